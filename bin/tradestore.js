@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Plain JavaScript on purpose: this file must parse and run on any old Node, so that an old Node
+// gets a clear message instead of a syntax error or a stack trace from the TypeScript sources.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 13)) {
+  process.stderr.write(
+    `tradestore needs Node.js 22.13 or newer (Node 24 recommended); this is Node ${process.versions.node} at ${process.execPath}.\n` +
+      'Run it through the project so its pinned Node 24 is used: `npx tradestore ...` or `npm start`,\n' +
+      'or install Node 24 and put it first on PATH.\n',
+  );
+  process.exit(1);
+}
+if (!process.features.typescript) {
+  // Node 22.13 to 22.17 strip types only behind a flag: run the same command again with it.
+  const { spawnSync } = await import('node:child_process');
+  const result = spawnSync(
+    process.execPath,
+    ['--experimental-strip-types', '--no-warnings', ...process.execArgv, process.argv[1], ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
+  process.exit(result.status ?? 1);
+}
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv);

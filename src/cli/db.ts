@@ -1,0 +1,97 @@
+/** `tradestore db …`: health, counts, stats, backup, restore, reset. */
+import type { Command } from 'commander';
+import { backupDatabase, restoreDatabase } from '../db/backup.ts';
+import { health, tableCounts, tableStats } from '../db/inspect.ts';
+import { dropAllTables } from '../db/reset.ts';
+import { migrateUp } from '../migrate/runner.ts';
+import { UsageError, withStore } from './context.ts';
+import { info, printJson, printTable, progress } from './output.ts';
+
+export function registerDb(program: Command): void {
+  const db = program.command('db').description('database operations');
+
+  db.command('health')
+    .description('connectivity, size, schema version and pending migrations')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) =>
+      withStore(cmd, async (store) => {
+        const h = await health(store);
+        if (opts.json) printJson(h);
+        else printTable(Object.entries(h).map(([key, value]) => ({ key, value })));
+        if (h.status !== 'healthy') process.exitCode = 1;
+      }),
+    );
+
+  db.command('counts')
+    .description('rows per table, production and test data apart')
+    .option('--json', 'print JSON (only deterministic counts)')
+    .action(async (opts: { json?: boolean }, cmd: Command) =>
+      withStore(cmd, async (store) => {
+        const counts = await tableCounts(store);
+        if (opts.json) printJson(Object.fromEntries(counts.map((c) => [c.table, { rows: c.rows, production: c.production, test: c.test }])));
+        else printTable(counts.map((c) => ({ ...c })));
+      }),
+    );
+
+  db.command('stats')
+    .description('table and index sizes (and index usage on PostgreSQL)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) =>
+      withStore(cmd, async (store) => {
+        const stats = await tableStats(store);
+        if (opts.json) printJson(stats);
+        else
+          printTable(
+            stats.map((s) => ({
+              table: s.table,
+              rows: s.rows,
+              table_bytes: s.table_bytes,
+              index_bytes: s.index_bytes,
+              indexes: s.indexes.length,
+              index_scans: s.indexes.some((i) => i.scans !== null)
+                ? s.indexes.reduce((a, i) => a + (i.scans ?? 0), 0)
+                : null,
+            })),
+          );
+      }),
+    );
+
+  db.command('backup <file>')
+    .description('online backup (SQLite backup API; PostgreSQL pg_dump)')
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts: { json?: boolean }, cmd: Command) =>
+      withStore(cmd, async (store) => {
+        const bar = progress('backup');
+        const result = await backupDatabase(store, file, (done, total) => bar.update(done, total)).finally(() =>
+          bar.stop(),
+        );
+        if (opts.json) printJson(result);
+        else info(`backed up to ${result.path} (${result.bytes} bytes, ${result.ms} ms)`);
+      }),
+    );
+
+  db.command('restore <file>')
+    .description('replace the database content with a backup')
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts: { json?: boolean }, cmd: Command) =>
+      withStore(cmd, async (store) => {
+        const result = await restoreDatabase(store, file);
+        if (opts.json) printJson({ restored: file, ...result });
+        else info(`restored ${file} (${result.ms} ms)`);
+      }),
+    );
+
+  db.command('reset')
+    .description('drop every table and migrate again: all data is lost')
+    .option('--yes', 'confirm')
+    .option('--json', 'print JSON')
+    .action(async (opts: { yes?: boolean; json?: boolean }, cmd: Command) => {
+      if (!opts.yes) throw new UsageError('db reset deletes every row; pass --yes to confirm');
+      await withStore(cmd, async (store) => {
+        const dropped = await dropAllTables(store);
+        const { applied } = await migrateUp(store);
+        if (opts.json) printJson({ dropped, applied });
+        else info(`dropped ${dropped} tables, applied ${applied.length} migrations`);
+      });
+    });
+}

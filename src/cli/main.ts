@@ -1,0 +1,44 @@
+/**
+ * The `tradestore` command line. Exit codes: 0 ok, 1 failure, 2 usage or configuration error.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/env.ts';
+import { registerDb } from './db.ts';
+import { registerMigrate } from './migrate.ts';
+import { registerServe } from './serve.ts';
+import { UsageError } from './context.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('tradestore')
+    .description('The persistence platform for AI trading bots')
+    .option('--db <url>', 'database URL (overrides DATABASE_URL): sqlite:<path> or postgres://…')
+    .showHelpAfterError()
+    .exitOverride();
+  registerServe(program);
+  registerDb(program);
+  registerMigrate(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (error.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      process.stderr.write(`tradestore: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`tradestore: ${(error as Error).message}\n`);
+    if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace') {
+      process.stderr.write(`${(error as Error).stack}\n`);
+    }
+    return 1;
+  }
+}

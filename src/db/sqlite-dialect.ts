@@ -1,0 +1,85 @@
+/**
+ * Kysely dialect over the built-in `node:sqlite`, in the place of MikroORM's NodeSqliteDialect,
+ * for three reasons that one connection setting cannot give:
+ * - every connection gets the same pragmas (WAL, synchronous=NORMAL, foreign keys, busy timeout,
+ *   64 MB cache) before its first statement;
+ * - `begin` becomes `begin immediate`: a deferred transaction that later upgrades to a writer is
+ *   refused with SQLITE_BUSY without waiting, which is the "database is locked" two processes hit;
+ * - the hot paths (candle ingest, range reads) reach the same `DatabaseSync` for bare prepared
+ *   statements, and prepared statements are cached instead of re-prepared per query.
+ */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { SqliteDialect, type SqliteDatabase } from 'kysely';
+
+const { DatabaseSync: Database } = process.getBuiltinModule('node:sqlite');
+
+export const SQLITE_PRAGMAS = [
+  'pragma journal_mode = wal',
+  'pragma synchronous = normal',
+  'pragma foreign_keys = on',
+  'pragma busy_timeout = 10000',
+  'pragma cache_size = -64000',
+  'pragma temp_store = memory',
+];
+
+const READER = /^\s*(select|pragma|explain|with|values)\b/i;
+const RETURNING = /\breturning\b/i;
+const STATEMENT_CACHE_SIZE = 256;
+
+export function openSqliteDatabase(path: string): DatabaseSync {
+  const db = new Database(path, { timeout: 10_000 });
+  for (const pragma of SQLITE_PRAGMAS) {
+    // WAL has no meaning for an in-memory database; SQLite answers "memory" and that is fine.
+    db.exec(pragma);
+  }
+  return db;
+}
+
+export class TradestoreSqliteDialect extends SqliteDialect {
+  #db: DatabaseSync | undefined;
+
+  constructor(path: string) {
+    let self: TradestoreSqliteDialect | undefined;
+    super({
+      database: async () => {
+        const db = openSqliteDatabase(path);
+        if (self) self.#db = db;
+        const cache = new Map<string, StatementSync>();
+        const prepare = (sql: string): StatementSync => {
+          let stmt = cache.get(sql);
+          if (!stmt) {
+            stmt = db.prepare(sql);
+            if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+            cache.set(sql, stmt);
+          }
+          return stmt;
+        };
+        const database = {
+          prepare(sql: string) {
+            const text = /^\s*begin\s*(transaction)?\s*;?\s*$/i.test(sql) ? 'begin immediate' : sql;
+            const stmt = prepare(text);
+            return {
+              reader: READER.test(text) || RETURNING.test(text),
+              all: (params: ReadonlyArray<unknown>) => stmt.all(...(params as never[])),
+              run: (params: ReadonlyArray<unknown>) => stmt.run(...(params as never[])),
+              get: (params: ReadonlyArray<unknown>) => stmt.get(...(params as never[])),
+              iterate: (params: ReadonlyArray<unknown>) => stmt.iterate(...(params as never[])),
+            };
+          },
+          close() {
+            cache.clear();
+            db.close();
+          },
+        };
+        return database as unknown as SqliteDatabase;
+      },
+    });
+    self = this;
+  }
+
+  /** The open `DatabaseSync`; only valid once the ORM has connected. */
+  get database(): DatabaseSync {
+    if (!this.#db) throw new Error('the SQLite connection is not open yet');
+    return this.#db;
+  }
+}

@@ -1,0 +1,48 @@
+/** Parses a DATABASE_URL into what the drivers need, and a display form that never shows a password. */
+import { isAbsolute, resolve } from 'node:path';
+
+export type Dialect = 'sqlite' | 'postgresql';
+
+export type DatabaseTarget =
+  | { dialect: 'sqlite'; path: string; memory: boolean; display: string }
+  | {
+      dialect: 'postgresql';
+      url: string;
+      host: string;
+      port: number;
+      database: string;
+      user: string;
+      display: string;
+    };
+
+export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): DatabaseTarget {
+  if (url.startsWith('sqlite:')) {
+    const rest = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (rest === ':memory:' || rest === '') return { dialect: 'sqlite', path: ':memory:', memory: true, display: ':memory:' };
+    const path = isAbsolute(rest) ? rest : resolve(cwd, rest);
+    return { dialect: 'sqlite', path, memory: false, display: path };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const parsed = new URL(url);
+    const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'postgres';
+    const host = parsed.hostname || '127.0.0.1';
+    const port = Number(parsed.port || 5432);
+    return {
+      dialect: 'postgresql',
+      url,
+      host,
+      port,
+      database,
+      user: decodeURIComponent(parsed.username || 'postgres'),
+      display: `${host}:${port}/${database}`,
+    };
+  }
+  throw new Error(`unsupported database URL "${url.replace(/\/\/[^@/]*@/, '//***@')}": use sqlite:<path> or postgres://…`);
+}
+
+/** The same server with another database name: used for scratch test databases. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(database)}`;
+  return parsed.toString();
+}
