@@ -8,8 +8,9 @@
  * - the hot paths (candle ingest, range reads) reach the same `DatabaseSync` for bare prepared
  *   statements, and prepared statements are cached instead of re-prepared per query.
  */
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { SqliteDialect, type SqliteDatabase } from 'kysely';
+import type { DatabaseSync } from 'node:sqlite';
+import { type SqliteDatabase, SqliteDialect } from 'kysely';
+import { forgetStatements, prepared } from './statements.ts';
 
 const { DatabaseSync: Database } = process.getBuiltinModule('node:sqlite');
 
@@ -24,7 +25,6 @@ export const SQLITE_PRAGMAS = [
 
 const READER = /^\s*(select|pragma|explain|with|values)\b/i;
 const RETURNING = /\breturning\b/i;
-const STATEMENT_CACHE_SIZE = 256;
 
 export function openSqliteDatabase(path: string): DatabaseSync {
   const db = new Database(path, { timeout: 10_000 });
@@ -44,20 +44,10 @@ export class TradestoreSqliteDialect extends SqliteDialect {
       database: async () => {
         const db = openSqliteDatabase(path);
         if (self) self.#db = db;
-        const cache = new Map<string, StatementSync>();
-        const prepare = (sql: string): StatementSync => {
-          let stmt = cache.get(sql);
-          if (!stmt) {
-            stmt = db.prepare(sql);
-            if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-            cache.set(sql, stmt);
-          }
-          return stmt;
-        };
         const database = {
           prepare(sql: string) {
             const text = /^\s*begin\s*(transaction)?\s*;?\s*$/i.test(sql) ? 'begin immediate' : sql;
-            const stmt = prepare(text);
+            const stmt = prepared(db, text);
             return {
               reader: READER.test(text) || RETURNING.test(text),
               all: (params: ReadonlyArray<unknown>) => stmt.all(...(params as never[])),
@@ -67,7 +57,7 @@ export class TradestoreSqliteDialect extends SqliteDialect {
             };
           },
           close() {
-            cache.clear();
+            forgetStatements(db);
             db.close();
           },
         };

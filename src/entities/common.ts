@@ -1,0 +1,99 @@
+import { p } from '@mikro-orm/core';
+
+/**
+ * Value lists shared by several tables. Every enum column gets a CHECK constraint from MikroORM
+ * (`col in (...)`) on both SQLite and PostgreSQL, so these arrays are also the database's rules.
+ */
+
+/** Candle/indicator/backtest bar sizes. `1M` (month) differs from `1m` (minute) only by case. */
+export const TIMEFRAMES = [
+  '1m',
+  '3m',
+  '5m',
+  '15m',
+  '30m',
+  '1h',
+  '2h',
+  '4h',
+  '6h',
+  '8h',
+  '12h',
+  '1d',
+  '3d',
+  '1w',
+  '1M',
+] as const;
+export type Timeframe = (typeof TIMEFRAMES)[number];
+
+/** Direction of a position, trade or trade idea. */
+export const DIRECTIONS = ['long', 'short'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+/** Side of an order, a fill or a public trade (tick). */
+export const SIDES = ['buy', 'sell'] as const;
+export type Side = (typeof SIDES)[number];
+
+/** Where a strategy (or an ingestion job) comes from. */
+export const STRATEGY_SOURCE_TYPES = ['pdf', 'youtube', 'manual', 'code'] as const;
+export type StrategySourceType = (typeof STRATEGY_SOURCE_TYPES)[number];
+
+/**
+ * Provenance of every fact a bot writes: `test_mode` separates rehearsal data from production
+ * (designs tagged test data after the fact; here it is set at write time), `bot_version` says which
+ * build wrote the row. Functions, not shared objects: each entity needs its own builders.
+ */
+export function provenance() {
+  return {
+    testMode: p.boolean().default(false),
+    botVersion: p.string().length(64).nullable(),
+  };
+}
+
+/**
+ * Row timestamps for mutable rows. Set by the ORM, not by a database default: PostgreSQL's
+ * `current_timestamp` and SQLite's would be different representations (SQLite would store text,
+ * while MikroORM stores epoch milliseconds there), so writers outside the ORM must set them.
+ */
+export function timestamps() {
+  return {
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  };
+}
+
+/** `created_at` alone, for append-only rows. */
+export function createdAt() {
+  return p.datetime().onCreate(() => new Date());
+}
+
+/**
+ * CHECK that a float column (a confidence, a probability) lies in [0, 1], null allowed.
+ * The bounds are quoted literals on purpose: with bare `0`/`1` PostgreSQL stores
+ * `(0)::double precision`, which MikroORM 7.2's introspection mangles into `0 precision`, so the
+ * schema diff would report the check as changed forever. A quoted literal is stored as
+ * `'0'::double precision`, which the comparator normalises back to this text. SQLite applies the
+ * column's REAL affinity to the quoted literal, so it compares numerically there too.
+ */
+export function unitIntervalCheck(table: string, column: string) {
+  return {
+    name: `${table}_${column}_check`,
+    expression: `${column} >= '0' and ${column} <= '1'`,
+  };
+}
+
+/**
+ * CHECK that an exact-decimal column is > 0 (or >= 0). Works on both databases: PostgreSQL compares
+ * numerics; on SQLite the column holds canonical decimal text (see types/decimal.ts), and for
+ * canonical strings text order against '0' is exactly the sign test (negatives start with '-',
+ * zero is '0', positives start with 1-9 or '0.'). Non-canonical text such as '.5' is rejected there,
+ * which is intended. Quoted for the same introspection reason as unitIntervalCheck.
+ */
+export function positiveDecimalCheck(table: string, column: string, allowZero = false) {
+  return {
+    name: `${table}_${column}_check`,
+    expression: `${column} ${allowZero ? '>=' : '>'} '0'`,
+  };
+}

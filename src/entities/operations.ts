@@ -1,0 +1,51 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { provenance } from './common.ts';
+
+export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Structured errors from bots and services. Refinement: `stack` keeps the trace out of `context`.
+ * Queried by time, by level and by source, each newest first.
+ */
+export const ErrorLogSchema = defineEntity({
+  name: 'ErrorLog',
+  tableName: 'error_logs',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    ts: p.datetime(),
+    level: p.enum(LOG_LEVELS),
+    source: p.string().length(128),
+    message: p.text(),
+    stack: p.text().nullable(),
+    context: p.json<Record<string, unknown>>().nullable(),
+    ...provenance(),
+  },
+  indexes: [
+    { name: 'error_logs_ts_index', properties: ['ts'] },
+    { name: 'error_logs_level_ts_index', properties: ['level', 'ts'] },
+    { name: 'error_logs_source_ts_index', properties: ['source', 'ts'] },
+    { name: 'error_logs_test_mode_ts_index', properties: ['testMode', 'ts'] },
+  ],
+});
+
+export class ErrorLog extends ErrorLogSchema.class {}
+ErrorLogSchema.setClass(ErrorLog);
+
+/** Runtime key/value state of the bots (heartbeat, halted flag, cursors). Natural key: `key`. */
+export const BotStatusSchema = defineEntity({
+  name: 'BotStatus',
+  tableName: 'bot_status',
+  properties: {
+    key: p.string().length(128).primary(),
+    value: p.json<unknown>().nullable(),
+    botVersion: p.string().length(64).nullable(),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+});
+
+export class BotStatus extends BotStatusSchema.class {}
+BotStatusSchema.setClass(BotStatus);

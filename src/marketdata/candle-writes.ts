@@ -1,0 +1,217 @@
+/**
+ * The candle write path, the hottest in tradestore. SQLite: multi-row prepared inserts on the raw
+ * `node:sqlite` handle inside one `BEGIN IMMEDIATE` per batch. PostgreSQL: COPY into a temporary
+ * staging table, then one `INSERT … SELECT … ON CONFLICT` per batch. Never the unit of work.
+ */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { prepared } from '../db/statements.ts';
+import type { Store } from '../db/store.ts';
+import type { Timeframe } from '../entities/common.ts';
+import type { CandleRow } from './formats/types.ts';
+
+export type OnConflict = 'ignore' | 'update';
+
+export interface WriteCounts {
+  inserted: number;
+  updated: number;
+  skipped: number;
+}
+
+export class CandleValueError extends Error {
+  override name = 'CandleValueError';
+}
+
+/** Rows per multi-row statement: 8 parameters each, well under SQLite's 32,766-parameter limit. */
+const ROWS_PER_STATEMENT = 200;
+const COLUMNS = '(asset_id, timeframe, ts, open, high, low, close, volume)';
+const CHANGED =
+  'candles.open is not excluded.open or candles.high is not excluded.high or candles.low is not excluded.low or candles.close is not excluded.close or candles.volume is not excluded.volume';
+const SET =
+  'open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close, volume = excluded.volume';
+
+/** Cheap structural checks on library input; file importers reject bad rows before this. */
+export function assertCandle(row: CandleRow, index: number): void {
+  if (!Number.isSafeInteger(row.ts))
+    throw new CandleValueError(`candle ${index}: ts ${row.ts} is not an integer epoch ms`);
+  for (const k of ['open', 'high', 'low', 'close', 'volume'] as const) {
+    if (typeof row[k] !== 'number' || !Number.isFinite(row[k])) {
+      throw new CandleValueError(`candle ${index} (ts ${row.ts}): ${k} ${row[k]} is not a finite number`);
+    }
+  }
+}
+
+const values = (n: number) => Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+const ignoreSql = (n: number) => `insert into candles ${COLUMNS} values ${values(n)} on conflict do nothing`;
+const upsertSql = (n: number) =>
+  `insert into candles ${COLUMNS} values ${values(n)} on conflict (asset_id, timeframe, ts) do update set ${SET} where ${CHANGED}`;
+const SQL = {
+  ignore: ignoreSql(ROWS_PER_STATEMENT),
+  ignoreOne: ignoreSql(1),
+  upsert: upsertSql(ROWS_PER_STATEMENT),
+  upsertOne: upsertSql(1),
+};
+
+/** Runs `full` over chunks of ROWS_PER_STATEMENT rows and `one` over the rest; returns rows changed. */
+function runChunks(
+  full: StatementSync,
+  one: StatementSync,
+  assetId: number,
+  timeframe: string,
+  rows: readonly CandleRow[],
+): number {
+  let changes = 0;
+  const params: Array<number | string> = new Array(ROWS_PER_STATEMENT * 8);
+  let i = 0;
+  for (; i + ROWS_PER_STATEMENT <= rows.length; i += ROWS_PER_STATEMENT) {
+    for (let j = 0; j < ROWS_PER_STATEMENT; j++) {
+      const r = rows[i + j]!;
+      const o = j * 8;
+      params[o] = assetId;
+      params[o + 1] = timeframe;
+      params[o + 2] = r.ts;
+      params[o + 3] = r.open;
+      params[o + 4] = r.high;
+      params[o + 5] = r.low;
+      params[o + 6] = r.close;
+      params[o + 7] = r.volume;
+    }
+    changes += Number(full.run(...params).changes);
+  }
+  for (; i < rows.length; i++) {
+    const r = rows[i]!;
+    changes += Number(one.run(assetId, timeframe, r.ts, r.open, r.high, r.low, r.close, r.volume).changes);
+  }
+  return changes;
+}
+
+function writeSqlite(
+  db: DatabaseSync,
+  assetId: number,
+  timeframe: string,
+  rows: readonly CandleRow[],
+  onConflict: OnConflict,
+): WriteCounts {
+  db.exec('begin immediate');
+  try {
+    const inserted = runChunks(
+      prepared(db, SQL.ignore),
+      prepared(db, SQL.ignoreOne),
+      assetId,
+      timeframe,
+      rows,
+    );
+    // Rows that already existed are updated only where a value differs, so `changes` counts real updates.
+    const updated =
+      onConflict === 'update' && inserted < rows.length
+        ? runChunks(prepared(db, SQL.upsert), prepared(db, SQL.upsertOne), assetId, timeframe, rows)
+        : 0;
+    db.exec('commit');
+    return { inserted, updated, skipped: rows.length - inserted - updated };
+  } catch (error) {
+    if (db.isTransaction) db.exec('rollback');
+    throw error;
+  }
+}
+
+function copyText(rows: readonly CandleRow[]): string {
+  let out = '';
+  for (const r of rows) out += `${r.ts}\t${r.open}\t${r.high}\t${r.low}\t${r.close}\t${r.volume}\n`;
+  return out;
+}
+
+async function writePg(
+  client: PoolClient,
+  assetId: number,
+  timeframe: string,
+  rows: readonly CandleRow[],
+  onConflict: OnConflict,
+): Promise<WriteCounts> {
+  await ensurePartitions(client, rows);
+  await client.query('begin');
+  try {
+    await client.query(
+      'create temp table if not exists candles_staging (ts bigint, open float8, high float8, low float8, close float8, volume float8) on commit delete rows',
+    );
+    await pipeline(
+      Readable.from([copyText(rows)]),
+      client.query(copyFrom('copy candles_staging (ts, open, high, low, close, volume) from stdin')),
+    );
+    // distinct on (ts): a batch that repeats a ts must not hit "ON CONFLICT cannot affect a row twice".
+    const source = `select distinct on (ts) $1::int, $2::varchar, ts, open, high, low, close, volume from candles_staging order by ts`;
+    let counts: WriteCounts;
+    if (onConflict === 'ignore') {
+      const r = await client.query(`insert into candles ${COLUMNS} ${source} on conflict do nothing`, [
+        assetId,
+        timeframe,
+      ]);
+      counts = { inserted: r.rowCount ?? 0, updated: 0, skipped: rows.length - (r.rowCount ?? 0) };
+    } else {
+      const r = await client.query(
+        `with w as (insert into candles ${COLUMNS} ${source}
+           on conflict (asset_id, timeframe, ts) do update set ${SET}
+           where (candles.open, candles.high, candles.low, candles.close, candles.volume)
+                 is distinct from (excluded.open, excluded.high, excluded.low, excluded.close, excluded.volume)
+           returning (xmax = 0) as inserted)
+         select count(*) filter (where inserted)::int as i, count(*) filter (where not inserted)::int as u from w`,
+        [assetId, timeframe],
+      );
+      const i = Number(r.rows[0]?.i ?? 0);
+      const u = Number(r.rows[0]?.u ?? 0);
+      counts = { inserted: i, updated: u, skipped: rows.length - i - u };
+    }
+    await client.query('commit');
+    return counts;
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Creates the monthly partitions a batch needs when `candles` is partitioned (PostgreSQL), outside
+ * the batch's transaction so a rolled-back batch never takes a partition with it. A plain table is
+ * left alone, so the same code serves both layouts.
+ */
+async function ensurePartitions(client: PoolClient, rows: readonly CandleRow[]): Promise<void> {
+  const partitioned = await client.query(
+    `select 1 from pg_partitioned_table pt join pg_class c on c.oid = pt.partrelid
+      where c.relname = 'candles' and c.relnamespace = current_schema()::regnamespace`,
+  );
+  if (partitioned.rowCount === 0) return;
+  const months = new Set<number>();
+  for (const r of rows) {
+    const d = new Date(r.ts);
+    months.add(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+  }
+  for (const from of months) {
+    const d = new Date(from);
+    const to = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+    const name = `candles_y${d.getUTCFullYear()}m${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+    await client.query(
+      `create table if not exists ${name} partition of candles for values from (${from}) to (${to})`,
+    );
+  }
+}
+
+/** Writes one batch as one transaction and returns what happened to its rows. */
+export async function writeCandleBatch(
+  store: Store,
+  assetId: number,
+  timeframe: Timeframe,
+  rows: readonly CandleRow[],
+  onConflict: OnConflict = 'ignore',
+): Promise<WriteCounts> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, skipped: 0 };
+  if (store.dialect === 'sqlite')
+    return store.withSqlite((db) => writeSqlite(db, assetId, timeframe, rows, onConflict));
+  const client = await (await store.pgPool()).connect();
+  try {
+    return await writePg(client, assetId, timeframe, rows, onConflict);
+  } finally {
+    client.release();
+  }
+}

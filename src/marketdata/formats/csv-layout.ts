@@ -1,0 +1,191 @@
+import { normalizeHeader } from './detect.ts';
+import { parseTimeOfDay, parseWallDate } from './time.ts';
+import type { CsvField } from './types.ts';
+
+/** Where a CSV file keeps each candle field. Indices are 0-based; -1 means absent. */
+export interface CsvLayout {
+  /** epoch: numeric open time; text: one timestamp cell; split: separate date and time cells. */
+  time: 'epoch' | 'text' | 'split';
+  ts: number;
+  date: number;
+  timeOfDay: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  adjClose: number;
+  /** Rows with fewer cells are rejected. */
+  minFields: number;
+  /** When > 0, rows must have exactly this many cells (binance klines). */
+  exactFields: number;
+}
+
+function finish(layout: Omit<CsvLayout, 'minFields'>): CsvLayout {
+  const used = [layout.ts, layout.date, layout.timeOfDay, layout.open, layout.high, layout.low, layout.close];
+  used.push(layout.volume, layout.adjClose);
+  return { ...layout, minFields: Math.max(...used) + 1 };
+}
+
+/** Binance kline CSV: open_time, open, high, low, close, volume, close_time, quote volume, trades, ... */
+export const BINANCE_LAYOUT: CsvLayout = finish({
+  time: 'epoch',
+  ts: 0,
+  date: -1,
+  timeOfDay: -1,
+  open: 1,
+  high: 2,
+  low: 3,
+  close: 4,
+  volume: 5,
+  adjClose: -1,
+  exactFields: 12,
+});
+
+function columnList(names: string[]): string {
+  return names.map((n) => JSON.stringify(n)).join(', ');
+}
+
+/** Yahoo Finance: `Date,Open,High,Low,Close,Adj Close,Volume`, found by name so column order may vary. */
+export function yahooLayout(fileName: string, header: string[], adjusted: boolean): CsvLayout {
+  const names = header.map(normalizeHeader);
+  const need = (name: string, shown: string): number => {
+    const i = names.indexOf(name);
+    if (i < 0) {
+      throw new Error(`${fileName}: yahoo CSV has no "${shown}" column; header is ${columnList(header)}`);
+    }
+    return i;
+  };
+  return finish({
+    time: 'text',
+    ts: need('date', 'Date'),
+    date: -1,
+    timeOfDay: -1,
+    open: need('open', 'Open'),
+    high: need('high', 'High'),
+    low: need('low', 'Low'),
+    close: need('close', 'Close'),
+    volume: need('volume', 'Volume'),
+    adjClose: adjusted ? need('adjclose', 'Adj Close') : -1,
+    exactFields: 0,
+  });
+}
+
+// Header names (normalized) that generic CSV recognises without a map, in order of preference.
+const SYNONYMS: Record<CsvField, string[]> = {
+  ts: ['ts', 'timestamp', 'datetime', 'opentime', 'timeopen', 'unix', 'unixtime', 'epoch', 'dt'],
+  date: ['date', 'day'],
+  time: ['time'],
+  open: ['open', 'o', 'openprice'],
+  high: ['high', 'h', 'highprice'],
+  low: ['low', 'l', 'lowprice'],
+  close: ['close', 'c', 'closeprice', 'last'],
+  volume: ['volume', 'vol', 'v', 'basevolume', 'volumebase'],
+};
+
+/**
+ * Generic CSV with a header. `map` names header columns (case-insensitive) or 0-based column numbers
+ * for our fields; fields not mapped are found by common header names. `first` is the first data row,
+ * used to recognise files whose rows carry an unnamed time column right after the date (backtrader's
+ * `Date,Open,...` header over `2006-01-02,09:01:00,...` rows): those get a virtual `Time` column.
+ */
+export function genericLayout(
+  fileName: string,
+  header: string[],
+  first: string[] | null,
+  map: Partial<Record<CsvField, string>> | undefined,
+): CsvLayout {
+  let names = header.map((h) => h.trim());
+  let norm = names.map(normalizeHeader);
+  const shifted =
+    first !== null &&
+    first.length === names.length + 1 &&
+    !norm.includes('time') &&
+    !Number.isNaN(parseWallDate((first[0] ?? '').trim())) &&
+    !Number.isNaN(parseTimeOfDay((first[1] ?? '').trim()));
+  if (shifted) {
+    names = [names[0]!, 'Time', ...names.slice(1)];
+    norm = names.map(normalizeHeader);
+  }
+
+  const find = (field: CsvField, wanted: string): number => {
+    const lower = wanted.trim().toLowerCase();
+    let i = names.findIndex((n) => n.toLowerCase() === lower);
+    if (i < 0) i = norm.indexOf(normalizeHeader(wanted));
+    if (i < 0 && /^\d+$/.test(wanted.trim())) i = Number(wanted.trim());
+    if (i < 0) {
+      throw new Error(
+        `${fileName}: column "${wanted}" (option map.${field}) not found; header is ${columnList(names)}`,
+      );
+    }
+    return i;
+  };
+  const auto = (field: CsvField): number => {
+    for (const synonym of SYNONYMS[field]) {
+      const i = norm.indexOf(synonym);
+      if (i >= 0) return i;
+    }
+    return -1;
+  };
+  const pick = (field: CsvField): number => {
+    const wanted = map?.[field];
+    return wanted === undefined ? -1 : find(field, wanted);
+  };
+
+  let time: CsvLayout['time'] = 'text';
+  let ts = pick('ts');
+  let date = pick('date');
+  let timeOfDay = pick('time');
+  const mapped = ts >= 0 || date >= 0;
+  if (!mapped) {
+    ts = auto('ts');
+    if (ts < 0) {
+      date = auto('date');
+      timeOfDay = auto('time');
+    }
+  }
+  if (shifted && ts === 0 && timeOfDay < 0) {
+    // The user mapped the date column as ts, but every row also carries the time next to it.
+    date = 0;
+    ts = -1;
+  }
+  if (shifted && date === 0 && timeOfDay < 0) timeOfDay = 1;
+  if (ts < 0 && date >= 0 && timeOfDay >= 0) time = 'split';
+  else if (ts < 0 && date >= 0) {
+    ts = date;
+    date = -1;
+  } else if (ts < 0 && timeOfDay >= 0) {
+    ts = timeOfDay;
+    timeOfDay = -1;
+  }
+  if (ts < 0 && time !== 'split') {
+    throw new Error(
+      `${fileName}: no timestamp column found; set option map.ts (or map.date and map.time); ` +
+        `header is ${columnList(names)}`,
+    );
+  }
+  const price = (field: CsvField): number => {
+    const i = pick(field);
+    if (i >= 0) return i;
+    const a = auto(field);
+    if (a < 0) {
+      throw new Error(
+        `${fileName}: no ${field} column found; set option map.${field}; header is ${columnList(names)}`,
+      );
+    }
+    return a;
+  };
+  return finish({
+    time,
+    ts,
+    date: time === 'split' ? date : -1,
+    timeOfDay: time === 'split' ? timeOfDay : -1,
+    open: price('open'),
+    high: price('high'),
+    low: price('low'),
+    close: price('close'),
+    volume: price('volume'),
+    adjClose: -1,
+    exactFields: 0,
+  });
+}

@@ -1,0 +1,18 @@
+/** Market-data file readers: streaming, validated candle and trade rows for the DB layer to insert. */
+export { readCandles } from './candles.ts';
+export { detectCandleFormat, detectTickFormat } from './detect.ts';
+export { readTicks } from './ticks.ts';
+export type {
+  BatchProgress,
+  CandleBatch,
+  CandleFormat,
+  CandleReadOptions,
+  CandleRow,
+  CsvField,
+  MarketDataInput,
+  Reject,
+  TickBatch,
+  TickFormat,
+  TickReadOptions,
+  TickRow,
+} from './types.ts';

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { checkZone } from './time.ts';
+import type { CandleReadOptions, TickReadOptions } from './types.ts';
+
+export const CANDLE_FORMATS = ['freqtrade', 'ccxt', 'binance', 'yahoo', 'csv'] as const;
+export const TICK_FORMATS = ['freqtrade-trades', 'kraken'] as const;
+export const CSV_FIELDS = ['ts', 'date', 'time', 'open', 'high', 'low', 'close', 'volume'] as const;
+
+const DEFAULT_BATCH = 5000;
+
+const batchSize = z.number().int().min(1).max(1_000_000).default(DEFAULT_BATCH);
+const fileName = z.string().min(1);
+
+// strict(): a misspelt option (`timezone`, `mapping`) must fail loudly, not be silently ignored.
+const candleSchema = z
+  .object({
+    format: z.enum([...CANDLE_FORMATS, 'auto']).default('auto'),
+    fileName,
+    adjusted: z.boolean().default(false),
+    map: z.partialRecord(z.enum(CSV_FIELDS), z.string().min(1)).optional(),
+    tz: z
+      .string()
+      .min(1)
+      .superRefine((zone, ctx) => {
+        const problem = checkZone(zone);
+        if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    batchSize,
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    const m = o.map;
+    if (m === undefined) return;
+    if (m.ts !== undefined && (m.date !== undefined || m.time !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['map'], message: 'map either ts or date (+ time), not both' });
+    }
+    if (m.time !== undefined && m.date === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['map'], message: 'map.time needs map.date' });
+    }
+  });
+
+const tickSchema = z
+  .object({
+    format: z.enum([...TICK_FORMATS, 'auto']).default('auto'),
+    fileName,
+    batchSize,
+  })
+  .strict();
+
+export type ParsedCandleOptions = z.output<typeof candleSchema>;
+export type ParsedTickOptions = z.output<typeof tickSchema>;
+
+function describe(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `option ${issue.path.length > 0 ? issue.path.join('.') : '(options)'}: ${issue.message}`)
+    .join('; ');
+}
+
+function nameOf(opts: unknown): string {
+  const name = (opts as { fileName?: unknown } | null)?.fileName;
+  return typeof name === 'string' && name.length > 0 ? name : '<input>';
+}
+
+export function parseCandleOptions(opts: CandleReadOptions): ParsedCandleOptions {
+  const result = candleSchema.safeParse(opts);
+  if (!result.success) throw new Error(`${nameOf(opts)}: ${describe(result.error)}`);
+  return result.data;
+}
+
+export function parseTickOptions(opts: TickReadOptions): ParsedTickOptions {
+  const result = tickSchema.safeParse(opts);
+  if (!result.success) throw new Error(`${nameOf(opts)}: ${describe(result.error)}`);
+  return result.data;
+}

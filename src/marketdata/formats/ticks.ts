@@ -1,0 +1,195 @@
+import { cellNumber } from './candles.ts';
+import { RowCollector } from './collector.ts';
+import { feedCsv } from './csv-records.ts';
+import { detectCandleFormat, detectTickFormat } from './detect.ts';
+import { JsonRowScanner } from './json-rows.ts';
+import { type ParsedTickOptions, parseTickOptions } from './options.ts';
+import { type ByteSource, openSource } from './source.ts';
+import { epochToMs } from './time.ts';
+import type {
+  BatchProgress,
+  MarketDataInput,
+  TickBatch,
+  TickFormat,
+  TickReadOptions,
+  TickRow,
+} from './types.ts';
+
+const MAX_TS = 8.64e15;
+
+/**
+ * Trade rules. Several trades can share a millisecond, so there is no duplicate-ts rule; ordering is
+ * only counted (unsortedRows).
+ */
+class TickCollector extends RowCollector<TickRow> {
+  unsortedRows = 0;
+  private previous = Number.NEGATIVE_INFINITY;
+
+  accept(
+    ts: number,
+    tradeId: string | null,
+    side: 'buy' | 'sell' | null,
+    price: number,
+    amount: number,
+    line: number,
+    source: unknown,
+  ): void {
+    if (!Number.isFinite(ts) || ts > MAX_TS || ts < -MAX_TS) {
+      this.reject(line, `unparseable time ${ts}`, source);
+    } else if (!Number.isFinite(price)) {
+      this.reject(line, 'price is not a number', source);
+    } else if (!Number.isFinite(amount)) {
+      this.reject(line, 'amount is not a number', source);
+    } else if (price <= 0) {
+      this.reject(line, `non-positive price ${price}`, source);
+    } else if (amount <= 0) {
+      this.reject(line, `non-positive amount ${amount}`, source);
+    } else {
+      // Sub-millisecond fractions (ms given with decimals) are cut: ts is whole epoch ms everywhere.
+      const whole = Math.floor(ts);
+      if (whole < this.previous) this.unsortedRows++;
+      this.previous = whole;
+      this.rows.push({ ts: whole, tradeId, side, price, amount });
+    }
+  }
+}
+
+/** Streams public trades in batches; errors and rejects as for readCandles. */
+export async function* readTicks(
+  input: MarketDataInput,
+  opts: TickReadOptions,
+): AsyncGenerator<TickBatch, void, undefined> {
+  const options = parseTickOptions(opts);
+  const source = await openSource(input, options.fileName);
+  try {
+    const format = options.format === 'auto' ? detectOrThrow(source, options.fileName) : options.format;
+    if (format === 'freqtrade-trades') yield* readFreqtradeTrades(source, options);
+    else yield* readKraken(source, options);
+  } finally {
+    await source.chunks.return(undefined);
+  }
+}
+
+function detectOrThrow(source: ByteSource, fileName: string): TickFormat {
+  const format = detectTickFormat(source.head);
+  if (format !== null) return format;
+  if (source.head.length === 0) throw new Error(`${fileName}: empty input, cannot detect the trades format`);
+  const line = source.head.subarray(0, 200).toString('utf8').split('\n')[0]!.trim();
+  const hint = detectCandleFormat(source.head) !== null ? ' (it looks like candles: read it as candles)' : '';
+  throw new Error(
+    `${fileName}: unknown trades format${hint}; first line ${JSON.stringify(line.slice(0, 80))}; ` +
+      'set option format to one of freqtrade-trades, kraken',
+  );
+}
+
+function progressOf(collector: TickCollector, source: ByteSource, lines: () => number): () => BatchProgress {
+  return () => ({ linesRead: lines(), bytesRead: source.bytesRead(), unsortedRows: collector.unsortedRows });
+}
+
+/** freqtrade `*-trades.json(.gz)`: `[[ts_ms, id, order_type, side, price, amount, cost], ...]`. */
+async function* readFreqtradeTrades(
+  source: ByteSource,
+  options: ParsedTickOptions,
+): AsyncGenerator<TickBatch> {
+  const format: TickFormat = 'freqtrade-trades';
+  const collector = new TickCollector(options.fileName, 'row');
+  const scanner = new JsonRowScanner(options.fileName);
+  const decoder = new TextDecoder('utf-8');
+  const progress = progressOf(collector, source, () => scanner.elements);
+  const take = (elements: unknown[]): void => {
+    let row = scanner.elements - elements.length;
+    for (let i = 0; i < elements.length; i++) addTrade(collector, elements[i], ++row);
+  };
+  for await (const chunk of source.chunks) {
+    take(scanner.feed(decoder.decode(chunk, { stream: true })));
+    for (const batch of collector.batches(options.batchSize, false, progress)) yield { ...batch, format };
+  }
+  const tail = decoder.decode();
+  if (tail.length > 0) take(scanner.feed(tail));
+  scanner.finish();
+  for (const batch of collector.batches(options.batchSize, true, progress)) yield { ...batch, format };
+}
+
+function jsonNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') return cellNumber(value);
+  return Number.NaN;
+}
+
+function addTrade(collector: TickCollector, element: unknown, row: number): void {
+  if (!Array.isArray(element)) {
+    collector.reject(row, 'row is not an array [ts, id, type, side, price, amount, cost]', element);
+    return;
+  }
+  if (element.length < 6) {
+    collector.reject(
+      row,
+      `expected 7 values [ts, id, type, side, price, amount, cost], got ${element.length}`,
+      element,
+    );
+    return;
+  }
+  const t = jsonNumber(element[0]);
+  if (!Number.isFinite(t)) {
+    collector.reject(row, `unparseable time ${JSON.stringify(element[0]) ?? 'undefined'}`, element);
+    return;
+  }
+  const id = element[1];
+  let tradeId: string | null;
+  if (id === null || id === undefined || id === '') tradeId = null;
+  else if (typeof id === 'string') tradeId = id;
+  else if (typeof id === 'number') tradeId = String(id);
+  else {
+    collector.reject(row, `trade id is not a string or number (${typeof id})`, element);
+    return;
+  }
+  const rawSide = element[3];
+  let side: 'buy' | 'sell' | null;
+  if (rawSide === 'buy' || rawSide === 'sell') side = rawSide;
+  else if (rawSide === null || rawSide === undefined || rawSide === '') side = null;
+  else {
+    collector.reject(row, `unknown side ${JSON.stringify(rawSide)} (expected buy, sell or null)`, element);
+    return;
+  }
+  const price = element[4];
+  const amount = element[5];
+  if (price === null) {
+    collector.reject(row, 'price is null', element);
+    return;
+  }
+  if (amount === null) {
+    collector.reject(row, 'amount is null', element);
+    return;
+  }
+  collector.accept(epochToMs(t), tradeId, side, jsonNumber(price), jsonNumber(amount), row, element);
+}
+
+/** Kraken trade history CSV: `unix_seconds,price,volume`, no header, no trade id or side. */
+async function* readKraken(source: ByteSource, options: ParsedTickOptions): AsyncGenerator<TickBatch> {
+  const format: TickFormat = 'kraken';
+  const collector = new TickCollector(options.fileName, 'line');
+  let lines = 0;
+  const onRecord = (record: string[], line: number): void => {
+    lines = line;
+    // Exactly three: Kraken's OHLCVT files (7 columns) must not be read as trades.
+    if (record.length !== 3) {
+      collector.reject(line, `expected 3 fields (unix_seconds,price,volume), got ${record.length}`, record);
+      return;
+    }
+    const t = cellNumber(record[0]!);
+    if (!Number.isFinite(t)) {
+      collector.reject(line, `unparseable time ${JSON.stringify(record[0])}`, record);
+      return;
+    }
+    collector.accept(epochToMs(t), null, null, cellNumber(record[1]!), cellNumber(record[2]!), line, record);
+  };
+  const onMalformed = (line: number, message: string): void => {
+    lines = Math.max(lines, line);
+    collector.reject(line, `malformed CSV: ${message}`, undefined);
+  };
+  const progress = progressOf(collector, source, () => lines);
+  for await (const _ of feedCsv(source.chunks, onRecord, onMalformed)) {
+    for (const batch of collector.batches(options.batchSize, false, progress)) yield { ...batch, format };
+  }
+  for (const batch of collector.batches(options.batchSize, true, progress)) yield { ...batch, format };
+}
