@@ -4,6 +4,9 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env.ts';
 import { registerDb } from './db.ts';
+import { registerImport } from './import.ts';
+import { registerMarketData } from './marketdata.ts';
+import { registerTrading } from './trading.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerServe } from './serve.ts';
 import { UsageError } from './context.ts';
@@ -17,6 +20,9 @@ export function buildProgram(): Command {
   registerServe(program);
   registerDb(program);
   registerMigrate(program);
+  registerImport(program);
+  registerMarketData(program);
+  registerTrading(program);
   return program;
 }
 

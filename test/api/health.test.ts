@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildApp } from '../../src/api/app.ts';
+import { openStore } from '../../src/db/store.ts';
 import { eachDialect } from '../support/dialects.ts';
 
 eachDialect('GET /health', (ctx) => {
@@ -16,14 +17,17 @@ eachDialect('GET /health', (ctx) => {
     assert.doesNotMatch(JSON.stringify(body), /password|:\/\/[^/]*:[^/]*@/);
     await app.close();
   });
+});
 
-  test('503 when the database is unreachable', async () => {
-    const other = await ctx.reopen();
-    const app = buildApp({ store: other, config: { LOG_LEVEL: 'silent' } });
-    await other.close();
-    const res = await app.inject({ method: 'GET', url: '/health' });
-    assert.equal(res.statusCode, 503);
-    assert.equal(res.json().status, 'unhealthy');
-    await app.close();
-  });
+// "Unreachable" is a server's failure: nothing listens on port 1, as when PostgreSQL is down.
+test('GET /health answers 503 while the database server is unreachable', async () => {
+  const store = await openStore('postgres://root:secret@127.0.0.1:1/tradestore');
+  const app = buildApp({ store, config: { LOG_LEVEL: 'silent' } });
+  const res = await app.inject({ method: 'GET', url: '/health' });
+  assert.equal(res.statusCode, 503);
+  assert.equal(res.json().status, 'unhealthy');
+  assert.match(res.json().error, /ECONNREFUSED/);
+  assert.doesNotMatch(res.body, /secret/);
+  await app.close();
+  await store.close();
 });
