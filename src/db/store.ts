@@ -78,13 +78,21 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       },
     },
   });
-  return buildStore(target, orm, {
+  const store = buildStore(target, orm, {
     withSqlite: () => Promise.reject(new Error('withSqlite() is only available on SQLite')),
     pgPool: async () => {
       if (!pool) await orm.em.getConnection().execute('select 1');
       return pool!;
     },
   });
+  return {
+    ...store,
+    close: async () => {
+      await orm.close(true);
+      // Kysely ends the pool only if a query went through it; COPY and migrations use it directly.
+      if (pool && !(pool as Pool & { ended?: boolean }).ended) await pool.end();
+    },
+  };
 }
 
 function buildStore(

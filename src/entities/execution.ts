@@ -1,4 +1,14 @@
 import { defineEntity, type EventArgs, p } from '@mikro-orm/core';
+import {
+  allowedTransitions,
+  canTransition,
+  DECISION_ACTIONS,
+  type DecisionAction,
+  ORDER_STATUSES,
+  type OrderStatus,
+  TRADE_IDEA_STATUSES,
+  type TradeIdeaStatus,
+} from '../trading/transitions.ts';
 import { BacktestRun } from './backtests.ts';
 import {
   createdAt,
@@ -17,50 +27,30 @@ import { Decimal, decimal, money } from './types/decimal.ts';
 export const SIGNAL_ACTIONS = ['buy', 'sell', 'hold'] as const;
 export type SignalAction = (typeof SIGNAL_ACTIONS)[number];
 
-export const TRADE_IDEA_STATUSES = [
-  'waiting',
-  'needs_approval',
-  'approved',
-  'auto_executed',
-  'rejected',
-  'halted_by_risk',
-  'expired',
-] as const;
-export type TradeIdeaStatus = (typeof TRADE_IDEA_STATUSES)[number];
-
 /**
- * Allowed trade-idea status changes (the same rules as src/trading/transitions.ts): an idea waits
- * for the risk gate, then needs a human or is executed by the AI; it can be rejected, halted by
- * risk or expire before a verdict. Verdicts are final: what follows an approval is tracked by its
- * orders, and a blocked idea is re-proposed as a new row, so the audit trail stays linear.
+ * Trade-idea statuses and their allowed changes are the trading core's (src/trading/transitions.ts):
+ * one table of rules serves the services and the ORM hook below. An idea waits for the risk gate,
+ * then needs a human or is executed by the AI; it can be rejected, halted by risk or expire before
+ * a verdict. Verdicts are final: what follows an approval is tracked by its orders, and a blocked
+ * idea is re-proposed as a new row, so the audit trail stays linear.
  */
-export const TRADE_IDEA_TRANSITIONS: Readonly<Record<TradeIdeaStatus, readonly TradeIdeaStatus[]>> = {
-  waiting: ['needs_approval', 'auto_executed', 'rejected', 'halted_by_risk', 'expired'],
-  needs_approval: ['approved', 'rejected', 'halted_by_risk', 'expired'],
-  approved: [],
-  auto_executed: [],
-  rejected: [],
-  halted_by_risk: [],
-  expired: [],
-};
+export { TRADE_IDEA_STATUSES, type TradeIdeaStatus };
 
+/** Allowed trade-idea status changes, derived from the core's transition table. */
+export const TRADE_IDEA_TRANSITIONS: Readonly<Record<TradeIdeaStatus, readonly TradeIdeaStatus[]>> =
+  Object.fromEntries(
+    TRADE_IDEA_STATUSES.map((s) => [s, allowedTransitions('trade_idea', s)]),
+  ) as unknown as Record<TradeIdeaStatus, readonly TradeIdeaStatus[]>;
+
+/** A status change the ORM may write: an allowed transition, or no change at all. */
 export function canTransitionTradeIdea(from: TradeIdeaStatus, to: TradeIdeaStatus): boolean {
-  return from === to || TRADE_IDEA_TRANSITIONS[from].includes(to);
+  return from === to || canTransition('trade_idea', from, to);
 }
 
 export const ORDER_TYPES = ['market', 'limit', 'stop', 'stop_limit'] as const;
 export type OrderType = (typeof ORDER_TYPES)[number];
 
-export const ORDER_STATUSES = [
-  'new',
-  'open',
-  'partially_filled',
-  'filled',
-  'canceled',
-  'rejected',
-  'expired',
-] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export { ORDER_STATUSES, type OrderStatus };
 
 export const TIME_IN_FORCE = ['gtc', 'ioc', 'fok', 'day'] as const;
 export type TimeInForce = (typeof TIME_IN_FORCE)[number];
@@ -71,16 +61,7 @@ export type LiquidityRole = (typeof LIQUIDITY_ROLES)[number];
 export const TRADE_OUTCOMES = ['win', 'loss', 'breakeven', 'open'] as const;
 export type TradeOutcome = (typeof TRADE_OUTCOMES)[number];
 
-export const DECISION_ACTIONS = [
-  'ai_proposed',
-  'ai_auto_executed',
-  'human_approved',
-  'human_rejected',
-  'risk_rejected',
-  'ai_halted',
-  'ai_resumed',
-] as const;
-export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+export { DECISION_ACTIONS, type DecisionAction };
 
 /**
  * What a strategy (or the aggregator, strategy null) said about an asset at ts.
@@ -179,7 +160,10 @@ TradeIdeaSchema.addHook('beforeUpdate', (args: EventArgs<TradeIdea>) => {
   const from = args.changeSet?.originalEntity?.status as TradeIdeaStatus | undefined;
   const to = args.entity.status;
   if (from && !canTransitionTradeIdea(from, to)) {
-    throw new Error(`Trade idea ${args.entity.id}: status ${from} → ${to} is not an allowed transition`);
+    const allowed = TRADE_IDEA_TRANSITIONS[from].join(', ') || 'none, it is terminal';
+    throw new Error(
+      `Trade idea ${args.entity.id}: status ${from} → ${to} is not an allowed transition (allowed: ${allowed})`,
+    );
   }
 });
 

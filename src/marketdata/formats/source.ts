@@ -1,12 +1,18 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { MarketDataInput } from './types.ts';
 
 /** How much decompressed text format detection wants to see before choosing. */
 const HEAD_BYTES = 64 * 1024;
-/** Large reads keep the per-chunk costs (decode, slice, JSON.parse call) negligible; still a bounded window. */
-const READ_CHUNK = Number(process.env.MD_CHUNK ?? 1024 * 1024);
+/**
+ * Files are read 1 MB at a time (few round trips to the I/O pool; the next read is already in flight
+ * while the current one is parsed) but handed on in 64 KB pieces: parsing a piece creates a few
+ * thousand short-lived rows that die young, while 1 MB pieces measurably pushed garbage into the old
+ * generation (peak RSS on a 1M-candle file: ~200 MB with 64 KB pieces vs ~300-450 MB with 1 MB).
+ */
+const FILE_READ = 1024 * 1024;
+const PIECE = 64 * 1024;
 
 export interface ByteSource {
   /** The first decompressed bytes (at least the first line, up to ~64 KB), for detection. */
@@ -23,8 +29,28 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 function rawStream(input: MarketDataInput): AsyncIterable<Buffer | string> {
-  if (typeof input === 'string') return createReadStream(input, { highWaterMark: READ_CHUNK });
+  if (typeof input === 'string') return readFilePieces(input);
   return input as AsyncIterable<Buffer | string>;
+}
+
+async function* readFilePieces(path: string): AsyncGenerator<Buffer> {
+  const file = await open(path, 'r');
+  const readNext = () => file.read(Buffer.allocUnsafe(FILE_READ), 0, FILE_READ, null);
+  let pending: ReturnType<typeof readNext> | null = readNext();
+  try {
+    while (pending !== null) {
+      const { bytesRead, buffer } = await pending;
+      pending = null;
+      if (bytesRead === 0) return;
+      pending = readNext();
+      for (let at = 0; at < bytesRead; at += PIECE)
+        yield buffer.subarray(at, Math.min(at + PIECE, bytesRead));
+    }
+  } finally {
+    // A consumer that stops early leaves a read in flight: let it settle before closing the handle.
+    if (pending !== null) await pending.catch(() => undefined);
+    await file.close();
+  }
 }
 
 /**
@@ -107,7 +133,7 @@ async function* passThrough(chunks: AsyncGenerator<Buffer>, fileName: string): A
 }
 
 async function* gunzipChunks(chunks: AsyncGenerator<Buffer>, fileName: string): AsyncGenerator<Buffer> {
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  const gunzip = createGunzip({ chunkSize: PIECE });
   const source = Readable.from(chunks, { objectMode: false });
   source.on('error', (err) => gunzip.destroy(err));
   source.pipe(gunzip);

@@ -409,7 +409,24 @@ describe('whole-file errors and options', () => {
     );
   });
 
-  test('stopping early closes the file', async () => {
+  test('stopping early on a path releases the file without errors', async () => {
+    for await (const batch of readCandles(fixture('freqtrade-btc-1m.json'), {
+      fileName: 'f',
+      batchSize: 1,
+    })) {
+      assert.equal(batch.rows.length, 1);
+      break;
+    }
+    for await (const batch of readCandles(fixture('freqtrade-btc-1m.json.gz'), {
+      fileName: 'f',
+      batchSize: 1,
+    })) {
+      assert.equal(batch.rows.length, 1);
+      break;
+    }
+  });
+
+  test('stopping early closes the stream', async () => {
     const stream = createReadStream(fixture('freqtrade-btc-1m.json'), { highWaterMark: 64 });
     for await (const batch of readCandles(stream, { fileName: '-', batchSize: 1 })) {
       assert.equal(batch.rows.length, 1);

@@ -1,0 +1,494 @@
+/**
+ * Trade ideas: the AI proposes (from a signal or directly), the risk gate decides, humans approve
+ * or reject, ideas expire. Status changes follow src/trading/transitions.ts only; an illegal one
+ * throws IllegalTransitionError and the transaction writes nothing. Every decision appends one
+ * decision_history row with the action the core assigns to the transition (expiry records none:
+ * nobody decided).
+ */
+import type { Decimal } from 'decimal.js';
+import { z } from 'zod';
+import type { Store } from '../db/store.ts';
+import { DIRECTIONS, type Direction } from '../entities/common.ts';
+import { TRADE_IDEA_STATUSES, type TradeIdeaStatus } from '../entities/execution.ts';
+import { assertTradable, findUser, loadPortfolio } from '../portfolios/portfolios.ts';
+import { recordHaltReason } from '../portfolios/risk-configs.ts';
+import type { RiskEvaluation } from '../trading/risk-gate.ts';
+import { assertTransition, canTransition, decisionActionFor } from '../trading/transitions.ts';
+import { appendDecision, type DecisionView } from './decisions.ts';
+import {
+  botVersion,
+  confidence,
+  id,
+  limit,
+  nonNegativeDecimal,
+  offset,
+  parseInput,
+  positiveDecimal,
+  testScope,
+  userRef,
+  when,
+} from './inputs.ts';
+import { assessRisk, riskRecord } from './risk.ts';
+import { loadSignal, type SignalView, type StrategyFacts, strategyFacts } from './signals.ts';
+import {
+  bool,
+  decimalParamOrNull,
+  decOrNull,
+  inTransaction,
+  int,
+  intOrNull,
+  type Listing,
+  listWithCounts,
+  NotFoundError,
+  numOrNull,
+  type Row,
+  reading,
+  str,
+  strOrNull,
+  TradingError,
+  type Tx,
+  time,
+  timeOrNull,
+  Where,
+} from './sql.ts';
+
+export interface TradeIdeaView {
+  id: number;
+  portfolioId: number | null;
+  signalId: number | null;
+  strategyId: number | null;
+  assetId: number;
+  direction: Direction;
+  entryPrice: Decimal | null;
+  entryRangeLow: Decimal | null;
+  entryRangeHigh: Decimal | null;
+  stopLoss: Decimal | null;
+  takeProfit: Decimal | null;
+  expectedHold: string | null;
+  rationale: string | null;
+  confidence: number | null;
+  status: TradeIdeaStatus;
+  snapshotRef: string | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  expiresAt: Date | null;
+  testMode: boolean;
+  botVersion: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function tradeIdeaFromRow(r: Row): TradeIdeaView {
+  return {
+    id: int(r.id),
+    portfolioId: intOrNull(r.portfolio_id),
+    signalId: intOrNull(r.signal_id),
+    strategyId: intOrNull(r.strategy_id),
+    assetId: int(r.asset_id),
+    direction: str(r.direction) as Direction,
+    entryPrice: decOrNull(r.entry_price),
+    entryRangeLow: decOrNull(r.entry_range_low),
+    entryRangeHigh: decOrNull(r.entry_range_high),
+    stopLoss: decOrNull(r.stop_loss),
+    takeProfit: decOrNull(r.take_profit),
+    expectedHold: strOrNull(r.expected_hold),
+    rationale: strOrNull(r.rationale),
+    confidence: numOrNull(r.confidence),
+    status: str(r.status) as TradeIdeaStatus,
+    snapshotRef: strOrNull(r.snapshot_ref),
+    decidedBy: strOrNull(r.decided_by),
+    decidedAt: timeOrNull(r.decided_at),
+    expiresAt: timeOrNull(r.expires_at),
+    testMode: bool(r.test_mode),
+    botVersion: strOrNull(r.bot_version),
+    createdAt: time(r.created_at),
+    updatedAt: time(r.updated_at),
+  };
+}
+
+export const TradeIdeaInput = z
+  .object({
+    /** Propose from this signal: portfolio, strategy, asset, direction, price, confidence and provenance come from it. */
+    signalId: id.optional(),
+    portfolioId: id.optional(),
+    strategyId: id.optional(),
+    assetId: id.optional(),
+    direction: z.enum(DIRECTIONS).optional(),
+    /** The size the idea would trade; the gate's max lot size rule checks it (kept in risk_check_result). */
+    quantity: positiveDecimal.optional(),
+    entryPrice: nonNegativeDecimal.optional(),
+    entryRangeLow: nonNegativeDecimal.optional(),
+    entryRangeHigh: nonNegativeDecimal.optional(),
+    stopLoss: nonNegativeDecimal.optional(),
+    takeProfit: nonNegativeDecimal.optional(),
+    expectedHold: z.string().min(1).max(32).optional(),
+    rationale: z.string().optional(),
+    confidence: confidence.optional(),
+    snapshotRef: z.string().max(255).optional(),
+    expiresAt: when.optional(),
+    testMode: z.boolean().optional(),
+    botVersion: botVersion.optional(),
+  })
+  .strict();
+export type TradeIdeaInput = z.input<typeof TradeIdeaInput>;
+export type ParsedTradeIdea = z.output<typeof TradeIdeaInput>;
+
+export interface ProposalResult {
+  idea: TradeIdeaView;
+  risk: RiskEvaluation;
+  /** The decision_history row of the gate's verdict. */
+  decision: DecisionView;
+}
+
+interface ResolvedIdea {
+  portfolioId: number;
+  strategyId: number | null;
+  signalId: number | null;
+  assetId: number;
+  direction: Direction;
+  quantity: Decimal;
+  confidence: number;
+  entryPrice: Decimal | null;
+  testMode: boolean;
+  botVersion: string | null;
+  rationale: string | null;
+}
+
+function conflict(field: string, given: unknown, fromSignal: unknown, signalId: number): never {
+  throw new TradingError(`${field} ${String(given)} contradicts signal ${signalId} (${String(fromSignal)})`);
+}
+
+/** Merges a proposal with its signal; the idea's own price/stop/size/rationale win. */
+export function resolveIdea(i: ParsedTradeIdea, signal: SignalView | null): ResolvedIdea {
+  if (signal) {
+    if (signal.action === 'hold') throw new TradingError(`signal ${signal.id} says hold: it proposes no trade`);
+    const direction: Direction = signal.action === 'buy' ? 'long' : 'short';
+    if (i.portfolioId !== undefined && i.portfolioId !== signal.portfolioId)
+      conflict('portfolioId', i.portfolioId, signal.portfolioId, signal.id);
+    if (i.assetId !== undefined && i.assetId !== signal.assetId) conflict('assetId', i.assetId, signal.assetId, signal.id);
+    if (i.strategyId !== undefined && i.strategyId !== signal.strategyId)
+      conflict('strategyId', i.strategyId, signal.strategyId, signal.id);
+    if (i.direction !== undefined && i.direction !== direction) conflict('direction', i.direction, direction, signal.id);
+    if (i.testMode !== undefined && i.testMode !== signal.testMode)
+      conflict('testMode', i.testMode, signal.testMode, signal.id);
+    if (signal.portfolioId === null) throw new TradingError(`signal ${signal.id} has no portfolio to trade in`);
+    const quantity = i.quantity ?? signal.quantity;
+    if (!quantity) throw new TradingError(`signal ${signal.id} has no quantity: give the idea's quantity`);
+    return {
+      portfolioId: signal.portfolioId,
+      strategyId: signal.strategyId,
+      signalId: signal.id,
+      assetId: signal.assetId,
+      direction,
+      quantity,
+      confidence: i.confidence ?? signal.confidence,
+      entryPrice: i.entryPrice ?? signal.price,
+      testMode: signal.testMode,
+      botVersion: i.botVersion ?? signal.botVersion,
+      rationale: i.rationale ?? signal.reason,
+    };
+  }
+  const missing = (['portfolioId', 'assetId', 'direction', 'quantity', 'confidence'] as const).filter(
+    (k) => i[k] === undefined,
+  );
+  if (missing.length > 0) throw new TradingError(`a direct trade idea needs ${missing.join(', ')}`);
+  return {
+    portfolioId: i.portfolioId!,
+    strategyId: i.strategyId ?? null,
+    signalId: null,
+    assetId: i.assetId!,
+    direction: i.direction!,
+    quantity: i.quantity!,
+    confidence: i.confidence!,
+    entryPrice: i.entryPrice ?? null,
+    testMode: i.testMode ?? false,
+    botVersion: i.botVersion ?? null,
+    rationale: i.rationale ?? null,
+  };
+}
+
+/** Stops and targets must sit on the right side of the entry. */
+function checkLevels(direction: Direction, i: ParsedTradeIdea, entry: Decimal | null): void {
+  if (i.entryRangeLow && i.entryRangeHigh && i.entryRangeLow.gt(i.entryRangeHigh)) {
+    throw new TradingError(`entry range low ${i.entryRangeLow} is above its high ${i.entryRangeHigh}`);
+  }
+  if (entry === null) return;
+  const long = direction === 'long';
+  if (i.stopLoss && (long ? i.stopLoss.gte(entry) : i.stopLoss.lte(entry))) {
+    throw new TradingError(
+      `stop loss ${i.stopLoss} must be ${long ? 'below' : 'above'} the entry ${entry} of a ${direction} idea`,
+    );
+  }
+  if (i.takeProfit && (long ? i.takeProfit.lte(entry) : i.takeProfit.gte(entry))) {
+    throw new TradingError(
+      `take profit ${i.takeProfit} must be ${long ? 'above' : 'below'} the entry ${entry} of a ${direction} idea`,
+    );
+  }
+}
+
+/**
+ * The proposal inside a transaction. `known` passes what a caller in the same transaction already
+ * loaded (the signal, its strategy), so a chained call does not read them again.
+ */
+export async function proposeTradeIdeaIn(
+  tx: Tx,
+  i: ParsedTradeIdea,
+  known: { signal?: SignalView; strategy?: StrategyFacts | null; now?: Date } = {},
+): Promise<ProposalResult> {
+  const now = known.now ?? new Date();
+  const signal = known.signal ?? (i.signalId === undefined ? null : await loadSignal(tx, i.signalId));
+  const r = resolveIdea(i, signal);
+  checkLevels(r.direction, i, r.entryPrice);
+  const portfolio = await loadPortfolio(tx, r.portfolioId);
+  assertTradable(portfolio);
+  const strategy =
+    known.strategy !== undefined ? known.strategy : r.strategyId === null ? null : await strategyFacts(tx, r.strategyId);
+  if (strategy && !strategy.isActive) throw new TradingError(`strategy ${strategy.name} is inactive: it proposes no trades`);
+
+  const assessment = await assessRisk(tx, {
+    portfolioId: r.portfolioId,
+    initialBalance: portfolio.initialBalance,
+    assetId: r.assetId,
+    confidence: r.confidence,
+    quantity: r.quantity,
+    testMode: r.testMode,
+    watchlist: strategy?.allowedSymbols ?? null,
+    at: now,
+  });
+  const verdict = assessment.evaluation.verdict;
+  // Created in `waiting`, the gate moves it on: the core says which transition and which audit action.
+  const action = decisionActionFor('waiting', verdict)!;
+  const decided = verdict === 'needs_approval' ? null : verdict === 'auto_executed' ? 'ai' : 'risk';
+
+  const row = await tx.get<{ id: unknown }>(
+    `insert into trade_ideas (portfolio_id, signal_id, strategy_id, asset_id, direction, entry_price, entry_range_low,
+       entry_range_high, stop_loss, take_profit, expected_hold, rationale, confidence, status, snapshot_ref,
+       decided_by, decided_at, expires_at, test_mode, bot_version, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+    [
+      r.portfolioId,
+      r.signalId,
+      r.strategyId,
+      r.assetId,
+      r.direction,
+      decimalParamOrNull(r.entryPrice, 'entryPrice'),
+      decimalParamOrNull(i.entryRangeLow, 'entryRangeLow'),
+      decimalParamOrNull(i.entryRangeHigh, 'entryRangeHigh'),
+      decimalParamOrNull(i.stopLoss, 'stopLoss'),
+      decimalParamOrNull(i.takeProfit, 'takeProfit'),
+      i.expectedHold ?? null,
+      r.rationale,
+      r.confidence,
+      verdict,
+      i.snapshotRef ?? null,
+      decided,
+      decided === null ? null : tx.time(now),
+      i.expiresAt ? tx.time(i.expiresAt) : null,
+      tx.bool(r.testMode),
+      r.botVersion,
+      tx.time(now),
+      tx.time(now),
+    ],
+  );
+  const idea: TradeIdeaView = {
+    id: int(row!.id),
+    portfolioId: r.portfolioId,
+    signalId: r.signalId,
+    strategyId: r.strategyId,
+    assetId: r.assetId,
+    direction: r.direction,
+    entryPrice: r.entryPrice,
+    entryRangeLow: i.entryRangeLow ?? null,
+    entryRangeHigh: i.entryRangeHigh ?? null,
+    stopLoss: i.stopLoss ?? null,
+    takeProfit: i.takeProfit ?? null,
+    expectedHold: i.expectedHold ?? null,
+    rationale: r.rationale,
+    confidence: r.confidence,
+    status: verdict,
+    snapshotRef: i.snapshotRef ?? null,
+    decidedBy: decided,
+    decidedAt: decided === null ? null : now,
+    expiresAt: i.expiresAt ?? null,
+    testMode: r.testMode,
+    botVersion: r.botVersion,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const decision = await appendDecision(tx, {
+    occurredAt: now,
+    portfolioId: r.portfolioId,
+    assetId: r.assetId,
+    action,
+    actor: decided ?? 'ai',
+    rationale: verdict === 'halted_by_risk' ? assessment.evaluation.haltReason : r.rationale,
+    confidence: r.confidence,
+    riskCheckResult: riskRecord(assessment),
+    strategyId: r.strategyId,
+    tradeIdeaId: idea.id,
+    snapshotRef: idea.snapshotRef,
+    humanOverride: false,
+    testMode: r.testMode,
+    botVersion: r.botVersion,
+  });
+  if (verdict === 'halted_by_risk') {
+    await recordHaltReason(tx, assessment.configs, assessment.evaluation.haltReason ?? 'halted by risk', now);
+  }
+  return { idea, risk: assessment.evaluation, decision };
+}
+
+/**
+ * Proposes a trade idea; the risk gate evaluates the effective config and the idea becomes
+ * auto_executed, needs_approval or halted_by_risk, with every rule's outcome in the audit row.
+ */
+export async function proposeTradeIdea(store: Store, input: TradeIdeaInput): Promise<ProposalResult> {
+  const i = parseInput(TradeIdeaInput, input, 'trade idea');
+  return inTransaction(store, (tx) => proposeTradeIdeaIn(tx, i));
+}
+
+export async function loadTradeIdea(tx: Tx, ideaId: number, options: { lock?: boolean } = {}) {
+  const row = await tx.get(`select * from trade_ideas where id = ?${options.lock ? tx.forUpdate : ''}`, [ideaId]);
+  if (!row) throw new NotFoundError(`trade idea ${ideaId} does not exist`);
+  return tradeIdeaFromRow(row);
+}
+
+const Verdict = z
+  .object({
+    ideaId: id,
+    /** The deciding user (id or email): an active trader or admin. */
+    user: userRef,
+    rationale: z.string().optional(),
+  })
+  .strict();
+export type VerdictInput = z.input<typeof Verdict>;
+
+async function decide(store: Store, input: VerdictInput, to: 'approved' | 'rejected') {
+  const v = parseInput(Verdict, input, to === 'approved' ? 'approval' : 'rejection');
+  return inTransaction(store, async (tx) => {
+    const idea = await loadTradeIdea(tx, v.ideaId, { lock: true });
+    const action = decisionActionFor(idea.status, to); // throws IllegalTransitionError, nothing written
+    const user = await findUser(tx, v.user);
+    if (!user.isActive) throw new TradingError(`user ${user.email} is inactive and cannot decide trade ideas`);
+    if (user.role !== 'trader' && user.role !== 'admin') {
+      throw new TradingError(`user ${user.email} is a ${user.role}: only traders and admins decide trade ideas`);
+    }
+    const now = new Date();
+    await tx.run('update trade_ideas set status = ?, decided_by = ?, decided_at = ?, updated_at = ? where id = ?', [
+      to,
+      user.email,
+      tx.time(now),
+      tx.time(now),
+      idea.id,
+    ]);
+    const decision = await appendDecision(tx, {
+      occurredAt: now,
+      portfolioId: idea.portfolioId,
+      assetId: idea.assetId,
+      action: action!,
+      actor: user.email,
+      rationale: v.rationale ?? null,
+      confidence: idea.confidence,
+      riskCheckResult: null,
+      strategyId: idea.strategyId,
+      tradeIdeaId: idea.id,
+      snapshotRef: idea.snapshotRef,
+      // Approving trades what the gate would not trade on its own: the human overrides it.
+      humanOverride: to === 'approved',
+      testMode: idea.testMode,
+      botVersion: idea.botVersion,
+    });
+    return {
+      idea: { ...idea, status: to as TradeIdeaStatus, decidedBy: user.email, decidedAt: now, updatedAt: now },
+      decision,
+    };
+  });
+}
+
+/** A user approves an idea that needs approval (records human_approved). */
+export function approveTradeIdea(
+  store: Store,
+  input: VerdictInput,
+): Promise<{ idea: TradeIdeaView; decision: DecisionView }> {
+  return decide(store, input, 'approved');
+}
+
+/** A user rejects a waiting idea or one that needs approval (records human_rejected). */
+export function rejectTradeIdea(
+  store: Store,
+  input: VerdictInput,
+): Promise<{ idea: TradeIdeaView; decision: DecisionView }> {
+  return decide(store, input, 'rejected');
+}
+
+const EXPIRABLE = TRADE_IDEA_STATUSES.filter((s) => canTransition('trade_idea', s, 'expired'));
+
+/** Expires one undecided idea now (no audit row: nobody decided). */
+export async function expireTradeIdea(store: Store, input: { ideaId: number }): Promise<TradeIdeaView> {
+  const ideaId = parseInput(id, input.ideaId, 'trade idea id');
+  return inTransaction(store, async (tx) => {
+    const idea = await loadTradeIdea(tx, ideaId, { lock: true });
+    assertTransition('trade_idea', idea.status, 'expired');
+    const now = new Date();
+    await tx.run('update trade_ideas set status = ?, updated_at = ? where id = ?', ['expired', tx.time(now), idea.id]);
+    return { ...idea, status: 'expired', updatedAt: now };
+  });
+}
+
+/** Expires every undecided idea whose expires_at has passed; returns their ids. */
+export async function expireTradeIdeas(store: Store, input: { now?: Date } = {}): Promise<number[]> {
+  const now = parseInput(when.optional(), input.now, 'now') ?? new Date();
+  return inTransaction(store, async (tx) => {
+    const marks = EXPIRABLE.map(() => '?').join(', ');
+    const rows = await tx.all<{ id: unknown }>(
+      `update trade_ideas set status = 'expired', updated_at = ?
+        where status in (${marks}) and expires_at is not null and expires_at <= ? returning id`,
+      [tx.time(now), ...EXPIRABLE, tx.time(now)],
+    );
+    return rows.map((r) => int(r.id)).sort((a, b) => a - b);
+  });
+}
+
+export async function getTradeIdea(store: Store, ideaId: number): Promise<TradeIdeaView> {
+  const iid = parseInput(id, ideaId, 'trade idea id');
+  return reading(store, (tx) => loadTradeIdea(tx, iid));
+}
+
+export const TradeIdeaQuery = z
+  .object({
+    portfolioId: id.optional(),
+    strategyId: id.optional(),
+    assetId: id.optional(),
+    signalId: id.optional(),
+    status: z.enum(TRADE_IDEA_STATUSES).optional(),
+    from: when.optional(),
+    to: when.optional(),
+    limit,
+    offset,
+    ...testScope,
+  })
+  .strict();
+export type TradeIdeaQuery = z.input<typeof TradeIdeaQuery>;
+
+/** Ideas matching the filter, newest first (e.g. `{ status: 'needs_approval' }` is the approval queue). */
+export async function listTradeIdeas(store: Store, query: TradeIdeaQuery = {}): Promise<Listing<TradeIdeaView>> {
+  const q = parseInput(TradeIdeaQuery, query, 'trade idea query');
+  return reading(store, (tx) =>
+    listWithCounts(tx, {
+      select: '*',
+      from: 'trade_ideas',
+      filter: new Where()
+        .when(q.portfolioId, 'portfolio_id = ?', q.portfolioId)
+        .when(q.strategyId, 'strategy_id = ?', q.strategyId)
+        .when(q.assetId, 'asset_id = ?', q.assetId)
+        .when(q.signalId, 'signal_id = ?', q.signalId)
+        .when(q.status, 'status = ?', q.status)
+        .when(q.from, 'created_at >= ?', q.from && tx.time(q.from))
+        .when(q.to, 'created_at < ?', q.to && tx.time(q.to)),
+      scope: q,
+      orderBy: 'created_at desc, id desc',
+      limit: q.limit,
+      offset: q.offset,
+      map: tradeIdeaFromRow,
+    }),
+  );
+}

@@ -1,0 +1,449 @@
+/**
+ * Orders: place (idempotent on client_order_id), acknowledge, cancel, reject, expire. Status changes
+ * follow src/trading/transitions.ts. The filled quantity is not stored on the order: it is the sum of
+ * its fills (the fills are the truth), read under the order's row lock when a fill arrives.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Decimal } from 'decimal.js';
+import { z } from 'zod';
+import type { Store } from '../db/store.ts';
+import { SIDES, type Side } from '../entities/common.ts';
+import {
+  ORDER_STATUSES,
+  ORDER_TYPES,
+  type OrderStatus,
+  type OrderType,
+  TIME_IN_FORCE,
+  type TimeInForce,
+} from '../entities/execution.ts';
+import { assertTradable, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
+import { divideRounded, exact, ZERO } from '../trading/exact.ts';
+import { assertTransition } from '../trading/transitions.ts';
+import { loadTradeIdea, type TradeIdeaView } from './ideas.ts';
+import { botVersion, id, limit, offset, parseInput, positiveDecimal, testScope, when } from './inputs.ts';
+import { markSignalExecuted } from './signals.ts';
+import {
+  bool,
+  dec,
+  decimalParam,
+  decimalParamOrNull,
+  decOrNull,
+  inTransaction,
+  int,
+  intOrNull,
+  type Listing,
+  listWithCounts,
+  NotFoundError,
+  type Row,
+  reading,
+  str,
+  strOrNull,
+  TradingError,
+  type Tx,
+  time,
+  timeOrNull,
+  Where,
+} from './sql.ts';
+
+export interface OrderView {
+  id: number;
+  portfolioId: number;
+  tradeIdeaId: number | null;
+  signalId: number | null;
+  assetId: number;
+  side: Side;
+  type: OrderType;
+  timeInForce: TimeInForce | null;
+  quantity: Decimal;
+  /** Σ of the order's fills. */
+  filledQuantity: Decimal;
+  remainingQuantity: Decimal;
+  /** Volume-weighted fill price (18 places), null before the first fill. */
+  averageFillPrice: Decimal | null;
+  limitPrice: Decimal | null;
+  stopPrice: Decimal | null;
+  status: OrderStatus;
+  clientOrderId: string;
+  exchangeOrderId: string | null;
+  rejectReason: string | null;
+  submittedAt: Date | null;
+  testMode: boolean;
+  botVersion: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface FillAmount {
+  quantity: Decimal;
+  price: Decimal;
+}
+
+export function orderFromRow(r: Row, fills: readonly FillAmount[] = []): OrderView {
+  const quantity = dec(r.quantity);
+  let filled = ZERO;
+  let value = ZERO;
+  for (const f of fills) {
+    filled = filled.plus(exact(f.quantity));
+    value = value.plus(exact(f.quantity).times(exact(f.price)));
+  }
+  return {
+    id: int(r.id),
+    portfolioId: int(r.portfolio_id),
+    tradeIdeaId: intOrNull(r.trade_idea_id),
+    signalId: intOrNull(r.signal_id),
+    assetId: int(r.asset_id),
+    side: str(r.side) as Side,
+    type: str(r.type) as OrderType,
+    timeInForce: strOrNull(r.time_in_force) as TimeInForce | null,
+    quantity,
+    filledQuantity: filled,
+    remainingQuantity: exact(quantity).minus(filled),
+    averageFillPrice: filled.isZero() ? null : divideRounded(value, filled),
+    limitPrice: decOrNull(r.limit_price),
+    stopPrice: decOrNull(r.stop_price),
+    status: str(r.status) as OrderStatus,
+    clientOrderId: str(r.client_order_id),
+    exchangeOrderId: strOrNull(r.exchange_order_id),
+    rejectReason: strOrNull(r.reject_reason),
+    submittedAt: timeOrNull(r.submitted_at),
+    testMode: bool(r.test_mode),
+    botVersion: strOrNull(r.bot_version),
+    createdAt: time(r.created_at),
+    updatedAt: time(r.updated_at),
+  };
+}
+
+async function fillAmounts(tx: Tx, orderIds: readonly number[]): Promise<Map<number, FillAmount[]>> {
+  const byOrder = new Map<number, FillAmount[]>();
+  if (orderIds.length === 0) return byOrder;
+  const rows = await tx.all<{ order_id: unknown; quantity: unknown; price: unknown }>(
+    `select order_id, quantity, price from fills where order_id in (${orderIds.map(() => '?').join(', ')}) order by id`,
+    orderIds,
+  );
+  for (const r of rows) {
+    const list = byOrder.get(int(r.order_id)) ?? [];
+    list.push({ quantity: dec(r.quantity), price: dec(r.price) });
+    byOrder.set(int(r.order_id), list);
+  }
+  return byOrder;
+}
+
+/** An order with its filled quantity; `lock` holds its row until commit on PostgreSQL. */
+export async function loadOrder(
+  tx: Tx,
+  ref: { orderId?: number; clientOrderId?: string },
+  options: { lock?: boolean } = {},
+): Promise<OrderView> {
+  const byId = ref.orderId !== undefined;
+  const row = await tx.get(
+    `select * from orders where ${byId ? 'id' : 'client_order_id'} = ?${options.lock ? tx.forUpdate : ''}`,
+    [byId ? ref.orderId : ref.clientOrderId],
+  );
+  if (!row) throw new NotFoundError(`order ${byId ? ref.orderId : ref.clientOrderId} does not exist`);
+  const fills = await fillAmounts(tx, [int(row.id)]);
+  return orderFromRow(row, fills.get(int(row.id)) ?? []);
+}
+
+export const OrderInput = z
+  .object({
+    portfolioId: id,
+    assetId: id,
+    side: z.enum(SIDES),
+    type: z.enum(ORDER_TYPES).default('market'),
+    timeInForce: z.enum(TIME_IN_FORCE).optional(),
+    quantity: positiveDecimal,
+    limitPrice: positiveDecimal.optional(),
+    stopPrice: positiveDecimal.optional(),
+    /** Our idempotency key: placing the same id again returns the first order. Generated when omitted. */
+    clientOrderId: z.string().trim().min(1).max(64).optional(),
+    exchangeOrderId: z.string().min(1).max(128).optional(),
+    tradeIdeaId: id.optional(),
+    signalId: id.optional(),
+    submittedAt: when.optional(),
+    testMode: z.boolean().optional(),
+    botVersion: botVersion.optional(),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    const needsLimit = o.type === 'limit' || o.type === 'stop_limit';
+    const needsStop = o.type === 'stop' || o.type === 'stop_limit';
+    if (needsLimit !== (o.limitPrice !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['limitPrice'],
+        message: needsLimit ? `a ${o.type} order needs a limit price` : `a ${o.type} order takes no limit price`,
+      });
+    }
+    if (needsStop !== (o.stopPrice !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stopPrice'],
+        message: needsStop ? `a ${o.type} order needs a stop price` : `a ${o.type} order takes no stop price`,
+      });
+    }
+  });
+export type OrderInput = z.input<typeof OrderInput>;
+export type ParsedOrder = z.output<typeof OrderInput>;
+
+export interface PlacedOrder {
+  order: OrderView;
+  /** false when the client_order_id was already used: `order` is the first order, nothing changed. */
+  created: boolean;
+}
+
+function sameTerms(a: OrderView, o: ParsedOrder): boolean {
+  const eq = (x: Decimal | null, y: Decimal | undefined) => (x === null ? y === undefined : y !== undefined && x.eq(y));
+  return (
+    a.portfolioId === o.portfolioId &&
+    a.assetId === o.assetId &&
+    a.side === o.side &&
+    a.type === o.type &&
+    a.quantity.eq(o.quantity) &&
+    eq(a.limitPrice, o.limitPrice) &&
+    eq(a.stopPrice, o.stopPrice)
+  );
+}
+
+/** Places an order inside a transaction; `known` skips re-reading rows the caller holds. */
+export async function placeOrderIn(
+  tx: Tx,
+  o: ParsedOrder,
+  known: { portfolio?: PortfolioView; idea?: TradeIdeaView; now?: Date } = {},
+): Promise<PlacedOrder> {
+  const now = known.now ?? new Date();
+  const clientOrderId = o.clientOrderId ?? randomUUID();
+  if (o.clientOrderId !== undefined) {
+    const existing = await tx.get('select id from orders where client_order_id = ?', [clientOrderId]);
+    if (existing) return replay(tx, o, clientOrderId);
+  }
+  const portfolio = known.portfolio ?? (await loadPortfolio(tx, o.portfolioId));
+  assertTradable(portfolio);
+
+  let testMode = o.testMode;
+  let signalId = o.signalId ?? null;
+  if (o.tradeIdeaId !== undefined) {
+    const idea = known.idea ?? (await loadTradeIdea(tx, o.tradeIdeaId));
+    if (idea.status !== 'approved' && idea.status !== 'auto_executed') {
+      throw new TradingError(`trade idea ${idea.id} is ${idea.status}: only approved or auto-executed ideas are traded`);
+    }
+    if (idea.portfolioId !== o.portfolioId || idea.assetId !== o.assetId) {
+      throw new TradingError(`trade idea ${idea.id} is for portfolio ${idea.portfolioId}, asset ${idea.assetId}`);
+    }
+    if (testMode !== undefined && testMode !== idea.testMode) {
+      throw new TradingError(`testMode ${testMode} contradicts trade idea ${idea.id} (${idea.testMode})`);
+    }
+    testMode = idea.testMode;
+    signalId ??= idea.signalId;
+  }
+  if (signalId !== null && o.signalId !== undefined) {
+    const signal = await tx.get<{ portfolio_id: unknown; asset_id: unknown; test_mode: unknown }>(
+      'select portfolio_id, asset_id, test_mode from signals where id = ?',
+      [signalId],
+    );
+    if (!signal) throw new NotFoundError(`signal ${signalId} does not exist`);
+    if (int(signal.asset_id) !== o.assetId || (signal.portfolio_id !== null && int(signal.portfolio_id) !== o.portfolioId)) {
+      throw new TradingError(`signal ${signalId} is for another portfolio or asset`);
+    }
+    if (testMode !== undefined && testMode !== bool(signal.test_mode)) {
+      throw new TradingError(`testMode ${testMode} contradicts signal ${signalId}`);
+    }
+    testMode = bool(signal.test_mode);
+  }
+  testMode ??= false;
+
+  const row = await tx.get(
+    `insert into orders (portfolio_id, trade_idea_id, signal_id, asset_id, side, type, time_in_force, quantity,
+       limit_price, stop_price, status, client_order_id, exchange_order_id, submitted_at, test_mode, bot_version,
+       created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?)
+     on conflict (client_order_id) do nothing returning id`,
+    [
+      o.portfolioId,
+      o.tradeIdeaId ?? null,
+      signalId,
+      o.assetId,
+      o.side,
+      o.type,
+      o.timeInForce ?? null,
+      decimalParam(o.quantity, 'quantity'),
+      decimalParamOrNull(o.limitPrice, 'limitPrice'),
+      decimalParamOrNull(o.stopPrice, 'stopPrice'),
+      clientOrderId,
+      o.exchangeOrderId ?? null,
+      o.submittedAt ? tx.time(o.submittedAt) : null,
+      tx.bool(testMode),
+      o.botVersion ?? null,
+      tx.time(now),
+      tx.time(now),
+    ],
+  );
+  // A concurrent transaction committed the same client_order_id first.
+  if (!row) return replay(tx, o, clientOrderId);
+  if (signalId !== null) await markSignalExecuted(tx, signalId, now);
+  const order: OrderView = {
+    id: int(row.id),
+    portfolioId: o.portfolioId,
+    tradeIdeaId: o.tradeIdeaId ?? null,
+    signalId,
+    assetId: o.assetId,
+    side: o.side,
+    type: o.type,
+    timeInForce: o.timeInForce ?? null,
+    quantity: o.quantity,
+    filledQuantity: ZERO,
+    remainingQuantity: o.quantity,
+    averageFillPrice: null,
+    limitPrice: o.limitPrice ?? null,
+    stopPrice: o.stopPrice ?? null,
+    status: 'new',
+    clientOrderId,
+    exchangeOrderId: o.exchangeOrderId ?? null,
+    rejectReason: null,
+    submittedAt: o.submittedAt ?? null,
+    testMode,
+    botVersion: o.botVersion ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return { order, created: true };
+}
+
+async function replay(tx: Tx, o: ParsedOrder, clientOrderId: string): Promise<PlacedOrder> {
+  const first = await loadOrder(tx, { clientOrderId });
+  if (!sameTerms(first, o)) {
+    throw new TradingError(
+      `client_order_id ${clientOrderId} is already order ${first.id} with different terms ` +
+        `(${first.side} ${first.quantity} ${first.type} on asset ${first.assetId}, portfolio ${first.portfolioId})`,
+    );
+  }
+  return { order: first, created: false };
+}
+
+/**
+ * Places an order. The same client_order_id twice returns the first order and writes nothing
+ * (different terms under a used id are an error). An order for a trade idea needs the idea
+ * approved or auto-executed; an order from a signal marks the signal executed.
+ */
+export async function placeOrder(store: Store, input: OrderInput): Promise<PlacedOrder> {
+  const o = parseInput(OrderInput, input, 'order');
+  return inTransaction(store, (tx) => placeOrderIn(tx, o));
+}
+
+const OrderRef = z
+  .object({
+    orderId: id.optional(),
+    clientOrderId: z.string().min(1).max(64).optional(),
+  })
+  .refine((r) => (r.orderId === undefined) !== (r.clientOrderId === undefined), 'give orderId or clientOrderId');
+
+const StatusChange = z
+  .object({
+    orderId: id.optional(),
+    clientOrderId: z.string().min(1).max(64).optional(),
+    reason: z.string().optional(),
+    exchangeOrderId: z.string().min(1).max(128).optional(),
+    submittedAt: when.optional(),
+  })
+  .strict()
+  .refine((r) => (r.orderId === undefined) !== (r.clientOrderId === undefined), 'give orderId or clientOrderId');
+export type OrderStatusChange = z.input<typeof StatusChange>;
+
+async function moveOrder(store: Store, input: OrderStatusChange, to: OrderStatus, what: string): Promise<OrderView> {
+  const c = parseInput(StatusChange, input, what);
+  return inTransaction(store, async (tx) => {
+    const order = await loadOrder(tx, c, { lock: true });
+    assertTransition('order', order.status, to); // illegal: IllegalTransitionError, nothing written
+    const now = new Date();
+    const sets: Array<[string, unknown]> = [
+      ['status', to],
+      ['updated_at', tx.time(now)],
+    ];
+    if (to === 'rejected') sets.push(['reject_reason', c.reason ?? null]);
+    if (c.exchangeOrderId !== undefined) sets.push(['exchange_order_id', c.exchangeOrderId]);
+    if (to === 'open') sets.push(['submitted_at', tx.time(c.submittedAt ?? order.submittedAt ?? now)]);
+    await tx.run(`update orders set ${sets.map(([k]) => `${k} = ?`).join(', ')} where id = ?`, [
+      ...sets.map(([, v]) => v),
+      order.id,
+    ]);
+    return {
+      ...order,
+      status: to,
+      updatedAt: now,
+      rejectReason: to === 'rejected' ? (c.reason ?? null) : order.rejectReason,
+      exchangeOrderId: c.exchangeOrderId ?? order.exchangeOrderId,
+      submittedAt: to === 'open' ? (c.submittedAt ?? order.submittedAt ?? now) : order.submittedAt,
+    };
+  });
+}
+
+/** The venue accepted the order (new → open), optionally with its exchange order id. */
+export function acknowledgeOrder(store: Store, input: OrderStatusChange): Promise<OrderView> {
+  return moveOrder(store, input, 'open', 'order acknowledgement');
+}
+
+/** Cancels an unfilled or partly filled order; its fills (and filled quantity) stay. */
+export function cancelOrder(store: Store, input: OrderStatusChange): Promise<OrderView> {
+  return moveOrder(store, input, 'canceled', 'order cancel');
+}
+
+/** The venue refused a new order. */
+export function rejectOrder(store: Store, input: OrderStatusChange): Promise<OrderView> {
+  return moveOrder(store, input, 'rejected', 'order rejection');
+}
+
+/** The order's time in force ran out; its fills stay. */
+export function expireOrder(store: Store, input: OrderStatusChange): Promise<OrderView> {
+  return moveOrder(store, input, 'expired', 'order expiry');
+}
+
+export async function getOrder(store: Store, ref: { orderId?: number; clientOrderId?: string }): Promise<OrderView> {
+  const r = parseInput(OrderRef, ref, 'order reference');
+  return reading(store, (tx) => loadOrder(tx, r));
+}
+
+export const OrderQuery = z
+  .object({
+    portfolioId: id.optional(),
+    assetId: id.optional(),
+    tradeIdeaId: id.optional(),
+    signalId: id.optional(),
+    status: z.enum(ORDER_STATUSES).optional(),
+    side: z.enum(SIDES).optional(),
+    from: when.optional(),
+    to: when.optional(),
+    limit,
+    offset,
+    ...testScope,
+  })
+  .strict();
+export type OrderQuery = z.input<typeof OrderQuery>;
+
+/** Orders matching the filter with their filled quantities, newest first. */
+export async function listOrders(store: Store, query: OrderQuery = {}): Promise<Listing<OrderView>> {
+  const q = parseInput(OrderQuery, query, 'order query');
+  return reading(store, async (tx) => {
+    const listing = await listWithCounts(tx, {
+      select: '*',
+      from: 'orders',
+      filter: new Where()
+        .when(q.portfolioId, 'portfolio_id = ?', q.portfolioId)
+        .when(q.assetId, 'asset_id = ?', q.assetId)
+        .when(q.tradeIdeaId, 'trade_idea_id = ?', q.tradeIdeaId)
+        .when(q.signalId, 'signal_id = ?', q.signalId)
+        .when(q.status, 'status = ?', q.status)
+        .when(q.side, 'side = ?', q.side)
+        .when(q.from, 'created_at >= ?', q.from && tx.time(q.from))
+        .when(q.to, 'created_at < ?', q.to && tx.time(q.to)),
+      scope: q,
+      orderBy: 'created_at desc, id desc',
+      limit: q.limit,
+      offset: q.offset,
+      map: (row) => row,
+    });
+    const fills = await fillAmounts(
+      tx,
+      listing.items.map((r) => int(r.id)),
+    );
+    return { items: listing.items.map((r) => orderFromRow(r, fills.get(int(r.id)) ?? [])), counts: listing.counts };
+  });
+}

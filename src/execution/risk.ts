@@ -1,0 +1,133 @@
+/**
+ * Feeds the trading core's risk gate (src/trading/risk-gate.ts) from the database: the effective
+ * config (global row merged with the portfolio's override) and the context its rules need.
+ *
+ * Context definitions (scoped to the idea's portfolio and test_mode, live trades only):
+ * - openTradeCount: open positions of the portfolio. Each open position has exactly one open round
+ *   trip (the fill path keeps them in step), and positions have the (portfolio, status) index.
+ * - todaysRealizedPnl: Σ pnl of round trips closed since 00:00 UTC today.
+ * - currentDrawdown: on the closed-trade equity curve (initial balance + cumulative pnl of closed
+ *   round trips in exit order): its peak minus its last value. Unrealized losses of open positions
+ *   are not counted; portfolio_snapshots carry the marked-to-market view.
+ * A context value is only read when the effective config has the limit that uses it (a null limit
+ * passes without looking), which keeps the gate to one or two queries on the hot path.
+ */
+import type { Decimal } from 'decimal.js';
+import { loadRiskConfigs, type RiskConfigs } from '../portfolios/risk-configs.ts';
+import { exact, ZERO } from '../trading/exact.ts';
+import { evaluateRisk, type RiskContext, type RiskEvaluation } from '../trading/risk-gate.ts';
+import { dec, type Tx } from './sql.ts';
+
+export interface RiskAssessment {
+  configs: RiskConfigs;
+  context: RiskContext;
+  evaluation: RiskEvaluation;
+}
+
+export interface RiskQuestion {
+  portfolioId: number;
+  initialBalance: Decimal;
+  assetId: number;
+  confidence: number;
+  quantity: Decimal;
+  testMode: boolean;
+  /** The strategy's allowed_symbols (null: unrestricted or no strategy). */
+  watchlist: readonly string[] | null;
+  at: Date;
+}
+
+const DAY_MS = 86_400_000;
+
+export async function assessRisk(tx: Tx, q: RiskQuestion): Promise<RiskAssessment> {
+  const configs = await loadRiskConfigs(tx, q.portfolioId);
+  const config = configs.effective;
+  const test = tx.bool(q.testMode);
+
+  let symbol = '';
+  if (q.watchlist !== null) {
+    const asset = await tx.get<{ symbol: string }>('select symbol from assets where id = ?', [q.assetId]);
+    symbol = asset?.symbol ?? '';
+  }
+
+  let openTradeCount = 0;
+  if (config.maxConcurrentTrades !== null) {
+    const row = await tx.get<{ n: unknown }>(
+      `select count(*) as n from positions where portfolio_id = ? and status = 'open' and test_mode = ?`,
+      [q.portfolioId, test],
+    );
+    openTradeCount = Number(row?.n ?? 0);
+  }
+
+  let todaysRealizedPnl = ZERO;
+  if (config.dailyProfitTarget !== null) {
+    const midnight = new Date(Math.floor(q.at.getTime() / DAY_MS) * DAY_MS);
+    const rows = await tx.all<{ pnl: unknown }>(
+      `select pnl from trades where portfolio_id = ? and test_mode = ? and is_backtest = ?
+          and outcome <> 'open' and exit_time >= ?`,
+      [q.portfolioId, test, tx.bool(false), tx.time(midnight)],
+    );
+    todaysRealizedPnl = rows.reduce((sum, r) => (r.pnl === null ? sum : sum.plus(dec(r.pnl))), ZERO);
+  }
+
+  let currentDrawdown = ZERO;
+  if (config.maxDrawdownAmount !== null) {
+    const rows = await tx.all<{ pnl: unknown }>(
+      `select pnl from trades where portfolio_id = ? and test_mode = ? and is_backtest = ?
+          and outcome <> 'open' order by exit_time, id`,
+      [q.portfolioId, test, tx.bool(false)],
+    );
+    let equity = exact(q.initialBalance);
+    let peak = equity;
+    for (const r of rows) {
+      if (r.pnl === null) continue;
+      equity = equity.plus(dec(r.pnl));
+      if (equity.gt(peak)) peak = equity;
+    }
+    currentDrawdown = peak.minus(equity);
+  }
+
+  const context: RiskContext = {
+    confidence: q.confidence,
+    quantity: q.quantity,
+    symbol,
+    watchlist: q.watchlist,
+    openTradeCount,
+    todaysRealizedPnl,
+    currentDrawdown,
+  };
+  return { configs, context, evaluation: evaluateRisk(config, context) };
+}
+
+/** The JSON stored in decision_history.risk_check_result: verdict, every rule, config and context. */
+export function riskRecord(a: RiskAssessment): Record<string, unknown> {
+  const c = a.configs.effective;
+  const text = (d: Decimal | null) => (d === null ? null : d.toString());
+  return {
+    verdict: a.evaluation.verdict,
+    rules: a.evaluation.rules,
+    haltReason: a.evaluation.haltReason,
+    config: {
+      source: a.configs.override ? 'portfolio' : a.configs.global ? 'global' : 'defaults',
+      globalId: a.configs.global?.id ?? null,
+      overrideId: a.configs.override?.id ?? null,
+      aiTradingEnabled: c.aiTradingEnabled,
+      minConfidenceThreshold: c.minConfidenceThreshold,
+      maxLotSize: text(c.maxLotSize),
+      maxConcurrentTrades: c.maxConcurrentTrades,
+      dailyProfitTarget: text(c.dailyProfitTarget),
+      stopAfterTarget: c.stopAfterTarget,
+      maxDrawdownAmount: text(c.maxDrawdownAmount),
+      haltOnDrawdown: c.haltOnDrawdown,
+      allowOffWatchlistAutotrade: c.allowOffWatchlistAutotrade,
+    },
+    context: {
+      confidence: a.context.confidence,
+      quantity: a.context.quantity.toString(),
+      symbol: a.context.symbol || null,
+      watchlist: a.context.watchlist,
+      openTradeCount: a.context.openTradeCount,
+      todaysRealizedPnl: a.context.todaysRealizedPnl.toString(),
+      currentDrawdown: a.context.currentDrawdown.toString(),
+    },
+  };
+}

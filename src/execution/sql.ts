@@ -1,0 +1,273 @@
+/**
+ * The transaction the trading services run in, and how their SQL spells values.
+ *
+ * Every service operation is one `store.em().transactional(...)`. Inside it the services talk to the
+ * database through `Tx`: hand-written SQL (one text for both databases, `?` placeholders) sent as a
+ * precompiled query over the transaction's own Kysely connection. That skips the ORM's unit of work
+ * and Kysely's query compiler on the hot path (signal → idea → order → fill runs ~15 statements; the
+ * unit of work made that 5-10x slower, see bench/trading.ts), while staying inside the same
+ * transaction the ORM opened (BEGIN IMMEDIATE on SQLite, a pooled connection on PostgreSQL).
+ *
+ * Values are written the way the ORM writes them (src/db/values.ts, src/entities/types/decimal.ts),
+ * so entity reads and these raw rows agree: exact decimals as canonical strings (refused, not
+ * rounded, when they do not fit the column), datetimes as epoch ms on SQLite and timestamptz on
+ * PostgreSQL, booleans as 0/1 on SQLite, JSON as text.
+ */
+import type { EntityManager } from '@mikro-orm/sql';
+import { Decimal } from 'decimal.js';
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { Store } from '../db/store.ts';
+import type { Dialect } from '../db/url.ts';
+import { DECIMAL_PRECISION, DECIMAL_SCALE, MONEY_PRECISION, MONEY_SCALE } from '../entities/types/decimal.ts';
+
+export type Row = Record<string, unknown>;
+
+/** A service's view of its transaction. */
+export interface Tx {
+  readonly dialect: Dialect;
+  /** The transactional EntityManager (for ORM work inside the same transaction). */
+  readonly em: EntityManager;
+  all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  get<T = Row>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
+  /** Runs a statement; returns the number of rows it changed. */
+  run(sql: string, params?: readonly unknown[]): Promise<number>;
+  /** ` for update` on PostgreSQL (row lock until commit), '' on SQLite (writers are serialised). */
+  readonly forUpdate: string;
+  // Value encoders for this dialect.
+  bool(value: boolean): boolean | number;
+  time(value: Date): Date | number;
+  json(value: unknown): string | null;
+}
+
+/** Rejected input or a rule the operation would break; nothing was written. */
+export class TradingError extends Error {
+  override name = 'TradingError';
+}
+
+/** A row the operation needs does not exist. */
+export class NotFoundError extends TradingError {
+  override name = 'NotFoundError';
+}
+
+// `?` → `$n` for PostgreSQL, cached per SQL text (the SQL here never has `?` inside literals).
+const pgText = new Map<string, string>();
+function toPg(sql: string): string {
+  let text = pgText.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    pgText.set(sql, text);
+  }
+  return text;
+}
+
+function makeTx(dialect: Dialect, em: EntityManager): Tx {
+  const kysely = em.getKysely() as unknown as Kysely<unknown>;
+  const sqlite = dialect === 'sqlite';
+  const exec = (sql: string, params: readonly unknown[]) =>
+    kysely.executeQuery<Row>(CompiledQuery.raw(sqlite ? sql : toPg(sql), params as unknown[]));
+  return {
+    dialect,
+    em,
+    async all<T>(sql: string, params: readonly unknown[] = []) {
+      return (await exec(sql, params)).rows as T[];
+    },
+    async get<T>(sql: string, params: readonly unknown[] = []) {
+      return (await exec(sql, params)).rows[0] as T | undefined;
+    },
+    async run(sql: string, params: readonly unknown[] = []) {
+      return Number((await exec(sql, params)).numAffectedRows ?? 0);
+    },
+    forUpdate: sqlite ? '' : ' for update',
+    bool: sqlite ? (v) => (v ? 1 : 0) : (v) => v,
+    time: sqlite ? (v) => v.getTime() : (v) => v,
+    json: (v) => (v === null || v === undefined ? null : JSON.stringify(v)),
+  };
+}
+
+/**
+ * Runs `fn` as one transaction (committed when it returns, rolled back when it throws).
+ * Pass `within` (a Tx from an enclosing operation) to compose operations into one transaction.
+ */
+export async function inTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>, within?: Tx): Promise<T> {
+  if (within) return fn(within);
+  return store.em().transactional((em) => fn(makeTx(store.dialect, em as EntityManager)));
+}
+
+/** Read-only work: the same Tx interface without holding a write transaction open. */
+export async function reading<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return fn(makeTx(store.dialect, store.em()));
+}
+
+// ---- values read back ------------------------------------------------------------------------
+
+export function dec(value: unknown): Decimal {
+  if (value === null || value === undefined) throw new TypeError('expected a decimal, got null');
+  return new Decimal(value as string);
+}
+
+export function decOrNull(value: unknown): Decimal | null {
+  return value === null || value === undefined ? null : new Decimal(value as string);
+}
+
+export function time(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (value === null || value === undefined) throw new TypeError('expected a datetime, got null');
+  return new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as number));
+}
+
+export function timeOrNull(value: unknown): Date | null {
+  return value === null || value === undefined ? null : time(value);
+}
+
+export function bool(value: unknown): boolean {
+  return value === true || value === 1 || value === '1' || value === 't';
+}
+
+export function int(value: unknown): number {
+  return Number(value);
+}
+
+export function intOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+export function str(value: unknown): string {
+  return String(value);
+}
+
+export function strOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+export function numOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+export function json<T>(value: unknown): T | null {
+  if (value === null || value === undefined) return null;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+// ---- exact values written --------------------------------------------------------------------
+
+function fit(value: Decimal, precision: number, scale: number, what: string): string {
+  const d = new Decimal(value);
+  if (!d.isFinite()) throw new TradingError(`${what} must be a finite decimal`);
+  if (d.decimalPlaces() > scale) {
+    throw new TradingError(`${what} ${d.toFixed()} has more than ${scale} fractional digits`);
+  }
+  const integer = d.abs().trunc();
+  if (!integer.isZero() && integer.toFixed().length > precision - scale) {
+    throw new TradingError(`${what} ${d.toFixed()} has more than ${precision - scale} integer digits`);
+  }
+  return d.isZero() ? '0' : d.toFixed();
+}
+
+/** A price / quantity for a numeric(38,18) column, as its canonical string. */
+export function decimalParam(value: Decimal, what = 'value'): string {
+  return fit(value, DECIMAL_PRECISION, DECIMAL_SCALE, what);
+}
+
+export function decimalParamOrNull(value: Decimal | null | undefined, what = 'value'): string | null {
+  return value === null || value === undefined ? null : decimalParam(value, what);
+}
+
+/** An amount for a numeric(56,36) money column. */
+export function moneyParam(value: Decimal, what = 'amount'): string {
+  return fit(value, MONEY_PRECISION, MONEY_SCALE, what);
+}
+
+export function moneyParamOrNull(value: Decimal | null | undefined, what = 'amount'): string | null {
+  return value === null || value === undefined ? null : moneyParam(value, what);
+}
+
+/** A derived price (a division rounded to 18 places by the core) rounded to the column's scale. */
+export function priceParam(value: Decimal, what = 'price'): string {
+  return decimalParam(new Decimal(value).toDecimalPlaces(DECIMAL_SCALE, Decimal.ROUND_HALF_EVEN), what);
+}
+
+// ---- test isolation --------------------------------------------------------------------------
+
+/** Which rows a query returns: production only (default), test only, or both. */
+export interface TestScope {
+  /** Include test-mode rows as well as production ones. */
+  includeTest?: boolean;
+  /** Only test-mode rows. */
+  testMode?: boolean;
+}
+
+/** SQL condition for a scope on `column`, or null when every row qualifies. */
+export function testCondition(tx: Tx, scope: TestScope, column = 'test_mode'): { sql: string; params: unknown[] } | null {
+  if (scope.testMode === true) return { sql: `${column} = ?`, params: [tx.bool(true)] };
+  if (scope.includeTest === true) return null;
+  return { sql: `${column} = ?`, params: [tx.bool(false)] };
+}
+
+/** Both counts over the same filter, whatever scope the rows were asked for. */
+export interface ScopeCounts {
+  production: number;
+  test: number;
+}
+
+export interface Listing<T> {
+  items: T[];
+  counts: ScopeCounts;
+}
+
+/** Builds `where` text from optional conditions. */
+export class Where {
+  readonly parts: string[] = [];
+  readonly params: unknown[] = [];
+
+  add(sql: string, ...params: unknown[]): this {
+    this.parts.push(sql);
+    this.params.push(...params);
+    return this;
+  }
+
+  when(condition: unknown, sql: string, ...params: unknown[]): this {
+    return condition === undefined || condition === null ? this : this.add(sql, ...params);
+  }
+
+  get sql(): string {
+    return this.parts.length === 0 ? '' : ` where ${this.parts.join(' and ')}`;
+  }
+}
+
+/**
+ * Runs a listing: the rows of the filter in the requested test scope, plus production/test counts of
+ * the same filter. `from` is `table` or a join; `filter` holds no test condition.
+ */
+export async function listWithCounts<T>(
+  tx: Tx,
+  options: {
+    select: string;
+    from: string;
+    filter: Where;
+    scope: TestScope;
+    testColumn?: string;
+    orderBy: string;
+    limit: number;
+    offset?: number;
+    map: (row: Row) => T;
+  },
+): Promise<Listing<T>> {
+  const column = options.testColumn ?? 'test_mode';
+  const where = new Where();
+  where.parts.push(...options.filter.parts);
+  where.params.push(...options.filter.params);
+  const scope = testCondition(tx, options.scope, column);
+  if (scope) where.add(scope.sql, ...scope.params);
+  const rows = await tx.all(
+    `select ${options.select} from ${options.from}${where.sql} order by ${options.orderBy} limit ? offset ?`,
+    [...where.params, options.limit, options.offset ?? 0],
+  );
+  const countRows = await tx.all<{ test: unknown; n: unknown }>(
+    `select ${column} as test, count(*) as n from ${options.from}${options.filter.sql} group by ${column}`,
+    options.filter.params,
+  );
+  const counts: ScopeCounts = { production: 0, test: 0 };
+  for (const r of countRows) counts[bool(r.test) ? 'test' : 'production'] += Number(r.n);
+  return { items: rows.map(options.map), counts };
+}

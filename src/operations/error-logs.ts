@@ -1,0 +1,142 @@
+/**
+ * Structured error logs of bots and services: record one entry (or a batch, in one transaction),
+ * query by level, source and time window (newest first), count production and test rows.
+ */
+import type { FilterQuery } from '@mikro-orm/core';
+import { z } from 'zod';
+import type { Store } from '../db/store.ts';
+import { ErrorLog, LOG_LEVELS, type LogLevel } from '../entities/operations.ts';
+import { botVersionInput, dateInput, type IsolatedCount, limitInput, parseInput } from './input.ts';
+
+const levelInput = z.enum(LOG_LEVELS);
+
+const errorLogInput = z
+  .object({
+    level: levelInput,
+    source: z.string().trim().min(1).max(128),
+    message: z.string().min(1),
+    stack: z.string().nullish(),
+    context: z.record(z.string(), z.json()).nullish(),
+    ts: dateInput.optional(),
+    testMode: z.boolean().default(false),
+    botVersion: botVersionInput.nullish(),
+  })
+  .strict();
+
+export type ErrorLogInput = z.input<typeof errorLogInput>;
+
+export interface ErrorLogEntry {
+  id: number;
+  ts: Date;
+  level: LogLevel;
+  source: string;
+  message: string;
+  stack: string | null;
+  context: Record<string, unknown> | null;
+  testMode: boolean;
+  botVersion: string | null;
+}
+
+function entryOf(row: ErrorLog): ErrorLogEntry {
+  return {
+    id: row.id,
+    ts: row.ts,
+    level: row.level,
+    source: row.source,
+    message: row.message,
+    stack: row.stack ?? null,
+    context: row.context ?? null,
+    testMode: row.testMode,
+    botVersion: row.botVersion ?? null,
+  };
+}
+
+function rowData(input: z.output<typeof errorLogInput>) {
+  return {
+    ts: input.ts ?? new Date(),
+    level: input.level,
+    source: input.source,
+    message: input.message,
+    stack: input.stack ?? null,
+    context: (input.context as Record<string, unknown> | null | undefined) ?? null,
+    testMode: input.testMode,
+    botVersion: input.botVersion ?? null,
+  };
+}
+
+/** Records one log entry; `ts` defaults to now. */
+export async function recordErrorLog(store: Store, input: ErrorLogInput): Promise<ErrorLogEntry> {
+  const data = rowData(parseInput(errorLogInput, input, 'recordErrorLog'));
+  const em = store.em();
+  const row = em.create(ErrorLog, data);
+  await em.persist(row).flush();
+  return entryOf(row);
+}
+
+/** Records several entries in one transaction: all or none. */
+export async function recordErrorLogs(store: Store, inputs: ErrorLogInput[]): Promise<number> {
+  const rows = parseInput(z.array(errorLogInput), inputs, 'recordErrorLogs').map(rowData);
+  await store.em().transactional(async (em) => {
+    for (const data of rows) em.create(ErrorLog, data);
+  });
+  return rows.length;
+}
+
+const queryInput = z
+  .object({
+    /** Exactly these levels. */
+    levels: z.array(levelInput).min(1).optional(),
+    /** This level and the more severe ones (debug < info < warning < error < critical). */
+    minLevel: levelInput.optional(),
+    source: z.string().trim().min(1).optional(),
+    from: dateInput.optional(),
+    to: dateInput.optional(),
+    includeTest: z.boolean().default(false),
+    limit: limitInput(10_000, 100),
+  })
+  .strict();
+
+export type ErrorLogQuery = z.input<typeof queryInput>;
+
+function where(q: Omit<z.output<typeof queryInput>, 'limit' | 'includeTest'>): FilterQuery<ErrorLog> {
+  const filter: FilterQuery<ErrorLog> & Record<string, unknown> = {};
+  let levels: LogLevel[] | undefined = q.levels;
+  if (q.minLevel) {
+    const floor = LOG_LEVELS.indexOf(q.minLevel);
+    const severe = LOG_LEVELS.filter((_, i) => i >= floor);
+    levels = levels ? levels.filter((l) => severe.includes(l)) : severe;
+  }
+  if (levels) filter.level = { $in: levels };
+  if (q.source) filter.source = q.source;
+  if (q.from || q.to) {
+    filter.ts = {
+      ...(q.from ? { $gte: q.from } : {}),
+      ...(q.to ? { $lt: q.to } : {}),
+    };
+  }
+  return filter;
+}
+
+/** Entries matching the filters, newest first; production rows only unless `includeTest`. */
+export async function queryErrorLogs(store: Store, query: ErrorLogQuery = {}): Promise<ErrorLogEntry[]> {
+  const q = parseInput(queryInput, query, 'queryErrorLogs');
+  const filter = where(q) as Record<string, unknown>;
+  if (!q.includeTest) filter.testMode = false;
+  const rows = await store
+    .em()
+    .find(ErrorLog, filter as FilterQuery<ErrorLog>, { orderBy: { ts: 'desc', id: 'desc' }, limit: q.limit });
+  return rows.map(entryOf);
+}
+
+/** How many entries match the filters, production and test counted apart. */
+export async function countErrorLogs(
+  store: Store,
+  query: Omit<ErrorLogQuery, 'limit' | 'includeTest'> = {},
+): Promise<IsolatedCount> {
+  const q = parseInput(queryInput, query, 'countErrorLogs');
+  const filter = where(q) as Record<string, unknown>;
+  const em = store.em();
+  const production = await em.count(ErrorLog, { ...filter, testMode: false } as FilterQuery<ErrorLog>);
+  const test = await em.count(ErrorLog, { ...filter, testMode: true } as FilterQuery<ErrorLog>);
+  return { production, test };
+}

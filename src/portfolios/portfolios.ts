@@ -1,0 +1,242 @@
+/**
+ * Portfolios: several per user (name unique per owner), each with its cash. Cash starts at the
+ * initial balance and then moves only with fills (src/execution/fills.ts), so at every moment
+ *   cash − initial + Σ signed cost basis of open positions = Σ net realized P&L
+ * (long +cost, short −cost). Test-mode fills never move a portfolio's cash (test data never changes
+ * production state); their positions are kept apart by test_mode.
+ */
+import type { Decimal } from 'decimal.js';
+import { z } from 'zod';
+import type { Store } from '../db/store.ts';
+import { PORTFOLIO_MODES, PORTFOLIO_STATUSES, type PortfolioMode, type PortfolioStatus } from '../entities/portfolios.ts';
+import { id, jsonObject, limit, nonNegativeMoney, offset, parseInput, userRef } from '../execution/inputs.ts';
+import {
+  dec,
+  decOrNull,
+  inTransaction,
+  int,
+  intOrNull,
+  json,
+  moneyParam,
+  moneyParamOrNull,
+  NotFoundError,
+  type Row,
+  reading,
+  str,
+  strOrNull,
+  TradingError,
+  type Tx,
+  time,
+  Where,
+} from '../execution/sql.ts';
+
+export interface PortfolioView {
+  id: number;
+  ownerId: number;
+  name: string;
+  description: string | null;
+  baseCurrency: string;
+  strategyType: string | null;
+  mode: PortfolioMode;
+  status: PortfolioStatus;
+  initialBalance: Decimal;
+  cashBalance: Decimal;
+  maxPositionSize: Decimal | null;
+  maxTotalExposure: Decimal | null;
+  maxPositions: number | null;
+  strategyConfig: Record<string, unknown> | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function portfolioFromRow(r: Row): PortfolioView {
+  return {
+    id: int(r.id),
+    ownerId: int(r.owner_id),
+    name: str(r.name),
+    description: strOrNull(r.description),
+    baseCurrency: str(r.base_currency),
+    strategyType: strOrNull(r.strategy_type),
+    mode: str(r.mode) as PortfolioMode,
+    status: str(r.status) as PortfolioStatus,
+    initialBalance: dec(r.initial_balance),
+    cashBalance: dec(r.cash_balance),
+    maxPositionSize: decOrNull(r.max_position_size),
+    maxTotalExposure: decOrNull(r.max_total_exposure),
+    maxPositions: intOrNull(r.max_positions),
+    strategyConfig: json<Record<string, unknown>>(r.strategy_config),
+    createdAt: time(r.created_at),
+    updatedAt: time(r.updated_at),
+  };
+}
+
+/**
+ * Reads a portfolio inside a transaction; `lock` takes its row lock on PostgreSQL (`for update`),
+ * which serialises every cash change of the portfolio until commit. SQLite write transactions are
+ * already serialised (BEGIN IMMEDIATE).
+ */
+export async function loadPortfolio(tx: Tx, portfolioId: number, options: { lock?: boolean } = {}) {
+  const row = await tx.get(`select * from portfolios where id = ?${options.lock ? tx.forUpdate : ''}`, [
+    portfolioId,
+  ]);
+  if (!row) throw new NotFoundError(`portfolio ${portfolioId} does not exist`);
+  return portfolioFromRow(row);
+}
+
+/** New ideas and orders need an active portfolio. */
+export function assertTradable(p: PortfolioView): void {
+  if (p.status !== 'active') throw new TradingError(`portfolio ${p.id} (${p.name}) is ${p.status}: it takes no new trades`);
+}
+
+/** A user by id or email, for owners and deciders. */
+export async function findUser(tx: Tx, ref: number | string) {
+  const row = await tx.get<{ id: unknown; email: unknown; role: unknown; is_active: unknown }>(
+    typeof ref === 'number'
+      ? 'select id, email, role, is_active from users where id = ?'
+      : 'select id, email, role, is_active from users where email = ?',
+    [ref],
+  );
+  if (!row) throw new NotFoundError(`user ${ref} does not exist`);
+  return {
+    id: int(row.id),
+    email: str(row.email),
+    role: str(row.role),
+    isActive: row.is_active === true || row.is_active === 1,
+  };
+}
+
+const PortfolioFields = {
+  description: z.string().nullable().optional(),
+  strategyType: z.string().max(100).nullable().optional(),
+  maxPositionSize: nonNegativeMoney.nullable().optional(),
+  maxTotalExposure: nonNegativeMoney.nullable().optional(),
+  maxPositions: z.number().int().min(0).nullable().optional(),
+  strategyConfig: jsonObject.nullable().optional(),
+};
+
+const CreatePortfolio = z
+  .object({
+    owner: userRef,
+    name: z.string().trim().min(1).max(255),
+    baseCurrency: z.string().trim().min(1).max(16).default('USD'),
+    mode: z.enum(PORTFOLIO_MODES).default('paper'),
+    initialBalance: nonNegativeMoney,
+    ...PortfolioFields,
+  })
+  .strict();
+export type CreatePortfolioInput = z.input<typeof CreatePortfolio>;
+
+/** Opens a portfolio for a user; its cash starts at the initial balance. */
+export async function createPortfolio(store: Store, input: CreatePortfolioInput): Promise<PortfolioView> {
+  const p = parseInput(CreatePortfolio, input, 'portfolio');
+  return inTransaction(store, async (tx) => {
+    const owner = await findUser(tx, p.owner);
+    const clash = await tx.get('select id from portfolios where owner_id = ? and name = ?', [owner.id, p.name]);
+    if (clash) throw new TradingError(`${owner.email} already has a portfolio named "${p.name}"`);
+    const now = tx.time(new Date());
+    const row = await tx.get(
+      `insert into portfolios (owner_id, name, description, base_currency, strategy_type, mode, status,
+         initial_balance, cash_balance, max_position_size, max_total_exposure, max_positions, strategy_config,
+         created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?) returning *`,
+      [
+        owner.id,
+        p.name,
+        p.description ?? null,
+        p.baseCurrency,
+        p.strategyType ?? null,
+        p.mode,
+        moneyParam(p.initialBalance, 'initialBalance'),
+        moneyParam(p.initialBalance, 'initialBalance'),
+        moneyParamOrNull(p.maxPositionSize, 'maxPositionSize'),
+        moneyParamOrNull(p.maxTotalExposure, 'maxTotalExposure'),
+        p.maxPositions ?? null,
+        tx.json(p.strategyConfig ?? null),
+        now,
+        now,
+      ],
+    );
+    return portfolioFromRow(row!);
+  });
+}
+
+const UpdatePortfolio = z
+  .object({
+    portfolioId: id,
+    name: z.string().trim().min(1).max(255).optional(),
+    status: z.enum(PORTFOLIO_STATUSES).optional(),
+    ...PortfolioFields,
+  })
+  .strict();
+export type UpdatePortfolioInput = z.input<typeof UpdatePortfolio>;
+
+/**
+ * Changes a portfolio's description, limits, status or name. Cash, initial balance, mode and base
+ * currency are not editable: they are the accounting's frame. A closed portfolio stays closed.
+ */
+export async function updatePortfolio(store: Store, input: UpdatePortfolioInput): Promise<PortfolioView> {
+  const p = parseInput(UpdatePortfolio, input, 'portfolio update');
+  return inTransaction(store, async (tx) => {
+    const current = await loadPortfolio(tx, p.portfolioId, { lock: true });
+    if (current.status === 'closed' && p.status !== undefined && p.status !== 'closed') {
+      throw new TradingError(`portfolio ${current.id} is closed and cannot be reopened`);
+    }
+    if (p.name !== undefined && p.name !== current.name) {
+      const clash = await tx.get('select id from portfolios where owner_id = ? and name = ? and id <> ?', [
+        current.ownerId,
+        p.name,
+        current.id,
+      ]);
+      if (clash) throw new TradingError(`the owner already has a portfolio named "${p.name}"`);
+    }
+    const sets: Array<[string, unknown]> = [];
+    if (p.name !== undefined) sets.push(['name', p.name]);
+    if (p.status !== undefined) sets.push(['status', p.status]);
+    if (p.description !== undefined) sets.push(['description', p.description]);
+    if (p.strategyType !== undefined) sets.push(['strategy_type', p.strategyType]);
+    if (p.maxPositionSize !== undefined) sets.push(['max_position_size', moneyParamOrNull(p.maxPositionSize)]);
+    if (p.maxTotalExposure !== undefined) sets.push(['max_total_exposure', moneyParamOrNull(p.maxTotalExposure)]);
+    if (p.maxPositions !== undefined) sets.push(['max_positions', p.maxPositions]);
+    if (p.strategyConfig !== undefined) sets.push(['strategy_config', tx.json(p.strategyConfig)]);
+    sets.push(['updated_at', tx.time(new Date())]);
+    const row = await tx.get(
+      `update portfolios set ${sets.map(([c]) => `${c} = ?`).join(', ')} where id = ? returning *`,
+      [...sets.map(([, v]) => v), current.id],
+    );
+    return portfolioFromRow(row!);
+  });
+}
+
+export async function getPortfolio(store: Store, portfolioId: number): Promise<PortfolioView> {
+  const pid = parseInput(id, portfolioId, 'portfolio id');
+  return reading(store, (tx) => loadPortfolio(tx, pid));
+}
+
+const PortfolioQuery = z
+  .object({
+    owner: userRef.optional(),
+    status: z.enum(PORTFOLIO_STATUSES).optional(),
+    mode: z.enum(PORTFOLIO_MODES).optional(),
+    limit,
+    offset,
+  })
+  .strict();
+export type PortfolioQuery = z.input<typeof PortfolioQuery>;
+
+/** Portfolios by owner / status / mode, by name. */
+export async function listPortfolios(store: Store, query: PortfolioQuery = {}): Promise<PortfolioView[]> {
+  const q = parseInput(PortfolioQuery, query, 'portfolio query');
+  return reading(store, async (tx) => {
+    const ownerId = q.owner === undefined ? undefined : (await findUser(tx, q.owner)).id;
+    const where = new Where()
+      .when(ownerId, 'owner_id = ?', ownerId)
+      .when(q.status, 'status = ?', q.status)
+      .when(q.mode, 'mode = ?', q.mode);
+    const rows = await tx.all(`select * from portfolios${where.sql} order by name, id limit ? offset ?`, [
+      ...where.params,
+      q.limit,
+      q.offset,
+    ]);
+    return rows.map(portfolioFromRow);
+  });
+}
