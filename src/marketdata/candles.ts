@@ -87,18 +87,23 @@ export async function readCandles(
   const params = [assetId, timeframe, options.from ?? 0, options.to ?? MAX_TS, options.limit ?? -1];
   const sql = rangeSql(store.dialect, options);
   if (store.dialect === 'sqlite') {
-    return store.withSqlite((db) => prepared(db, sql).all(...params) as unknown as CandleRow[]);
+    return store.withSqlite((db) => (prepared(db, sql, true).all(...params) as unknown as unknown[][]).map(toCandle));
   }
   if (params[4] === -1) params[4] = MAX_TS;
   const r = await (await store.pgPool()).query({ text: sql, values: params, rowMode: 'array' });
-  return r.rows.map((a: unknown[]) => ({
+  return r.rows.map(toCandle);
+}
+
+/** A `ts, open, high, low, close, volume` row as a candle (PostgreSQL sends bigint as text). */
+export function toCandle(a: unknown[]): CandleRow {
+  return {
     ts: Number(a[0]),
     open: a[1] as number,
     high: a[2] as number,
     low: a[3] as number,
     close: a[4] as number,
     volume: a[5] as number,
-  }));
+  };
 }
 
 export async function latestCandle(
