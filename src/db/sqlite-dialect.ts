@@ -35,6 +35,14 @@ export function openSqliteDatabase(path: string): DatabaseSync {
   return db;
 }
 
+/** A read-only connection for synchronous hot reads beside the writer (WAL snapshot reads). */
+export function openSqliteReader(path: string): DatabaseSync {
+  const db = new Database(path, { readOnly: true, timeout: 10_000 });
+  db.exec('pragma cache_size = -64000');
+  db.exec('pragma temp_store = memory');
+  return db;
+}
+
 export class TradestoreSqliteDialect extends SqliteDialect {
   #db: DatabaseSync | undefined;
 

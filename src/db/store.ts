@@ -12,7 +12,7 @@ import { type EntityManager, SqliteDriver } from '@mikro-orm/sql';
 import type { Kysely } from 'kysely';
 import type { Pool } from 'pg';
 import { entities } from '../entities/index.ts';
-import { TradestoreSqliteDialect } from './sqlite-dialect.ts';
+import { openSqliteReader, TradestoreSqliteDialect } from './sqlite-dialect.ts';
 import { type DatabaseTarget, type Dialect, parseDatabaseUrl } from './url.ts';
 
 export interface StoreOptions {
@@ -35,6 +35,13 @@ export interface Store {
   readonly kysely: Kysely<any>;
   /** The raw node:sqlite handle (SQLite only); hold `withSqlite` around its use. */
   withSqlite<T>(fn: (db: DatabaseSync) => T | Promise<T>): Promise<T>;
+  /**
+   * A synchronous read on SQLite (SQLite only) through a second, read-only connection: WAL gives it
+   * the last committed snapshot without waiting for the writer, and being synchronous it needs no
+   * lock, which is what brings a point lookup down to the bare statement's latency. An in-memory
+   * database has one connection only, so there it reads through the main one.
+   */
+  readSqlite<T>(fn: (db: DatabaseSync) => T): T;
   /** The pg pool (PostgreSQL only), for COPY and other driver-level work. */
   pgPool(): Promise<Pool>;
   close(): Promise<void>;
@@ -55,12 +62,25 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     if (!target.memory) mkdirSync(dirname(target.path), { recursive: true });
     const dialect = new TradestoreSqliteDialect(target.path);
     const orm = await MikroORM.init({ ...base, driver: SqliteDriver, dbName: target.path, driverOptions: dialect });
-    return buildStore(target, orm, {
+    let reader: DatabaseSync | undefined;
+    const store = buildStore(target, orm, {
       // Kysely's SQLite driver serialises work on its single connection with a mutex; holding a
       // connection through it keeps raw statements from interleaving with an ORM transaction.
       withSqlite: (fn) => orm.em.getKysely().connection().execute(async () => fn(dialect.database)),
+      readSqlite: (fn) => {
+        if (target.memory) return fn(dialect.database);
+        reader ??= openSqliteReader(target.path);
+        return fn(reader);
+      },
       pgPool: () => Promise.reject(new Error('pgPool() is only available on PostgreSQL')),
     });
+    return {
+      ...store,
+      close: async () => {
+        reader?.close();
+        await orm.close(true);
+      },
+    };
   }
   let pool: Pool | undefined;
   const timeout = options.statementTimeoutMs ?? 30_000;
@@ -80,6 +100,9 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
   });
   const store = buildStore(target, orm, {
     withSqlite: () => Promise.reject(new Error('withSqlite() is only available on SQLite')),
+    readSqlite: () => {
+      throw new Error('readSqlite() is only available on SQLite');
+    },
     pgPool: async () => {
       if (!pool) await orm.em.getConnection().execute('select 1');
       return pool!;
@@ -98,7 +121,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
 function buildStore(
   target: DatabaseTarget,
   orm: MikroORM,
-  access: Pick<Store, 'withSqlite' | 'pgPool'>,
+  access: Pick<Store, 'withSqlite' | 'readSqlite' | 'pgPool'>,
 ): Store {
   const em = () => orm.em.fork() as EntityManager;
   return {

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { prepared } from '../db/statements.ts';
+import { pgStatement, prepared } from '../db/statements.ts';
 import type { Store } from '../db/store.ts';
 import type { Timeframe } from '../entities/common.ts';
 import type { CandleRow } from './formats/types.ts';
@@ -88,6 +88,8 @@ function runChunks(
   return changes;
 }
 
+const COUNT_SQL = 'select count(*) as n from candles where asset_id = ? and timeframe = ? and ts between ? and ?';
+
 function writeSqlite(
   db: DatabaseSync,
   assetId: number,
@@ -97,18 +99,25 @@ function writeSqlite(
 ): WriteCounts {
   db.exec('begin immediate');
   try {
-    const inserted = runChunks(
-      prepared(db, SQL.ignore),
-      prepared(db, SQL.ignoreOne),
-      assetId,
-      timeframe,
-      rows,
-    );
-    // Rows that already existed are updated only where a value differs, so `changes` counts real updates.
-    const updated =
-      onConflict === 'update' && inserted < rows.length
-        ? runChunks(prepared(db, SQL.upsert), prepared(db, SQL.upsertOne), assetId, timeframe, rows)
-        : 0;
+    let inserted: number;
+    let updated = 0;
+    if (onConflict === 'ignore') {
+      inserted = runChunks(prepared(db, SQL.ignore), prepared(db, SQL.ignoreOne), assetId, timeframe, rows);
+    } else {
+      // One pass: `changes` counts inserts plus real updates (unchanged rows are filtered by the
+      // upsert's WHERE), and the key-range count before and after tells the inserts apart.
+      let lo = rows[0]!.ts;
+      let hi = lo;
+      for (const r of rows) {
+        if (r.ts < lo) lo = r.ts;
+        if (r.ts > hi) hi = r.ts;
+      }
+      const count = prepared(db, COUNT_SQL);
+      const before = Number(count.get(assetId, timeframe, lo, hi)?.n);
+      const changes = runChunks(prepared(db, SQL.upsert), prepared(db, SQL.upsertOne), assetId, timeframe, rows);
+      inserted = Number(count.get(assetId, timeframe, lo, hi)?.n) - before;
+      updated = changes - inserted;
+    }
     db.exec('commit');
     return { inserted, updated, skipped: rows.length - inserted - updated };
   } catch (error) {
@@ -117,10 +126,46 @@ function writeSqlite(
   }
 }
 
-function copyText(rows: readonly CandleRow[]): string {
+function copyText(rows: readonly CandleRow[], prefix = ''): string {
   let out = '';
-  for (const r of rows) out += `${r.ts}\t${r.open}\t${r.high}\t${r.low}\t${r.close}\t${r.volume}\n`;
+  for (const r of rows) out += `${prefix}${r.ts}\t${r.open}\t${r.high}\t${r.low}\t${r.close}\t${r.volume}\n`;
   return out;
+}
+
+function strictlyAscending(rows: readonly CandleRow[]): boolean {
+  for (let i = 1; i < rows.length; i++) if (rows[i]!.ts <= rows[i - 1]!.ts) return false;
+  return true;
+}
+
+async function copyInto(client: PoolClient, sql: string, text: string): Promise<void> {
+  await pipeline(Readable.from([text]), client.query(copyFrom(sql)));
+}
+
+/**
+ * Backfills mostly land where nothing is stored yet: then the batch is copied straight into
+ * `candles` (one write instead of staging + insert, which is what keeps pace with `psql \copy`).
+ * A row that appeared meanwhile makes COPY fail on the key; the savepoint takes it back and the
+ * batch goes the staging way.
+ */
+async function copyDirect(client: PoolClient, assetId: number, timeframe: string, rows: readonly CandleRow[]): Promise<boolean> {
+  if (!strictlyAscending(rows)) return false;
+  const stored = await client.query({
+    ...pgStatement(
+      'select exists(select 1 from candles where asset_id = $1 and timeframe = $2 and ts between $3 and $4) as stored',
+    ),
+    values: [assetId, timeframe, rows[0]!.ts, rows.at(-1)!.ts],
+  });
+  if (stored.rows[0]?.stored) return false;
+  await client.query('savepoint candles_direct');
+  try {
+    await copyInto(client, `copy candles ${COLUMNS} from stdin`, copyText(rows, `${assetId}\t${timeframe}\t`));
+    await client.query('release savepoint candles_direct');
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+    await client.query('rollback to savepoint candles_direct');
+    return false;
+  }
 }
 
 async function writePg(
@@ -133,15 +178,18 @@ async function writePg(
   await ensurePartitions(client, rows);
   await client.query('begin');
   try {
+    if (await copyDirect(client, assetId, timeframe, rows)) {
+      await client.query('commit');
+      return { inserted: rows.length, updated: 0, skipped: 0 };
+    }
     await client.query(
       'create temp table if not exists candles_staging (ts bigint, open float8, high float8, low float8, close float8, volume float8) on commit delete rows',
     );
-    await pipeline(
-      Readable.from([copyText(rows)]),
-      client.query(copyFrom('copy candles_staging (ts, open, high, low, close, volume) from stdin')),
-    );
+    await copyInto(client, 'copy candles_staging (ts, open, high, low, close, volume) from stdin', copyText(rows));
     // distinct on (ts): a batch that repeats a ts must not hit "ON CONFLICT cannot affect a row twice".
-    const source = `select distinct on (ts) $1::int, $2::varchar, ts, open, high, low, close, volume from candles_staging order by ts`;
+    const source = strictlyAscending(rows)
+      ? 'select $1::int, $2::varchar, ts, open, high, low, close, volume from candles_staging'
+      : 'select distinct on (ts) $1::int, $2::varchar, ts, open, high, low, close, volume from candles_staging order by ts';
     let counts: WriteCounts;
     if (onConflict === 'ignore') {
       const r = await client.query(`insert into candles ${COLUMNS} ${source} on conflict do nothing`, [

@@ -4,7 +4,7 @@
  * (SQLite) or the pg pool, returning plain rows.
  */
 import { z } from 'zod';
-import { prepared } from '../db/statements.ts';
+import { pgStatement, prepared } from '../db/statements.ts';
 import type { Store } from '../db/store.ts';
 import { TIMEFRAMES, type Timeframe } from '../entities/common.ts';
 import { assertCandle, type OnConflict, type WriteCounts, writeCandleBatch } from './candle-writes.ts';
@@ -87,10 +87,10 @@ export async function readCandles(
   const params = [assetId, timeframe, options.from ?? 0, options.to ?? MAX_TS, options.limit ?? -1];
   const sql = rangeSql(store.dialect, options);
   if (store.dialect === 'sqlite') {
-    return store.withSqlite((db) => (prepared(db, sql, true).all(...params) as unknown as unknown[][]).map(toCandle));
+    return store.readSqlite((db) => (prepared(db, sql, true).all(...params) as unknown as unknown[][]).map(toCandle));
   }
   if (params[4] === -1) params[4] = MAX_TS;
-  const r = await (await store.pgPool()).query({ text: sql, values: params, rowMode: 'array' });
+  const r = await (await store.pgPool()).query({ ...pgStatement(sql), values: params, rowMode: 'array' });
   return r.rows.map(toCandle);
 }
 
@@ -104,6 +104,25 @@ export function toCandle(a: unknown[]): CandleRow {
     close: a[4] as number,
     volume: a[5] as number,
   };
+}
+
+const POINT_SQL = {
+  sqlite: 'select ts, open, high, low, close, volume from candles where asset_id = ? and timeframe = ? and ts = ?',
+  postgresql: 'select ts, open, high, low, close, volume from candles where asset_id = $1 and timeframe = $2 and ts = $3',
+};
+
+/** The candle at exactly `ts` (a point lookup on the primary key), or null. */
+export async function candleAt(store: Store, assetId: number, timeframe: Timeframe, ts: number): Promise<CandleRow | null> {
+  if (store.dialect === 'sqlite') {
+    const row = store.readSqlite((db) => prepared(db, POINT_SQL.sqlite, true).get(assetId, timeframe, ts)) as unknown;
+    return row ? toCandle(row as unknown[]) : null;
+  }
+  const r = await (await store.pgPool()).query({
+    ...pgStatement(POINT_SQL.postgresql),
+    values: [assetId, timeframe, ts],
+    rowMode: 'array',
+  });
+  return r.rows[0] ? toCandle(r.rows[0]) : null;
 }
 
 export async function latestCandle(

@@ -34,7 +34,7 @@ export async function findGaps(
   const params = [assetId, timeframe, range.from ?? 0, range.to ?? Number.MAX_SAFE_INTEGER, minimum];
   const pairs: Array<{ ts: number; next_ts: number }> =
     store.dialect === 'sqlite'
-      ? await store.withSqlite((db) => db.prepare(sql).all(...params) as unknown as Array<{ ts: number; next_ts: number }>)
+      ? store.readSqlite((db) => db.prepare(sql).all(...params) as unknown as Array<{ ts: number; next_ts: number }>)
       : (await (await store.pgPool()).query(sql, params)).rows.map((r) => ({ ts: Number(r.ts), next_ts: Number(r.next_ts) }));
   const gaps: Gap[] = [];
   for (const { ts, next_ts } of pairs) {
@@ -123,7 +123,7 @@ export async function storedQuality(
   const params = [assetId, timeframe, range.from ?? 0, range.to ?? Number.MAX_SAFE_INTEGER];
   const row: Record<string, unknown> =
     store.dialect === 'sqlite'
-      ? ((await store.withSqlite((db) => db.prepare(sql).get(...params))) ?? {})
+      ? (store.readSqlite((db) => db.prepare(sql).get(...params)) ?? {})
       : ((await (await store.pgPool()).query(sql, params)).rows[0] ?? {});
   const gaps = await findGaps(store, assetId, timeframe, range);
   return {

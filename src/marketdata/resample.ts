@@ -3,7 +3,7 @@
  * low = min, close = last, volume = sum) in UTC buckets; weeks start on Monday, months are calendar
  * months. The database groups; open and close come from two primary-key lookups per bucket.
  */
-import { prepared } from '../db/statements.ts';
+import { pgStatement, prepared } from '../db/statements.ts';
 import type { Store } from '../db/store.ts';
 import { toCandle } from './candles.ts';
 import type { Timeframe as TimeframeName } from '../entities/common.ts';
@@ -68,8 +68,8 @@ export async function resampleCandles(
   const params = [assetId, source, range.from ?? 0, range.to ?? Number.MAX_SAFE_INTEGER];
   const sql = resampleSql(store.dialect, target);
   if (store.dialect === 'sqlite') {
-    return store.withSqlite((db) => (prepared(db, sql, true).all(...params) as unknown as unknown[][]).map(toCandle));
+    return store.readSqlite((db) => (prepared(db, sql, true).all(...params) as unknown as unknown[][]).map(toCandle));
   }
-  const r = await (await store.pgPool()).query({ text: sql, values: params, rowMode: 'array' });
+  const r = await (await store.pgPool()).query({ ...pgStatement(sql), values: params, rowMode: 'array' });
   return r.rows.map(toCandle);
 }
