@@ -4,6 +4,7 @@ import { backupDatabase, restoreDatabase } from '../db/backup.ts';
 import { health, tableCounts, tableStats } from '../db/inspect.ts';
 import { dropAllTables } from '../db/reset.ts';
 import { migrateUp } from '../migrate/runner.ts';
+import { prune } from '../operations/retention.ts';
 import { UsageError, withStore } from './context.ts';
 import { info, printJson, printTable, progress } from './output.ts';
 
@@ -28,7 +29,12 @@ export function registerDb(program: Command): void {
     .action(async (opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
         const counts = await tableCounts(store);
-        if (opts.json) printJson(Object.fromEntries(counts.map((c) => [c.table, { rows: c.rows, production: c.production, test: c.test }])));
+        if (opts.json)
+          printJson(
+            Object.fromEntries(
+              counts.map((c) => [c.table, { rows: c.rows, production: c.production, test: c.test }]),
+            ),
+          );
         else printTable(counts.map((c) => ({ ...c })));
       }),
     );
@@ -62,8 +68,8 @@ export function registerDb(program: Command): void {
     .action(async (file: string, opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
         const bar = progress('backup');
-        const result = await backupDatabase(store, file, (done, total) => bar.update(done, total)).finally(() =>
-          bar.stop(),
+        const result = await backupDatabase(store, file, (done, total) => bar.update(done, total)).finally(
+          () => bar.stop(),
         );
         if (opts.json) printJson(result);
         else info(`backed up to ${result.path} (${result.bytes} bytes, ${result.ms} ms)`);
@@ -79,6 +85,61 @@ export function registerDb(program: Command): void {
         if (opts.json) printJson({ restored: file, ...result });
         else info(`restored ${file} (${result.ms} ms)`);
       }),
+    );
+
+  db.command('prune')
+    .description('retention: old candles per timeframe, old snapshots, decision history to its archive')
+    .option('--candles <list>', 'days of candles to keep per timeframe, e.g. 1m=90,5m=365 (others are kept)')
+    .option(
+      '--snapshot-days <n>',
+      'keep portfolio/account/market snapshots this many days (RETENTION_SNAPSHOT_DAYS)',
+    )
+    .option('--decision-days <n>', 'archive decision history older than this (RETENTION_DECISION_DAYS)')
+    .option('--dry-run', 'count what would go, change nothing')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        opts: {
+          candles?: string;
+          snapshotDays?: string;
+          decisionDays?: string;
+          dryRun?: boolean;
+          json?: boolean;
+        },
+        cmd: Command,
+      ) =>
+        withStore(cmd, async (store, config) => {
+          const candles: Record<string, number> = {};
+          for (const part of (opts.candles ?? '').split(',').filter(Boolean)) {
+            const [tf, days] = part.split('=');
+            if (!tf || !days || !/^\d+$/.test(days)) {
+              throw new UsageError(
+                `--candles ${opts.candles}: accepted: timeframe=days pairs, e.g. 1m=90,5m=365`,
+              );
+            }
+            candles[tf.trim()] = Number(days);
+          }
+          const days = (flag: string, v: string | undefined, fallback: number) => {
+            if (v === undefined) return fallback;
+            if (!/^\d+$/.test(v) || Number(v) < 1)
+              throw new UsageError(`${flag} ${v}: accepted: a whole number of days, 1 or more`);
+            return Number(v);
+          };
+          const results = await prune(store, {
+            candles,
+            snapshotDays: days('--snapshot-days', opts.snapshotDays, config.RETENTION_SNAPSHOT_DAYS),
+            decisionDays: days('--decision-days', opts.decisionDays, config.RETENTION_DECISION_DAYS),
+            dryRun: Boolean(opts.dryRun),
+          }).catch((error: Error) => {
+            if (/invalid option|Invalid key/i.test(error.message))
+              throw new UsageError(`--candles: ${error.message}`);
+            throw error;
+          });
+          if (opts.json) printJson({ dryRun: Boolean(opts.dryRun), results });
+          else
+            for (const r of results)
+              info(`${opts.dryRun ? 'would remove' : 'removed'} ${r.rows} from ${r.table} (${r.detail})`);
+        }),
     );
 
   db.command('reset')

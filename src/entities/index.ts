@@ -20,7 +20,7 @@ import {
   PredictionMarketSchema,
   TickSchema,
 } from './market-data.ts';
-import { BotStatusSchema, ErrorLogSchema } from './operations.ts';
+import { BotStatusSchema, DecisionHistoryArchiveSchema, ErrorLogSchema } from './operations.ts';
 import {
   AccountSnapshotSchema,
   PortfolioSchema,
@@ -79,5 +79,6 @@ export const entities = [
   BacktestRunSchema,
   BacktestResultSchema,
   ErrorLogSchema,
+  DecisionHistoryArchiveSchema,
   BotStatusSchema,
 ];

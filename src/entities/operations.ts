@@ -49,3 +49,40 @@ export const BotStatusSchema = defineEntity({
 
 export class BotStatus extends BotStatusSchema.class {}
 BotStatusSchema.setClass(BotStatus);
+
+/**
+ * Decision history older than the retention window (`db prune`), moved out of the hot table in
+ * the same transaction that deletes it there. References are kept as plain ids without foreign
+ * keys: an archived decision must neither block nor vanish with the portfolio or idea it names.
+ */
+export const DecisionHistoryArchiveSchema = defineEntity({
+  name: 'DecisionHistoryArchive',
+  tableName: 'decision_history_archive',
+  properties: {
+    id: p.integer().primary(),
+    occurredAt: p.datetime(),
+    portfolioId: p.integer().nullable(),
+    assetId: p.integer().nullable(),
+    action: p.string().length(32),
+    actor: p.string().length(320),
+    rationale: p.text().nullable(),
+    confidence: p.double().nullable(),
+    riskCheckResult: p.json<Record<string, unknown>>().nullable(),
+    strategyId: p.integer().nullable(),
+    tradeIdeaId: p.integer().nullable(),
+    snapshotRef: p.string().length(255).nullable(),
+    humanOverride: p.boolean().default(false),
+    ...provenance(),
+    archivedAt: p.datetime(),
+  },
+  indexes: [
+    { name: 'decision_history_archive_occurred_at_index', properties: ['occurredAt'] },
+    {
+      name: 'decision_history_archive_portfolio_id_occurred_at_index',
+      properties: ['portfolioId', 'occurredAt'],
+    },
+  ],
+});
+
+export class DecisionHistoryArchive extends DecisionHistoryArchiveSchema.class {}
+DecisionHistoryArchiveSchema.setClass(DecisionHistoryArchive);

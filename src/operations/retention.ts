@@ -1,0 +1,143 @@
+/**
+ * Retention (`tradestore db prune`): old candles per timeframe, snapshots past their window, and
+ * decision history moved to `decision_history_archive`. One transaction per table, so a failure
+ * in one leaves the others as they were and never half-prunes a table.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { z } from 'zod';
+import type { Store } from '../db/store.ts';
+import { timestampValue } from '../db/values.ts';
+import { TIMEFRAMES } from '../entities/common.ts';
+
+const DAY = 86_400_000;
+
+export const retentionPolicy = z.object({
+  /** Days of candles to keep, per timeframe; timeframes not named are kept whole. */
+  candles: z.partialRecord(z.enum(TIMEFRAMES), z.number().int().positive()).default({}),
+  snapshotDays: z.number().int().positive().default(30),
+  decisionDays: z.number().int().positive().default(90),
+  now: z.date().default(() => new Date()),
+  dryRun: z.boolean().default(false),
+});
+
+export type RetentionPolicy = z.input<typeof retentionPolicy>;
+
+export interface PruneResult {
+  table: string;
+  /** What was removed (or would be, in a dry run). */
+  rows: number;
+  detail: string;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tables are addressed by name
+type Db = Kysely<any> | Transaction<any>;
+
+async function countWhere(db: Db, table: string, column: string, cutoff: unknown, extra?: [string, string]) {
+  let q = db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where(column, '<', cutoff);
+  if (extra) q = q.where(extra[0], '=', extra[1]);
+  return Number((await q.executeTakeFirst())?.n ?? 0);
+}
+
+export async function prune(store: Store, input: RetentionPolicy = {}): Promise<PruneResult[]> {
+  const policy = retentionPolicy.parse(input);
+  const now = policy.now.getTime();
+  const results: PruneResult[] = [];
+
+  // Candles: ts is epoch ms on both dialects.
+  const perTimeframe = Object.entries(policy.candles) as Array<[string, number]>;
+  if (perTimeframe.length > 0) {
+    const removed = await store.kysely.transaction().execute(async (trx) => {
+      let total = 0;
+      for (const [timeframe, days] of perTimeframe) {
+        const cutoff = now - days * DAY;
+        total += policy.dryRun
+          ? await countWhere(trx, 'candles', 'ts', cutoff, ['timeframe', timeframe])
+          : Number(
+              (
+                await trx
+                  .deleteFrom('candles')
+                  .where('timeframe', '=', timeframe)
+                  .where('ts', '<', cutoff)
+                  .executeTakeFirst()
+              ).numDeletedRows,
+            );
+      }
+      return total;
+    });
+    results.push({
+      table: 'candles',
+      rows: removed,
+      detail: perTimeframe.map(([tf, d]) => `${tf} older than ${d} days`).join(', '),
+    });
+  }
+
+  const snapshotCutoff = timestampValue(store.dialect, now - policy.snapshotDays * DAY);
+  for (const [table, column] of [
+    ['portfolio_snapshots', 'taken_at'],
+    ['account_snapshots', 'captured_at'],
+    ['market_snapshots', 'captured_at'],
+  ] as const) {
+    const rows = await store.kysely
+      .transaction()
+      .execute(async (trx) =>
+        policy.dryRun
+          ? countWhere(trx, table, column, snapshotCutoff)
+          : Number(
+              (await trx.deleteFrom(table).where(column, '<', snapshotCutoff).executeTakeFirst())
+                .numDeletedRows,
+            ),
+      );
+    results.push({ table, rows, detail: `older than ${policy.snapshotDays} days` });
+  }
+
+  const decisionCutoff = timestampValue(store.dialect, now - policy.decisionDays * DAY);
+  const archived = await store.kysely.transaction().execute(async (trx) => {
+    if (policy.dryRun) return countWhere(trx, 'decision_history', 'occurred_at', decisionCutoff);
+    const columns = [
+      'id',
+      'occurred_at',
+      'portfolio_id',
+      'asset_id',
+      'action',
+      'actor',
+      'rationale',
+      'confidence',
+      'risk_check_result',
+      'strategy_id',
+      'trade_idea_id',
+      'snapshot_ref',
+      'human_override',
+      'test_mode',
+      'bot_version',
+    ];
+    const moved = await trx
+      .insertInto('decision_history_archive')
+      .columns([...columns, 'archived_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('decision_history')
+          .select([...columns, eb.val(timestampValue(store.dialect, now)).as('archived_at')])
+          .where('occurred_at', '<', decisionCutoff),
+      )
+      .executeTakeFirst();
+    const deleted = await trx
+      .deleteFrom('decision_history')
+      .where('occurred_at', '<', decisionCutoff)
+      .executeTakeFirst();
+    if (Number(moved.numInsertedOrUpdatedRows) !== Number(deleted.numDeletedRows)) {
+      throw new Error(
+        `decision history archive moved ${moved.numInsertedOrUpdatedRows} rows but would delete ${deleted.numDeletedRows}; rolled back`,
+      );
+    }
+    return Number(deleted.numDeletedRows);
+  });
+  results.push({
+    table: 'decision_history',
+    rows: archived,
+    detail: `older than ${policy.decisionDays} days, moved to decision_history_archive`,
+  });
+  return results;
+}
