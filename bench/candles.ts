@@ -15,8 +15,8 @@ import { openStore, type Store } from '../src/db/store.ts';
 import { ensureAsset } from '../src/marketdata/assets.ts';
 import { writeCandleBatch } from '../src/marketdata/candle-writes.ts';
 import { candleAt, insertCandles, rangeSql, readCandles } from '../src/marketdata/candles.ts';
-import type { CandleRow } from '../src/marketdata/formats/types.ts';
 import { readCandles as readCandleFile } from '../src/marketdata/formats/index.ts';
+import type { CandleRow } from '../src/marketdata/formats/types.ts';
 import { resampleCandles, resampleSql } from '../src/marketdata/resample.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
 import { type Measure, type Row, timed } from './stats.ts';
@@ -124,7 +124,8 @@ export async function benchSqlite(o: CandleBenchOptions): Promise<Row[]> {
       data.forEach((list, a) => {
         for (let i = 0; i < list.length; i += 50_000) {
           bare.exec('begin immediate');
-          for (const r of list.slice(i, i + 50_000)) insert.run(assetIds[a]!, '1m', r.ts, r.open, r.high, r.low, r.close, r.volume);
+          for (const r of list.slice(i, i + 50_000))
+            insert.run(assetIds[a]!, '1m', r.ts, r.open, r.high, r.low, r.close, r.volume);
           bare.exec('commit');
         }
       });
@@ -132,10 +133,19 @@ export async function benchSqlite(o: CandleBenchOptions): Promise<Row[]> {
     const oursInsert = await timed(async () => {
       for (let a = 0; a < data.length; a++) await insertCandles(ours, assetIds[a]!, '1m', data[a]!);
     });
-    rows.push({ dialect, what: `insert ${total.toLocaleString()}`, kind: 'throughput', target: '≥ 0.9×', bare: { seconds: bareInsert.seconds, rows: total }, ours: { seconds: oursInsert.seconds, rows: total } });
+    rows.push({
+      dialect,
+      what: `insert ${total.toLocaleString()}`,
+      kind: 'throughput',
+      target: '≥ 0.9×',
+      bare: { seconds: bareInsert.seconds, rows: total },
+      ours: { seconds: oursInsert.seconds, rows: total },
+    });
 
     // upsert of existing rows (every close changed)
-    const changed = data.map((list) => list.map((r) => ({ ...r, close: r.close + 0.01, high: r.high + 0.01 })));
+    const changed = data.map((list) =>
+      list.map((r) => ({ ...r, close: r.close + 0.01, high: r.high + 0.01 })),
+    );
     const upsert = bare.prepare(
       `insert into candles (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (asset_id, timeframe, ts) do update set open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close, volume = excluded.volume`,
     );
@@ -143,15 +153,24 @@ export async function benchSqlite(o: CandleBenchOptions): Promise<Row[]> {
       changed.forEach((list, a) => {
         for (let i = 0; i < list.length; i += 50_000) {
           bare.exec('begin immediate');
-          for (const r of list.slice(i, i + 50_000)) upsert.run(assetIds[a]!, '1m', r.ts, r.open, r.high, r.low, r.close, r.volume);
+          for (const r of list.slice(i, i + 50_000))
+            upsert.run(assetIds[a]!, '1m', r.ts, r.open, r.high, r.low, r.close, r.volume);
           bare.exec('commit');
         }
       });
     });
     const oursUpsert = await timed(async () => {
-      for (let a = 0; a < changed.length; a++) await insertCandles(ours, assetIds[a]!, '1m', changed[a]!, { onConflict: 'update' });
+      for (let a = 0; a < changed.length; a++)
+        await insertCandles(ours, assetIds[a]!, '1m', changed[a]!, { onConflict: 'update' });
     });
-    rows.push({ dialect, what: `upsert ${total.toLocaleString()} existing`, kind: 'throughput', target: '≥ 0.9×', bare: { seconds: bareUpsert.seconds, rows: total }, ours: { seconds: oursUpsert.seconds, rows: total } });
+    rows.push({
+      dialect,
+      what: `upsert ${total.toLocaleString()} existing`,
+      kind: 'throughput',
+      target: '≥ 0.9×',
+      bare: { seconds: bareUpsert.seconds, rows: total },
+      ours: { seconds: oursUpsert.seconds, rows: total },
+    });
 
     // file imports (parsing included): 100k-candle freqtrade JSON and Binance CSV files
     const fileRows = synthetic(Math.min(o.perAsset, 100_000), 99, Date.UTC(2020, 0, 1));
@@ -161,7 +180,9 @@ export async function benchSqlite(o: CandleBenchOptions): Promise<Row[]> {
     writeFileSync(csvPath, binanceCsv(fileRows));
     const jsonAsset = await ensureAsset(ours, { symbol: 'JSON/USDT', venue: 'bench' });
     const csvAsset = await ensureAsset(ours, { symbol: 'CSV/USDT', venue: 'bench' });
-    bare.exec(`insert into assets (symbol, venue, kind, is_active, created_at, updated_at) values ('JSON/USDT', 'bench', 'crypto', 1, 0, 0), ('CSV/USDT', 'bench', 'crypto', 1, 0, 0)`);
+    bare.exec(
+      `insert into assets (symbol, venue, kind, is_active, created_at, updated_at) values ('JSON/USDT', 'bench', 'crypto', 1, 0, 0), ('CSV/USDT', 'bench', 'crypto', 1, 0, 0)`,
+    );
     const bareJsonAsset = Number(bare.prepare(`select id from assets where symbol = 'JSON/USDT'`).get()?.id);
     const bareCsvAsset = Number(bare.prepare(`select id from assets where symbol = 'CSV/USDT'`).get()?.id);
     const bareJson = await timed(() => {
@@ -171,45 +192,97 @@ export async function benchSqlite(o: CandleBenchOptions): Promise<Row[]> {
       bare.exec('commit');
     });
     const oursJson = await timed(() => importFile(ours, jsonAsset, jsonPath));
-    rows.push({ dialect, what: `import freqtrade JSON ${fileRows.length.toLocaleString()}`, kind: 'throughput', target: '≥ 0.8×', bare: { seconds: bareJson.seconds, rows: fileRows.length }, ours: { seconds: oursJson.seconds, rows: oursJson.value } });
+    rows.push({
+      dialect,
+      what: `import freqtrade JSON ${fileRows.length.toLocaleString()}`,
+      kind: 'throughput',
+      target: '≥ 0.8×',
+      bare: { seconds: bareJson.seconds, rows: fileRows.length },
+      ours: { seconds: oursJson.seconds, rows: oursJson.value },
+    });
     const bareCsv = await timed(() => {
       const text = readFileSync(csvPath, 'utf8');
       bare.exec('begin immediate');
       for (const line of text.split('\n')) {
         const f = line.split(',');
-        insert.run(bareCsvAsset, '1m', Number(f[0]), Number(f[1]), Number(f[2]), Number(f[3]), Number(f[4]), Number(f[5]));
+        insert.run(
+          bareCsvAsset,
+          '1m',
+          Number(f[0]),
+          Number(f[1]),
+          Number(f[2]),
+          Number(f[3]),
+          Number(f[4]),
+          Number(f[5]),
+        );
       }
       bare.exec('commit');
     });
     const oursCsv = await timed(() => importFile(ours, csvAsset, csvPath));
-    rows.push({ dialect, what: `import Binance CSV ${fileRows.length.toLocaleString()}`, kind: 'throughput', target: '≥ 0.8×', bare: { seconds: bareCsv.seconds, rows: fileRows.length }, ours: { seconds: oursCsv.seconds, rows: oursCsv.value } });
+    rows.push({
+      dialect,
+      what: `import Binance CSV ${fileRows.length.toLocaleString()}`,
+      kind: 'throughput',
+      target: '≥ 0.8×',
+      bare: { seconds: bareCsv.seconds, rows: fileRows.length },
+      ours: { seconds: oursCsv.seconds, rows: oursCsv.value },
+    });
 
     // point lookups
-    const point = bare.prepare(`select ts, open, high, low, close, volume from candles where asset_id = ? and timeframe = ? and ts = ?`);
+    const point = bare.prepare(
+      `select ts, open, high, low, close, volume from candles where asset_id = ? and timeframe = ? and ts = ?`,
+    );
     const targets = picks(o.lookups, assetIds, o.perAsset);
     const bareLookups = await series(targets.length, (i) => point.get(targets[i]![0], '1m', targets[i]![1]));
-    const oursLookups = await series(targets.length, (i) => candleAt(ours, targets[i]![0], '1m', targets[i]![1]));
+    const oursLookups = await series(targets.length, (i) =>
+      candleAt(ours, targets[i]![0], '1m', targets[i]![1]),
+    );
     for (const p of ['p50', 'p99']) {
-      rows.push({ dialect, what: `point lookup ${p}`, kind: 'latency', target: '≤ 2×', bare: bareLookups, ours: oursLookups });
+      rows.push({
+        dialect,
+        what: `point lookup ${p}`,
+        kind: 'latency',
+        target: '≤ 2×',
+        bare: bareLookups,
+        ours: oursLookups,
+      });
     }
 
     // 10,000-candle range reads
     const range = bare.prepare(rangeSql('sqlite', {}));
     const windows = picks(50, assetIds, o.perAsset - 10_000);
-    const bareRange = await series(windows.length, (i) => range.all(windows[i]![0], '1m', windows[i]![1], windows[i]![1] + 10_000 * MIN, -1));
+    const bareRange = await series(windows.length, (i) =>
+      range.all(windows[i]![0], '1m', windows[i]![1], windows[i]![1] + 10_000 * MIN, -1),
+    );
     const oursRange = await series(windows.length, (i) =>
       readCandles(ours, windows[i]![0], '1m', { from: windows[i]![1], to: windows[i]![1] + 10_000 * MIN }),
     );
-    rows.push({ dialect, what: '10,000-candle range read p50', kind: 'latency', target: '≤ 1.3×', bare: bareRange, ours: oursRange });
+    rows.push({
+      dialect,
+      what: '10,000-candle range read p50',
+      kind: 'latency',
+      target: '≤ 1.3×',
+      bare: bareRange,
+      ours: oursRange,
+    });
 
     // daily resample of 100,000 1-minute candles
     const resample = bare.prepare(resampleSql('sqlite', '1d'));
     const span = Math.min(o.perAsset, 100_000) * MIN;
-    const bareResample = await series(10, (i) => resample.all(assetIds[i % assetIds.length]!, '1m', START, START + span));
+    const bareResample = await series(10, (i) =>
+      resample.all(assetIds[i % assetIds.length]!, '1m', START, START + span),
+    );
     const oursResample = await series(10, (i) =>
       resampleCandles(ours, assetIds[i % assetIds.length]!, '1m', '1d', { from: START, to: START + span }),
     );
-    rows.push({ dialect, what: 'daily resample of 100,000 1m p50', kind: 'latency', target: '≤ 1.3×', bare: bareResample, ours: oursResample });
+    rows.push({
+      dialect,
+      what: 'daily resample of 100,000 1m p50',
+      kind: 'latency',
+      target: '≤ 1.3×',
+      bare: bareResample,
+      ours: oursResample,
+    });
 
     bare.close();
     await ours.close();
@@ -249,65 +322,129 @@ export async function benchPostgres(o: CandleBenchOptions & { partitioned?: bool
     }
     await bareStore.close();
     await bareClient.connect();
-    const data = assetIds.map((_, i) => synthetic(o.perAsset, i + 1, o.partitioned ? Date.UTC(2021, 0, 1) : START));
+    const data = assetIds.map((_, i) =>
+      synthetic(o.perAsset, i + 1, o.partitioned ? Date.UTC(2021, 0, 1) : START),
+    );
     const total = o.assets * o.perAsset;
     o.log(`${dialect}: ${total.toLocaleString()} candles for ${o.assets} assets`);
 
     const csvPath = join(dir, 'candles.csv');
     writeFileSync(
       csvPath,
-      data.map((list, a) => list.map((r) => `${assetIds[a]},1m,${r.ts},${r.open},${r.high},${r.low},${r.close},${r.volume}`).join('\n')).join('\n'),
+      data
+        .map((list, a) =>
+          list
+            .map((r) => `${assetIds[a]},1m,${r.ts},${r.open},${r.high},${r.low},${r.close},${r.volume}`)
+            .join('\n'),
+        )
+        .join('\n'),
     );
     if (o.partitioned) {
       // psql \copy cannot create partitions as rows arrive: give the baseline every month up front.
-      const months = new Set(data.flat().map((r) => Date.UTC(new Date(r.ts).getUTCFullYear(), new Date(r.ts).getUTCMonth(), 1)));
+      const months = new Set(
+        data.flat().map((r) => Date.UTC(new Date(r.ts).getUTCFullYear(), new Date(r.ts).getUTCMonth(), 1)),
+      );
       for (const from of months) {
         const d = new Date(from);
         const to = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-        await bareClient.query(`create table candles_p${from} partition of candles for values from (${from}) to (${to})`);
+        await bareClient.query(
+          `create table candles_p${from} partition of candles for values from (${from}) to (${to})`,
+        );
       }
     }
     const bareLoad = await timed(() => {
-      const r = spawnSync('psql', [bareUrl, '-v', 'ON_ERROR_STOP=1', '-qc', `\\copy candles (${COLUMNS}) from '${csvPath}' with (format csv)`], { encoding: 'utf8' });
+      const r = spawnSync(
+        'psql',
+        [
+          bareUrl,
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-qc',
+          `\\copy candles (${COLUMNS}) from '${csvPath}' with (format csv)`,
+        ],
+        { encoding: 'utf8' },
+      );
       if (r.status !== 0) throw new Error(`psql \\copy failed: ${r.stderr}`);
     });
     const oursLoad = await timed(async () => {
       for (let a = 0; a < data.length; a++) await insertCandles(ours, assetIds[a]!, '1m', data[a]!);
     });
-    rows.push({ dialect, what: `load ${total.toLocaleString()} vs psql \\copy`, kind: 'throughput', target: '≥ 0.75×', bare: { seconds: bareLoad.seconds, rows: total }, ours: { seconds: oursLoad.seconds, rows: total } });
+    rows.push({
+      dialect,
+      what: `load ${total.toLocaleString()} vs psql \\copy`,
+      kind: 'throughput',
+      target: '≥ 0.75×',
+      bare: { seconds: bareLoad.seconds, rows: total },
+      ours: { seconds: oursLoad.seconds, rows: total },
+    });
     await bareClient.query('analyze candles');
     await (await ours.pgPool()).query('analyze candles');
 
     const start = data[0]![0]!.ts;
     const lookupSql = `select ts, open, high, low, close, volume from candles where asset_id = $1 and timeframe = $2 and ts = $3`;
-    const targets = picks(o.lookups, assetIds, o.perAsset).map(([a, ts]) => [a, ts - START + start] as [number, number]);
+    const targets = picks(o.lookups, assetIds, o.perAsset).map(
+      ([a, ts]) => [a, ts - START + start] as [number, number],
+    );
     const bareLookups = await series(targets.length, (i) =>
       bareClient.query({ name: 'lookup', text: lookupSql, values: [targets[i]![0], '1m', targets[i]![1]] }),
     );
-    const oursLookups = await series(targets.length, (i) => candleAt(ours, targets[i]![0], '1m', targets[i]![1]));
+    const oursLookups = await series(targets.length, (i) =>
+      candleAt(ours, targets[i]![0], '1m', targets[i]![1]),
+    );
     for (const p of ['p50', 'p99']) {
-      rows.push({ dialect, what: `point lookup ${p}`, kind: 'latency', target: '≤ 2×', bare: bareLookups, ours: oursLookups });
+      rows.push({
+        dialect,
+        what: `point lookup ${p}`,
+        kind: 'latency',
+        target: '≤ 2×',
+        bare: bareLookups,
+        ours: oursLookups,
+      });
     }
 
-    const windows = picks(30, assetIds, o.perAsset - 10_000).map(([a, ts]) => [a, ts - START + start] as [number, number]);
+    const windows = picks(30, assetIds, o.perAsset - 10_000).map(
+      ([a, ts]) => [a, ts - START + start] as [number, number],
+    );
     const rangeText = rangeSql('postgresql', {});
     const bareRange = await series(windows.length, (i) =>
-      bareClient.query({ name: 'range', text: rangeText, values: [windows[i]![0], '1m', windows[i]![1], windows[i]![1] + 10_000 * MIN, 10_000_000] }),
+      bareClient.query({
+        name: 'range',
+        text: rangeText,
+        values: [windows[i]![0], '1m', windows[i]![1], windows[i]![1] + 10_000 * MIN, 10_000_000],
+      }),
     );
     const oursRange = await series(windows.length, (i) =>
       readCandles(ours, windows[i]![0], '1m', { from: windows[i]![1], to: windows[i]![1] + 10_000 * MIN }),
     );
-    rows.push({ dialect, what: '10,000-candle range read p50', kind: 'latency', target: '≤ 1.3×', bare: bareRange, ours: oursRange });
+    rows.push({
+      dialect,
+      what: '10,000-candle range read p50',
+      kind: 'latency',
+      target: '≤ 1.3×',
+      bare: bareRange,
+      ours: oursRange,
+    });
 
     const span = Math.min(o.perAsset, 100_000) * MIN;
     const resampleText = resampleSql('postgresql', '1d');
     const bareResample = await series(10, (i) =>
-      bareClient.query({ name: 'resample', text: resampleText, values: [assetIds[i % assetIds.length]!, '1m', start, start + span] }),
+      bareClient.query({
+        name: 'resample',
+        text: resampleText,
+        values: [assetIds[i % assetIds.length]!, '1m', start, start + span],
+      }),
     );
     const oursResample = await series(10, (i) =>
       resampleCandles(ours, assetIds[i % assetIds.length]!, '1m', '1d', { from: start, to: start + span }),
     );
-    rows.push({ dialect, what: 'daily resample of 100,000 1m p50', kind: 'latency', target: '≤ 1.3×', bare: bareResample, ours: oursResample });
+    rows.push({
+      dialect,
+      what: 'daily resample of 100,000 1m p50',
+      kind: 'latency',
+      target: '≤ 1.3×',
+      bare: bareResample,
+      ours: oursResample,
+    });
     await ours.close();
   } finally {
     await bareClient.end().catch(() => {});

@@ -4,7 +4,7 @@
  */
 import { pgReachable } from '../src/db/scratch.ts';
 import { benchPostgres, benchSqlite } from './candles.ts';
-import { report, type Row } from './stats.ts';
+import { type Row, report } from './stats.ts';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const options = {
@@ -18,7 +18,8 @@ const rows: Row[] = [];
 rows.push(...(await benchSqlite(options)));
 if (await pgReachable()) {
   rows.push(...(await benchPostgres(options)));
-  if (process.env.BENCH_PARTITIONED !== '0') rows.push(...(await benchPostgres({ ...options, partitioned: true })));
+  if (process.env.BENCH_PARTITIONED !== '0')
+    rows.push(...(await benchPostgres({ ...options, partitioned: true })));
 } else {
   process.stderr.write('PostgreSQL benchmarks skipped: no server at TEST_DATABASE_URL\n');
 }

@@ -30,7 +30,9 @@ export interface Row {
 }
 
 const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-';
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '-';
 
 function describe(m: Measure): { rate: string; p50: string; p99: string; time: string } {
   const lat = m.latencies ? [...m.latencies].sort((a, b) => a - b) : null;
@@ -46,8 +48,14 @@ export function ratioOf(row: Row): number {
   if (row.kind === 'throughput') return row.bare.seconds / row.ours.seconds;
   if (row.ours.latencies && row.bare.latencies) {
     const p = row.what.includes('p99') ? 99 : 50;
-    const o = percentile([...row.ours.latencies].sort((a, b) => a - b), p);
-    const b = percentile([...row.bare.latencies].sort((a, b) => a - b), p);
+    const o = percentile(
+      [...row.ours.latencies].sort((a, b) => a - b),
+      p,
+    );
+    const b = percentile(
+      [...row.bare.latencies].sort((a, b) => a - b),
+      p,
+    );
     return o / b;
   }
   return row.ours.seconds / row.bare.seconds;
@@ -62,7 +70,14 @@ export function report(rows: Row[]): string {
     const b = describe(r.bare);
     const o = describe(r.ours);
     const ratio = ratioOf(r);
-    const show = (d: ReturnType<typeof describe>) => (r.kind === 'throughput' ? d.rate : r.what.includes('p99') ? d.p99 : r.what.includes('p50') ? d.p50 : d.time);
+    const show = (d: ReturnType<typeof describe>) =>
+      r.kind === 'throughput'
+        ? d.rate
+        : r.what.includes('p99')
+          ? d.p99
+          : r.what.includes('p50')
+            ? d.p50
+            : d.time;
     lines.push(
       `| ${r.dialect} | ${r.what} | ${show(b)} | ${show(o)} | ${ratio.toFixed(2)}× | ${r.target} | ${o.p50} / ${o.p99} |`,
     );

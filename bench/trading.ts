@@ -48,9 +48,14 @@ async function setUp(store: Store) {
       updated_at: store.dialect === 'sqlite' ? now.getTime() : now,
     })
     .execute();
-  const portfolio = await createPortfolio(store, { owner: email, name: `bench ${Date.now()}`, initialBalance: '1000000000' });
+  const portfolio = await createPortfolio(store, {
+    owner: email,
+    name: `bench ${Date.now()}`,
+    initialBalance: '1000000000',
+  });
   const assets: number[] = [];
-  for (const symbol of SYMBOLS) assets.push(await ensureAsset(store, { symbol, venue: 'bench', kind: 'crypto' }));
+  for (const symbol of SYMBOLS)
+    assets.push(await ensureAsset(store, { symbol, venue: 'bench', kind: 'crypto' }));
   const { strategy } = await registerStrategy(store, {
     name: `bench-trend-${Date.now()}`,
     allowedSymbols: SYMBOLS,

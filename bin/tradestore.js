@@ -15,7 +15,13 @@ if (!process.features.typescript) {
   const { spawnSync } = await import('node:child_process');
   const result = spawnSync(
     process.execPath,
-    ['--experimental-strip-types', '--no-warnings', ...process.execArgv, process.argv[1], ...process.argv.slice(2)],
+    [
+      '--experimental-strip-types',
+      '--no-warnings',
+      ...process.execArgv,
+      process.argv[1],
+      ...process.argv.slice(2),
+    ],
     { stdio: 'inherit' },
   );
   process.exit(result.status ?? 1);

@@ -17,7 +17,10 @@ export function configFor(cmd: Command): Config {
   return config;
 }
 
-export async function withStore<T>(cmd: Command, fn: (store: Store, config: Config) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  cmd: Command,
+  fn: (store: Store, config: Config) => Promise<T>,
+): Promise<T> {
   const config = configFor(cmd);
   const store = await openStore(config.DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,

@@ -3,13 +3,13 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env.ts';
+import { UsageError } from './context.ts';
 import { registerDb } from './db.ts';
 import { registerImport } from './import.ts';
 import { registerMarketData } from './marketdata.ts';
-import { registerTrading } from './trading.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerServe } from './serve.ts';
-import { UsageError } from './context.ts';
+import { registerTrading } from './trading.ts';
 
 export function buildProgram(): Command {
   const program = new Command('tradestore')

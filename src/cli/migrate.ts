@@ -1,11 +1,11 @@
 /** `tradestore migrate …`: status, history, up, down, create, check, stamp, sql. */
 import type { Command } from 'commander';
 import { loadConfig } from '../config/env.ts';
-import { type Dialect } from '../db/url.ts';
+import type { Dialect } from '../db/url.ts';
 import { readMigrations } from '../migrate/files.ts';
 import { checkSchema, createMigrations, DIALECTS } from '../migrate/generate.ts';
-import { backupBeforeMigrate } from '../migrate/safety-backup.ts';
 import { migrateDown, migrateUp, migrationSql, migrationState, stampMigrations } from '../migrate/runner.ts';
+import { backupBeforeMigrate } from '../migrate/safety-backup.ts';
 import { configFor, UsageError, withStore } from './context.ts';
 import { info, printJson, printTable } from './output.ts';
 
@@ -31,7 +31,9 @@ export function registerMigrate(program: Command): void {
         };
         if (opts.json) printJson(out);
         else {
-          info(`${store.dialect} ${store.target.display}: current ${s.current ?? '(none)'}, ${s.applied.length} applied, ${s.pending.length} pending`);
+          info(
+            `${store.dialect} ${store.target.display}: current ${s.current ?? '(none)'}, ${s.applied.length} applied, ${s.pending.length} pending`,
+          );
           for (const p of s.pending) info(`  pending  ${p.name}`);
           for (const e of s.edited) info(`  EDITED   ${e.name} (changed after it was applied)`);
           for (const u of s.unknown) info(`  unknown  ${u} (applied, no file here)`);
@@ -85,7 +87,8 @@ export function registerMigrate(program: Command): void {
     .option('--to <name>', 'revert everything after this migration')
     .option('--step <n>', 'revert the last n migrations', (v) => {
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--step ${v}: accepted: a whole number, 1 or more`);
+      if (!Number.isInteger(n) || n < 1)
+        throw new UsageError(`--step ${v}: accepted: a whole number, 1 or more`);
       return n;
     })
     .option('--all', 'revert every migration')
@@ -135,7 +138,10 @@ export function registerMigrate(program: Command): void {
         const ok = !report.unmigrated && report.live.extra.length === 0 && report.live.missing.length === 0;
         if (opts.json) printJson({ ok, ...report });
         else {
-          if (report.unmigrated) info(`entities changed without a migration; \`migrate create\` would write:\n${report.unmigrated}`);
+          if (report.unmigrated)
+            info(
+              `entities changed without a migration; \`migrate create\` would write:\n${report.unmigrated}`,
+            );
           for (const f of report.live.missing) info(`- expected, not in the live database: ${f}`);
           for (const f of report.live.extra) info(`+ in the live database, not in the migrations: ${f}`);
           if (ok) info('ok: entities, migrations and the live database agree');
@@ -152,7 +158,10 @@ export function registerMigrate(program: Command): void {
     .action(async (name: string | undefined, opts: { initial?: boolean; json?: boolean }, cmd: Command) => {
       if (!name && !opts.initial) throw new UsageError('migrate stamp needs a migration name or --initial');
       await withStore(cmd, async (store) => {
-        const result = await stampMigrations(store, { ...(name ? { name } : {}), initial: Boolean(opts.initial) });
+        const result = await stampMigrations(store, {
+          ...(name ? { name } : {}),
+          initial: Boolean(opts.initial),
+        });
         if (opts.json) printJson(result);
         else info(result.stamped.length ? `stamped ${result.stamped.join(', ')}` : 'nothing to stamp');
       });
@@ -167,7 +176,8 @@ export function registerMigrate(program: Command): void {
     .action((opts: { from?: string; to?: string; dialect?: string }, cmd: Command) => {
       const dialect = (opts.dialect ??
         (configFor(cmd).DATABASE_URL.startsWith('sqlite:') ? 'sqlite' : 'postgresql')) as Dialect;
-      if (!DIALECTS.includes(dialect)) throw new UsageError(`--dialect ${dialect}: accepted: sqlite or postgresql`);
+      if (!DIALECTS.includes(dialect))
+        throw new UsageError(`--dialect ${dialect}: accepted: sqlite or postgresql`);
       for (const m of migrationSql(readMigrations(dialect), opts)) {
         process.stdout.write(`-- ${m.name}\n${m.sql}\n\n`);
       }

@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { buildApp } from '../api/app.ts';
 import { openStore } from '../db/store.ts';
-import { backupBeforeMigrate } from '../migrate/safety-backup.ts';
 import { migrateUp } from '../migrate/runner.ts';
+import { backupBeforeMigrate } from '../migrate/safety-backup.ts';
 import { configFor } from './context.ts';
 import { info } from './output.ts';
 

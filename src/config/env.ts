@@ -37,7 +37,10 @@ export const configSchema = z.object({
   DATABASE_URL: databaseUrl.default('sqlite:data/tradestore.db'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(8080),
-  SECRET_KEY: z.string().min(32, { message: 'accepted: a random string of at least 32 characters' }).optional(),
+  SECRET_KEY: z
+    .string()
+    .min(32, { message: 'accepted: a random string of at least 32 characters' })
+    .optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'accepted: fatal, error, warn, info, debug, trace or silent',
@@ -69,7 +72,8 @@ export function loadConfig(
 ): Config {
   const fromFiles = readEnvFiles(dir);
   const source: Record<string, string | undefined> = { ...fromFiles };
-  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') source[key] = value;
+  for (const [key, value] of Object.entries(env))
+    if (value !== undefined && value !== '') source[key] = value;
   const parsed = configSchema.safeParse(source);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

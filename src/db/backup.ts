@@ -32,7 +32,9 @@ function run(tool: string, args: string[]): Promise<void> {
     });
     child.on('error', fail);
     child.on('close', (code) =>
-      code === 0 ? ok() : fail(new Error(`${tool} failed (exit ${code}): ${stderr.trim().split('\n').at(-1)}`)),
+      code === 0
+        ? ok()
+        : fail(new Error(`${tool} failed (exit ${code}): ${stderr.trim().split('\n').at(-1)}`)),
     );
   });
 }
@@ -61,7 +63,13 @@ export async function backupDatabase(
     );
   } else {
     requireTool('pg_dump');
-    await run('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--file=${path}`, store.target.url]);
+    await run('pg_dump', [
+      '--format=custom',
+      '--no-owner',
+      '--no-privileges',
+      `--file=${path}`,
+      store.target.url,
+    ]);
   }
   return { path, bytes: statSync(path).size, ms: Math.round(performance.now() - started) };
 }

@@ -32,7 +32,9 @@ export async function health(store: Store): Promise<Health> {
     if (store.target.dialect === 'sqlite') {
       size = store.target.memory ? null : fileSize(store.target.path) + fileSize(`${store.target.path}-wal`);
     } else {
-      const r = await (await store.pgPool()).query('select pg_database_size(current_database())::bigint as n');
+      const r = await (await store.pgPool()).query(
+        'select pg_database_size(current_database())::bigint as n',
+      );
       size = Number(r.rows[0]?.n ?? 0);
     }
     return {
@@ -123,7 +125,9 @@ export async function tableStats(store: Store): Promise<TableStats[]> {
       `select name, tbl_name from sqlite_schema where type = 'index'`,
     )) as Array<{ name: string; tbl_name: string }>;
     for (const [table, rows] of counts) {
-      const indexes = idx.filter((i) => i.tbl_name === table).map((i) => ({ name: i.name, bytes: size.get(i.name) ?? 0, scans: null }));
+      const indexes = idx
+        .filter((i) => i.tbl_name === table)
+        .map((i) => ({ name: i.name, bytes: size.get(i.name) ?? 0, scans: null }));
       out.push({
         table,
         rows,

@@ -29,13 +29,15 @@ export async function dropAllTables(store: Store): Promise<number> {
         where n.nspname = current_schema() and c.relkind in ('r', 'p') and not c.relispartition`,
     );
     await client.query('begin');
-    for (const r of rows) await client.query(`drop table if exists "${String(r.relname).replaceAll('"', '""')}" cascade`);
+    for (const r of rows)
+      await client.query(`drop table if exists "${String(r.relname).replaceAll('"', '""')}" cascade`);
     // Native enum types belong to the dropped tables' schema too.
     const types = await client.query(
       `select t.typname from pg_type t join pg_namespace n on n.oid = t.typnamespace
         where n.nspname = current_schema() and t.typtype = 'e'`,
     );
-    for (const t of types.rows) await client.query(`drop type if exists "${String(t.typname).replaceAll('"', '""')}" cascade`);
+    for (const t of types.rows)
+      await client.query(`drop type if exists "${String(t.typname).replaceAll('"', '""')}" cascade`);
     await client.query('commit');
     return rows.length;
   } catch (error) {

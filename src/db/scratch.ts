@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { type Store, type StoreOptions, openStore } from './store.ts';
+import { openStore, type Store, type StoreOptions } from './store.ts';
 import type { Dialect } from './url.ts';
 import { withDatabase } from './url.ts';
 

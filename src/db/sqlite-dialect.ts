@@ -47,11 +47,10 @@ export class TradestoreSqliteDialect extends SqliteDialect {
   #db: DatabaseSync | undefined;
 
   constructor(path: string) {
-    let self: TradestoreSqliteDialect | undefined;
     super({
       database: async () => {
         const db = openSqliteDatabase(path);
-        if (self) self.#db = db;
+        if (this) this.#db = db;
         const database = {
           prepare(sql: string) {
             const text = /^\s*begin\s*(transaction)?\s*;?\s*$/i.test(sql) ? 'begin immediate' : sql;
@@ -72,7 +71,6 @@ export class TradestoreSqliteDialect extends SqliteDialect {
         return database as unknown as SqliteDatabase;
       },
     });
-    self = this;
   }
 
   /** The open `DatabaseSync`; only valid once the ORM has connected. */

@@ -61,12 +61,21 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
   if (target.dialect === 'sqlite') {
     if (!target.memory) mkdirSync(dirname(target.path), { recursive: true });
     const dialect = new TradestoreSqliteDialect(target.path);
-    const orm = await MikroORM.init({ ...base, driver: SqliteDriver, dbName: target.path, driverOptions: dialect });
+    const orm = await MikroORM.init({
+      ...base,
+      driver: SqliteDriver,
+      dbName: target.path,
+      driverOptions: dialect,
+    });
     let reader: DatabaseSync | undefined;
     const store = buildStore(target, orm, {
       // Kysely's SQLite driver serialises work on its single connection with a mutex; holding a
       // connection through it keeps raw statements from interleaving with an ORM transaction.
-      withSqlite: (fn) => orm.em.getKysely().connection().execute(async () => fn(dialect.database)),
+      withSqlite: (fn) =>
+        orm.em
+          .getKysely()
+          .connection()
+          .execute(async () => fn(dialect.database)),
       readSqlite: (fn) => {
         if (target.memory) return fn(dialect.database);
         reader ??= openSqliteReader(target.path);

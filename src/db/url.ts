@@ -18,7 +18,8 @@ export type DatabaseTarget =
 export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): DatabaseTarget {
   if (url.startsWith('sqlite:')) {
     const rest = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (rest === ':memory:' || rest === '') return { dialect: 'sqlite', path: ':memory:', memory: true, display: ':memory:' };
+    if (rest === ':memory:' || rest === '')
+      return { dialect: 'sqlite', path: ':memory:', memory: true, display: ':memory:' };
     const path = isAbsolute(rest) ? rest : resolve(cwd, rest);
     return { dialect: 'sqlite', path, memory: false, display: path };
   }
@@ -37,7 +38,9 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
       display: `${host}:${port}/${database}`,
     };
   }
-  throw new Error(`unsupported database URL "${url.replace(/\/\/[^@/]*@/, '//***@')}": use sqlite:<path> or postgres://…`);
+  throw new Error(
+    `unsupported database URL "${url.replace(/\/\/[^@/]*@/, '//***@')}": use sqlite:<path> or postgres://…`,
+  );
 }
 
 /** The same server with another database name: used for scratch test databases. */

@@ -18,5 +18,7 @@ export function booleanValue(dialect: Dialect, value: boolean): number | boolean
 export function readTimestamp(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
-  return new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as number | string));
+  return new Date(
+    typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as number | string),
+  );
 }

@@ -88,7 +88,8 @@ function runChunks(
   return changes;
 }
 
-const COUNT_SQL = 'select count(*) as n from candles where asset_id = ? and timeframe = ? and ts between ? and ?';
+const COUNT_SQL =
+  'select count(*) as n from candles where asset_id = ? and timeframe = ? and ts between ? and ?';
 
 function writeSqlite(
   db: DatabaseSync,
@@ -114,7 +115,13 @@ function writeSqlite(
       }
       const count = prepared(db, COUNT_SQL);
       const before = Number(count.get(assetId, timeframe, lo, hi)?.n);
-      const changes = runChunks(prepared(db, SQL.upsert), prepared(db, SQL.upsertOne), assetId, timeframe, rows);
+      const changes = runChunks(
+        prepared(db, SQL.upsert),
+        prepared(db, SQL.upsertOne),
+        assetId,
+        timeframe,
+        rows,
+      );
       inserted = Number(count.get(assetId, timeframe, lo, hi)?.n) - before;
       updated = changes - inserted;
     }
@@ -147,7 +154,12 @@ async function copyInto(client: PoolClient, sql: string, text: string): Promise<
  * A row that appeared meanwhile makes COPY fail on the key; the savepoint takes it back and the
  * batch goes the staging way.
  */
-async function copyDirect(client: PoolClient, assetId: number, timeframe: string, rows: readonly CandleRow[]): Promise<boolean> {
+async function copyDirect(
+  client: PoolClient,
+  assetId: number,
+  timeframe: string,
+  rows: readonly CandleRow[],
+): Promise<boolean> {
   if (!strictlyAscending(rows)) return false;
   const stored = await client.query({
     ...pgStatement(
@@ -158,7 +170,11 @@ async function copyDirect(client: PoolClient, assetId: number, timeframe: string
   if (stored.rows[0]?.stored) return false;
   await client.query('savepoint candles_direct');
   try {
-    await copyInto(client, `copy candles ${COLUMNS} from stdin`, copyText(rows, `${assetId}\t${timeframe}\t`));
+    await copyInto(
+      client,
+      `copy candles ${COLUMNS} from stdin`,
+      copyText(rows, `${assetId}\t${timeframe}\t`),
+    );
     await client.query('release savepoint candles_direct');
     return true;
   } catch (error) {
@@ -185,7 +201,11 @@ async function writePg(
     await client.query(
       'create temp table if not exists candles_staging (ts bigint, open float8, high float8, low float8, close float8, volume float8) on commit delete rows',
     );
-    await copyInto(client, 'copy candles_staging (ts, open, high, low, close, volume) from stdin', copyText(rows));
+    await copyInto(
+      client,
+      'copy candles_staging (ts, open, high, low, close, volume) from stdin',
+      copyText(rows),
+    );
     // distinct on (ts): a batch that repeats a ts must not hit "ON CONFLICT cannot affect a row twice".
     const source = strictlyAscending(rows)
       ? 'select $1::int, $2::varchar, ts, open, high, low, close, volume from candles_staging'

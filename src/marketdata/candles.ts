@@ -87,7 +87,9 @@ export async function readCandles(
   const params = [assetId, timeframe, options.from ?? 0, options.to ?? MAX_TS, options.limit ?? -1];
   const sql = rangeSql(store.dialect, options);
   if (store.dialect === 'sqlite') {
-    return store.readSqlite((db) => (prepared(db, sql, true).all(...params) as unknown as unknown[][]).map(toCandle));
+    return store.readSqlite((db) =>
+      (prepared(db, sql, true).all(...params) as unknown as unknown[][]).map(toCandle),
+    );
   }
   if (params[4] === -1) params[4] = MAX_TS;
   const r = await (await store.pgPool()).query({ ...pgStatement(sql), values: params, rowMode: 'array' });
@@ -107,14 +109,23 @@ export function toCandle(a: unknown[]): CandleRow {
 }
 
 const POINT_SQL = {
-  sqlite: 'select ts, open, high, low, close, volume from candles where asset_id = ? and timeframe = ? and ts = ?',
-  postgresql: 'select ts, open, high, low, close, volume from candles where asset_id = $1 and timeframe = $2 and ts = $3',
+  sqlite:
+    'select ts, open, high, low, close, volume from candles where asset_id = ? and timeframe = ? and ts = ?',
+  postgresql:
+    'select ts, open, high, low, close, volume from candles where asset_id = $1 and timeframe = $2 and ts = $3',
 };
 
 /** The candle at exactly `ts` (a point lookup on the primary key), or null. */
-export async function candleAt(store: Store, assetId: number, timeframe: Timeframe, ts: number): Promise<CandleRow | null> {
+export async function candleAt(
+  store: Store,
+  assetId: number,
+  timeframe: Timeframe,
+  ts: number,
+): Promise<CandleRow | null> {
   if (store.dialect === 'sqlite') {
-    const row = store.readSqlite((db) => prepared(db, POINT_SQL.sqlite, true).get(assetId, timeframe, ts)) as unknown;
+    const row = store.readSqlite((db) =>
+      prepared(db, POINT_SQL.sqlite, true).get(assetId, timeframe, ts),
+    ) as unknown;
     return row ? toCandle(row as unknown[]) : null;
   }
   const r = await (await store.pgPool()).query({

@@ -34,8 +34,13 @@ export async function findGaps(
   const params = [assetId, timeframe, range.from ?? 0, range.to ?? Number.MAX_SAFE_INTEGER, minimum];
   const pairs: Array<{ ts: number; next_ts: number }> =
     store.dialect === 'sqlite'
-      ? store.readSqlite((db) => db.prepare(sql).all(...params) as unknown as Array<{ ts: number; next_ts: number }>)
-      : (await (await store.pgPool()).query(sql, params)).rows.map((r) => ({ ts: Number(r.ts), next_ts: Number(r.next_ts) }));
+      ? store.readSqlite(
+          (db) => db.prepare(sql).all(...params) as unknown as Array<{ ts: number; next_ts: number }>,
+        )
+      : (await (await store.pgPool()).query(sql, params)).rows.map((r) => ({
+          ts: Number(r.ts),
+          next_ts: Number(r.next_ts),
+        }));
   const gaps: Gap[] = [];
   for (const { ts, next_ts } of pairs) {
     const from = nextBucketStart(ts, tf);

@@ -5,8 +5,8 @@
  */
 import { pgStatement, prepared } from '../db/statements.ts';
 import type { Store } from '../db/store.ts';
-import { toCandle } from './candles.ts';
 import type { Timeframe as TimeframeName } from '../entities/common.ts';
+import { toCandle } from './candles.ts';
 import type { CandleRow } from './formats/types.ts';
 import { parseTimeframe } from './timeframes.ts';
 
@@ -22,7 +22,8 @@ export function bucketSql(dialect: Store['dialect'], timeframe: string): string 
     const size = tf.count * WEEK_MS;
     return `((ts - ${FIRST_MONDAY_MS}) / ${size}) * ${size} + ${FIRST_MONDAY_MS}`;
   }
-  if (tf.count !== 1) throw new Error(`resampling to ${timeframe} is not supported: months resample to 1M only`);
+  if (tf.count !== 1)
+    throw new Error(`resampling to ${timeframe} is not supported: months resample to 1M only`);
   return dialect === 'sqlite'
     ? `unixepoch(strftime('%Y-%m-01', ts / 1000, 'unixepoch')) * 1000`
     : `(extract(epoch from date_trunc('month', to_timestamp(ts / 1000.0) at time zone 'UTC')) * 1000)::bigint`;
@@ -68,7 +69,9 @@ export async function resampleCandles(
   const params = [assetId, source, range.from ?? 0, range.to ?? Number.MAX_SAFE_INTEGER];
   const sql = resampleSql(store.dialect, target);
   if (store.dialect === 'sqlite') {
-    return store.readSqlite((db) => (prepared(db, sql, true).all(...params) as unknown as unknown[][]).map(toCandle));
+    return store.readSqlite((db) =>
+      (prepared(db, sql, true).all(...params) as unknown as unknown[][]).map(toCandle),
+    );
   }
   const r = await (await store.pgPool()).query({ ...pgStatement(sql), values: params, rowMode: 'array' });
   return r.rows.map(toCandle);

@@ -46,7 +46,8 @@ export async function acquireFileLock(path: string, timeoutMs = 600_000): Promis
       }
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for the migration lock ${path} (held by pid ${holder})`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for the migration lock ${path} (held by pid ${holder})`);
     await sleep(50);
   }
 }

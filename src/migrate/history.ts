@@ -52,7 +52,9 @@ export async function openMigrationSession(store: Store): Promise<MigrationSessi
   if (store.dialect === 'sqlite') {
     const target = store.target;
     const unlock =
-      target.dialect === 'sqlite' && !target.memory ? await acquireFileLock(`${target.path}.migrate-lock`) : () => {};
+      target.dialect === 'sqlite' && !target.memory
+        ? await acquireFileLock(`${target.path}.migrate-lock`)
+        : () => {};
     return {
       applied: () => store.withSqlite((db) => sqliteApplied(db)),
       run: (step) => store.withSqlite((db) => sqliteRun(db, step)),
@@ -83,7 +85,9 @@ function sqliteEnsureTable(db: DatabaseSync): void {
 }
 
 function sqliteApplied(db: DatabaseSync): AppliedMigration[] {
-  const exists = db.prepare(`select 1 from sqlite_schema where type = 'table' and name = ?`).get(HISTORY_TABLE);
+  const exists = db
+    .prepare(`select 1 from sqlite_schema where type = 'table' and name = ?`)
+    .get(HISTORY_TABLE);
   if (!exists) return [];
   return db
     .prepare(`select name, checksum, applied_at, execution_ms from ${HISTORY_TABLE} order by name`)
@@ -192,7 +196,8 @@ async function pgRun(client: PoolClient, step: MigrationStep): Promise<number> {
     await pgEnsureTable(client);
     if (step.direction !== 'stamp' && step.sql.trim()) await client.query(step.sql);
     const ms = Math.round(performance.now() - started);
-    if (step.direction === 'down') await client.query(`delete from ${HISTORY_TABLE} where name = $1`, [step.name]);
+    if (step.direction === 'down')
+      await client.query(`delete from ${HISTORY_TABLE} where name = $1`, [step.name]);
     else
       await client.query(`insert into ${HISTORY_TABLE} (name, checksum, execution_ms) values ($1, $2, $3)`, [
         step.name,

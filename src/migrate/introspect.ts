@@ -29,7 +29,11 @@ function checksOf(sql: string): string[] {
       if (sql[i] === '(') depth++;
       else if (sql[i] === ')') depth--;
     }
-    out.push(squash(sql.slice(start, i - 1)).replace(/[`"]/g, '').toLowerCase());
+    out.push(
+      squash(sql.slice(start, i - 1))
+        .replace(/[`"]/g, '')
+        .toLowerCase(),
+    );
   }
   return out.sort();
 }
@@ -56,7 +60,9 @@ function sqliteFingerprint(db: DatabaseSync): Set<string> {
         .all()
         .filter((c) => c.key)
         .map((c) => `${c.name ?? '<expr>'}${c.desc ? ' desc' : ''}`);
-      const def = db.prepare(`select sql from sqlite_schema where type = 'index' and name = ?`).get(String(ix.name));
+      const def = db
+        .prepare(`select sql from sqlite_schema where type = 'index' and name = ?`)
+        .get(String(ix.name));
       const where = def?.sql ? /\bwhere\b(.*)$/is.exec(String(def.sql))?.[1] : undefined;
       const name = String(ix.name).startsWith('sqlite_autoindex_') ? `(${ix.origin})` : String(ix.name);
       facts.add(

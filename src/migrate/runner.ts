@@ -5,7 +5,12 @@
  */
 import type { Store } from '../db/store.ts';
 import { type MigrationFile, readMigrations } from './files.ts';
-import { type AppliedMigration, type MigrationSession, openMigrationSession, readApplied } from './history.ts';
+import {
+  type AppliedMigration,
+  type MigrationSession,
+  openMigrationSession,
+  readApplied,
+} from './history.ts';
 
 export class MigrationError extends Error {
   override name = 'MigrationError';
@@ -52,10 +57,14 @@ function assertIntact(state: MigrationState): void {
 }
 
 function resolveName(files: MigrationFile[], name: string): MigrationFile {
-  const found = files.filter((f) => f.name === name || f.name.startsWith(name) || f.name.endsWith(`_${name}`));
+  const found = files.filter(
+    (f) => f.name === name || f.name.startsWith(name) || f.name.endsWith(`_${name}`),
+  );
   if (found.length === 1) return found[0]!;
   throw new MigrationError(
-    found.length === 0 ? `no migration named "${name}"` : `"${name}" matches ${found.length} migrations; give more of the name`,
+    found.length === 0
+      ? `no migration named "${name}"`
+      : `"${name}" matches ${found.length} migrations; give more of the name`,
   );
 }
 
@@ -72,7 +81,10 @@ export interface UpOptions {
   onStep?: (event: ProgressEvent) => void;
 }
 
-async function withSession<T>(store: Store, fn: (session: MigrationSession, state: MigrationState) => Promise<T>) {
+async function withSession<T>(
+  store: Store,
+  fn: (session: MigrationSession, state: MigrationState) => Promise<T>,
+) {
   const session = await openMigrationSession(store);
   try {
     // Read inside the lock: a concurrent run may have applied everything meanwhile.
@@ -94,7 +106,12 @@ export async function migrateUp(store: Store, options: UpOptions = {}) {
     const backupPath = pending.length > 0 && options.backup ? await options.backup(store) : null;
     const applied: string[] = [];
     for (const file of pending) {
-      const ms = await session.run({ name: file.name, checksum: file.checksum, sql: file.up, direction: 'up' });
+      const ms = await session.run({
+        name: file.name,
+        checksum: file.checksum,
+        sql: file.up,
+        direction: 'up',
+      });
       applied.push(file.name);
       options.onStep?.({ name: file.name, direction: 'up', ms });
     }
@@ -153,5 +170,7 @@ export async function stampMigrations(store: Store, target: { name?: string; ini
 export function migrationSql(files: MigrationFile[], options: { from?: string; to?: string }) {
   const from = options.from ? resolveName(files, options.from).name : '';
   const to = options.to ? resolveName(files, options.to).name : null;
-  return files.filter((f) => f.name > from && (to === null || f.name <= to)).map((f) => ({ name: f.name, sql: f.up }));
+  return files
+    .filter((f) => f.name > from && (to === null || f.name <= to))
+    .map((f) => ({ name: f.name, sql: f.up }));
 }

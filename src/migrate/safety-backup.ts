@@ -6,9 +6,15 @@ import { migrationStamp } from './files.ts';
 async function hasRows(store: Store): Promise<boolean> {
   return store.withSqlite((db) => {
     const tables = db
-      .prepare(`select name from sqlite_schema where type = 'table' and name not like 'sqlite_%' and name <> 'tradestore_migrations'`)
+      .prepare(
+        `select name from sqlite_schema where type = 'table' and name not like 'sqlite_%' and name <> 'tradestore_migrations'`,
+      )
       .all();
-    return tables.some((t) => db.prepare(`select exists(select 1 from "${String(t.name).replaceAll('"', '""')}") as x`).get()?.x === 1);
+    return tables.some(
+      (t) =>
+        db.prepare(`select exists(select 1 from "${String(t.name).replaceAll('"', '""')}") as x`).get()?.x ===
+        1,
+    );
   });
 }
 

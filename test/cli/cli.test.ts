@@ -39,7 +39,9 @@ describe('tradestore CLI', () => {
     assert.equal(tradestore(['db', 'reset']).code, 2);
   });
 
-  test('an old Node prints the requirement and how to run it, exit 1, no stack trace', { skip: !existsSync('/usr/bin/node') && 'no system node' }, () => {
+  test('an old Node prints the requirement and how to run it, exit 1, no stack trace', {
+    skip: !existsSync('/usr/bin/node') && 'no system node',
+  }, () => {
     const version = spawnSync('/usr/bin/node', ['--version'], { encoding: 'utf8' }).stdout.trim();
     if (Number(version.slice(1).split('.')[0]) >= 22) return;
     const r = spawnSync('/usr/bin/node', [bin, 'db', 'health'], { encoding: 'utf8' });

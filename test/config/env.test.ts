@@ -35,11 +35,13 @@ describe('config', () => {
     assert.throws(
       () => loadConfig({ DATABASE_URL: 'mysql://x@y/z' }, dirWith({})),
       (e: unknown) =>
-        e instanceof ConfigError && /^DATABASE_URL="mysql:\/\/x@y\/z" is invalid: accepted: sqlite:/.test(e.message),
+        e instanceof ConfigError &&
+        /^DATABASE_URL="mysql:\/\/x@y\/z" is invalid: accepted: sqlite:/.test(e.message),
     );
     assert.throws(
       () => loadConfig({ PORT: 'abc' }, dirWith({})),
-      (e: unknown) => e instanceof ConfigError && /^PORT="abc" is invalid: accepted: a whole number/.test(e.message),
+      (e: unknown) =>
+        e instanceof ConfigError && /^PORT="abc" is invalid: accepted: a whole number/.test(e.message),
     );
     assert.throws(() => loadConfig({ MIGRATE_ON_START: 'maybe' }, dirWith({})), /MIGRATE_ON_START/);
   });

@@ -40,7 +40,10 @@ eachDialect('db backup, reset, restore', (ctx) => {
     await dropAllTables(ctx.store);
     await migrateUp(ctx.store);
     const empty = await dump(ctx.store);
-    assert.ok(Object.values(empty).every((v) => v === '[]'), 'reset leaves every table empty');
+    assert.ok(
+      Object.values(empty).every((v) => v === '[]'),
+      'reset leaves every table empty',
+    );
 
     await restoreDatabase(ctx.store, file);
     assert.deepEqual(await dump(ctx.store), before);

@@ -10,7 +10,9 @@ const writer = resolve(import.meta.dirname, '../support/sqlite-writer.ts');
 
 function runWriter(url: string, tag: string, n: number): Promise<{ code: number | null; out: string }> {
   return new Promise((ok) => {
-    const child = spawn(process.execPath, [writer, url, tag, String(n)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [writer, url, tag, String(n)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -25,7 +27,10 @@ function runWriter(url: string, tag: string, n: number): Promise<{ code: number 
 test('two processes × 1,000 read-then-write transactions on one SQLite file: no "database is locked"', async () => {
   const url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'tradestore-lock-')), 'shared.db')}`;
   const setup = await openStore(url);
-  await setup.em().getConnection().execute('create table probe (id integer primary key, writer text not null, seen integer not null)');
+  await setup
+    .em()
+    .getConnection()
+    .execute('create table probe (id integer primary key, writer text not null, seen integer not null)');
   await setup.close();
 
   const [a, b] = await Promise.all([runWriter(url, 'a', 1000), runWriter(url, 'b', 1000)]);
@@ -34,7 +39,19 @@ test('two processes × 1,000 read-then-write transactions on one SQLite file: no
   assert.doesNotMatch(a.out + b.out, /locked|busy/i);
 
   const check = await openStore(url);
-  const rows = (await check.em().getConnection().execute('select writer, count(*) as n from probe group by writer order by writer')) as Array<{ writer: string; n: number }>;
+  const rows = (await check
+    .em()
+    .getConnection()
+    .execute('select writer, count(*) as n from probe group by writer order by writer')) as Array<{
+    writer: string;
+    n: number;
+  }>;
   await check.close();
-  assert.deepEqual(rows.map((r) => [r.writer, Number(r.n)]), [['a', 1000], ['b', 1000]]);
+  assert.deepEqual(
+    rows.map((r) => [r.writer, Number(r.n)]),
+    [
+      ['a', 1000],
+      ['b', 1000],
+    ],
+  );
 });

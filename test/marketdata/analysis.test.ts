@@ -63,13 +63,21 @@ eachDialect('candles: reads, resample, gaps, quality', (ctx) => {
   test('range read honours from/to/limit/newest-first and latest is the last candle', async () => {
     const asset = await ensureAsset(ctx.store, { symbol: 'READ/USDT', venue: 'test' });
     const rows = candles(Date.UTC(2024, 0, 1), MIN, 300);
-    assert.deepEqual(await insertCandles(ctx.store, asset, '1m', rows), { inserted: 300, updated: 0, skipped: 0 });
+    assert.deepEqual(await insertCandles(ctx.store, asset, '1m', rows), {
+      inserted: 300,
+      updated: 0,
+      skipped: 0,
+    });
     const window = await readCandles(ctx.store, asset, '1m', { from: rows[10]!.ts, to: rows[20]!.ts });
     assert.deepEqual(window, rows.slice(10, 20));
     const newest = await readCandles(ctx.store, asset, '1m', { newestFirst: true, limit: 3 });
     assert.deepEqual(newest, rows.slice(-3).reverse());
     assert.deepEqual(await latestCandle(ctx.store, asset, '1m'), rows.at(-1));
-    assert.deepEqual(await insertCandles(ctx.store, asset, '1m', rows.slice(0, 50)), { inserted: 0, updated: 0, skipped: 50 });
+    assert.deepEqual(await insertCandles(ctx.store, asset, '1m', rows.slice(0, 50)), {
+      inserted: 0,
+      updated: 0,
+      skipped: 50,
+    });
     const changed = rows.slice(0, 10).map((r, i) => (i < 4 ? { ...r, close: r.close + 1 } : r));
     assert.deepEqual(await insertCandles(ctx.store, asset, '1m', changed, { onConflict: 'update' }), {
       inserted: 0,
@@ -81,26 +89,46 @@ eachDialect('candles: reads, resample, gaps, quality', (ctx) => {
   test('daily, weekly (Monday) and monthly (calendar) resampling match a reference fold', async () => {
     const asset = await ensureAsset(ctx.store, { symbol: 'RES/USDT', venue: 'test' });
     // 1-minute candles over 3 days with an hour missing; 1h candles across a week boundary; daily across a leap February.
-    const minutes = candles(Date.UTC(2024, 2, 9, 22), MIN, 3 * 24 * 60).filter((r) => (r.ts / HOUR) % 24 !== 5);
+    const minutes = candles(Date.UTC(2024, 2, 9, 22), MIN, 3 * 24 * 60).filter(
+      (r) => (r.ts / HOUR) % 24 !== 5,
+    );
     const hours = candles(Date.UTC(2024, 0, 5), HOUR, 24 * 6, 11);
     const days = candles(Date.UTC(2024, 0, 25), DAY, 45, 3);
     await insertCandles(ctx.store, asset, '1m', minutes);
     await insertCandles(ctx.store, asset, '1h', hours);
     await insertCandles(ctx.store, asset, '1d', days);
 
-    close(await resampleCandles(ctx.store, asset, '1m', '1d'), fold(minutes, (ts) => ts - (ts % DAY)));
-    close(await resampleCandles(ctx.store, asset, '1m', '4h'), fold(minutes, (ts) => ts - (ts % (4 * HOUR))));
+    close(
+      await resampleCandles(ctx.store, asset, '1m', '1d'),
+      fold(minutes, (ts) => ts - (ts % DAY)),
+    );
+    close(
+      await resampleCandles(ctx.store, asset, '1m', '4h'),
+      fold(minutes, (ts) => ts - (ts % (4 * HOUR))),
+    );
     const monday = (ts: number) => {
       const d = new Date(ts);
       return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
     };
     const weekly = await resampleCandles(ctx.store, asset, '1h', '1w');
     close(weekly, fold(hours, monday));
-    assert.deepEqual(weekly.map((w) => new Date(w.ts).toISOString().slice(0, 10)), ['2024-01-01', '2024-01-08']);
+    assert.deepEqual(
+      weekly.map((w) => new Date(w.ts).toISOString().slice(0, 10)),
+      ['2024-01-01', '2024-01-08'],
+    );
     const monthly = await resampleCandles(ctx.store, asset, '1d', '1M');
-    close(monthly, fold(days, (ts) => Date.UTC(new Date(ts).getUTCFullYear(), new Date(ts).getUTCMonth(), 1)));
-    assert.deepEqual(monthly.map((m) => new Date(m.ts).toISOString().slice(0, 7)), ['2024-01', '2024-02', '2024-03']);
-    const ranged = await resampleCandles(ctx.store, asset, '1m', '1d', { from: Date.UTC(2024, 2, 10), to: Date.UTC(2024, 2, 11) });
+    close(
+      monthly,
+      fold(days, (ts) => Date.UTC(new Date(ts).getUTCFullYear(), new Date(ts).getUTCMonth(), 1)),
+    );
+    assert.deepEqual(
+      monthly.map((m) => new Date(m.ts).toISOString().slice(0, 7)),
+      ['2024-01', '2024-02', '2024-03'],
+    );
+    const ranged = await resampleCandles(ctx.store, asset, '1m', '1d', {
+      from: Date.UTC(2024, 2, 10),
+      to: Date.UTC(2024, 2, 11),
+    });
     assert.equal(ranged.length, 1);
     await assert.rejects(() => resampleCandles(ctx.store, asset, '1h', '1m'), /must be longer/);
   });

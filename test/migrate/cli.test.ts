@@ -4,18 +4,23 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import pg from 'pg';
-import { migrationsRoot } from '../../src/migrate/files.ts';
 import { openStore } from '../../src/db/store.ts';
-import { renderMigration } from '../../src/migrate/files.ts';
+import { migrationsRoot, renderMigration } from '../../src/migrate/files.ts';
 import { eachDialect, scratchUrl } from '../support/dialects.ts';
 import { copyMigrations } from '../support/migrations-copy.ts';
 import { seedSample } from '../support/sample.ts';
 
 const bin = resolve(import.meta.dirname, '../../bin/tradestore.js');
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((ok) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -94,7 +99,10 @@ test('migrate sql touches neither a database nor the migrations folder', async (
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /create table/);
   assert.equal(existsSync(dirname(dbPath)), false);
-  assert.deepEqual(readdirSync(dir).map((f) => statSync(join(dir, f)).mtimeMs), mtimes);
+  assert.deepEqual(
+    readdirSync(dir).map((f) => statSync(join(dir, f)).mtimeMs),
+    mtimes,
+  );
 });
 
 test('migrate create with unchanged entities says so and writes nothing', async () => {
@@ -102,7 +110,10 @@ test('migrate create with unchanged entities says so and writes nothing', async 
   const r = await cli(['migrate', 'create', 'nothing_changed', '--dialect', 'sqlite']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /no changes/);
-  assert.deepEqual(['sqlite', 'postgresql'].map((d) => readdirSync(join(migrationsRoot(), d)).join(',')), before);
+  assert.deepEqual(
+    ['sqlite', 'postgresql'].map((d) => readdirSync(join(migrationsRoot(), d)).join(',')),
+    before,
+  );
 });
 
 test('migrate up on a SQLite file holding data backs it up beside itself first; --no-backup skips it', async () => {
@@ -117,7 +128,11 @@ test('migrate up on a SQLite file holding data backs it up beside itself first; 
     const extra = (name: string) =>
       writeFileSync(
         join(copy.root, 'sqlite', `${name}.sql`),
-        renderMigration(name, `create table ${name.slice(15)} (id integer primary key);`, `drop table ${name.slice(15)};`),
+        renderMigration(
+          name,
+          `create table ${name.slice(15)} (id integer primary key);`,
+          `drop table ${name.slice(15)};`,
+        ),
       );
     extra('29990101000000_probe_one');
     const skipped = await cli(['--db', scratch.url, 'migrate', 'up', '--no-backup'], env);

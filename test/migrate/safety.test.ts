@@ -3,15 +3,18 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { migrationsDir, renderMigration } from '../../src/migrate/files.ts';
+import { HISTORY_TABLE } from '../../src/migrate/history.ts';
 import { schemaFingerprint } from '../../src/migrate/introspect.ts';
 import { MigrationError, migrateUp, migrationState, stampMigrations } from '../../src/migrate/runner.ts';
-import { HISTORY_TABLE } from '../../src/migrate/history.ts';
 import { eachDialect } from '../support/dialects.ts';
 import { copyMigrations } from '../support/migrations-copy.ts';
 import { seedSample } from '../support/sample.ts';
 
 async function count(ctx: { store: import('../../src/db/store.ts').Store }, table: string): Promise<number> {
-  const [row] = (await ctx.store.em().getConnection().execute(`select count(*) as n from ${table}`)) as Array<{ n: unknown }>;
+  const [row] = (await ctx.store
+    .em()
+    .getConnection()
+    .execute(`select count(*) as n from ${table}`)) as Array<{ n: unknown }>;
   return Number(row?.n);
 }
 
@@ -39,10 +42,16 @@ eachDialect('migration safety', (ctx) => {
     await assert.rejects(() => migrateUp(ctx.store), /table_that_does_not_exist/);
     const after = await migrationState(ctx.store);
     assert.equal(after.current, before.current);
-    assert.deepEqual(after.pending.map((p) => p.name), ['29991231000000_broken']);
+    assert.deepEqual(
+      after.pending.map((p) => p.name),
+      ['29991231000000_broken'],
+    );
     assert.equal(await count(ctx, 'assets'), assets);
     assert.equal(await count(ctx, 'bot_status'), 1);
-    const [venue] = (await ctx.store.em().getConnection().execute('select distinct venue from assets')) as Array<{ venue: string }>;
+    const [venue] = (await ctx.store
+      .em()
+      .getConnection()
+      .execute('select distinct venue from assets')) as Array<{ venue: string }>;
     assert.equal(venue?.venue, 'binance');
     assert.deepEqual([...(await schemaFingerprint(ctx.store))].sort(), [...schema].sort());
     const { rmSync } = await import('node:fs');
@@ -55,10 +64,16 @@ eachDialect('migration safety', (ctx) => {
     appendFileSync(applied.path, '\n-- a harmless-looking edit\n');
     await assert.rejects(
       () => migrateUp(ctx.store),
-      (e: unknown) => e instanceof MigrationError && e.message.includes(applied.name) && /edited after it was applied/.test(e.message),
+      (e: unknown) =>
+        e instanceof MigrationError &&
+        e.message.includes(applied.name) &&
+        /edited after it was applied/.test(e.message),
     );
     const edited = await migrationState(ctx.store);
-    assert.deepEqual(edited.edited.map((e) => e.name), [applied.name]);
+    assert.deepEqual(
+      edited.edited.map((e) => e.name),
+      [applied.name],
+    );
   });
 
   test('stamp --initial adopts a database that has the schema but no history', async () => {

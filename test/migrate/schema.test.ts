@@ -26,7 +26,8 @@ eachDialect(
       const state = await migrationState(ctx.store);
       assert.equal(state.pending.length, 0);
       const facts = await schemaFingerprint(ctx.store);
-      for (const { table } of domainTables(ctx.store)) assert.ok(facts.has(`table ${table}`), `missing ${table}`);
+      for (const { table } of domainTables(ctx.store))
+        assert.ok(facts.has(`table ${table}`), `missing ${table}`);
     });
 
     test('for every migration, up → down → up gives an identical schema', async () => {
@@ -37,7 +38,11 @@ eachDialect(
         const once = await schemaFingerprint(ctx.store);
         await migrateDown(ctx.store, { step: 1 });
         await migrateUp(ctx.store, { to: f.name });
-        assert.deepEqual([...(await schemaFingerprint(ctx.store))].sort(), [...once].sort(), `${f.name} round trip`);
+        assert.deepEqual(
+          [...(await schemaFingerprint(ctx.store))].sort(),
+          [...once].sort(),
+          `${f.name} round trip`,
+        );
       }
     });
 

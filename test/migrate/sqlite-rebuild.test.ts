@@ -3,13 +3,13 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Store } from '../../src/db/store.ts';
+import { openStore } from '../../src/db/store.ts';
 import { migrationsDir, renderMigration } from '../../src/migrate/files.ts';
 import { MigrationSafetyError } from '../../src/migrate/history.ts';
 import { migrateUp, migrationState } from '../../src/migrate/runner.ts';
 import { scratchUrl } from '../support/dialects.ts';
 import { copyMigrations } from '../support/migrations-copy.ts';
 import { seedSample } from '../support/sample.ts';
-import { openStore } from '../../src/db/store.ts';
 
 // The rebuild SQLite needs for a column type change, in the shape schema tools generate it:
 // new table, copy, drop the parent, rename. `select` decides which rows are copied.
@@ -21,7 +21,8 @@ alter table assets__rebuild rename to assets;
 create index assets_kind_is_active_index on assets (kind, is_active);
 create unique index assets_venue_symbol_unique on assets (venue, symbol);
 pragma foreign_keys = on;`;
-const ALL = 'select id, symbol, venue, kind, base, quote, tick_size, lot_size, is_active, created_at, updated_at from assets';
+const ALL =
+  'select id, symbol, venue, kind, base, quote, tick_size, lot_size, is_active, created_at, updated_at from assets';
 
 let store: Store;
 let copy: ReturnType<typeof copyMigrations>;
@@ -57,7 +58,8 @@ test('SQLite: a rebuild that drops rows is rolled back with the table named', as
   add('29990101000000_lossy_rebuild', rebuild(`${ALL} where symbol = 'BTC/USDT'`));
   await assert.rejects(
     () => migrateUp(store),
-    (e: unknown) => e instanceof MigrationSafetyError && /table assets had 2 rows before and 1 after/.test(e.message),
+    (e: unknown) =>
+      e instanceof MigrationSafetyError && /table assets had 2 rows before and 1 after/.test(e.message),
   );
   assert.deepEqual(await counts(), before);
   assert.equal((await migrationState(store)).pending.length, 1);
@@ -81,7 +83,10 @@ test('SQLite: NOT NULL column with a default plus a type change on a populated p
   assert.deepEqual(await counts(), before);
   const conn = store.em().getConnection();
   assert.deepEqual(await conn.execute('pragma foreign_key_check'), []);
-  const cols = (await conn.execute(`select name, type from pragma_table_info('assets')`)) as Array<{ name: string; type: string }>;
+  const cols = (await conn.execute(`select name, type from pragma_table_info('assets')`)) as Array<{
+    name: string;
+    type: string;
+  }>;
   assert.equal(cols.find((c) => c.name === 'symbol')?.type, 'varchar(64)');
   assert.ok(cols.some((c) => c.name === 'notes'));
   const [fk] = (await conn.execute('pragma foreign_keys')) as Array<{ foreign_keys: number }>;

@@ -28,7 +28,10 @@ export interface DialectContext {
 export async function scratchUrl(dialect: Dialect): Promise<{ url: string; dispose: () => Promise<void> }> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'tradestore-test-'));
-    return { url: `sqlite:${join(dir, 'test.db')}`, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${join(dir, 'test.db')}`,
+      dispose: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const server = pgServerUrl();
   const url = await createPgDatabase(server, 'tradestore_test');

@@ -19,7 +19,11 @@ import { insertCandles } from '../../src/marketdata/candles.ts';
 
 export async function seedSample(store: Store): Promise<{ assetIds: number[]; portfolioId: number }> {
   const em = store.em();
-  const user = em.create(User, { email: 'Sample@Example.com', passwordHash: 'scrypt$x', role: 'trader' } as never);
+  const user = em.create(User, {
+    email: 'Sample@Example.com',
+    passwordHash: 'scrypt$x',
+    role: 'trader',
+  } as never);
   const portfolio = em.create(Portfolio, {
     owner: user,
     name: 'main',
@@ -47,7 +51,12 @@ export async function seedSample(store: Store): Promise<{ assetIds: number[]; po
       testMode: i === 4,
     } as never);
   }
-  em.create(ErrorLog, { ts: new Date(Date.UTC(2024, 0, 2)), level: 'error', source: 'feed', message: 'timeout' } as never);
+  em.create(ErrorLog, {
+    ts: new Date(Date.UTC(2024, 0, 2)),
+    level: 'error',
+    source: 'feed',
+    message: 'timeout',
+  } as never);
   em.create(BotStatus, { key: 'heartbeat', value: { ok: true } } as never);
   em.create(AccountSnapshot, {
     balance: new Decimal('1.000000000000000001'),

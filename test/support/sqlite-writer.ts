@@ -8,8 +8,18 @@ for (let i = 0; i < Number(n); i++) {
   try {
     await store.em().transactional(async (em) => {
       const conn = em.getConnection();
-      const [row] = (await conn.execute('select count(*) as c from probe', [], 'all', em.getTransactionContext())) as Array<{ c: number }>;
-      await conn.execute('insert into probe (writer, seen) values (?, ?)', [tag, Number(row?.c ?? 0)], 'run', em.getTransactionContext());
+      const [row] = (await conn.execute(
+        'select count(*) as c from probe',
+        [],
+        'all',
+        em.getTransactionContext(),
+      )) as Array<{ c: number }>;
+      await conn.execute(
+        'insert into probe (writer, seen) values (?, ?)',
+        [tag, Number(row?.c ?? 0)],
+        'run',
+        em.getTransactionContext(),
+      );
     });
   } catch (error) {
     errors++;
