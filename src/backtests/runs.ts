@@ -157,6 +157,8 @@ export interface RecordedBacktest {
 }
 
 const MONEY_SCALE = 36;
+/** Trades per multi-row insert: 24 columns each, under SQLite's 32,766-parameter limit. */
+const TRADE_BATCH = 1000;
 const DAY_MS = 86_400_000;
 
 function outcomeOf(pnl: Decimal): 'win' | 'loss' | 'breakeven' {
@@ -283,34 +285,39 @@ export async function writeBacktest(
     botVersion: b.botVersion ?? null,
   });
   const resultRow = em.create(BacktestResult, { run, ...result });
-  b.trades.forEach((t, i) => {
-    const closed = t.exitTime != null;
-    em.create(Trade, {
-      portfolio: null,
-      strategy: b.strategyId,
-      asset: assetIds.get(`${t.venue ?? b.venue}\u0000${t.symbol}`)!,
-      direction: t.direction,
-      entryPrice: t.entryPrice,
-      exitPrice: t.exitPrice ?? null,
-      entryTime: t.entryTime,
-      exitTime: t.exitTime ?? null,
-      quantity: t.quantity,
-      stopLoss: t.stopLoss ?? null,
-      takeProfit: t.takeProfit ?? null,
-      fees: t.fees ?? ZERO,
-      pnl: t.pnl ?? null,
-      pnlR: pnlRs[i] ?? null,
-      outcome: closed ? outcomeOf(t.pnl!) : 'open',
-      reasoning: t.reasoning ?? null,
-      confidence: t.confidence ?? null,
-      isBacktest: true,
-      backtestRun: run,
-      externalRef: t.externalRef ?? null,
-      testMode: b.testMode,
-      botVersion: b.botVersion ?? null,
-    });
-  });
   await em.flush();
+  // Trades go in as multi-row inserts (the unit of work costs ~0.5 ms and ~35 KB per entity,
+  // which a 20,000-trade backtest feels), still through the entity metadata for column types.
+  const now = new Date();
+  const rows = b.trades.map((t, i) => ({
+    portfolio: null,
+    strategy: b.strategyId,
+    asset: assetIds.get(`${t.venue ?? b.venue}\u0000${t.symbol}`)!,
+    direction: t.direction,
+    entryPrice: t.entryPrice,
+    exitPrice: t.exitPrice ?? null,
+    entryTime: t.entryTime,
+    exitTime: t.exitTime ?? null,
+    quantity: t.quantity,
+    stopLoss: t.stopLoss ?? null,
+    takeProfit: t.takeProfit ?? null,
+    fees: t.fees ?? ZERO,
+    pnl: t.pnl ?? null,
+    pnlR: pnlRs[i] ?? null,
+    outcome: t.exitTime != null ? outcomeOf(t.pnl!) : ('open' as const),
+    reasoning: t.reasoning ?? null,
+    confidence: t.confidence ?? null,
+    isBacktest: true,
+    backtestRun: run.id,
+    externalRef: t.externalRef ?? null,
+    testMode: b.testMode,
+    botVersion: b.botVersion ?? null,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  for (let i = 0; i < rows.length; i += TRADE_BATCH) {
+    await em.insertMany(Trade, rows.slice(i, i + TRADE_BATCH));
+  }
   return { runId: run.id, resultId: resultRow.id, tradeCount: b.trades.length, netProfit: result.netProfit };
 }
 

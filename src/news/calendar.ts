@@ -140,11 +140,13 @@ export async function calendarEventHistory(
   store: Store,
   key: { eventTime: Date | string | number; currency: string; title: string },
 ): Promise<CalendarEventEntry[]> {
-  const q = parseInput(
-    calendarInput.pick({ eventTime: true, currency: true, title: true }),
-    key,
-    'calendarEventHistory',
-  );
+  // Not strict: an event entry (or a capture's input) can be passed as its own key.
+  const keyInput = z.object({
+    eventTime: dateInput,
+    currency: z.string().trim().min(1).max(16).toUpperCase(),
+    title: z.string().trim().min(1).max(255),
+  });
+  const q = parseInput(keyInput, key, 'calendarEventHistory');
   const rows = await store
     .em()
     .find(

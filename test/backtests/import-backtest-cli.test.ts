@@ -52,6 +52,9 @@ eachDialect('tradestore import backtest', (ctx) => {
     writeFileSync(bad, JSON.stringify({ strategy: { S: { timeframe: '5m', trades: [{ pair: 'A/B' }] } } }));
     const invalid = tradestore(ctx.url, ['import', 'backtest', bad]);
     assert.equal(invalid.code, 1);
-    assert.match(invalid.stderr, /bad\.json: not a freqtrade backtest result: strategy\.S\.trades\[0\]\.open_rate/);
+    assert.match(
+      invalid.stderr,
+      /bad\.json: not a freqtrade backtest result: strategy\.S\.trades\[0\]\.open_rate/,
+    );
   });
 });

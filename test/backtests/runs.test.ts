@@ -178,7 +178,15 @@ eachDialect('backtest runs', (ctx) => {
     // strategy 999999 does not exist: the foreign key refuses the run after the assets were added.
     await assert.rejects(recordBacktest(ctx.store, input(999_999, { venue: 'rollback-venue' })));
     assert.equal(await em.count(Trade, {}), before);
-    assert.equal(await ctx.store.kysely.selectFrom('assets').where('venue', '=', 'rollback-venue').select('id').execute().then((r) => r.length), 0);
+    assert.equal(
+      await ctx.store.kysely
+        .selectFrom('assets')
+        .where('venue', '=', 'rollback-venue')
+        .select('id')
+        .execute()
+        .then((r) => r.length),
+      0,
+    );
   });
 
   test('deleteBacktest removes the run with its result and trades', async () => {
