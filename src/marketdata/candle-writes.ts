@@ -12,6 +12,7 @@ import { pgStatement, prepared } from '../db/statements.ts';
 import type { Store } from '../db/store.ts';
 import type { Timeframe } from '../entities/common.ts';
 import type { CandleRow } from './formats/types.ts';
+import { inWriteSession, type WriteSession } from './write-session.ts';
 
 export type OnConflict = 'ignore' | 'update';
 
@@ -91,6 +92,7 @@ function runChunks(
 const COUNT_SQL =
   'select count(*) as n from candles where asset_id = ? and timeframe = ? and ts between ? and ?';
 
+/** Writes on SQLite inside the caller's transaction. */
 function writeSqlite(
   db: DatabaseSync,
   assetId: number,
@@ -98,39 +100,30 @@ function writeSqlite(
   rows: readonly CandleRow[],
   onConflict: OnConflict,
 ): WriteCounts {
-  db.exec('begin immediate');
-  try {
-    let inserted: number;
-    let updated = 0;
-    if (onConflict === 'ignore') {
-      inserted = runChunks(prepared(db, SQL.ignore), prepared(db, SQL.ignoreOne), assetId, timeframe, rows);
-    } else {
-      // One pass: `changes` counts inserts plus real updates (unchanged rows are filtered by the
-      // upsert's WHERE), and the key-range count before and after tells the inserts apart.
-      let lo = rows[0]!.ts;
-      let hi = lo;
-      for (const r of rows) {
-        if (r.ts < lo) lo = r.ts;
-        if (r.ts > hi) hi = r.ts;
-      }
-      const count = prepared(db, COUNT_SQL);
-      const before = Number(count.get(assetId, timeframe, lo, hi)?.n);
-      const changes = runChunks(
-        prepared(db, SQL.upsert),
-        prepared(db, SQL.upsertOne),
-        assetId,
-        timeframe,
-        rows,
-      );
-      inserted = Number(count.get(assetId, timeframe, lo, hi)?.n) - before;
-      updated = changes - inserted;
-    }
-    db.exec('commit');
-    return { inserted, updated, skipped: rows.length - inserted - updated };
-  } catch (error) {
-    if (db.isTransaction) db.exec('rollback');
-    throw error;
+  if (onConflict === 'ignore') {
+    const inserted = runChunks(
+      prepared(db, SQL.ignore),
+      prepared(db, SQL.ignoreOne),
+      assetId,
+      timeframe,
+      rows,
+    );
+    return { inserted, updated: 0, skipped: rows.length - inserted };
   }
+  // One pass: `changes` counts inserts plus real updates (unchanged rows are filtered by the
+  // upsert's WHERE), and the key-range count before and after tells the inserts apart.
+  let lo = rows[0]!.ts;
+  let hi = lo;
+  for (const r of rows) {
+    if (r.ts < lo) lo = r.ts;
+    if (r.ts > hi) hi = r.ts;
+  }
+  const count = prepared(db, COUNT_SQL);
+  const before = Number(count.get(assetId, timeframe, lo, hi)?.n);
+  const changes = runChunks(prepared(db, SQL.upsert), prepared(db, SQL.upsertOne), assetId, timeframe, rows);
+  const inserted = Number(count.get(assetId, timeframe, lo, hi)?.n) - before;
+  const updated = changes - inserted;
+  return { inserted, updated, skipped: rows.length - inserted - updated };
 }
 
 function copyText(rows: readonly CandleRow[], prefix = ''): string {
@@ -184,6 +177,7 @@ async function copyDirect(
   }
 }
 
+/** Writes on PostgreSQL inside the caller's transaction. */
 async function writePg(
   client: PoolClient,
   assetId: number,
@@ -192,57 +186,50 @@ async function writePg(
   onConflict: OnConflict,
 ): Promise<WriteCounts> {
   await ensurePartitions(client, rows);
-  await client.query('begin');
-  try {
-    if (await copyDirect(client, assetId, timeframe, rows)) {
-      await client.query('commit');
-      return { inserted: rows.length, updated: 0, skipped: 0 };
-    }
-    await client.query(
-      'create temp table if not exists candles_staging (ts bigint, open float8, high float8, low float8, close float8, volume float8) on commit delete rows',
+  if (await copyDirect(client, assetId, timeframe, rows))
+    return { inserted: rows.length, updated: 0, skipped: 0 };
+  await client.query(
+    'create temp table if not exists candles_staging (ts bigint, open float8, high float8, low float8, close float8, volume float8) on commit delete rows',
+  );
+  await copyInto(
+    client,
+    'copy candles_staging (ts, open, high, low, close, volume) from stdin',
+    copyText(rows),
+  );
+  // distinct on (ts): a batch that repeats a ts must not hit "ON CONFLICT cannot affect a row twice".
+  const source = strictlyAscending(rows)
+    ? 'select $1::int, $2::varchar, ts, open, high, low, close, volume from candles_staging'
+    : 'select distinct on (ts) $1::int, $2::varchar, ts, open, high, low, close, volume from candles_staging order by ts';
+  let counts: WriteCounts;
+  if (onConflict === 'ignore') {
+    const r = await client.query(`insert into candles ${COLUMNS} ${source} on conflict do nothing`, [
+      assetId,
+      timeframe,
+    ]);
+    counts = { inserted: r.rowCount ?? 0, updated: 0, skipped: rows.length - (r.rowCount ?? 0) };
+  } else {
+    const r = await client.query(
+      `with w as (insert into candles ${COLUMNS} ${source}
+         on conflict (asset_id, timeframe, ts) do update set ${SET}
+         where (candles.open, candles.high, candles.low, candles.close, candles.volume)
+               is distinct from (excluded.open, excluded.high, excluded.low, excluded.close, excluded.volume)
+         returning (xmax = 0) as inserted)
+       select count(*) filter (where inserted)::int as i, count(*) filter (where not inserted)::int as u from w`,
+      [assetId, timeframe],
     );
-    await copyInto(
-      client,
-      'copy candles_staging (ts, open, high, low, close, volume) from stdin',
-      copyText(rows),
-    );
-    // distinct on (ts): a batch that repeats a ts must not hit "ON CONFLICT cannot affect a row twice".
-    const source = strictlyAscending(rows)
-      ? 'select $1::int, $2::varchar, ts, open, high, low, close, volume from candles_staging'
-      : 'select distinct on (ts) $1::int, $2::varchar, ts, open, high, low, close, volume from candles_staging order by ts';
-    let counts: WriteCounts;
-    if (onConflict === 'ignore') {
-      const r = await client.query(`insert into candles ${COLUMNS} ${source} on conflict do nothing`, [
-        assetId,
-        timeframe,
-      ]);
-      counts = { inserted: r.rowCount ?? 0, updated: 0, skipped: rows.length - (r.rowCount ?? 0) };
-    } else {
-      const r = await client.query(
-        `with w as (insert into candles ${COLUMNS} ${source}
-           on conflict (asset_id, timeframe, ts) do update set ${SET}
-           where (candles.open, candles.high, candles.low, candles.close, candles.volume)
-                 is distinct from (excluded.open, excluded.high, excluded.low, excluded.close, excluded.volume)
-           returning (xmax = 0) as inserted)
-         select count(*) filter (where inserted)::int as i, count(*) filter (where not inserted)::int as u from w`,
-        [assetId, timeframe],
-      );
-      const i = Number(r.rows[0]?.i ?? 0);
-      const u = Number(r.rows[0]?.u ?? 0);
-      counts = { inserted: i, updated: u, skipped: rows.length - i - u };
-    }
-    await client.query('commit');
-    return counts;
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
+    const i = Number(r.rows[0]?.i ?? 0);
+    const u = Number(r.rows[0]?.u ?? 0);
+    counts = { inserted: i, updated: u, skipped: rows.length - i - u };
   }
+  // Several batches may share one transaction (a strict import): empty the staging table now.
+  await client.query('truncate candles_staging');
+  return counts;
 }
 
 /**
- * Creates the monthly partitions a batch needs when `candles` is partitioned (PostgreSQL), outside
- * the batch's transaction so a rolled-back batch never takes a partition with it. A plain table is
- * left alone, so the same code serves both layouts.
+ * Creates the monthly partitions a batch needs when `candles` is partitioned (PostgreSQL), inside
+ * the batch's transaction: DDL is transactional there, so a rolled-back batch takes its new
+ * partitions with it. A plain table is left alone, so the same code serves both layouts.
  */
 async function ensurePartitions(client: PoolClient, rows: readonly CandleRow[]): Promise<void> {
   const partitioned = await client.query(
@@ -265,6 +252,19 @@ async function ensurePartitions(client: PoolClient, rows: readonly CandleRow[]):
   }
 }
 
+/** Writes one batch inside a session's open transaction (no commit): many batches may share it. */
+export async function writeCandlesInSession(
+  session: WriteSession,
+  assetId: number,
+  timeframe: Timeframe,
+  rows: readonly CandleRow[],
+  onConflict: OnConflict = 'ignore',
+): Promise<WriteCounts> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, skipped: 0 };
+  if (session.dialect === 'sqlite') return writeSqlite(session.db, assetId, timeframe, rows, onConflict);
+  return writePg(session.client, assetId, timeframe, rows, onConflict);
+}
+
 /** Writes one batch as one transaction and returns what happened to its rows. */
 export async function writeCandleBatch(
   store: Store,
@@ -274,12 +274,7 @@ export async function writeCandleBatch(
   onConflict: OnConflict = 'ignore',
 ): Promise<WriteCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0, skipped: 0 };
-  if (store.dialect === 'sqlite')
-    return store.withSqlite((db) => writeSqlite(db, assetId, timeframe, rows, onConflict));
-  const client = await (await store.pgPool()).connect();
-  try {
-    return await writePg(client, assetId, timeframe, rows, onConflict);
-  } finally {
-    client.release();
-  }
+  return inWriteSession(store, (session) =>
+    writeCandlesInSession(session, assetId, timeframe, rows, onConflict),
+  );
 }

@@ -29,17 +29,21 @@ export function bucketSql(dialect: Store['dialect'], timeframe: string): string 
     : `(extract(epoch from date_trunc('month', to_timestamp(ts / 1000.0) at time zone 'UTC')) * 1000)::bigint`;
 }
 
+/**
+ * Open and close are primary-key lookups per bucket in correlated subqueries: a join would leave
+ * the choice to PostgreSQL's planner, which before the first ANALYZE of a freshly loaded table
+ * scanned instead of probing the key (10 s for 20,000 candles instead of 90 ms).
+ */
 export function resampleSql(dialect: Store['dialect'], target: string): string {
   const [a, t, from, to] = dialect === 'sqlite' ? ['?1', '?2', '?3', '?4'] : ['$1', '$2', '$3', '$4'];
-  return `with g as (
-  select ${bucketSql(dialect, target)} as bucket, min(ts) as first_ts, max(ts) as last_ts,
-         max(high) as high, min(low) as low, sum(volume) as volume
-    from candles where asset_id = ${a} and timeframe = ${t} and ts >= ${from} and ts < ${to}
-   group by 1)
-select g.bucket as ts, o.open as open, g.high as high, g.low as low, c.close as close, g.volume as volume
-  from g
-  join candles o on o.asset_id = ${a} and o.timeframe = ${t} and o.ts = g.first_ts
-  join candles c on c.asset_id = ${a} and c.timeframe = ${t} and c.ts = g.last_ts
+  const at = (column: string, ts: string) =>
+    `(select ${column} from candles where asset_id = ${a} and timeframe = ${t} and ts = g.${ts})`;
+  return `select g.bucket as ts, ${at('open', 'first_ts')} as open, g.high as high, g.low as low,
+       ${at('close', 'last_ts')} as close, g.volume as volume
+  from (select ${bucketSql(dialect, target)} as bucket, min(ts) as first_ts, max(ts) as last_ts,
+               max(high) as high, min(low) as low, sum(volume) as volume
+          from candles where asset_id = ${a} and timeframe = ${t} and ts >= ${from} and ts < ${to}
+         group by 1) g
  order by g.bucket`;
 }
 

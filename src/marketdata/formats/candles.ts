@@ -135,6 +135,12 @@ async function* readJsonCandles(
 }
 
 function addJsonCandle(collector: CandleCollector, element: unknown, row: number): void {
+  // `tradestore export candles --format json` writes objects {ts, open, high, low, close, volume}:
+  // read them as the array they stand for, so an export imports back.
+  if (element !== null && typeof element === 'object' && !Array.isArray(element)) {
+    const o = element as Record<string, unknown>;
+    if (FIELD_NAMES.every((k) => k in o)) element = [o.ts, o.open, o.high, o.low, o.close, o.volume];
+  }
   if (!Array.isArray(element)) {
     collector.reject(row, 'row is not an array [ts, open, high, low, close, volume]', element);
     return;

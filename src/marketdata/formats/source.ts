@@ -121,7 +121,17 @@ export async function openSource(input: MarketDataInput, fileName: string): Prom
     if (plainDone) return;
     yield* plain;
   }
-  return { head, chunks: all(), bytesRead: () => bytes, gzip };
+  // `return()` on `all()` reaches `plain` (whose finally closes the file) only when all() is
+  // suspended inside `yield* plain`. Before that — a format error after the peek, or a reader
+  // stopping at the head chunk — the file handle stayed open until garbage collection: end both.
+  const chunks = all();
+  const endChunks = chunks.return.bind(chunks);
+  chunks.return = async (value) => {
+    const result = await endChunks(value);
+    await plain.return(undefined);
+    return result;
+  };
+  return { head, chunks, bytesRead: () => bytes, gzip };
 }
 
 async function* passThrough(chunks: AsyncGenerator<Buffer>, fileName: string): AsyncGenerator<Buffer> {

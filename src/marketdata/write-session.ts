@@ -1,0 +1,55 @@
+/**
+ * One transaction around many batch writes, on the driver-level handle of each dialect. The normal
+ * import path commits one transaction per batch (writeCandleBatch, writeTickBatch); a strict import
+ * must be all-or-nothing, and a stream (stdin) cannot be validated first and read again, so it writes
+ * every batch inside this one transaction and lets a bad row roll the whole file back.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import type { PoolClient } from 'pg';
+import type { Store } from '../db/store.ts';
+
+export type WriteSession =
+  | { dialect: 'sqlite'; db: DatabaseSync }
+  | { dialect: 'postgresql'; client: PoolClient };
+
+/**
+ * Runs `fn` inside one transaction and commits when it resolves, rolls back when it throws.
+ * On SQLite the store's connection mutex is held for the whole call: `fn` must not use
+ * `store.kysely`, the ORM or `store.withSqlite` (they would wait for the mutex forever).
+ */
+export async function inWriteSession<T>(store: Store, fn: (session: WriteSession) => Promise<T>): Promise<T> {
+  if (store.dialect === 'sqlite') {
+    return store.withSqlite(async (db) => {
+      // IMMEDIATE: take the write lock now, so a second writer waits (busy_timeout) instead of failing later.
+      db.exec('begin immediate');
+      try {
+        const result = await fn({ dialect: 'sqlite', db });
+        db.exec('commit');
+        return result;
+      } catch (error) {
+        if (db.isTransaction) db.exec('rollback');
+        throw error;
+      }
+    });
+  }
+  const client = await (await store.pgPool()).connect();
+  try {
+    await client.query('begin');
+    const result = await fn({ dialect: 'postgresql', client });
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Escapes a text value for PostgreSQL's COPY text format (tab-separated, `\N` is null). */
+export function copyTextValue(value: string | null): string {
+  if (value === null) return '\\N';
+  return /[\\\t\n\r]/.test(value)
+    ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : value;
+}
