@@ -54,7 +54,9 @@ eachDialect('exact decimals', (ctx) => {
       assert.equal(s.openPl.toFixed(), values[i]!.negated().toFixed());
     });
     const assets = await fresh.find(Asset, { venue: 'decimals' }, { orderBy: { id: 'asc' } });
-    assets.forEach((a, i) => assert.equal(a.lotSize?.toFixed(), values[i]!.toFixed(), `asset ${i}`));
+    assets.forEach((a, i) => {
+      assert.equal(a.lotSize?.toFixed(), values[i]!.toFixed(), `asset ${i}`);
+    });
     // decimal.js rounds to 20 significant digits by default: sums go through the trading core's
     // high-precision `Exact`, as the services' sums do.
     const read = snapshots.reduce((acc, s) => acc.plus(s.balance), ZERO);
