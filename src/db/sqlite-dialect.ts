@@ -21,6 +21,9 @@ export const SQLITE_PRAGMAS = [
   'pragma busy_timeout = 10000',
   'pragma cache_size = -64000',
   'pragma temp_store = memory',
+  // Checkpoints are where WAL mode fsyncs: every 20,000 pages instead of 1,000 took the trading
+  // chain from 404 to 465 per second and its p99 from 11.7 to 8.0 ms (bench/trading.ts).
+  'pragma wal_autocheckpoint = 20000',
 ];
 
 const READER = /^\s*(select|pragma|explain|with|values)\b/i;

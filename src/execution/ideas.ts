@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { DIRECTIONS, type Direction } from '../entities/common.ts';
 import { TRADE_IDEA_STATUSES, type TradeIdeaStatus } from '../entities/execution.ts';
-import { assertTradable, findUser, loadPortfolio } from '../portfolios/portfolios.ts';
+import { assertTradable, findUser, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { recordHaltReason } from '../portfolios/risk-configs.ts';
 import type { RiskEvaluation } from '../trading/risk-gate.ts';
 import { assertTransition, canTransition, decisionActionFor } from '../trading/transitions.ts';
@@ -161,17 +161,21 @@ function conflict(field: string, given: unknown, fromSignal: unknown, signalId: 
 /** Merges a proposal with its signal; the idea's own price/stop/size/rationale win. */
 export function resolveIdea(i: ParsedTradeIdea, signal: SignalView | null): ResolvedIdea {
   if (signal) {
-    if (signal.action === 'hold') throw new TradingError(`signal ${signal.id} says hold: it proposes no trade`);
+    if (signal.action === 'hold')
+      throw new TradingError(`signal ${signal.id} says hold: it proposes no trade`);
     const direction: Direction = signal.action === 'buy' ? 'long' : 'short';
     if (i.portfolioId !== undefined && i.portfolioId !== signal.portfolioId)
       conflict('portfolioId', i.portfolioId, signal.portfolioId, signal.id);
-    if (i.assetId !== undefined && i.assetId !== signal.assetId) conflict('assetId', i.assetId, signal.assetId, signal.id);
+    if (i.assetId !== undefined && i.assetId !== signal.assetId)
+      conflict('assetId', i.assetId, signal.assetId, signal.id);
     if (i.strategyId !== undefined && i.strategyId !== signal.strategyId)
       conflict('strategyId', i.strategyId, signal.strategyId, signal.id);
-    if (i.direction !== undefined && i.direction !== direction) conflict('direction', i.direction, direction, signal.id);
+    if (i.direction !== undefined && i.direction !== direction)
+      conflict('direction', i.direction, direction, signal.id);
     if (i.testMode !== undefined && i.testMode !== signal.testMode)
       conflict('testMode', i.testMode, signal.testMode, signal.id);
-    if (signal.portfolioId === null) throw new TradingError(`signal ${signal.id} has no portfolio to trade in`);
+    if (signal.portfolioId === null)
+      throw new TradingError(`signal ${signal.id} has no portfolio to trade in`);
     const quantity = i.quantity ?? signal.quantity;
     if (!quantity) throw new TradingError(`signal ${signal.id} has no quantity: give the idea's quantity`);
     return {
@@ -233,17 +237,29 @@ function checkLevels(direction: Direction, i: ParsedTradeIdea, entry: Decimal | 
 export async function proposeTradeIdeaIn(
   tx: Tx,
   i: ParsedTradeIdea,
-  known: { signal?: SignalView; strategy?: StrategyFacts | null; now?: Date } = {},
+  known: {
+    signal?: SignalView;
+    strategy?: StrategyFacts | null;
+    portfolio?: PortfolioView;
+    symbol?: string;
+    now?: Date;
+  } = {},
 ): Promise<ProposalResult> {
   const now = known.now ?? new Date();
   const signal = known.signal ?? (i.signalId === undefined ? null : await loadSignal(tx, i.signalId));
   const r = resolveIdea(i, signal);
   checkLevels(r.direction, i, r.entryPrice);
-  const portfolio = await loadPortfolio(tx, r.portfolioId);
+  const portfolio =
+    known.portfolio?.id === r.portfolioId ? known.portfolio : await loadPortfolio(tx, r.portfolioId);
   assertTradable(portfolio);
   const strategy =
-    known.strategy !== undefined ? known.strategy : r.strategyId === null ? null : await strategyFacts(tx, r.strategyId);
-  if (strategy && !strategy.isActive) throw new TradingError(`strategy ${strategy.name} is inactive: it proposes no trades`);
+    known.strategy !== undefined
+      ? known.strategy
+      : r.strategyId === null
+        ? null
+        : await strategyFacts(tx, r.strategyId);
+  if (strategy && !strategy.isActive)
+    throw new TradingError(`strategy ${strategy.name} is inactive: it proposes no trades`);
 
   const assessment = await assessRisk(tx, {
     portfolioId: r.portfolioId,
@@ -253,6 +269,7 @@ export async function proposeTradeIdeaIn(
     quantity: r.quantity,
     testMode: r.testMode,
     watchlist: strategy?.allowedSymbols ?? null,
+    ...(known.symbol === undefined ? {} : { symbol: known.symbol }),
     at: now,
   });
   const verdict = assessment.evaluation.verdict;
@@ -347,7 +364,9 @@ export async function proposeTradeIdea(store: Store, input: TradeIdeaInput): Pro
 }
 
 export async function loadTradeIdea(tx: Tx, ideaId: number, options: { lock?: boolean } = {}) {
-  const row = await tx.get(`select * from trade_ideas where id = ?${options.lock ? tx.forUpdate : ''}`, [ideaId]);
+  const row = await tx.get(`select * from trade_ideas where id = ?${options.lock ? tx.forUpdate : ''}`, [
+    ideaId,
+  ]);
   if (!row) throw new NotFoundError(`trade idea ${ideaId} does not exist`);
   return tradeIdeaFromRow(row);
 }
@@ -368,18 +387,18 @@ async function decide(store: Store, input: VerdictInput, to: 'approved' | 'rejec
     const idea = await loadTradeIdea(tx, v.ideaId, { lock: true });
     const action = decisionActionFor(idea.status, to); // throws IllegalTransitionError, nothing written
     const user = await findUser(tx, v.user);
-    if (!user.isActive) throw new TradingError(`user ${user.email} is inactive and cannot decide trade ideas`);
+    if (!user.isActive)
+      throw new TradingError(`user ${user.email} is inactive and cannot decide trade ideas`);
     if (user.role !== 'trader' && user.role !== 'admin') {
-      throw new TradingError(`user ${user.email} is a ${user.role}: only traders and admins decide trade ideas`);
+      throw new TradingError(
+        `user ${user.email} is a ${user.role}: only traders and admins decide trade ideas`,
+      );
     }
     const now = new Date();
-    await tx.run('update trade_ideas set status = ?, decided_by = ?, decided_at = ?, updated_at = ? where id = ?', [
-      to,
-      user.email,
-      tx.time(now),
-      tx.time(now),
-      idea.id,
-    ]);
+    await tx.run(
+      'update trade_ideas set status = ?, decided_by = ?, decided_at = ?, updated_at = ? where id = ?',
+      [to, user.email, tx.time(now), tx.time(now), idea.id],
+    );
     const decision = await appendDecision(tx, {
       occurredAt: now,
       portfolioId: idea.portfolioId,
@@ -429,7 +448,11 @@ export async function expireTradeIdea(store: Store, input: { ideaId: number }): 
     const idea = await loadTradeIdea(tx, ideaId, { lock: true });
     assertTransition('trade_idea', idea.status, 'expired');
     const now = new Date();
-    await tx.run('update trade_ideas set status = ?, updated_at = ? where id = ?', ['expired', tx.time(now), idea.id]);
+    await tx.run('update trade_ideas set status = ?, updated_at = ? where id = ?', [
+      'expired',
+      tx.time(now),
+      idea.id,
+    ]);
     return { ...idea, status: 'expired', updatedAt: now };
   });
 }
@@ -470,7 +493,10 @@ export const TradeIdeaQuery = z
 export type TradeIdeaQuery = z.input<typeof TradeIdeaQuery>;
 
 /** Ideas matching the filter, newest first (e.g. `{ status: 'needs_approval' }` is the approval queue). */
-export async function listTradeIdeas(store: Store, query: TradeIdeaQuery = {}): Promise<Listing<TradeIdeaView>> {
+export async function listTradeIdeas(
+  store: Store,
+  query: TradeIdeaQuery = {},
+): Promise<Listing<TradeIdeaView>> {
   const q = parseInput(TradeIdeaQuery, query, 'trade idea query');
   return reading(store, (tx) =>
     listWithCounts(tx, {

@@ -5,6 +5,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { Exact } from '../trading/exact.ts';
 import { TradingError } from './sql.ts';
 
 /** Input that failed validation; the message lists every problem. */
@@ -25,16 +26,22 @@ const rawDecimal = z.union([
   z.number(),
 ]);
 
-/** An exact decimal with at most `scale` fractional digits (18 for prices and quantities). */
+/**
+ * An exact decimal with at most `scale` fractional digits (18 for prices and quantities), parsed into
+ * the core's high-precision `Exact` so the services' arithmetic never rounds.
+ */
 export function exactDecimal(scale = 18) {
   return rawDecimal.transform((value, ctx) => {
     if (typeof value === 'number' && !Number.isSafeInteger(value)) {
-      ctx.addIssue({ code: 'custom', message: `refusing float ${value}: pass a decimal string or a Decimal` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `refusing float ${value}: pass a decimal string or a Decimal`,
+      });
       return z.NEVER;
     }
     let d: Decimal;
     try {
-      d = new Decimal(typeof value === 'bigint' ? value.toString() : (value as Decimal.Value));
+      d = new Exact(typeof value === 'bigint' ? value.toString() : (value as Decimal.Value));
     } catch {
       ctx.addIssue({ code: 'custom', message: `"${String(value)}" is not a decimal number` });
       return z.NEVER;

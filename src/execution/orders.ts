@@ -57,6 +57,8 @@ export interface OrderView {
   quantity: Decimal;
   /** Σ of the order's fills. */
   filledQuantity: Decimal;
+  /** Σ quantity × price of its fills (exact notional). */
+  filledValue: Decimal;
   remainingQuantity: Decimal;
   /** Volume-weighted fill price (18 places), null before the first fill. */
   averageFillPrice: Decimal | null;
@@ -97,6 +99,7 @@ export function orderFromRow(r: Row, fills: readonly FillAmount[] = []): OrderVi
     timeInForce: strOrNull(r.time_in_force) as TimeInForce | null,
     quantity,
     filledQuantity: filled,
+    filledValue: value,
     remainingQuantity: exact(quantity).minus(filled),
     averageFillPrice: filled.isZero() ? null : divideRounded(value, filled),
     limitPrice: decOrNull(r.limit_price),
@@ -171,7 +174,9 @@ export const OrderInput = z
       ctx.addIssue({
         code: 'custom',
         path: ['limitPrice'],
-        message: needsLimit ? `a ${o.type} order needs a limit price` : `a ${o.type} order takes no limit price`,
+        message: needsLimit
+          ? `a ${o.type} order needs a limit price`
+          : `a ${o.type} order takes no limit price`,
       });
     }
     if (needsStop !== (o.stopPrice !== undefined)) {
@@ -192,7 +197,8 @@ export interface PlacedOrder {
 }
 
 function sameTerms(a: OrderView, o: ParsedOrder): boolean {
-  const eq = (x: Decimal | null, y: Decimal | undefined) => (x === null ? y === undefined : y !== undefined && x.eq(y));
+  const eq = (x: Decimal | null, y: Decimal | undefined) =>
+    x === null ? y === undefined : y !== undefined && x.eq(y);
   return (
     a.portfolioId === o.portfolioId &&
     a.assetId === o.assetId &&
@@ -224,10 +230,14 @@ export async function placeOrderIn(
   if (o.tradeIdeaId !== undefined) {
     const idea = known.idea ?? (await loadTradeIdea(tx, o.tradeIdeaId));
     if (idea.status !== 'approved' && idea.status !== 'auto_executed') {
-      throw new TradingError(`trade idea ${idea.id} is ${idea.status}: only approved or auto-executed ideas are traded`);
+      throw new TradingError(
+        `trade idea ${idea.id} is ${idea.status}: only approved or auto-executed ideas are traded`,
+      );
     }
     if (idea.portfolioId !== o.portfolioId || idea.assetId !== o.assetId) {
-      throw new TradingError(`trade idea ${idea.id} is for portfolio ${idea.portfolioId}, asset ${idea.assetId}`);
+      throw new TradingError(
+        `trade idea ${idea.id} is for portfolio ${idea.portfolioId}, asset ${idea.assetId}`,
+      );
     }
     if (testMode !== undefined && testMode !== idea.testMode) {
       throw new TradingError(`testMode ${testMode} contradicts trade idea ${idea.id} (${idea.testMode})`);
@@ -241,7 +251,10 @@ export async function placeOrderIn(
       [signalId],
     );
     if (!signal) throw new NotFoundError(`signal ${signalId} does not exist`);
-    if (int(signal.asset_id) !== o.assetId || (signal.portfolio_id !== null && int(signal.portfolio_id) !== o.portfolioId)) {
+    if (
+      int(signal.asset_id) !== o.assetId ||
+      (signal.portfolio_id !== null && int(signal.portfolio_id) !== o.portfolioId)
+    ) {
       throw new TradingError(`signal ${signalId} is for another portfolio or asset`);
     }
     if (testMode !== undefined && testMode !== bool(signal.test_mode)) {
@@ -291,6 +304,7 @@ export async function placeOrderIn(
     timeInForce: o.timeInForce ?? null,
     quantity: o.quantity,
     filledQuantity: ZERO,
+    filledValue: ZERO,
     remainingQuantity: o.quantity,
     averageFillPrice: null,
     limitPrice: o.limitPrice ?? null,
@@ -334,7 +348,10 @@ const OrderRef = z
     orderId: id.optional(),
     clientOrderId: z.string().min(1).max(64).optional(),
   })
-  .refine((r) => (r.orderId === undefined) !== (r.clientOrderId === undefined), 'give orderId or clientOrderId');
+  .refine(
+    (r) => (r.orderId === undefined) !== (r.clientOrderId === undefined),
+    'give orderId or clientOrderId',
+  );
 
 const StatusChange = z
   .object({
@@ -345,10 +362,18 @@ const StatusChange = z
     submittedAt: when.optional(),
   })
   .strict()
-  .refine((r) => (r.orderId === undefined) !== (r.clientOrderId === undefined), 'give orderId or clientOrderId');
+  .refine(
+    (r) => (r.orderId === undefined) !== (r.clientOrderId === undefined),
+    'give orderId or clientOrderId',
+  );
 export type OrderStatusChange = z.input<typeof StatusChange>;
 
-async function moveOrder(store: Store, input: OrderStatusChange, to: OrderStatus, what: string): Promise<OrderView> {
+async function moveOrder(
+  store: Store,
+  input: OrderStatusChange,
+  to: OrderStatus,
+  what: string,
+): Promise<OrderView> {
   const c = parseInput(StatusChange, input, what);
   return inTransaction(store, async (tx) => {
     const order = await loadOrder(tx, c, { lock: true });
@@ -396,7 +421,10 @@ export function expireOrder(store: Store, input: OrderStatusChange): Promise<Ord
   return moveOrder(store, input, 'expired', 'order expiry');
 }
 
-export async function getOrder(store: Store, ref: { orderId?: number; clientOrderId?: string }): Promise<OrderView> {
+export async function getOrder(
+  store: Store,
+  ref: { orderId?: number; clientOrderId?: string },
+): Promise<OrderView> {
   const r = parseInput(OrderRef, ref, 'order reference');
   return reading(store, (tx) => loadOrder(tx, r));
 }
@@ -444,6 +472,9 @@ export async function listOrders(store: Store, query: OrderQuery = {}): Promise<
       tx,
       listing.items.map((r) => int(r.id)),
     );
-    return { items: listing.items.map((r) => orderFromRow(r, fills.get(int(r.id)) ?? [])), counts: listing.counts };
+    return {
+      items: listing.items.map((r) => orderFromRow(r, fills.get(int(r.id)) ?? [])),
+      counts: listing.counts,
+    };
   });
 }

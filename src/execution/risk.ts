@@ -33,6 +33,8 @@ export interface RiskQuestion {
   testMode: boolean;
   /** The strategy's allowed_symbols (null: unrestricted or no strategy). */
   watchlist: readonly string[] | null;
+  /** The asset's symbol when the caller already has it (read only when a watchlist needs it). */
+  symbol?: string;
   at: Date;
 }
 
@@ -43,8 +45,8 @@ export async function assessRisk(tx: Tx, q: RiskQuestion): Promise<RiskAssessmen
   const config = configs.effective;
   const test = tx.bool(q.testMode);
 
-  let symbol = '';
-  if (q.watchlist !== null) {
+  let symbol = q.symbol ?? '';
+  if (q.watchlist !== null && q.symbol === undefined) {
     const asset = await tx.get<{ symbol: string }>('select symbol from assets where id = ?', [q.assetId]);
     symbol = asset?.symbol ?? '';
   }

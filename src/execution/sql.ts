@@ -3,10 +3,11 @@
  *
  * Every service operation is one `store.em().transactional(...)`. Inside it the services talk to the
  * database through `Tx`: hand-written SQL (one text for both databases, `?` placeholders) sent as a
- * precompiled query over the transaction's own Kysely connection. That skips the ORM's unit of work
- * and Kysely's query compiler on the hot path (signal → idea → order → fill runs ~15 statements; the
- * unit of work made that 5-10x slower, see bench/trading.ts), while staying inside the same
- * transaction the ORM opened (BEGIN IMMEDIATE on SQLite, a pooled connection on PostgreSQL).
+ * precompiled query straight to the transaction's connection. That skips the ORM's unit of work
+ * and Kysely's query compiler on the hot path (signal → idea → order → fill is ~18 statements; the
+ * same chain through the unit of work ran ~90/s against ~580/s here on SQLite, see
+ * bench/trading.ts), while staying inside the transaction the ORM opened (BEGIN IMMEDIATE on
+ * SQLite, one pooled connection on PostgreSQL).
  *
  * Values are written the way the ORM writes them (src/db/values.ts, src/entities/types/decimal.ts),
  * so entity reads and these raw rows agree: exact decimals as canonical strings (refused, not
@@ -15,18 +16,20 @@
  */
 import type { EntityManager } from '@mikro-orm/sql';
 import { Decimal } from 'decimal.js';
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Kysely } from 'kysely';
 import type { Store } from '../db/store.ts';
 import type { Dialect } from '../db/url.ts';
 import { DECIMAL_PRECISION, DECIMAL_SCALE, MONEY_PRECISION, MONEY_SCALE } from '../entities/types/decimal.ts';
+import { Exact } from '../trading/exact.ts';
 
 export type Row = Record<string, unknown>;
 
-/** A service's view of its transaction. */
+/**
+ * A service's view of its transaction: one connection, held for the whole operation. ORM calls on
+ * the same EntityManager must not run while a Tx is in use (they would wait for this connection).
+ */
 export interface Tx {
   readonly dialect: Dialect;
-  /** The transactional EntityManager (for ORM work inside the same transaction). */
-  readonly em: EntityManager;
   all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   get<T = Row>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
   /** Runs a statement; returns the number of rows it changed. */
@@ -61,14 +64,13 @@ function toPg(sql: string): string {
   return text;
 }
 
-function makeTx(dialect: Dialect, em: EntityManager): Tx {
-  const kysely = em.getKysely() as unknown as Kysely<unknown>;
+function makeTx(dialect: Dialect, connection: DatabaseConnection): Tx {
   const sqlite = dialect === 'sqlite';
+  // Straight to the connection: no per-statement connection hand-off, no plugins (none installed).
   const exec = (sql: string, params: readonly unknown[]) =>
-    kysely.executeQuery<Row>(CompiledQuery.raw(sqlite ? sql : toPg(sql), params as unknown[]));
+    connection.executeQuery<Row>(CompiledQuery.raw(sqlite ? sql : toPg(sql), params as unknown[]));
   return {
     dialect,
-    em,
     async all<T>(sql: string, params: readonly unknown[] = []) {
       return (await exec(sql, params)).rows as T[];
     },
@@ -85,29 +87,38 @@ function makeTx(dialect: Dialect, em: EntityManager): Tx {
   };
 }
 
-/**
- * Runs `fn` as one transaction (committed when it returns, rolled back when it throws).
- * Pass `within` (a Tx from an enclosing operation) to compose operations into one transaction.
- */
-export async function inTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>, within?: Tx): Promise<T> {
-  if (within) return fn(within);
-  return store.em().transactional((em) => fn(makeTx(store.dialect, em as EntityManager)));
+/** Runs `fn` on one connection of `em` (its transaction's connection inside `transactional`). */
+function onConnection<T>(store: Store, em: EntityManager, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const kysely = em.getKysely() as unknown as Kysely<unknown>;
+  return kysely.getExecutor().provideConnection((connection) => fn(makeTx(store.dialect, connection)));
 }
 
-/** Read-only work: the same Tx interface without holding a write transaction open. */
+/**
+ * Runs `fn` as one transaction (committed when it returns, rolled back when it throws). Services
+ * compose inside one transaction through their `…In(tx, …)` variants (see chain.ts).
+ */
+export async function inTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return store.em().transactional((em) => onConnection(store, em as EntityManager, fn));
+}
+
+/** Read-only work: the same Tx interface, on one pooled connection, without a write transaction. */
 export async function reading<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return fn(makeTx(store.dialect, store.em()));
+  return onConnection(store, store.em(), fn);
 }
 
 // ---- values read back ------------------------------------------------------------------------
 
+/**
+ * Decimals read back are the core's `Exact` (high precision, plain notation), so arithmetic on them
+ * is never rounded by decimal.js's default 20 significant digits.
+ */
 export function dec(value: unknown): Decimal {
   if (value === null || value === undefined) throw new TypeError('expected a decimal, got null');
-  return new Decimal(value as string);
+  return new Exact(value as string);
 }
 
 export function decOrNull(value: unknown): Decimal | null {
-  return value === null || value === undefined ? null : new Decimal(value as string);
+  return value === null || value === undefined ? null : new Exact(value as string);
 }
 
 export function time(value: unknown): Date {
@@ -152,16 +163,17 @@ export function json<T>(value: unknown): T | null {
 // ---- exact values written --------------------------------------------------------------------
 
 function fit(value: Decimal, precision: number, scale: number, what: string): string {
-  const d = new Decimal(value);
+  const d = value instanceof Exact ? value : new Exact(value);
   if (!d.isFinite()) throw new TradingError(`${what} must be a finite decimal`);
+  if (d.isZero()) return '0';
   if (d.decimalPlaces() > scale) {
     throw new TradingError(`${what} ${d.toFixed()} has more than ${scale} fractional digits`);
   }
-  const integer = d.abs().trunc();
-  if (!integer.isZero() && integer.toFixed().length > precision - scale) {
+  // d.e is the exponent of the leading digit: |d| >= 1 has e + 1 integer digits.
+  if (d.e + 1 > precision - scale) {
     throw new TradingError(`${what} ${d.toFixed()} has more than ${precision - scale} integer digits`);
   }
-  return d.isZero() ? '0' : d.toFixed();
+  return d.toFixed();
 }
 
 /** A price / quantity for a numeric(38,18) column, as its canonical string. */
@@ -184,7 +196,7 @@ export function moneyParamOrNull(value: Decimal | null | undefined, what = 'amou
 
 /** A derived price (a division rounded to 18 places by the core) rounded to the column's scale. */
 export function priceParam(value: Decimal, what = 'price'): string {
-  return decimalParam(new Decimal(value).toDecimalPlaces(DECIMAL_SCALE, Decimal.ROUND_HALF_EVEN), what);
+  return decimalParam(new Exact(value).toDecimalPlaces(DECIMAL_SCALE, Decimal.ROUND_HALF_EVEN), what);
 }
 
 // ---- test isolation --------------------------------------------------------------------------
@@ -198,7 +210,11 @@ export interface TestScope {
 }
 
 /** SQL condition for a scope on `column`, or null when every row qualifies. */
-export function testCondition(tx: Tx, scope: TestScope, column = 'test_mode'): { sql: string; params: unknown[] } | null {
+export function testCondition(
+  tx: Tx,
+  scope: TestScope,
+  column = 'test_mode',
+): { sql: string; params: unknown[] } | null {
   if (scope.testMode === true) return { sql: `${column} = ?`, params: [tx.bool(true)] };
   if (scope.includeTest === true) return null;
   return { sql: `${column} = ?`, params: [tx.bool(false)] };

@@ -154,7 +154,11 @@ export async function listTrades(store: Store, query: TradeQuery = {}): Promise<
         .when(q.signalId, 'signal_id = ?', q.signalId)
         .when(q.tradeIdeaId, 'trade_idea_id = ?', q.tradeIdeaId)
         .when(q.outcome, 'outcome = ?', q.outcome)
-        .when(q.backtest === 'all' ? undefined : q.backtest, 'is_backtest = ?', tx.bool(q.backtest === 'backtest'))
+        .when(
+          q.backtest === 'all' ? undefined : q.backtest,
+          'is_backtest = ?',
+          tx.bool(q.backtest === 'backtest'),
+        )
         .when(q.from, 'entry_time >= ?', q.from && tx.time(q.from))
         .when(q.to, 'entry_time < ?', q.to && tx.time(q.to)),
       scope: q,

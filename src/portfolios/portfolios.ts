@@ -8,7 +8,12 @@
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { PORTFOLIO_MODES, PORTFOLIO_STATUSES, type PortfolioMode, type PortfolioStatus } from '../entities/portfolios.ts';
+import {
+  PORTFOLIO_MODES,
+  PORTFOLIO_STATUSES,
+  type PortfolioMode,
+  type PortfolioStatus,
+} from '../entities/portfolios.ts';
 import { id, jsonObject, limit, nonNegativeMoney, offset, parseInput, userRef } from '../execution/inputs.ts';
 import {
   dec,
@@ -85,7 +90,8 @@ export async function loadPortfolio(tx: Tx, portfolioId: number, options: { lock
 
 /** New ideas and orders need an active portfolio. */
 export function assertTradable(p: PortfolioView): void {
-  if (p.status !== 'active') throw new TradingError(`portfolio ${p.id} (${p.name}) is ${p.status}: it takes no new trades`);
+  if (p.status !== 'active')
+    throw new TradingError(`portfolio ${p.id} (${p.name}) is ${p.status}: it takes no new trades`);
 }
 
 /** A user by id or email, for owners and deciders. */
@@ -131,7 +137,10 @@ export async function createPortfolio(store: Store, input: CreatePortfolioInput)
   const p = parseInput(CreatePortfolio, input, 'portfolio');
   return inTransaction(store, async (tx) => {
     const owner = await findUser(tx, p.owner);
-    const clash = await tx.get('select id from portfolios where owner_id = ? and name = ?', [owner.id, p.name]);
+    const clash = await tx.get('select id from portfolios where owner_id = ? and name = ?', [
+      owner.id,
+      p.name,
+    ]);
     if (clash) throw new TradingError(`${owner.email} already has a portfolio named "${p.name}"`);
     const now = tx.time(new Date());
     const row = await tx.get(
@@ -194,8 +203,10 @@ export async function updatePortfolio(store: Store, input: UpdatePortfolioInput)
     if (p.status !== undefined) sets.push(['status', p.status]);
     if (p.description !== undefined) sets.push(['description', p.description]);
     if (p.strategyType !== undefined) sets.push(['strategy_type', p.strategyType]);
-    if (p.maxPositionSize !== undefined) sets.push(['max_position_size', moneyParamOrNull(p.maxPositionSize)]);
-    if (p.maxTotalExposure !== undefined) sets.push(['max_total_exposure', moneyParamOrNull(p.maxTotalExposure)]);
+    if (p.maxPositionSize !== undefined)
+      sets.push(['max_position_size', moneyParamOrNull(p.maxPositionSize)]);
+    if (p.maxTotalExposure !== undefined)
+      sets.push(['max_total_exposure', moneyParamOrNull(p.maxTotalExposure)]);
     if (p.maxPositions !== undefined) sets.push(['max_positions', p.maxPositions]);
     if (p.strategyConfig !== undefined) sets.push(['strategy_config', tx.json(p.strategyConfig)]);
     sets.push(['updated_at', tx.time(new Date())]);

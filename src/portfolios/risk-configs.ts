@@ -181,9 +181,13 @@ function columnsOf(tx: Tx, patch: ParsedPatch): Array<[string, unknown]> {
   put('minConfidenceThreshold', 'min_confidence_threshold', (v: number) => v);
   put('maxLotSize', 'max_lot_size', (v: Decimal | null) => decimalParamOrNull(v, 'maxLotSize'));
   put('maxConcurrentTrades', 'max_concurrent_trades', (v: number | null) => v);
-  put('dailyProfitTarget', 'daily_profit_target', (v: Decimal | null) => moneyParamOrNull(v, 'dailyProfitTarget'));
+  put('dailyProfitTarget', 'daily_profit_target', (v: Decimal | null) =>
+    moneyParamOrNull(v, 'dailyProfitTarget'),
+  );
   put('stopAfterTarget', 'stop_after_target', (v: boolean) => tx.bool(v));
-  put('maxDrawdownAmount', 'max_drawdown_amount', (v: Decimal | null) => moneyParamOrNull(v, 'maxDrawdownAmount'));
+  put('maxDrawdownAmount', 'max_drawdown_amount', (v: Decimal | null) =>
+    moneyParamOrNull(v, 'maxDrawdownAmount'),
+  );
   put('haltOnDrawdown', 'halt_on_drawdown', (v: boolean) => tx.bool(v));
   put('allowOffWatchlistAutotrade', 'allow_off_watchlist_autotrade', (v: boolean) => tx.bool(v));
   return out;
@@ -242,7 +246,10 @@ export async function setPortfolioRiskConfig(
 }
 
 /** Drops a portfolio's override (the global row applies again); false when it had none. */
-export async function removePortfolioRiskConfig(store: Store, input: { portfolioId: number }): Promise<boolean> {
+export async function removePortfolioRiskConfig(
+  store: Store,
+  input: { portfolioId: number },
+): Promise<boolean> {
   const portfolioId = parseInput(id, input.portfolioId, 'portfolio id');
   return inTransaction(store, async (tx) => {
     return (await tx.run('delete from risk_configs where portfolio_id = ?', [portfolioId])) > 0;
@@ -250,15 +257,18 @@ export async function removePortfolioRiskConfig(store: Store, input: { portfolio
 }
 
 /** Records why the gate last halted an idea, on the row that governs the portfolio. */
-export async function recordHaltReason(tx: Tx, configs: RiskConfigs, reason: string, at: Date): Promise<void> {
+export async function recordHaltReason(
+  tx: Tx,
+  configs: RiskConfigs,
+  reason: string,
+  at: Date,
+): Promise<void> {
   const row = configs.override ?? configs.global;
   if (!row) return;
-  await tx.run('update risk_configs set last_halt_reason = ?, last_halt_at = ?, updated_at = ? where id = ?', [
-    reason,
-    tx.time(at),
-    tx.time(at),
-    row.id,
-  ]);
+  await tx.run(
+    'update risk_configs set last_halt_reason = ?, last_halt_at = ?, updated_at = ? where id = ?',
+    [reason, tx.time(at), tx.time(at), row.id],
+  );
 }
 
 const HaltInput = z

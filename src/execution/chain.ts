@@ -1,0 +1,159 @@
+/**
+ * The bot's everyday call: a signal, its trade idea through the risk gate, and, when the gate
+ * auto-executes it, the order and (for paper trading or an immediate execution report) its fill,
+ * all in ONE transaction. Each step is the same code the single-step services run
+ * (recordSignal, proposeTradeIdea, placeOrder, recordFill); rows already loaded are handed on
+ * instead of being read again.
+ */
+import { z } from 'zod';
+import type { Store } from '../db/store.ts';
+import { ORDER_TYPES, TIME_IN_FORCE } from '../entities/execution.ts';
+import { loadPortfolio } from '../portfolios/portfolios.ts';
+import { type FillResult, recordFillIn } from './fills.ts';
+import { type ProposalResult, proposeTradeIdeaIn } from './ideas.ts';
+import { moneyValue, nonNegativeDecimal, parseInput, positiveDecimal, when } from './inputs.ts';
+import { type OrderView, placeOrderIn } from './orders.ts';
+import {
+  insertSignal,
+  resolveStrategyVersion,
+  SignalInput,
+  type SignalView,
+  strategyFacts,
+} from './signals.ts';
+import { inTransaction, str, TradingError } from './sql.ts';
+
+const ActOnSignalInput = z
+  .object({
+    signal: SignalInput,
+    /** The idea's terms; quantity defaults to the signal's. */
+    idea: z
+      .object({
+        quantity: positiveDecimal.optional(),
+        stopLoss: nonNegativeDecimal.optional(),
+        takeProfit: nonNegativeDecimal.optional(),
+        entryRangeLow: nonNegativeDecimal.optional(),
+        entryRangeHigh: nonNegativeDecimal.optional(),
+        expectedHold: z.string().min(1).max(32).optional(),
+        rationale: z.string().optional(),
+        snapshotRef: z.string().max(255).optional(),
+        expiresAt: when.optional(),
+      })
+      .strict()
+      .default({}),
+    /** The order placed when the gate auto-executes the idea (default: a market order). */
+    order: z
+      .object({
+        type: z.enum(ORDER_TYPES).default('market'),
+        limitPrice: positiveDecimal.optional(),
+        stopPrice: positiveDecimal.optional(),
+        timeInForce: z.enum(TIME_IN_FORCE).optional(),
+        clientOrderId: z.string().trim().min(1).max(64).optional(),
+        exchangeOrderId: z.string().min(1).max(128).optional(),
+      })
+      .strict()
+      .default({ type: 'market' }),
+    /** Fill the order at once (paper trading, or the venue's immediate report); price defaults to the signal's. */
+    fill: z
+      .object({
+        price: nonNegativeDecimal.optional(),
+        quantity: positiveDecimal.optional(),
+        fee: moneyValue.optional(),
+        feeCurrency: z.string().min(1).max(16).optional(),
+        ts: when.optional(),
+        exchangeTradeId: z.string().min(1).max(128).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type ActOnSignalInput = z.input<typeof ActOnSignalInput>;
+
+export interface ActOnSignalResult {
+  signal: SignalView;
+  /** null for a hold signal (it proposes nothing). */
+  proposal: ProposalResult | null;
+  /** Placed only when the gate auto-executed the idea. */
+  order: OrderView | null;
+  fill: FillResult | null;
+}
+
+/**
+ * Records a signal and acts on it in one transaction: buy/sell signals become a trade idea the risk
+ * gate decides on; an auto-executed idea gets its order (and fill, when given). An idea that needs
+ * approval or is halted stops there; approve it and place the order with placeOrder.
+ */
+export async function actOnSignal(store: Store, input: ActOnSignalInput): Promise<ActOnSignalResult> {
+  const a = parseInput(ActOnSignalInput, input, 'signal action');
+  if (a.signal.portfolioId === undefined && a.signal.action !== 'hold') {
+    throw new TradingError('a signal to act on needs its portfolioId');
+  }
+  return inTransaction(store, async (tx) => {
+    const now = new Date();
+    const strategy = a.signal.strategyId === undefined ? null : await strategyFacts(tx, a.signal.strategyId);
+    const signal = await insertSignal(tx, {
+      ...a.signal,
+      strategyVersion: resolveStrategyVersion(a.signal, strategy),
+    });
+    if (signal.action === 'hold') return { signal, proposal: null, order: null, fill: null };
+
+    // The portfolio row is locked first: its cash changes if the order fills.
+    const portfolio = await loadPortfolio(tx, signal.portfolioId!, { lock: a.fill !== undefined });
+    const asset = await tx.get<{ symbol: unknown; venue: unknown }>(
+      'select symbol, venue from assets where id = ?',
+      [signal.assetId],
+    );
+    const proposal = await proposeTradeIdeaIn(
+      tx,
+      { ...a.idea, signalId: signal.id },
+      { signal, strategy, portfolio, now, symbol: str(asset?.symbol) },
+    );
+    const idea = proposal.idea;
+    if (idea.status !== 'auto_executed') return { signal, proposal, order: null, fill: null };
+
+    const quantity = a.idea.quantity ?? signal.quantity!;
+    const { order } = await placeOrderIn(
+      tx,
+      {
+        portfolioId: portfolio.id,
+        assetId: signal.assetId,
+        side: idea.direction === 'long' ? 'buy' : 'sell',
+        quantity,
+        tradeIdeaId: idea.id,
+        testMode: signal.testMode,
+        ...(signal.botVersion === null ? {} : { botVersion: signal.botVersion }),
+        ...a.order,
+      },
+      { portfolio, idea, now },
+    );
+    if (a.fill === undefined)
+      return { signal: { ...signal, executed: true, executedAt: now }, proposal, order, fill: null };
+
+    const venue = str(asset?.venue);
+    const fill = await recordFillIn(
+      tx,
+      {
+        orderId: order.id,
+        quantity: a.fill.quantity ?? quantity,
+        price: a.fill.price ?? signal.price,
+        ...(a.fill.fee === undefined ? {} : { fee: a.fill.fee }),
+        ...(a.fill.feeCurrency === undefined ? {} : { feeCurrency: a.fill.feeCurrency }),
+        ...(a.fill.ts === undefined ? {} : { ts: a.fill.ts }),
+        ...(a.fill.exchangeTradeId === undefined ? {} : { exchangeTradeId: a.fill.exchangeTradeId }),
+      },
+      {
+        order,
+        portfolio,
+        venue,
+        now,
+        attribution: {
+          strategyId: idea.strategyId,
+          stopLoss: idea.stopLoss,
+          takeProfit: idea.takeProfit,
+          reasoning: idea.rationale,
+          confidence: idea.confidence,
+        },
+      },
+    );
+    return { signal: { ...signal, executed: true, executedAt: now }, proposal, order: fill.order, fill };
+  });
+}

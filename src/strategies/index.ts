@@ -1,0 +1,4 @@
+/** Strategies, their versions and their performance. */
+export * from './canonical.ts';
+export * from './performance.ts';
+export * from './strategies.ts';

@@ -1,0 +1,352 @@
+/**
+ * Strategies and their versions. A strategy's config (entry type, watchlist, session windows, entry
+ * conditions, exit rules, forbidden conditions, risk caps, confluence, R:R expectation and free
+ * parameters) is hashed as canonical JSON (sorted keys, see canonical.ts); a new strategy_versions
+ * row is written only when that sha256 changes, and strategies.current_version_id points at the
+ * version in force. Returning to an earlier config points back at its existing version row.
+ * Metadata (description, source, confidence, active flag) is not part of the config.
+ */
+import { z } from 'zod';
+import type { Store } from '../db/store.ts';
+import { STRATEGY_SOURCE_TYPES, type StrategySourceType } from '../entities/common.ts';
+import type { StrategyRules } from '../entities/strategies.ts';
+import { id, parseInput } from '../execution/inputs.ts';
+import {
+  bool,
+  inTransaction,
+  int,
+  intOrNull,
+  json,
+  NotFoundError,
+  numOrNull,
+  type Row,
+  reading,
+  str,
+  strOrNull,
+  type Tx,
+  time,
+} from '../execution/sql.ts';
+import { configHash } from './canonical.ts';
+
+export interface StrategyConfig {
+  entryType?: string;
+  allowedSymbols?: string[];
+  sessionWindows?: StrategyRules;
+  entryConditions?: StrategyRules;
+  exitRules?: StrategyRules;
+  forbiddenConditions?: StrategyRules;
+  riskCaps?: StrategyRules;
+  confluenceRequired?: StrategyRules;
+  rrExpectation?: number;
+  /** Free parameters (code strategies); kept in strategy_versions.config only. */
+  parameters?: Record<string, unknown>;
+}
+
+export interface StrategyView {
+  id: number;
+  name: string;
+  description: string | null;
+  sourceType: StrategySourceType;
+  sourceRef: string | null;
+  isActive: boolean;
+  confidence: number | null;
+  /** The config in force (the current version's). */
+  config: StrategyConfig;
+  currentVersionId: number | null;
+  /** What signals record as strategy_version. */
+  currentVersionHash: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface StrategyVersionView {
+  id: number;
+  strategyId: number;
+  versionHash: string;
+  config: StrategyConfig;
+  createdAt: Date;
+}
+
+const rules = z.union([z.record(z.string(), z.json()), z.array(z.json())]);
+
+const ConfigFields = {
+  entryType: z.string().min(1).max(100).nullable().optional(),
+  allowedSymbols: z.array(z.string().trim().min(1)).nullable().optional(),
+  sessionWindows: rules.nullable().optional(),
+  entryConditions: rules.nullable().optional(),
+  exitRules: rules.nullable().optional(),
+  forbiddenConditions: rules.nullable().optional(),
+  riskCaps: rules.nullable().optional(),
+  confluenceRequired: rules.nullable().optional(),
+  rrExpectation: z.number().finite().nullable().optional(),
+  parameters: z.record(z.string(), z.json()).nullable().optional(),
+};
+const CONFIG_KEYS = Object.keys(ConfigFields) as Array<keyof StrategyConfig>;
+
+const MetaFields = {
+  description: z.string().nullable().optional(),
+  sourceType: z.enum(STRATEGY_SOURCE_TYPES).optional(),
+  sourceRef: z.string().nullable().optional(),
+  confidence: z.number().min(0).max(1).nullable().optional(),
+  isActive: z.boolean().optional(),
+};
+
+const RegisterStrategy = z
+  .object({ name: z.string().trim().min(1).max(255), ...MetaFields, ...ConfigFields })
+  .strict();
+export type RegisterStrategyInput = z.input<typeof RegisterStrategy>;
+
+const strategyRef = z.union([id, z.string().trim().min(1).max(255)]);
+
+const UpdateStrategy = z.object({ strategy: strategyRef, ...MetaFields, ...ConfigFields }).strict();
+export type UpdateStrategyInput = z.input<typeof UpdateStrategy>;
+
+type Parsed = Partial<z.output<typeof RegisterStrategy>>;
+
+/** The versioned config: only the fields that are set (absent and null hash the same). */
+function configOf(fields: Parsed): StrategyConfig {
+  const config: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const value = fields[key];
+    if (value !== null && value !== undefined) config[key] = value;
+  }
+  return config as StrategyConfig;
+}
+
+function strategyFromRow(r: Row): StrategyView {
+  const versionConfig = json<StrategyConfig>(r.version_config);
+  const config = configOf({
+    entryType: strOrNull(r.entry_type),
+    allowedSymbols: json<string[]>(r.allowed_symbols),
+    sessionWindows: json(r.session_windows),
+    entryConditions: json(r.entry_conditions),
+    exitRules: json(r.exit_rules),
+    forbiddenConditions: json(r.forbidden_conditions),
+    riskCaps: json(r.risk_caps),
+    confluenceRequired: json(r.confluence_required),
+    rrExpectation: numOrNull(r.rr_expectation),
+    parameters: versionConfig?.parameters ?? null,
+  } as Parsed);
+  return {
+    id: int(r.id),
+    name: str(r.name),
+    description: strOrNull(r.description),
+    sourceType: str(r.source_type) as StrategySourceType,
+    sourceRef: strOrNull(r.source_ref),
+    isActive: bool(r.is_active),
+    confidence: numOrNull(r.confidence),
+    config,
+    currentVersionId: intOrNull(r.current_version_id),
+    currentVersionHash: strOrNull(r.version_hash),
+    createdAt: time(r.created_at),
+    updatedAt: time(r.updated_at),
+  };
+}
+
+const SELECT_STRATEGY = `select s.*, v.version_hash, v.config as version_config
+  from strategies s left join strategy_versions v on v.id = s.current_version_id`;
+
+export async function loadStrategy(
+  tx: Tx,
+  ref: number | string,
+  options: { lock?: boolean } = {},
+): Promise<StrategyView> {
+  if (options.lock) {
+    // PostgreSQL refuses FOR UPDATE on the nullable side of an outer join: lock the row alone first.
+    await tx.get(
+      `select id from strategies where ${typeof ref === 'number' ? 'id' : 'name'} = ?${tx.forUpdate}`,
+      [ref],
+    );
+  }
+  const row = await tx.get(`${SELECT_STRATEGY} where ${typeof ref === 'number' ? 's.id' : 's.name'} = ?`, [
+    ref,
+  ]);
+  if (!row) throw new NotFoundError(`strategy ${ref} does not exist`);
+  return strategyFromRow(row);
+}
+
+export interface StrategyChange {
+  strategy: StrategyView;
+  /** The strategy row was created by this call. */
+  created: boolean;
+  /** The config hash differs from the previous current version (the pointer moved). */
+  versionChanged: boolean;
+  /** A strategy_versions row was written (a config never seen before for this strategy). */
+  versionCreated: boolean;
+}
+
+async function writeStrategy(
+  tx: Tx,
+  existing: StrategyView | null,
+  name: string,
+  merged: Parsed,
+): Promise<StrategyChange> {
+  const now = new Date();
+  const config = configOf(merged);
+  const hash = configHash(config);
+  const values: Array<[string, unknown]> = [
+    ['name', name],
+    ['description', merged.description ?? null],
+    ['source_type', merged.sourceType ?? 'manual'],
+    ['source_ref', merged.sourceRef ?? null],
+    ['is_active', tx.bool(merged.isActive ?? true)],
+    ['confidence', merged.confidence ?? null],
+    ['entry_type', config.entryType ?? null],
+    ['allowed_symbols', tx.json(config.allowedSymbols ?? null)],
+    ['session_windows', tx.json(config.sessionWindows ?? null)],
+    ['entry_conditions', tx.json(config.entryConditions ?? null)],
+    ['exit_rules', tx.json(config.exitRules ?? null)],
+    ['forbidden_conditions', tx.json(config.forbiddenConditions ?? null)],
+    ['risk_caps', tx.json(config.riskCaps ?? null)],
+    ['confluence_required', tx.json(config.confluenceRequired ?? null)],
+    ['rr_expectation', config.rrExpectation ?? null],
+    ['updated_at', tx.time(now)],
+  ];
+  let strategyId: number;
+  if (existing) {
+    strategyId = existing.id;
+    await tx.run(`update strategies set ${values.map(([c]) => `${c} = ?`).join(', ')} where id = ?`, [
+      ...values.map(([, v]) => v),
+      strategyId,
+    ]);
+  } else {
+    values.push(['created_at', tx.time(now)]);
+    const row = await tx.get<{ id: unknown }>(
+      `insert into strategies (${values.map(([c]) => c).join(', ')}) values (${values.map(() => '?').join(', ')}) returning id`,
+      values.map(([, v]) => v),
+    );
+    strategyId = int(row!.id);
+  }
+
+  const versionChanged = existing?.currentVersionHash !== hash;
+  let versionCreated = false;
+  if (versionChanged) {
+    let version = await tx.get<{ id: unknown }>(
+      'select id from strategy_versions where strategy_id = ? and version_hash = ?',
+      [strategyId, hash],
+    );
+    if (!version) {
+      version = await tx.get<{ id: unknown }>(
+        'insert into strategy_versions (strategy_id, version_hash, config, created_at) values (?, ?, ?, ?) returning id',
+        [strategyId, hash, tx.json(config), tx.time(now)],
+      );
+      versionCreated = true;
+    }
+    await tx.run('update strategies set current_version_id = ? where id = ?', [int(version!.id), strategyId]);
+  }
+  return {
+    strategy: await loadStrategy(tx, strategyId),
+    created: existing === null,
+    versionChanged,
+    versionCreated,
+  };
+}
+
+/**
+ * Registers a strategy by name, or brings an existing one up to date: the given config replaces
+ * the config in force (fields not given are cleared), metadata not given is kept. A new version row
+ * is written only when the config's hash changes. Bots can call this on every start.
+ */
+export async function registerStrategy(store: Store, input: RegisterStrategyInput): Promise<StrategyChange> {
+  const s = parseInput(RegisterStrategy, input, 'strategy');
+  return inTransaction(store, async (tx) => {
+    const found = await tx.get<{ id: unknown }>(`select id from strategies where name = ?${tx.forUpdate}`, [
+      s.name,
+    ]);
+    const existing = found ? await loadStrategy(tx, int(found.id)) : null;
+    const merged: Parsed = { ...s };
+    if (existing) {
+      for (const key of Object.keys(MetaFields) as Array<keyof typeof MetaFields>) {
+        if (s[key] === undefined) (merged as Record<string, unknown>)[key] = existing[key];
+      }
+    }
+    return writeStrategy(tx, existing, s.name, merged);
+  });
+}
+
+/** Changes some fields of a strategy (null clears a field); a config change makes a new version. */
+export async function updateStrategy(store: Store, input: UpdateStrategyInput): Promise<StrategyChange> {
+  const { strategy: ref, ...patch } = parseInput(UpdateStrategy, input, 'strategy update');
+  return inTransaction(store, async (tx) => {
+    const existing = await loadStrategy(tx, ref, { lock: true });
+    const merged: Parsed = {
+      description: existing.description,
+      sourceType: existing.sourceType,
+      sourceRef: existing.sourceRef,
+      confidence: existing.confidence,
+      isActive: existing.isActive,
+      ...(existing.config as Parsed),
+    };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+    }
+    return writeStrategy(tx, existing, existing.name, merged);
+  });
+}
+
+async function setActive(store: Store, ref: number | string, active: boolean): Promise<StrategyView> {
+  const r = parseInput(strategyRef, ref, 'strategy');
+  return inTransaction(store, async (tx) => {
+    const existing = await loadStrategy(tx, r, { lock: true });
+    if (existing.isActive === active) return existing;
+    const now = new Date();
+    await tx.run('update strategies set is_active = ?, updated_at = ? where id = ?', [
+      tx.bool(active),
+      tx.time(now),
+      existing.id,
+    ]);
+    return { ...existing, isActive: active, updatedAt: now };
+  });
+}
+
+/** Lets the strategy propose trades again. */
+export function activateStrategy(store: Store, strategy: number | string): Promise<StrategyView> {
+  return setActive(store, strategy, true);
+}
+
+/** Stops the strategy's ideas (they are refused) without deleting its history. */
+export function deactivateStrategy(store: Store, strategy: number | string): Promise<StrategyView> {
+  return setActive(store, strategy, false);
+}
+
+export async function getStrategy(store: Store, strategy: number | string): Promise<StrategyView> {
+  const r = parseInput(strategyRef, strategy, 'strategy');
+  return reading(store, (tx) => loadStrategy(tx, r));
+}
+
+/** Strategies by name; `active` filters on the flag. */
+export async function listStrategies(
+  store: Store,
+  query: { active?: boolean } = {},
+): Promise<StrategyView[]> {
+  const q = parseInput(z.object({ active: z.boolean().optional() }).strict(), query, 'strategy query');
+  return reading(store, async (tx) => {
+    const rows = await tx.all(
+      `${SELECT_STRATEGY}${q.active === undefined ? '' : ' where s.is_active = ?'} order by s.name`,
+      q.active === undefined ? [] : [tx.bool(q.active)],
+    );
+    return rows.map(strategyFromRow);
+  });
+}
+
+/** Every config a strategy has had, oldest first. */
+export async function listStrategyVersions(
+  store: Store,
+  strategy: number | string,
+): Promise<StrategyVersionView[]> {
+  const r = parseInput(strategyRef, strategy, 'strategy');
+  return reading(store, async (tx) => {
+    const s = await loadStrategy(tx, r);
+    const rows = await tx.all(
+      'select * from strategy_versions where strategy_id = ? order by created_at, id',
+      [s.id],
+    );
+    return rows.map((v) => ({
+      id: int(v.id),
+      strategyId: int(v.strategy_id),
+      versionHash: str(v.version_hash),
+      config: json<StrategyConfig>(v.config) ?? {},
+      createdAt: time(v.created_at),
+    }));
+  });
+}

@@ -1,0 +1,327 @@
+/**
+ * The approval workflow on both databases: humans approve or reject ideas that need approval;
+ * every transition the core does not allow is refused with IllegalTransitionError and changes no
+ * row; decision_history gets exactly the expected rows, and refuses updates and deletes.
+ */
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { DecisionHistory, TradeIdea } from '../../src/entities/index.ts';
+import * as decisions from '../../src/execution/decisions.ts';
+import { listDecisions } from '../../src/execution/decisions.ts';
+import {
+  approveTradeIdea,
+  expireTradeIdea,
+  expireTradeIdeas,
+  getTradeIdea,
+  listTradeIdeas,
+  proposeTradeIdea,
+  rejectTradeIdea,
+} from '../../src/execution/ideas.ts';
+import { placeOrder } from '../../src/execution/orders.ts';
+import { TradingError } from '../../src/execution/sql.ts';
+import { haltAiTrading, resumeAiTrading } from '../../src/portfolios/risk-configs.ts';
+import {
+  canTransition,
+  IllegalTransitionError,
+  TRADE_IDEA_STATUSES,
+  type TradeIdeaStatus,
+} from '../../src/trading/transitions.ts';
+import { eachDialect } from '../support/dialects.ts';
+import { createAssets, createTestPortfolio, createUser, openGate, tradingState } from './fixtures.ts';
+
+type Human = 'approved' | 'rejected' | 'expired';
+const HUMAN_STEPS: Human[] = ['approved', 'rejected', 'expired'];
+
+eachDialect('approval workflow', (ctx) => {
+  let trader = { id: 0, email: '' };
+  let viewer = { id: 0, email: '' };
+  let inactive = { id: 0, email: '' };
+  let portfolioId = 0;
+  let asset = 0;
+
+  before(async () => {
+    trader = await createUser(ctx.store, 'trader');
+    viewer = await createUser(ctx.store, 'viewer');
+    inactive = await createUser(ctx.store, 'admin', false);
+    portfolioId = (await createTestPortfolio(ctx.store, trader.id)).id;
+    [asset] = (await createAssets(ctx.store, ['BTC/USDT'], `approval-${ctx.dialect}`)) as [number];
+  });
+
+  /** An idea in the given status, reached through the services (waiting: written through the ORM). */
+  async function ideaIn(status: TradeIdeaStatus): Promise<number> {
+    if (status === 'waiting') {
+      const em = ctx.store.em();
+      const idea = em.create(TradeIdea, {
+        portfolio: portfolioId,
+        asset,
+        direction: 'long',
+        confidence: 0.5,
+      });
+      await em.flush();
+      return idea.id;
+    }
+    await openGate(ctx.store, {
+      aiTradingEnabled: status === 'auto_executed',
+      maxLotSize: status === 'halted_by_risk' ? '1' : null,
+    });
+    const { idea } = await proposeTradeIdea(ctx.store, {
+      portfolioId,
+      assetId: asset,
+      direction: 'long',
+      quantity: '2',
+      confidence: 0.8,
+    });
+    if (status === 'approved') await approveTradeIdea(ctx.store, { ideaId: idea.id, user: trader.email });
+    if (status === 'rejected') await rejectTradeIdea(ctx.store, { ideaId: idea.id, user: trader.id });
+    if (status === 'expired') await expireTradeIdea(ctx.store, { ideaId: idea.id });
+    assert.equal((await getTradeIdea(ctx.store, idea.id)).status, status);
+    return idea.id;
+  }
+
+  function step(to: Human, ideaId: number) {
+    if (to === 'approved')
+      return approveTradeIdea(ctx.store, { ideaId, user: trader.email, rationale: 'looks fine' });
+    if (to === 'rejected') return rejectTradeIdea(ctx.store, { ideaId, user: trader.email, rationale: 'no' });
+    return expireTradeIdea(ctx.store, { ideaId });
+  }
+
+  test('approve: needs_approval → approved, audit ai_proposed then human_approved', async () => {
+    await openGate(ctx.store, { aiTradingEnabled: false });
+    const { idea, decision } = await proposeTradeIdea(ctx.store, {
+      portfolioId,
+      assetId: asset,
+      direction: 'short',
+      quantity: '1',
+      confidence: 0.9,
+      entryPrice: '100',
+      stopLoss: '110',
+      takeProfit: '80',
+      rationale: 'breakdown',
+    });
+    assert.equal(idea.status, 'needs_approval');
+    assert.equal(decision.action, 'ai_proposed');
+    await assert.rejects(
+      placeOrder(ctx.store, {
+        portfolioId,
+        assetId: asset,
+        side: 'sell',
+        quantity: '1',
+        tradeIdeaId: idea.id,
+      }),
+      /needs_approval: only approved or auto-executed ideas are traded/,
+    );
+    const approved = await approveTradeIdea(ctx.store, {
+      ideaId: idea.id,
+      user: trader.email,
+      rationale: 'agree',
+    });
+    assert.equal(approved.idea.status, 'approved');
+    assert.equal(approved.idea.decidedBy, trader.email);
+    assert.equal(approved.decision.humanOverride, true);
+    const rows = (await listDecisions(ctx.store, { tradeIdeaId: idea.id })).items;
+    assert.deepEqual(
+      rows.map((r) => [r.action, r.actor, r.rationale]),
+      [
+        ['ai_proposed', 'ai', 'breakdown'],
+        ['human_approved', trader.email, 'agree'],
+      ],
+    );
+    const { order, created } = await placeOrder(ctx.store, {
+      portfolioId,
+      assetId: asset,
+      side: 'sell',
+      quantity: '1',
+      tradeIdeaId: idea.id,
+    });
+    assert.ok(created);
+    assert.equal(order.tradeIdeaId, idea.id);
+  });
+
+  test('reject: needs_approval → rejected, audit ai_proposed then human_rejected', async () => {
+    const id = await ideaIn('needs_approval');
+    const { idea, decision } = await rejectTradeIdea(ctx.store, {
+      ideaId: id,
+      user: trader.id,
+      rationale: 'too late',
+    });
+    assert.equal(idea.status, 'rejected');
+    assert.equal(decision.action, 'human_rejected');
+    assert.equal(decision.humanOverride, false);
+    const rows = (await listDecisions(ctx.store, { tradeIdeaId: id })).items;
+    assert.deepEqual(
+      rows.map((r) => r.action),
+      ['ai_proposed', 'human_rejected'],
+    );
+  });
+
+  test('auto-executed and halted ideas record exactly one audit row', async () => {
+    for (const [status, action, actor] of [
+      ['auto_executed', 'ai_auto_executed', 'ai'],
+      ['halted_by_risk', 'risk_rejected', 'risk'],
+    ] as const) {
+      const id = await ideaIn(status);
+      const rows = (await listDecisions(ctx.store, { tradeIdeaId: id })).items;
+      assert.deepEqual(
+        rows.map((r) => [r.action, r.actor]),
+        [[action, actor]],
+      );
+    }
+  });
+
+  test('expiry: undecided ideas past expires_at expire, with no audit row', async () => {
+    await openGate(ctx.store, { aiTradingEnabled: false });
+    const past = new Date(Date.now() - 60_000);
+    const later = new Date(Date.now() + 3_600_000);
+    const due = await proposeTradeIdea(ctx.store, {
+      portfolioId,
+      assetId: asset,
+      direction: 'long',
+      quantity: '1',
+      confidence: 0.5,
+      expiresAt: past,
+    });
+    const notDue = await proposeTradeIdea(ctx.store, {
+      portfolioId,
+      assetId: asset,
+      direction: 'long',
+      quantity: '1',
+      confidence: 0.5,
+      expiresAt: later,
+    });
+    const expired = await expireTradeIdeas(ctx.store);
+    assert.ok(expired.includes(due.idea.id));
+    assert.ok(!expired.includes(notDue.idea.id));
+    assert.equal((await getTradeIdea(ctx.store, due.idea.id)).status, 'expired');
+    assert.equal((await getTradeIdea(ctx.store, notDue.idea.id)).status, 'needs_approval');
+    assert.deepEqual(
+      (await listDecisions(ctx.store, { tradeIdeaId: due.idea.id })).items.map((r) => r.action),
+      ['ai_proposed'],
+    );
+    const queue = await listTradeIdeas(ctx.store, { portfolioId, status: 'needs_approval' });
+    assert.ok(queue.items.some((i) => i.id === notDue.idea.id));
+  });
+
+  test('every illegal transition is refused with a clear error and changes nothing', async () => {
+    let refused = 0;
+    for (const from of TRADE_IDEA_STATUSES) {
+      for (const to of HUMAN_STEPS) {
+        const id = await ideaIn(from);
+        if (canTransition('trade_idea', from, to)) {
+          await step(to, id);
+          assert.equal((await getTradeIdea(ctx.store, id)).status, to);
+          continue;
+        }
+        const before = await tradingState(ctx.store);
+        await assert.rejects(step(to, id), (error: unknown) => {
+          assert.ok(error instanceof IllegalTransitionError, String(error));
+          assert.match(
+            error.message,
+            new RegExp(`illegal trade_idea status transition '${from}' -> '${to}'`),
+          );
+          return true;
+        });
+        assert.deepEqual(await tradingState(ctx.store), before, `${from} → ${to} changed the database`);
+        refused += 1;
+      }
+    }
+    // approved/auto_executed/rejected/halted_by_risk/expired are terminal (5 × 3), waiting cannot be approved.
+    assert.equal(refused, 16);
+  });
+
+  test('only active traders and admins decide; nothing is written otherwise', async () => {
+    const id = await ideaIn('needs_approval');
+    const before = await tradingState(ctx.store);
+    await assert.rejects(approveTradeIdea(ctx.store, { ideaId: id, user: viewer.email }), /is a viewer/);
+    await assert.rejects(approveTradeIdea(ctx.store, { ideaId: id, user: inactive.id }), /inactive/);
+    await assert.rejects(
+      approveTradeIdea(ctx.store, { ideaId: id, user: 'nobody@example.com' }),
+      /does not exist/,
+    );
+    await assert.rejects(
+      approveTradeIdea(ctx.store, { ideaId: id, user: 'not an email' }),
+      /invalid approval/,
+    );
+    assert.deepEqual(await tradingState(ctx.store), before);
+  });
+
+  test('halting and resuming AI trading are audited', async () => {
+    const halted = await haltAiTrading(ctx.store, { portfolioId, actor: trader.email, reason: 'news event' });
+    assert.equal(halted.config.aiTradingEnabled, false);
+    assert.equal(halted.config.lastHaltReason, 'news event');
+    assert.equal(halted.decision.action, 'ai_halted');
+    const resumed = await resumeAiTrading(ctx.store, { portfolioId, actor: trader.email });
+    assert.equal(resumed.config.aiTradingEnabled, true);
+    const rows = (await listDecisions(ctx.store, { portfolioId, actor: trader.email })).items.map(
+      (r) => r.action,
+    );
+    assert.deepEqual(rows.slice(-2), ['ai_halted', 'ai_resumed']);
+  });
+
+  test('decision_history cannot be updated or deleted through the ORM or the services', async () => {
+    const services = Object.keys(decisions);
+    assert.deepEqual(
+      services.filter((name) => /update|delete|remove|edit|set/i.test(name)),
+      [],
+    );
+
+    const em = ctx.store.em();
+    const row = await em.findOneOrFail(
+      DecisionHistory,
+      { action: 'ai_proposed' },
+      { orderBy: { id: 'asc' } },
+    );
+    const original = row.rationale;
+    row.rationale = 'rewritten history';
+    await assert.rejects(em.flush(), /append-only/);
+
+    const em2 = ctx.store.em();
+    const again = await em2.findOneOrFail(DecisionHistory, row.id);
+    assert.equal(again.rationale, original);
+    em2.remove(again);
+    await assert.rejects(em2.flush(), /append-only/);
+    const still = await ctx.store.em().findOne(DecisionHistory, row.id);
+    assert.ok(still, 'the audit row is still there');
+  });
+
+  test('invalid input is refused before anything is written', async () => {
+    const before = await tradingState(ctx.store);
+    await assert.rejects(
+      proposeTradeIdea(ctx.store, {
+        portfolioId,
+        assetId: asset,
+        direction: 'long',
+        quantity: 0.1 as never,
+        confidence: 0.5,
+      }),
+      /refusing float 0.1/,
+    );
+    await assert.rejects(
+      proposeTradeIdea(ctx.store, {
+        portfolioId,
+        assetId: asset,
+        direction: 'long',
+        quantity: '1',
+        confidence: 1.5,
+      }),
+      /invalid trade idea/,
+    );
+    await assert.rejects(
+      proposeTradeIdea(ctx.store, {
+        portfolioId,
+        assetId: asset,
+        direction: 'long',
+        quantity: '1',
+        confidence: 0.5,
+        entryPrice: '100',
+        stopLoss: '101',
+      }),
+      (error: unknown) =>
+        error instanceof TradingError && /stop loss 101 must be below the entry 100/.test(error.message),
+    );
+    await assert.rejects(
+      proposeTradeIdea(ctx.store, { assetId: asset, direction: 'long', quantity: '1' }),
+      /needs portfolioId/,
+    );
+    assert.deepEqual(await tradingState(ctx.store), before);
+  });
+});
