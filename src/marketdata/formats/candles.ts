@@ -2,7 +2,7 @@ import { RowCollector } from './collector.ts';
 import { BINANCE_LAYOUT, type CsvLayout, genericLayout, yahooLayout } from './csv-layout.ts';
 import { feedCsv } from './csv-records.ts';
 import { detectCandleFormat, detectTickFormat } from './detect.ts';
-import { JsonRowScanner } from './json-rows.ts';
+import { jsonRowBatches } from './json-rows.ts';
 import { TimestampLedger } from './ledger.ts';
 import { type ParsedCandleOptions, parseCandleOptions } from './options.ts';
 import { type ByteSource, openSource } from './source.ts';
@@ -117,21 +117,15 @@ async function* readJsonCandles(
   format: CandleFormat,
 ): AsyncGenerator<CandleBatch> {
   const collector = new CandleCollector(options.fileName, 'row');
-  const scanner = new JsonRowScanner(options.fileName);
-  const decoder = new TextDecoder('utf-8');
-  const progress = progressOf(collector, source, () => scanner.elements);
-  const take = (elements: unknown[]): void => {
-    let row = scanner.elements - elements.length;
-    for (let i = 0; i < elements.length; i++) addJsonCandle(collector, elements[i], ++row);
-  };
-  for await (const chunk of source.chunks) {
-    take(scanner.feed(decoder.decode(chunk, { stream: true })));
-    for (const batch of collector.batches(options.batchSize, false, progress)) yield { ...batch, format };
-  }
-  const tail = decoder.decode();
-  if (tail.length > 0) take(scanner.feed(tail));
-  scanner.finish();
-  for (const batch of collector.batches(options.batchSize, true, progress)) yield { ...batch, format };
+  const batches = jsonRowBatches(
+    source,
+    options.fileName,
+    options.batchSize,
+    collector,
+    (element, row) => addJsonCandle(collector, element, row),
+    () => collector.ledger.unsortedRows,
+  );
+  for await (const batch of batches) yield { ...batch, format };
 }
 
 function addJsonCandle(collector: CandleCollector, element: unknown, row: number): void {

@@ -1,3 +1,7 @@
+import type { RowCollector } from './collector.ts';
+import type { ByteSource } from './source.ts';
+import type { BatchProgress, Reject } from './types.ts';
+
 /**
  * Incremental reader for the one JSON shape market-data tools write: a top-level array of small arrays
  * (`[[ts, o, h, l, c, v], ...]`). It never holds the whole document: each chunk is cut after the last
@@ -213,4 +217,38 @@ export class JsonRowScanner {
     }
     throw new Error(`${this.fileName}: invalid JSON in row ${row}: ${detail}`);
   }
+}
+
+/**
+ * Reads a JSON array of rows through the scanner chunk by chunk, hands each element with its 1-based
+ * row number to `add`, and yields the collector's batches as they fill: the loop the candle and
+ * the trade readers share.
+ */
+export async function* jsonRowBatches<Row>(
+  source: ByteSource,
+  fileName: string,
+  batchSize: number,
+  collector: RowCollector<Row>,
+  add: (element: unknown, row: number) => void,
+  unsortedRows: () => number,
+): AsyncGenerator<BatchProgress & { rows: Row[]; rejects: Reject[] }> {
+  const scanner = new JsonRowScanner(fileName);
+  const decoder = new TextDecoder('utf-8');
+  const progress = (): BatchProgress => ({
+    linesRead: scanner.elements,
+    bytesRead: source.bytesRead(),
+    unsortedRows: unsortedRows(),
+  });
+  const take = (elements: unknown[]): void => {
+    let row = scanner.elements - elements.length;
+    for (let i = 0; i < elements.length; i++) add(elements[i], ++row);
+  };
+  for await (const chunk of source.chunks) {
+    take(scanner.feed(decoder.decode(chunk, { stream: true })));
+    yield* collector.batches(batchSize, false, progress);
+  }
+  const tail = decoder.decode();
+  if (tail.length > 0) take(scanner.feed(tail));
+  scanner.finish();
+  yield* collector.batches(batchSize, true, progress);
 }

@@ -2,7 +2,7 @@ import { cellNumber } from './candles.ts';
 import { RowCollector } from './collector.ts';
 import { feedCsv } from './csv-records.ts';
 import { detectCandleFormat, detectTickFormat } from './detect.ts';
-import { JsonRowScanner } from './json-rows.ts';
+import { jsonRowBatches } from './json-rows.ts';
 import { type ParsedTickOptions, parseTickOptions } from './options.ts';
 import { type ByteSource, openSource } from './source.ts';
 import { epochToMs } from './time.ts';
@@ -93,21 +93,15 @@ async function* readFreqtradeTrades(
 ): AsyncGenerator<TickBatch> {
   const format: TickFormat = 'freqtrade-trades';
   const collector = new TickCollector(options.fileName, 'row');
-  const scanner = new JsonRowScanner(options.fileName);
-  const decoder = new TextDecoder('utf-8');
-  const progress = progressOf(collector, source, () => scanner.elements);
-  const take = (elements: unknown[]): void => {
-    let row = scanner.elements - elements.length;
-    for (let i = 0; i < elements.length; i++) addTrade(collector, elements[i], ++row);
-  };
-  for await (const chunk of source.chunks) {
-    take(scanner.feed(decoder.decode(chunk, { stream: true })));
-    for (const batch of collector.batches(options.batchSize, false, progress)) yield { ...batch, format };
-  }
-  const tail = decoder.decode();
-  if (tail.length > 0) take(scanner.feed(tail));
-  scanner.finish();
-  for (const batch of collector.batches(options.batchSize, true, progress)) yield { ...batch, format };
+  const batches = jsonRowBatches(
+    source,
+    options.fileName,
+    options.batchSize,
+    collector,
+    (element, row) => addTrade(collector, element, row),
+    () => collector.unsortedRows,
+  );
+  for await (const batch of batches) yield { ...batch, format };
 }
 
 function jsonNumber(value: unknown): number {
