@@ -19,6 +19,7 @@ import { Decimal } from 'decimal.js';
 import { CompiledQuery, type DatabaseConnection, type Kysely } from 'kysely';
 import type { Store } from '../db/store.ts';
 import type { Dialect } from '../db/url.ts';
+import { booleanValue, readTimestamp, timestampValue } from '../db/values.ts';
 import { DECIMAL_PRECISION, DECIMAL_SCALE, MONEY_PRECISION, MONEY_SCALE } from '../entities/types/decimal.ts';
 import { Exact } from '../trading/exact.ts';
 
@@ -81,8 +82,8 @@ function makeTx(dialect: Dialect, connection: DatabaseConnection): Tx {
       return Number((await exec(sql, params)).numAffectedRows ?? 0);
     },
     forUpdate: sqlite ? '' : ' for update',
-    bool: sqlite ? (v) => (v ? 1 : 0) : (v) => v,
-    time: sqlite ? (v) => v.getTime() : (v) => v,
+    bool: (v) => booleanValue(dialect, v),
+    time: (v) => timestampValue(dialect, v),
     json: (v) => (v === null || v === undefined ? null : JSON.stringify(v)),
   };
 }
@@ -122,9 +123,9 @@ export function decOrNull(value: unknown): Decimal | null {
 }
 
 export function time(value: unknown): Date {
-  if (value instanceof Date) return value;
-  if (value === null || value === undefined) throw new TypeError('expected a datetime, got null');
-  return new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as number));
+  const at = readTimestamp(value);
+  if (at === null) throw new TypeError('expected a datetime, got null');
+  return at;
 }
 
 export function timeOrNull(value: unknown): Date | null {
