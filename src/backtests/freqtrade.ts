@@ -32,12 +32,12 @@ import { BacktestRun } from '../entities/backtests.ts';
 import { TIMEFRAMES } from '../entities/common.ts';
 import { Trade } from '../entities/execution.ts';
 import { Strategy } from '../entities/strategies.ts';
+import { MONEY_SCALE } from '../entities/types/decimal.ts';
 import { describeIssues, parseInput } from '../operations/input.ts';
 import { exact, ZERO } from '../trading/exact.ts';
 import { JsonNumber, parseJsonLossless, toPlainJson } from './lossless-json.ts';
 import {
   type BacktestTradeInput,
-  MONEY_SCALE,
   type ParsedBacktest,
   parseBacktest,
   roundToScale,

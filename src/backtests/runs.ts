@@ -156,7 +156,6 @@ export interface RecordedBacktest {
   netProfit: Decimal;
 }
 
-const MONEY_SCALE = 36;
 /** Trades per multi-row insert: 24 columns each, under SQLite's 32,766-parameter limit. */
 const TRADE_BATCH = 1000;
 const DAY_MS = 86_400_000;
@@ -413,5 +412,3 @@ export async function deleteBacktest(store: Store, runId: number): Promise<void>
 export function roundToScale(value: Decimal, scale: number): Decimal {
   return exact(value).toDecimalPlaces(scale, Decimal.ROUND_HALF_EVEN);
 }
-
-export { MONEY_SCALE };

@@ -1,0 +1,41 @@
+/**
+ * tradestore as a library: `openStore(url)` and the services over it. The CLI and the HTTP API
+ * call exactly these functions.
+ */
+export * from './backtests/freqtrade.ts';
+export * from './backtests/runs.ts';
+export { type Config, ConfigError, loadConfig } from './config/env.ts';
+export { backupDatabase, restoreDatabase } from './db/backup.ts';
+export { type Health, health, tableCounts, tableStats } from './db/inspect.ts';
+export { openStore, type Store, type StoreOptions } from './db/store.ts';
+export * from './entities/index.ts';
+export * from './execution/index.ts';
+export * from './marketdata/assets.ts';
+export * from './marketdata/candles.ts';
+export { exportCandles } from './marketdata/export.ts';
+export {
+  detectCandleFormat,
+  detectTickFormat,
+  readCandles as readCandleFile,
+  readTicks as readTickFile,
+} from './marketdata/formats/index.ts';
+export { buildCandlesFromTicks } from './marketdata/from-ticks.ts';
+export { importCandleFile } from './marketdata/import-candles.ts';
+export { importTickFile } from './marketdata/import-ticks.ts';
+export * from './marketdata/quality.ts';
+export * from './marketdata/resample.ts';
+export { bucketStart, nextBucketStart, parseTimeframe } from './marketdata/timeframes.ts';
+export { checkSchema, createMigrations } from './migrate/generate.ts';
+export { migrateDown, migrateUp, migrationState, stampMigrations } from './migrate/runner.ts';
+export * from './news/calendar.ts';
+export * from './news/feeds.ts';
+export * from './news/items.ts';
+export * from './operations/bot-status.ts';
+export * from './operations/error-logs.ts';
+export * from './operations/retention.ts';
+export * from './portfolios/index.ts';
+export * from './predictions/events.ts';
+export * from './predictions/markets.ts';
+export * from './research/ingestion.ts';
+export * from './research/learning.ts';
+export * from './strategies/index.ts';
