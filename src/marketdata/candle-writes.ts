@@ -11,6 +11,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pgStatement, prepared } from '../db/statements.ts';
 import type { Store } from '../db/store.ts';
 import type { Timeframe } from '../entities/common.ts';
+import { binaryCandles } from './copy-binary.ts';
 import type { CandleRow } from './formats/types.ts';
 import { inWriteSession, type WriteSession } from './write-session.ts';
 
@@ -126,19 +127,13 @@ function writeSqlite(
   return { inserted, updated, skipped: rows.length - inserted - updated };
 }
 
-function copyText(rows: readonly CandleRow[], prefix = ''): string {
-  let out = '';
-  for (const r of rows) out += `${prefix}${r.ts}\t${r.open}\t${r.high}\t${r.low}\t${r.close}\t${r.volume}\n`;
-  return out;
-}
-
 function strictlyAscending(rows: readonly CandleRow[]): boolean {
   for (let i = 1; i < rows.length; i++) if (rows[i]!.ts <= rows[i - 1]!.ts) return false;
   return true;
 }
 
-async function copyInto(client: PoolClient, sql: string, text: string): Promise<void> {
-  await pipeline(Readable.from([text]), client.query(copyFrom(sql)));
+async function copyInto(client: PoolClient, sql: string, chunks: Iterable<Buffer>): Promise<void> {
+  await pipeline(Readable.from(chunks), client.query(copyFrom(`${sql} with (format binary)`)));
 }
 
 /**
@@ -163,11 +158,7 @@ async function copyDirect(
   if (stored.rows[0]?.stored) return false;
   await client.query('savepoint candles_direct');
   try {
-    await copyInto(
-      client,
-      `copy candles ${COLUMNS} from stdin`,
-      copyText(rows, `${assetId}\t${timeframe}\t`),
-    );
+    await copyInto(client, `copy candles ${COLUMNS} from stdin`, binaryCandles(rows, { assetId, timeframe }));
     await client.query('release savepoint candles_direct');
     return true;
   } catch (error) {
@@ -194,7 +185,7 @@ async function writePg(
   await copyInto(
     client,
     'copy candles_staging (ts, open, high, low, close, volume) from stdin',
-    copyText(rows),
+    binaryCandles(rows),
   );
   // distinct on (ts): a batch that repeats a ts must not hit "ON CONFLICT cannot affect a row twice".
   const source = strictlyAscending(rows)

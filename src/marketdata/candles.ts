@@ -19,8 +19,14 @@ export const timeframeSchema = z.enum(TIMEFRAMES, {
 
 const insertOptions = z.object({
   onConflict: z.enum(['ignore', 'update']).default('ignore'),
-  batchSize: z.number().int().min(1).max(1_000_000).default(50_000),
+  batchSize: z.number().int().min(1).max(1_000_000).optional(),
 });
+
+/**
+ * Rows per transaction. PostgreSQL flushes its WAL at every commit, so it gets larger batches;
+ * on SQLite (WAL, synchronous=NORMAL) a commit is cheap and smaller batches keep memory low.
+ */
+export const DEFAULT_BATCH = { sqlite: 50_000, postgresql: 200_000 } as const;
 
 export type InsertCandlesOptions = z.input<typeof insertOptions> & {
   /** Called after each committed batch with the running totals. */
@@ -36,10 +42,12 @@ export async function insertCandles(
   options: InsertCandlesOptions = {},
 ): Promise<WriteCounts> {
   timeframeSchema.parse(timeframe);
-  const { onConflict, batchSize } = insertOptions.parse({
+  const parsed = insertOptions.parse({
     onConflict: options.onConflict,
     batchSize: options.batchSize,
   });
+  const { onConflict } = parsed;
+  const batchSize = parsed.batchSize ?? DEFAULT_BATCH[store.dialect];
   const totals = { inserted: 0, updated: 0, skipped: 0, rows: 0 };
   let batch: CandleRow[] = [];
   const flush = async () => {
