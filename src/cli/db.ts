@@ -1,10 +1,11 @@
-/** `tradestore db …`: health, counts, stats, backup, restore, reset. */
+/** `tradestore db …`: health, counts, stats, backup, restore, prune, reset, seed. */
 import type { Command } from 'commander';
 import { backupDatabase, restoreDatabase } from '../db/backup.ts';
 import { health, tableCounts, tableStats } from '../db/inspect.ts';
 import { dropAllTables } from '../db/reset.ts';
 import { migrateUp } from '../migrate/runner.ts';
 import { prune } from '../operations/retention.ts';
+import { DEMO_USER_EMAIL, seedDemo } from '../seed/demo.ts';
 import { UsageError, withStore } from './context.ts';
 import { info, printJson, printTable, progress } from './output.ts';
 
@@ -153,6 +154,33 @@ export function registerDb(program: Command): void {
         const { applied } = await migrateUp(store);
         if (opts.json) printJson({ dropped, applied });
         else info(`dropped ${dropped} tables, applied ${applied.length} migrations`);
+      });
+    });
+
+  db.command('seed')
+    .description(
+      'load the demo data set (--demo) into an empty, migrated database; a second run changes nothing',
+    )
+    .option('--demo', 'the demo data set: two paper portfolios, market data, trades, research (required)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { demo?: boolean; json?: boolean }, cmd: Command) => {
+      if (!opts.demo) throw new UsageError('db seed needs --demo (the only data set there is)');
+      await withStore(cmd, async (store) => {
+        const started = performance.now();
+        const result = await seedDemo(store);
+        if (opts.json) {
+          printJson(result);
+          return;
+        }
+        const rows = Object.values(result.counts).reduce((a, n) => a + n, 0);
+        if (!result.seeded) {
+          info(`demo data already present (${rows} rows): nothing changed`);
+          return;
+        }
+        info(
+          `seeded demo data: ${rows} rows in ${Object.keys(result.counts).length} tables (${Math.round(performance.now() - started)} ms)`,
+        );
+        info(`demo user ${DEMO_USER_EMAIL}: demo login is not enabled (its random password was never kept)`);
       });
     });
 }
