@@ -309,7 +309,9 @@ export async function benchPostgres(o: CandleBenchOptions & { partitioned?: bool
     await migrateUp(bareStore);
     if (o.partitioned) {
       for (const s of [ours, bareStore]) {
-        await (await s.pgPool()).query(`drop table candles;
+        await (
+          await s.pgPool()
+        ).query(`drop table candles;
           create table candles (asset_id int not null references assets (id) on delete restrict, timeframe varchar(255) not null,
             ts bigint not null, open float8 not null, high float8 not null, low float8 not null, close float8 not null,
             volume float8 not null, primary key (asset_id, timeframe, ts)) partition by range (ts)`);

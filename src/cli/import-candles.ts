@@ -126,7 +126,7 @@ export async function finishImport<S extends ImportCounts>(
       printJson({ ok: false, error: error.message, committed: error.committed, ...error.counts });
     }
     // Main prints it as one line and exits 1; the stack trace adds nothing for a bad file.
-    throw new Error(error instanceof ImportError ? error.message : (error as Error).message);
+    throw new Error((error as Error).message, { cause: error });
   }
   await reporting.finish(summary.rejected);
   const landed = summary.inserted + summary.updated + summary.skipped;

@@ -32,9 +32,9 @@ export async function health(store: Store): Promise<Health> {
     if (store.target.dialect === 'sqlite') {
       size = store.target.memory ? null : fileSize(store.target.path) + fileSize(`${store.target.path}-wal`);
     } else {
-      const r = await (await store.pgPool()).query(
-        'select pg_database_size(current_database())::bigint as n',
-      );
+      const r = await (
+        await store.pgPool()
+      ).query('select pg_database_size(current_database())::bigint as n');
       size = Number(r.rows[0]?.n ?? 0);
     }
     return {

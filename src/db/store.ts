@@ -31,7 +31,7 @@ export interface Store {
   /** A fresh EntityManager: one per unit of work, never shared between requests. */
   em(): EntityManager;
   /** Kysely over the same connection(s), for set-based reads and writes. */
-  // biome-ignore lint/suspicious/noExplicitAny: tables are addressed by name in raw hot paths
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables are addressed by name in raw hot paths
   readonly kysely: Kysely<any>;
   /** The raw node:sqlite handle (SQLite only); hold `withSqlite` around its use. */
   withSqlite<T>(fn: (db: DatabaseSync) => T | Promise<T>): Promise<T>;

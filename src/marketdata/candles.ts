@@ -136,7 +136,9 @@ export async function candleAt(
     ) as unknown;
     return row ? toCandle(row as unknown[]) : null;
   }
-  const r = await (await store.pgPool()).query({
+  const r = await (
+    await store.pgPool()
+  ).query({
     ...pgStatement(POINT_SQL.postgresql),
     values: [assetId, timeframe, ts],
     rowMode: 'array',

@@ -79,7 +79,9 @@ async function tickPage(
         ) as unknown as TickPrice[],
     );
   }
-  const r = await (await store.pgPool()).query({
+  const r = await (
+    await store.pgPool()
+  ).query({
     text: PAGE_SQL.postgresql,
     values: [assetId, afterTs, to, afterId, TICK_PAGE],
     rowMode: 'array',

@@ -9,8 +9,7 @@ import type { PoolClient } from 'pg';
 import type { Store } from '../db/store.ts';
 
 export type WriteSession =
-  | { dialect: 'sqlite'; db: DatabaseSync }
-  | { dialect: 'postgresql'; client: PoolClient };
+  { dialect: 'sqlite'; db: DatabaseSync } | { dialect: 'postgresql'; client: PoolClient };
 
 /**
  * Runs `fn` inside one transaction and commits when it resolves, rolls back when it throws.

@@ -32,7 +32,7 @@ export async function acquireFileLock(path: string, timeoutMs = 600_000): Promis
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    let holder = Number.NaN;
+    let holder: number;
     try {
       holder = Number(readFileSync(path, 'utf8'));
     } catch {

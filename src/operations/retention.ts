@@ -29,7 +29,7 @@ export interface PruneResult {
   detail: string;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: tables are addressed by name
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables are addressed by name
 type Db = Kysely<any> | Transaction<any>;
 
 async function countWhere(db: Db, table: string, column: string, cutoff: unknown, extra?: [string, string]) {

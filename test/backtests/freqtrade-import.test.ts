@@ -8,7 +8,7 @@
  *   2      XLM/BTC  1515569100000  1515569700000  3.339e-5   3.489631578947368e-5     4.5112781954887056e-5
  *   3      TRX/BTC  1515569100000  1515570000000  9.696e-5   0.00010133413533834584   4.5112781954887056e-5
  *   4      ETH/BTC  1515569700000  1515573300000  0.0943     0.09477268170426063      5.012531328320736e-6
- *   (The fixture is biome-formatted, which writes exponents as e-5; the values are the original's.)
+ *   (The fixture was reformatted once, which wrote exponents as e-5; the values are the original's.)
  *
  *   Σ profit_abs = 4 × 0.000045112781954887056 + 0.000005012531328320736
  *                = 0.000180451127819548224 + 0.000005012531328320736 = 0.00018546365914786896

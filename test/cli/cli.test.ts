@@ -39,17 +39,21 @@ describe('tradestore CLI', () => {
     assert.equal(tradestore(['db', 'reset']).code, 2);
   });
 
-  test('an old Node prints the requirement and how to run it, exit 1, no stack trace', {
-    skip: !existsSync('/usr/bin/node') && 'no system node',
-  }, () => {
-    const version = spawnSync('/usr/bin/node', ['--version'], { encoding: 'utf8' }).stdout.trim();
-    if (Number(version.slice(1).split('.')[0]) >= 22) return;
-    const r = spawnSync('/usr/bin/node', [bin, 'db', 'health'], { encoding: 'utf8' });
-    assert.equal(r.status, 1);
-    assert.match(r.stderr, /needs Node\.js 22\.13 or newer/);
-    assert.match(r.stderr, /npx tradestore/);
-    assert.doesNotMatch(r.stderr, /\n\s+at /);
-  });
+  test(
+    'an old Node prints the requirement and how to run it, exit 1, no stack trace',
+    {
+      skip: !existsSync('/usr/bin/node') && 'no system node',
+    },
+    () => {
+      const version = spawnSync('/usr/bin/node', ['--version'], { encoding: 'utf8' }).stdout.trim();
+      if (Number(version.slice(1).split('.')[0]) >= 22) return;
+      const r = spawnSync('/usr/bin/node', [bin, 'db', 'health'], { encoding: 'utf8' });
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /needs Node\.js 22\.13 or newer/);
+      assert.match(r.stderr, /npx tradestore/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    },
+  );
 
   test('db health --json on a fresh SQLite file reports pending migrations', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tradestore-cli-'));

@@ -240,23 +240,27 @@ eachDialect('ticks: import, idempotence, candles from ticks', (ctx) => {
     assert.deepEqual(await storedRange(ctx.store, id, '5m'), [...reference.values()]);
   });
 
-  test('a failed import leaves no file open', {
-    skip: !existsSync('/proc/self/fd') && 'no /proc',
-  }, async () => {
-    const open = () => readdirSync('/proc/self/fd').length;
-    const before = open();
-    for (let i = 0; i < 5; i++) {
-      await assert.rejects(
-        collect(readCandles(fixture('kraken-bcheur.csv'), { fileName: 'k' })),
-        /unknown candle format/,
-      );
-      await assert.rejects(
-        collect(readTicks(fixture('yahoo-nvda.csv'), { fileName: 'y' })),
-        /unknown trades format/,
-      );
-    }
-    assert.ok(open() - before < 5, `file descriptors: ${before} → ${open()}`);
-  });
+  test(
+    'a failed import leaves no file open',
+    {
+      skip: !existsSync('/proc/self/fd') && 'no /proc',
+    },
+    async () => {
+      const open = () => readdirSync('/proc/self/fd').length;
+      const before = open();
+      for (let i = 0; i < 5; i++) {
+        await assert.rejects(
+          collect(readCandles(fixture('kraken-bcheur.csv'), { fileName: 'k' })),
+          /unknown candle format/,
+        );
+        await assert.rejects(
+          collect(readTicks(fixture('yahoo-nvda.csv'), { fileName: 'y' })),
+          /unknown trades format/,
+        );
+      }
+      assert.ok(open() - before < 5, `file descriptors: ${before} → ${open()}`);
+    },
+  );
 });
 
 async function* toLines(lines: string[]): AsyncGenerator<string> {

@@ -3,6 +3,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { migrationsDir, renderMigration } from '../../src/migrate/files.ts';
+import type { Store } from '../../src/db/store.ts';
 import { HISTORY_TABLE } from '../../src/migrate/history.ts';
 import { schemaFingerprint } from '../../src/migrate/introspect.ts';
 import { MigrationError, migrateUp, migrationState, stampMigrations } from '../../src/migrate/runner.ts';
@@ -10,7 +11,7 @@ import { eachDialect } from '../support/dialects.ts';
 import { copyMigrations } from '../support/migrations-copy.ts';
 import { seedSample } from '../support/sample.ts';
 
-async function count(ctx: { store: import('../../src/db/store.ts').Store }, table: string): Promise<number> {
+async function count(ctx: { store: Store }, table: string): Promise<number> {
   const [row] = (await ctx.store
     .em()
     .getConnection()

@@ -57,7 +57,7 @@ describe('transitions: full cross-product', () => {
       for (const from of statuses) {
         for (const to of statuses) {
           const legal = ALLOWED[entity].has(`${from}>${to}`);
-          // biome-ignore lint/suspicious/noExplicitAny: iterating the cross-product over both entities
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any -- iterating the cross-product over both entities
           const args = [entity, from, to] as [any, any, any];
           assert.equal(canTransition(...args), legal, `${entity} ${from} -> ${to}`);
           if (legal) {
@@ -89,9 +89,9 @@ describe('transitions: full cross-product', () => {
   }
 
   test('unknown statuses are rejected, not crashed on', () => {
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately invalid input from an untyped caller
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately invalid input from an untyped caller
     assert.throws(() => assertTransition('order', 'bogus' as any, 'open'), IllegalTransitionError);
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately invalid input from an untyped caller
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately invalid input from an untyped caller
     assert.deepEqual(allowedTransitions('trade_idea', 'toString' as any), []);
   });
 });
@@ -110,7 +110,7 @@ describe('decision_history action per trade-idea transition', () => {
   ];
   for (const [from, to, action] of expected) {
     test(`${from} -> ${to} records ${action}`, () => {
-      // biome-ignore lint/suspicious/noExplicitAny: table of literal statuses
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- table of literal statuses
       const got = decisionActionFor(from as any, to as any);
       assert.equal(got, action);
       if (got !== null) assert.ok((DECISION_ACTIONS as readonly string[]).includes(got));

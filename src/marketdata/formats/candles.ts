@@ -312,15 +312,13 @@ function addCsvCandle(
   const low = cellNumber(record[layout.low]!);
   const close = cellNumber(record[layout.close]!);
   const volume = cellNumber(record[layout.volume]!);
-  if (
-    !(
-      Number.isFinite(open) &&
-      Number.isFinite(high) &&
-      Number.isFinite(low) &&
-      Number.isFinite(close) &&
-      Number.isFinite(volume)
-    )
-  ) {
+  if (!(
+    Number.isFinite(open) &&
+    Number.isFinite(high) &&
+    Number.isFinite(low) &&
+    Number.isFinite(close) &&
+    Number.isFinite(volume)
+  )) {
     collector.reject(line, cellProblem(layout, record), record);
     return;
   }
