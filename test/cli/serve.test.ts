@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { test } from 'node:test';
+import { eachDialect } from '../support/dialects.ts';
+
+const bin = resolve(import.meta.dirname, '../../bin/tradestore.js');
+
+/** Starts `tradestore serve` on a free port and waits until it answers. */
+async function serve(
+  url: string,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; base: string }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const child = spawn(process.execPath, [bin, '--db', url, 'serve'], {
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}`);
+    try {
+      await fetch(`${base}/health`);
+      return { child, base };
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error('serve did not answer within 10 s');
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const [code] = await exited;
+  return code as number | null;
+}
+
+eachDialect(
+  'tradestore serve',
+  (ctx) => {
+    test('MIGRATE_ON_START=false leaves migrations pending; the default applies them; SIGTERM exits 0', async () => {
+      const off = await serve(ctx.url, { MIGRATE_ON_START: 'false' });
+      const pending = await (await fetch(`${off.base}/health`)).json();
+      assert.equal(pending.schema_version, null);
+      assert.ok(pending.pending_migrations >= 1);
+      assert.equal(await stop(off.child), 0);
+
+      const on = await serve(ctx.url, {});
+      const res = await fetch(`${on.base}/health`);
+      assert.equal(res.status, 200);
+      const migrated = await res.json();
+      assert.equal(migrated.pending_migrations, 0);
+      assert.ok(migrated.schema_version);
+      assert.equal(await stop(on.child), 0);
+    });
+  },
+  { migrate: false },
+);
