@@ -6,7 +6,7 @@ export * from './backtests/freqtrade.ts';
 export * from './backtests/runs.ts';
 export { type Config, ConfigError, loadConfig } from './config/env.ts';
 export { backupDatabase, restoreDatabase } from './db/backup.ts';
-export { type Health, health, tableCounts, tableStats } from './db/inspect.ts';
+export { type Health, health, tableCounts, tableStats } from './operations/inspect.ts';
 export { openStore, type Store, type StoreOptions } from './db/store.ts';
 export * from './entities/index.ts';
 export * from './execution/index.ts';

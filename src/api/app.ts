@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config/env.ts';
-import { health } from '../db/inspect.ts';
+import { health } from '../operations/inspect.ts';
 import type { Store } from '../db/store.ts';
 
 export interface AppOptions {

@@ -1,7 +1,7 @@
 /** `tradestore db …`: health, counts, stats, backup, restore, prune, reset, seed. */
 import type { Command } from 'commander';
 import { backupDatabase, restoreDatabase } from '../db/backup.ts';
-import { health, tableCounts, tableStats } from '../db/inspect.ts';
+import { health, tableCounts, tableStats } from '../operations/inspect.ts';
 import { dropAllTables } from '../db/reset.ts';
 import { migrateUp } from '../migrate/runner.ts';
 import { prune } from '../operations/retention.ts';

@@ -24,7 +24,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { Decimal } from 'decimal.js';
 import { recordBacktest } from '../backtests/runs.ts';
-import { domainTables, tableCounts } from '../db/inspect.ts';
+import { domainTables, tableCounts } from '../operations/inspect.ts';
 import type { Store } from '../db/store.ts';
 import { Asset, BotStatus, IndicatorSnapshot, TradeIdea, User } from '../entities/index.ts';
 import { actOnSignal } from '../execution/chain.ts';

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
+import type { Health } from '../../src/operations/inspect.ts';
 import { eachDialect } from '../support/dialects.ts';
 
 const bin = resolve(import.meta.dirname, '../../bin/tradestore.js');
@@ -43,7 +44,7 @@ eachDialect(
   (ctx) => {
     test('MIGRATE_ON_START=false leaves migrations pending; the default applies them; SIGTERM exits 0', async () => {
       const off = await serve(ctx.url, { MIGRATE_ON_START: 'false' });
-      const pending = await (await fetch(`${off.base}/health`)).json();
+      const pending = (await (await fetch(`${off.base}/health`)).json()) as Health;
       assert.equal(pending.schema_version, null);
       assert.ok(pending.pending_migrations >= 1);
       assert.equal(await stop(off.child), 0);
@@ -51,7 +52,7 @@ eachDialect(
       const on = await serve(ctx.url, {});
       const res = await fetch(`${on.base}/health`);
       assert.equal(res.status, 200);
-      const migrated = await res.json();
+      const migrated = (await res.json()) as Health;
       assert.equal(migrated.pending_migrations, 0);
       assert.ok(migrated.schema_version);
       assert.equal(await stop(on.child), 0);

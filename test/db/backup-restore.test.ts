@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { backupDatabase, restoreDatabase } from '../../src/db/backup.ts';
-import { domainTables } from '../../src/db/inspect.ts';
+import { domainTables } from '../../src/operations/inspect.ts';
 import { dropAllTables } from '../../src/db/reset.ts';
 import type { Store } from '../../src/db/store.ts';
 import { migrateUp } from '../../src/migrate/runner.ts';

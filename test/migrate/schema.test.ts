@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { domainTables } from '../../src/db/inspect.ts';
+import { domainTables } from '../../src/operations/inspect.ts';
 import { readMigrations } from '../../src/migrate/files.ts';
 import { entityDiff } from '../../src/migrate/generate.ts';
 import { schemaFingerprint } from '../../src/migrate/introspect.ts';

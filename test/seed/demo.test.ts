@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import type { Decimal } from 'decimal.js';
-import { domainTables } from '../../src/db/inspect.ts';
+import { domainTables } from '../../src/operations/inspect.ts';
 import { openStore, type Store } from '../../src/db/store.ts';
 import { booleanValue } from '../../src/db/values.ts';
 import { TRADE_IDEA_STATUSES } from '../../src/entities/index.ts';

@@ -1,7 +1,7 @@
 /** Health, row counts and table/index sizes: what `db health`, `db counts` and `db stats` report. */
 import { statSync } from 'node:fs';
 import { migrationState } from '../migrate/runner.ts';
-import type { Store } from './store.ts';
+import type { Store } from '../db/store.ts';
 
 export interface Health {
   status: 'healthy' | 'unhealthy';
