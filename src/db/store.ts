@@ -68,7 +68,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       driverOptions: dialect,
     });
     let reader: DatabaseSync | undefined;
-    const store = buildStore(target, orm, {
+    return buildStore(target, orm, {
       // Kysely's SQLite driver serialises work on its single connection with a mutex; holding a
       // connection through it keeps raw statements from interleaving with an ORM transaction.
       withSqlite: (fn) =>
@@ -82,14 +82,11 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
         return fn(reader);
       },
       pgPool: () => Promise.reject(new Error('pgPool() is only available on PostgreSQL')),
-    });
-    return {
-      ...store,
       close: async () => {
         reader?.close();
         await orm.close(true);
       },
-    };
+    });
   }
   let pool: Pool | undefined;
   const timeout = options.statementTimeoutMs ?? 30_000;
@@ -107,7 +104,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       },
     },
   });
-  const store = buildStore(target, orm, {
+  return buildStore(target, orm, {
     withSqlite: () => Promise.reject(new Error('withSqlite() is only available on SQLite')),
     readSqlite: () => {
       throw new Error('readSqlite() is only available on SQLite');
@@ -116,30 +113,25 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       if (!pool) await orm.em.getConnection().execute('select 1');
       return pool!;
     },
-  });
-  return {
-    ...store,
     close: async () => {
       await orm.close(true);
       // Kysely ends the pool only if a query went through it; COPY and migrations use it directly.
       if (pool && !(pool as Pool & { ended?: boolean }).ended) await pool.end();
     },
-  };
+  });
 }
 
 function buildStore(
   target: DatabaseTarget,
   orm: MikroORM,
-  access: Pick<Store, 'withSqlite' | 'readSqlite' | 'pgPool'>,
+  access: Pick<Store, 'withSqlite' | 'readSqlite' | 'pgPool' | 'close'>,
 ): Store {
-  const em = () => orm.em.fork() as EntityManager;
   return {
     dialect: target.dialect,
     target,
     orm,
-    em,
+    em: () => orm.em.fork() as EntityManager,
     kysely: (orm.em as EntityManager).getKysely(),
     ...access,
-    close: () => orm.close(true),
   };
 }
