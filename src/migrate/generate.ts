@@ -76,24 +76,22 @@ export interface CheckReport {
   live: SchemaDifference;
 }
 
+/**
+ * One scratch database serves both checks: migrated as far as the live database is, it gives the
+ * expected fingerprint; migrated the rest of the way, the entity diff.
+ */
 export async function checkSchema(store: Store, options: { serverUrl?: string } = {}): Promise<CheckReport> {
-  const all = await migratedScratch(store.dialect, options.serverUrl);
-  let unmigrated: string;
+  const upTo = (await readApplied(store)).at(-1)?.name;
+  const scratch = await openScratchStore(
+    store.dialect,
+    options.serverUrl ? { serverUrl: options.serverUrl } : {},
+  );
   try {
-    unmigrated = (await entityDiff(all.store)).up;
+    if (upTo) await migrateUp(scratch.store, { to: upTo });
+    const live = diffFingerprints(await schemaFingerprint(scratch.store), await schemaFingerprint(store));
+    await migrateUp(scratch.store);
+    return { unmigrated: (await entityDiff(scratch.store)).up, live };
   } finally {
-    await all.dispose();
-  }
-  const liveFingerprint = await schemaFingerprint(store);
-  const applied = await readApplied(store);
-  const upTo = applied.at(-1)?.name;
-  const expected = upTo
-    ? await migratedScratch(store.dialect, options.serverUrl, upTo)
-    : await openScratchStore(store.dialect, options.serverUrl ? { serverUrl: options.serverUrl } : {});
-  try {
-    const live = diffFingerprints(await schemaFingerprint(expected.store), liveFingerprint);
-    return { unmigrated, live };
-  } finally {
-    await expected.dispose();
+    await scratch.dispose();
   }
 }
