@@ -1,26 +1,17 @@
 /** `tradestore import backtest <file>`: summary, idempotence and exit codes, on both databases. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { runCli } from '../support/cli.ts';
 import { eachDialect } from '../support/dialects.ts';
 
-const bin = resolve(import.meta.dirname, '../../bin/tradestore.js');
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/backtests/freqtrade-StrategyTestV3-5-trades.json');
-
-function tradestore(url: string, args: string[]) {
-  const r = spawnSync(process.execPath, [bin, '--db', url, ...args], {
-    encoding: 'utf8',
-    cwd: mkdtempSync(join(tmpdir(), 'tradestore-cli-')),
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 eachDialect('tradestore import backtest', (ctx) => {
   test('--json prints runs, trades and per-strategy pnl; a second run is "already imported"', () => {
-    const first = tradestore(ctx.url, ['import', 'backtest', FIXTURE, '--json']);
+    const first = runCli(['--db', ctx.url, 'import', 'backtest', FIXTURE, '--json']);
     assert.equal(first.code, 0, first.stderr);
     const summary = JSON.parse(first.stdout);
     assert.equal(summary.imported, 1);
@@ -36,21 +27,21 @@ eachDialect('tradestore import backtest', (ctx) => {
     );
     assert.equal(typeof summary.seconds, 'number');
 
-    const second = tradestore(ctx.url, ['import', 'backtest', FIXTURE]);
+    const second = runCli(['--db', ctx.url, 'import', 'backtest', FIXTURE]);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, /0 run\(s\) imported, 1 already imported, 0 trade\(s\) written/);
     assert.match(second.stdout, /StrategyTestV3\s+1\s+already imported\s+5\s+0\.00018546365914786896/);
   });
 
   test('exit 2 for usage errors, 1 for an invalid file (naming file and JSON path)', () => {
-    assert.equal(tradestore(ctx.url, ['import', 'backtest']).code, 2);
-    const missing = tradestore(ctx.url, ['import', 'backtest', '/nonexistent/result.json']);
+    assert.equal(runCli(['--db', ctx.url, 'import', 'backtest']).code, 2);
+    const missing = runCli(['--db', ctx.url, 'import', 'backtest', '/nonexistent/result.json']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /no such file: \/nonexistent\/result\.json/);
     const dir = mkdtempSync(join(tmpdir(), 'tradestore-ft-'));
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ strategy: { S: { timeframe: '5m', trades: [{ pair: 'A/B' }] } } }));
-    const invalid = tradestore(ctx.url, ['import', 'backtest', bad]);
+    const invalid = runCli(['--db', ctx.url, 'import', 'backtest', bad]);
     assert.equal(invalid.code, 1);
     assert.match(
       invalid.stderr,

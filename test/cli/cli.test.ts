@@ -2,41 +2,31 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
-
-const bin = resolve(import.meta.dirname, '../../bin/tradestore.js');
-
-export function tradestore(args: string[], env: Record<string, string> = {}, cwd?: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    cwd: cwd ?? mkdtempSync(join(tmpdir(), 'tradestore-cli-')),
-    env: { ...process.env, ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { BIN, runCli } from '../support/cli.ts';
 
 describe('tradestore CLI', () => {
   test('a bad DATABASE_URL is one line naming the variable, exit 2', () => {
-    const r = tradestore(['db', 'health'], { DATABASE_URL: 'mysql://root@localhost/x' });
+    const r = runCli(['db', 'health'], { env: { DATABASE_URL: 'mysql://root@localhost/x' } });
     assert.equal(r.code, 2);
     assert.equal(r.stderr.trim().split('\n').length, 1);
     assert.match(r.stderr, /DATABASE_URL="mysql:\/\/root@localhost\/x" is invalid: accepted: sqlite:/);
   });
 
   test('PORT=abc is one line naming the variable, exit 2', () => {
-    const r = tradestore(['serve'], { PORT: 'abc' });
+    const r = runCli(['serve'], { env: { PORT: 'abc' } });
     assert.equal(r.code, 2);
     assert.equal(r.stderr.trim().split('\n').length, 1);
     assert.match(r.stderr, /^tradestore: PORT="abc" is invalid/);
   });
 
   test('--db overrides DATABASE_URL and a usage error exits 2', () => {
-    const r = tradestore(['--db', 'oracle://x', 'db', 'health']);
+    const r = runCli(['--db', 'oracle://x', 'db', 'health']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /DATABASE_URL="oracle:\/\/x"/);
-    assert.equal(tradestore(['db', 'no-such-command']).code, 2);
-    assert.equal(tradestore(['db', 'reset']).code, 2);
+    assert.equal(runCli(['db', 'no-such-command']).code, 2);
+    assert.equal(runCli(['db', 'reset']).code, 2);
   });
 
   test(
@@ -47,7 +37,7 @@ describe('tradestore CLI', () => {
     () => {
       const version = spawnSync('/usr/bin/node', ['--version'], { encoding: 'utf8' }).stdout.trim();
       if (Number(version.slice(1).split('.')[0]) >= 22) return;
-      const r = spawnSync('/usr/bin/node', [bin, 'db', 'health'], { encoding: 'utf8' });
+      const r = spawnSync('/usr/bin/node', [BIN, 'db', 'health'], { encoding: 'utf8' });
       assert.equal(r.status, 1);
       assert.match(r.stderr, /needs Node\.js 22\.13 or newer/);
       assert.match(r.stderr, /npx tradestore/);
@@ -57,7 +47,10 @@ describe('tradestore CLI', () => {
 
   test('db health --json on a fresh SQLite file reports pending migrations', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tradestore-cli-'));
-    const r = tradestore(['db', 'health', '--json'], { DATABASE_URL: `sqlite:${join(dir, 'x.db')}` }, dir);
+    const r = runCli(['db', 'health', '--json'], {
+      env: { DATABASE_URL: `sqlite:${join(dir, 'x.db')}` },
+      cwd: dir,
+    });
     assert.equal(r.code, 0, r.stderr);
     const h = JSON.parse(r.stdout);
     assert.equal(h.status, 'healthy');

@@ -1,23 +1,17 @@
 /** Running the tradestore CLI from market-data tests, and reading back what it stored. */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import type { Store } from '../../src/db/store.ts';
 import type { Timeframe } from '../../src/entities/common.ts';
 import { findAsset } from '../../src/marketdata/assets.ts';
 import { readCandles } from '../../src/marketdata/candles.ts';
+import { type CliResult, spawnCli as spawnTradestore } from '../support/cli.ts';
 import type { CandleRow } from '../../src/marketdata/formats/types.ts';
 
-export const BIN = resolve(import.meta.dirname, '../../bin/tradestore.js');
-
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export { BIN, type CliResult } from '../support/cli.ts';
 
 const capture = new AsyncLocalStorage<{ stdout: string; stderr: string }>();
 let patched = false;
@@ -67,22 +61,9 @@ export async function cli(url: string, args: string[]): Promise<CliResult> {
 
 /** Runs the real binary in a child process, optionally feeding `stdin`; resolves when it exits. */
 export function spawnCli(url: string, args: string[], stdin?: string | Buffer): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, '--db', url, ...args], {
-      cwd: mkdtempSync(join(tmpdir(), 'tradestore-md-')),
-      env: { ...process.env, DEFAULT_VENUE: 'testvenue' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
+  return spawnTradestore(['--db', url, ...args], {
+    env: { DEFAULT_VENUE: 'testvenue' },
+    ...(stdin === undefined ? {} : { stdin }),
   });
 }
 

@@ -5,10 +5,9 @@
  * (checked from the stored fills with the trading core, in exact decimals).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Decimal } from 'decimal.js';
 import { domainTables } from '../../src/operations/inspect.ts';
@@ -26,14 +25,8 @@ import {
 } from '../../src/seed/demo.ts';
 import { Exact, ZERO } from '../../src/trading/exact.ts';
 import { applyFill, type Fill, type PositionState, replayFills } from '../../src/trading/positions.ts';
+import { runCli } from '../support/cli.ts';
 import { eachDialect } from '../support/dialects.ts';
-
-const bin = resolve(import.meta.dirname, '../../bin/tradestore.js');
-
-function tradestore(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** An exact decimal column read back raw (a string on both databases). */
 const x = (v: unknown): Decimal => new Exact(String(v));
@@ -315,11 +308,11 @@ eachDialect('db seed --demo', (ctx) => {
 
   test('CLI: db seed --demo --json prints the counts; without --demo it is a usage error', async () => {
     const counts = await rowCounts(ctx.store);
-    const again = tradestore(['--db', ctx.url, 'db', 'seed', '--demo', '--json']);
+    const again = runCli(['--db', ctx.url, 'db', 'seed', '--demo', '--json']);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(JSON.parse(again.stdout), { seeded: false, counts });
 
-    const usage = tradestore(['--db', ctx.url, 'db', 'seed']);
+    const usage = runCli(['--db', ctx.url, 'db', 'seed']);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--demo/);
     assert.deepEqual(await rowCounts(ctx.store), counts);
@@ -348,8 +341,8 @@ eachDialect('db seed --demo', (ctx) => {
     after(() => rmSync(dir, { recursive: true, force: true }));
     test('CLI: a fresh database gets the same demo data', async () => {
       const url = `sqlite:${join(dir, 'demo.db')}`;
-      assert.equal(tradestore(['--db', url, 'migrate', 'up', '--no-backup']).code, 0);
-      const r = tradestore(['--db', url, 'db', 'seed', '--demo', '--json']);
+      assert.equal(runCli(['--db', url, 'migrate', 'up', '--no-backup']).code, 0);
+      const r = runCli(['--db', url, 'db', 'seed', '--demo', '--json']);
       assert.equal(r.code, 0, r.stderr);
       const printed = JSON.parse(r.stdout) as DemoSeedResult;
       assert.equal(printed.seeded, true);
