@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import pg from 'pg';
 import { createPgDatabase, dropPgDatabase, pgServerUrl } from '../src/db/scratch.ts';
 import { openSqliteDatabase } from '../src/db/sqlite-dialect.ts';
@@ -98,6 +98,18 @@ async function importFile(store: Store, assetId: number, path: string): Promise<
 
 // ---------------------------------------------------------------- SQLite
 
+/** The baseline's write loop: one prepared row statement, 50,000 rows per transaction. */
+function bareBatches(db: DatabaseSync, stmt: StatementSync, assetIds: number[], data: CandleRow[][]): void {
+  data.forEach((list, a) => {
+    for (let i = 0; i < list.length; i += 50_000) {
+      db.exec('begin immediate');
+      for (const r of list.slice(i, i + 50_000))
+        stmt.run(assetIds[a]!, '1m', r.ts, r.open, r.high, r.low, r.close, r.volume);
+      db.exec('commit');
+    }
+  });
+}
+
 export async function benchSqlite(o: CandleBenchOptions): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tradestore-bench-'));
   const rows: Row[] = [];
@@ -120,16 +132,7 @@ export async function benchSqlite(o: CandleBenchOptions): Promise<Row[]> {
 
     // insert
     const insert = bare.prepare(`insert into candles (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?)`);
-    const bareInsert = await timed(() => {
-      data.forEach((list, a) => {
-        for (let i = 0; i < list.length; i += 50_000) {
-          bare.exec('begin immediate');
-          for (const r of list.slice(i, i + 50_000))
-            insert.run(assetIds[a]!, '1m', r.ts, r.open, r.high, r.low, r.close, r.volume);
-          bare.exec('commit');
-        }
-      });
-    });
+    const bareInsert = await timed(() => bareBatches(bare, insert, assetIds, data));
     const oursInsert = await timed(async () => {
       for (let a = 0; a < data.length; a++) await insertCandles(ours, assetIds[a]!, '1m', data[a]!);
     });
@@ -149,16 +152,7 @@ export async function benchSqlite(o: CandleBenchOptions): Promise<Row[]> {
     const upsert = bare.prepare(
       `insert into candles (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (asset_id, timeframe, ts) do update set open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close, volume = excluded.volume`,
     );
-    const bareUpsert = await timed(() => {
-      changed.forEach((list, a) => {
-        for (let i = 0; i < list.length; i += 50_000) {
-          bare.exec('begin immediate');
-          for (const r of list.slice(i, i + 50_000))
-            upsert.run(assetIds[a]!, '1m', r.ts, r.open, r.high, r.low, r.close, r.volume);
-          bare.exec('commit');
-        }
-      });
-    });
+    const bareUpsert = await timed(() => bareBatches(bare, upsert, assetIds, changed));
     const oursUpsert = await timed(async () => {
       for (let a = 0; a < changed.length; a++)
         await insertCandles(ours, assetIds[a]!, '1m', changed[a]!, { onConflict: 'update' });

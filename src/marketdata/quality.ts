@@ -2,6 +2,7 @@
  * Data quality: missing intervals (gaps) in stored candles, and a report of rows that break OHLC
  * rules, both for stored data (counted in SQL) and for an input sequence before it is stored.
  */
+import { prepared } from '../db/statements.ts';
 import type { Store } from '../db/store.ts';
 import type { Timeframe as TimeframeName } from '../entities/common.ts';
 import type { CandleRow } from './formats/types.ts';
@@ -35,7 +36,7 @@ export async function findGaps(
   const pairs: Array<{ ts: number; next_ts: number }> =
     store.dialect === 'sqlite'
       ? store.readSqlite(
-          (db) => db.prepare(sql).all(...params) as unknown as Array<{ ts: number; next_ts: number }>,
+          (db) => prepared(db, sql).all(...params) as unknown as Array<{ ts: number; next_ts: number }>,
         )
       : (await (await store.pgPool()).query(sql, params)).rows.map((r) => ({
           ts: Number(r.ts),
@@ -128,7 +129,7 @@ export async function storedQuality(
   const params = [assetId, timeframe, range.from ?? 0, range.to ?? Number.MAX_SAFE_INTEGER];
   const row: Record<string, unknown> =
     store.dialect === 'sqlite'
-      ? (store.readSqlite((db) => db.prepare(sql).get(...params)) ?? {})
+      ? (store.readSqlite((db) => prepared(db, sql).get(...params)) ?? {})
       : ((await (await store.pgPool()).query(sql, params)).rows[0] ?? {});
   const gaps = await findGaps(store, assetId, timeframe, range);
   return {
