@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { quoteIdent } from './statements.ts';
 import { openStore, type Store, type StoreOptions } from './store.ts';
 import type { Dialect } from './url.ts';
 import { withDatabase } from './url.ts';
@@ -46,7 +47,7 @@ export async function dropPgDatabase(serverUrl: string, url: string): Promise<vo
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
-    await client.query(`drop database if exists "${name.replaceAll('"', '""')}" with (force)`);
+    await client.query(`drop database if exists ${quoteIdent(name)} with (force)`);
   } finally {
     await client.end();
   }

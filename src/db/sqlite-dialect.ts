@@ -82,3 +82,11 @@ export class TradestoreSqliteDialect extends SqliteDialect {
     return this.#db;
   }
 }
+
+/** Every table of a SQLite database except SQLite's own. */
+export function sqliteTables(db: DatabaseSync): string[] {
+  return db
+    .prepare(`select name from sqlite_schema where type = 'table' and name not like 'sqlite_%'`)
+    .all()
+    .map((r) => String(r.name));
+}

@@ -43,3 +43,8 @@ export function pgStatement(text: string): { name: string; text: string } {
   }
   return { name, text };
 }
+
+/** A name as a double-quoted SQL identifier (SQLite and PostgreSQL alike). */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

@@ -6,6 +6,8 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { PoolClient } from 'pg';
 import type { Store } from '../db/store.ts';
+import { sqliteTables } from '../db/sqlite-dialect.ts';
+import { quoteIdent } from '../db/statements.ts';
 import { acquireFileLock } from './file-lock.ts';
 
 export const HISTORY_TABLE = 'tradestore_migrations';
@@ -100,20 +102,13 @@ function sqliteApplied(db: DatabaseSync): AppliedMigration[] {
     }));
 }
 
-function tablesOf(db: DatabaseSync): string[] {
-  return db
-    .prepare(`select name from sqlite_schema where type = 'table' and name not like 'sqlite_%'`)
-    .all()
-    .map((r) => String(r.name));
-}
-
 /** Tables a script names, whose row counts a rebuild must keep unless the script deletes from them. */
 function countsOf(db: DatabaseSync, sql: string): Map<string, number> {
   const counts = new Map<string, number>();
   const lower = sql.toLowerCase();
-  for (const table of tablesOf(db)) {
+  for (const table of sqliteTables(db)) {
     if (table === HISTORY_TABLE || !lower.includes(table.toLowerCase())) continue;
-    const row = db.prepare(`select count(*) as n from "${table.replaceAll('"', '""')}"`).get();
+    const row = db.prepare(`select count(*) as n from ${quoteIdent(table)}`).get();
     counts.set(table, Number(row?.n ?? 0));
   }
   return counts;

@@ -5,6 +5,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { Store } from '../db/store.ts';
+import { quoteIdent } from '../db/statements.ts';
 import { HISTORY_TABLE } from './history.ts';
 
 const squash = (s: unknown) =>
@@ -47,7 +48,7 @@ function sqliteFingerprint(db: DatabaseSync): Set<string> {
     .all(HISTORY_TABLE);
   for (const t of tables) {
     const table = String(t.name);
-    const q = `"${table.replaceAll('"', '""')}"`;
+    const q = quoteIdent(table);
     facts.add(`table ${table}`);
     for (const c of db.prepare(`pragma table_xinfo(${q})`).all()) {
       facts.add(
@@ -56,7 +57,7 @@ function sqliteFingerprint(db: DatabaseSync): Set<string> {
     }
     for (const ix of db.prepare(`pragma index_list(${q})`).all()) {
       const cols = db
-        .prepare(`pragma index_xinfo("${String(ix.name).replaceAll('"', '""')}")`)
+        .prepare(`pragma index_xinfo(${quoteIdent(String(ix.name))})`)
         .all()
         .filter((c) => c.key)
         .map((c) => `${c.name ?? '<expr>'}${c.desc ? ' desc' : ''}`);

@@ -1,19 +1,17 @@
 /** The copy a migration takes of a non-empty SQLite file before changing it, kept beside the file. */
 import { backupDatabase } from '../db/backup.ts';
+import { sqliteTables } from '../db/sqlite-dialect.ts';
+import { quoteIdent } from '../db/statements.ts';
 import type { Store } from '../db/store.ts';
 import { migrationStamp } from './files.ts';
+import { HISTORY_TABLE } from './history.ts';
 
 async function hasRows(store: Store): Promise<boolean> {
   return store.withSqlite((db) => {
-    const tables = db
-      .prepare(
-        `select name from sqlite_schema where type = 'table' and name not like 'sqlite_%' and name <> 'tradestore_migrations'`,
-      )
-      .all();
-    return tables.some(
+    return sqliteTables(db).some(
       (t) =>
-        db.prepare(`select exists(select 1 from "${String(t.name).replaceAll('"', '""')}") as x`).get()?.x ===
-        1,
+        t !== HISTORY_TABLE &&
+        db.prepare(`select exists(select 1 from ${quoteIdent(t)}) as x`).get()?.x === 1,
     );
   });
 }
