@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Decimal } from 'decimal.js';
 import { openScratchStore, pgReachable } from '../src/db/scratch.ts';
 import { openStore, type Store } from '../src/db/store.ts';
+import { booleanValue, timestampValue } from '../src/db/values.ts';
 import { actOnSignal } from '../src/execution/chain.ts';
 import { ensureAsset } from '../src/marketdata/assets.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
@@ -47,9 +48,9 @@ async function setUp(store: Store, portfolios: number) {
       email,
       password_hash: 'x',
       role: 'trader',
-      is_active: store.dialect === 'sqlite' ? 1 : true,
-      created_at: store.dialect === 'sqlite' ? now.getTime() : now,
-      updated_at: store.dialect === 'sqlite' ? now.getTime() : now,
+      is_active: booleanValue(store.dialect, true),
+      created_at: timestampValue(store.dialect, now),
+      updated_at: timestampValue(store.dialect, now),
     })
     .execute();
   const portfolioIds: number[] = [];

@@ -26,6 +26,7 @@ import { Decimal } from 'decimal.js';
 import { recordBacktest } from '../backtests/runs.ts';
 import { domainTables, tableCounts } from '../operations/inspect.ts';
 import type { Store } from '../db/store.ts';
+import { booleanValue } from '../db/values.ts';
 import { Asset, BotStatus, IndicatorSnapshot, TradeIdea, User } from '../entities/index.ts';
 import { actOnSignal } from '../execution/chain.ts';
 import { recordFill } from '../execution/fills.ts';
@@ -1664,7 +1665,7 @@ class DemoSeeder {
     const closed = await store.kysely
       .selectFrom('trades')
       .select(['id', 'strategy_id', 'outcome', 'direction'])
-      .where('is_backtest', '=', store.dialect === 'sqlite' ? 0 : false)
+      .where('is_backtest', '=', booleanValue(store.dialect, false))
       .where('outcome', '<>', 'open')
       .orderBy('id')
       .execute();
