@@ -67,10 +67,10 @@ export function decisionFromRow(r: Row): DecisionView {
 
 /** Appends one audit row inside the caller's transaction. */
 export async function appendDecision(tx: Tx, d: NewDecision): Promise<DecisionView> {
-  const row = await tx.get<{ id: unknown }>(
+  const decisionId = await tx.insert(
     `insert into decision_history (occurred_at, portfolio_id, asset_id, action, actor, rationale, confidence,
        risk_check_result, strategy_id, trade_idea_id, snapshot_ref, human_override, test_mode, bot_version)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       tx.time(d.occurredAt),
       d.portfolioId,
@@ -88,7 +88,7 @@ export async function appendDecision(tx: Tx, d: NewDecision): Promise<DecisionVi
       d.botVersion,
     ],
   );
-  return { id: int(row!.id), ...d };
+  return { id: decisionId!, ...d };
 }
 
 export const DecisionQuery = z

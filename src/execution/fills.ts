@@ -278,10 +278,10 @@ export async function recordFillIn(
     throw error;
   }
 
-  const fillRow = await tx.get<{ id: unknown }>(
+  const fillId = await tx.insert(
     `insert into fills (order_id, venue, quantity, price, fee, fee_currency, liquidity, ts, exchange_trade_id,
        test_mode, bot_version, created_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       order.id,
       venue,
@@ -311,12 +311,12 @@ export async function recordFillIn(
   let openedTrade: TradeView | null = null;
   if (trades.opened) {
     const a = attributed!;
-    const row = await tx.get<{ id: unknown }>(
+    const rowId = await tx.insert(
       `insert into trades (portfolio_id, strategy_id, signal_id, trade_idea_id, asset_id, direction, quantity,
          entry_price, exit_price, entry_time, exit_time, fees, pnl, pnl_r, entry_value, exit_quantity, exit_value,
          outcome, stop_loss, take_profit, reasoning, confidence, is_backtest, test_mode, bot_version, created_at,
          updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         order.portfolioId,
         a.strategyId,
@@ -348,7 +348,7 @@ export async function recordFillIn(
       ],
     );
     openedTrade = {
-      id: int(row!.id),
+      id: rowId!,
       portfolioId: order.portfolioId,
       strategyId: a.strategyId,
       signalId: order.signalId,
@@ -400,10 +400,10 @@ export async function recordFillIn(
   }
   if (effect.opened) {
     const state = effect.position;
-    const row = await tx.get<{ id: unknown }>(
+    const rowId = await tx.insert(
       `insert into positions (portfolio_id, asset_id, side, quantity, average_entry_price, cost_basis, realized_pnl,
          status, opened_at, test_mode, bot_version, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         order.portfolioId,
         order.assetId,
@@ -417,7 +417,7 @@ export async function recordFillIn(
       ],
     );
     position = {
-      id: int(row!.id),
+      id: rowId!,
       portfolioId: order.portfolioId,
       assetId: order.assetId,
       side: state.side,
@@ -448,7 +448,7 @@ export async function recordFillIn(
   await tx.run('update orders set status = ?, updated_at = ? where id = ?', [status, tx.time(now), order.id]);
 
   const fill: FillView = {
-    id: int(fillRow!.id),
+    id: fillId!,
     orderId: order.id,
     venue,
     quantity: x.quantity,

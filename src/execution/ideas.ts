@@ -277,11 +277,11 @@ export async function proposeTradeIdeaIn(
   const action = decisionActionFor('waiting', verdict)!;
   const decided = verdict === 'needs_approval' ? null : verdict === 'auto_executed' ? 'ai' : 'risk';
 
-  const row = await tx.get<{ id: unknown }>(
+  const ideaId = await tx.insert(
     `insert into trade_ideas (portfolio_id, signal_id, strategy_id, asset_id, direction, entry_price, entry_range_low,
        entry_range_high, stop_loss, take_profit, expected_hold, rationale, confidence, status, snapshot_ref,
        decided_by, decided_at, expires_at, test_mode, bot_version, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       r.portfolioId,
       r.signalId,
@@ -308,7 +308,7 @@ export async function proposeTradeIdeaIn(
     ],
   );
   const idea: TradeIdeaView = {
-    id: int(row!.id),
+    id: ideaId!,
     portfolioId: r.portfolioId,
     signalId: r.signalId,
     strategyId: r.strategyId,

@@ -264,12 +264,12 @@ export async function placeOrderIn(
   }
   testMode ??= false;
 
-  const row = await tx.get(
+  const orderId = await tx.insert(
     `insert into orders (portfolio_id, trade_idea_id, signal_id, asset_id, side, type, time_in_force, quantity,
        limit_price, stop_price, status, client_order_id, exchange_order_id, submitted_at, test_mode, bot_version,
        created_at, updated_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?)
-     on conflict (client_order_id) do nothing returning id`,
+     on conflict (client_order_id) do nothing`,
     [
       o.portfolioId,
       o.tradeIdeaId ?? null,
@@ -291,10 +291,10 @@ export async function placeOrderIn(
     ],
   );
   // A concurrent transaction committed the same client_order_id first.
-  if (!row) return replay(tx, o, clientOrderId);
+  if (orderId === null) return replay(tx, o, clientOrderId);
   if (signalId !== null) await markSignalExecuted(tx, signalId, now);
   const order: OrderView = {
-    id: int(row.id),
+    id: orderId,
     portfolioId: o.portfolioId,
     tradeIdeaId: o.tradeIdeaId ?? null,
     signalId,

@@ -145,10 +145,10 @@ export async function insertSignal(
 ): Promise<SignalView> {
   const ts = s.ts ?? new Date();
   const executedAt = options.executedAt ?? null;
-  const row = await tx.get<{ id: unknown }>(
+  const signalId = await tx.insert(
     `insert into signals (portfolio_id, strategy_id, strategy_version, asset_id, ts, price, action, confidence,
        aggregation_method, components, reason, target_price, quantity, executed, executed_at, test_mode, bot_version)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       s.portfolioId ?? null,
       s.strategyId ?? null,
@@ -170,7 +170,7 @@ export async function insertSignal(
     ],
   );
   return {
-    id: int(row!.id),
+    id: signalId!,
     portfolioId: s.portfolioId ?? null,
     strategyId: s.strategyId ?? null,
     strategyVersion: s.strategyVersion,

@@ -35,6 +35,12 @@ export interface Tx {
   get<T = Row>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
   /** Runs a statement; returns the number of rows it changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
+  /**
+   * Runs an `insert` (written without `returning`) and returns the new row's id, or null when it
+   * inserted nothing (`on conflict do nothing`). SQLite reads the id from the statement's result
+   * instead of a RETURNING clause, which costs each insert about 9 µs more there.
+   */
+  insert(sql: string, params?: readonly unknown[]): Promise<number | null>;
   /** ` for update` on PostgreSQL (row lock until commit), '' on SQLite (writers are serialised). */
   readonly forUpdate: string;
   // Value encoders for this dialect.
@@ -81,6 +87,14 @@ function makeTx(dialect: Dialect, connection: DatabaseConnection): Tx {
     async run(sql: string, params: readonly unknown[] = []) {
       return Number((await exec(sql, params)).numAffectedRows ?? 0);
     },
+    async insert(sql: string, params: readonly unknown[] = []) {
+      if (!sqlite) {
+        const row = (await exec(`${sql} returning id`, params)).rows[0];
+        return row === undefined ? null : Number(row.id);
+      }
+      const result = await exec(sql, params);
+      return result.numAffectedRows === 0n || result.insertId === undefined ? null : Number(result.insertId);
+    },
     forUpdate: sqlite ? '' : ' for update',
     bool: (v) => booleanValue(dialect, v),
     time: (v) => timestampValue(dialect, v),
@@ -97,9 +111,15 @@ function onConnection<T>(store: Store, em: EntityManager, fn: (tx: Tx) => Promis
 /**
  * Runs `fn` as one transaction (committed when it returns, rolled back when it throws). Services
  * compose inside one transaction through their `…In(tx, …)` variants (see chain.ts).
+ *
+ * Kysely's own transaction on the ORM's driver (same pool, same BEGIN IMMEDIATE on SQLite), not
+ * `em.transactional`: the services never touch the unit of work, and forking an EntityManager per
+ * call cost about 35 µs of the trading chain's budget.
  */
 export async function inTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return store.em().transactional((em) => onConnection(store, em as EntityManager, fn));
+  return store.kysely
+    .transaction()
+    .execute((trx) => trx.getExecutor().provideConnection((connection) => fn(makeTx(store.dialect, connection))));
 }
 
 /** Read-only work: the same Tx interface, on one pooled connection, without a write transaction. */

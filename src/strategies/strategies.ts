@@ -211,28 +211,29 @@ async function writeStrategy(
     ]);
   } else {
     values.push(['created_at', tx.time(now)]);
-    const row = await tx.get<{ id: unknown }>(
-      `insert into strategies (${values.map(([c]) => c).join(', ')}) values (${values.map(() => '?').join(', ')}) returning id`,
+    const insertedId = await tx.insert(
+      `insert into strategies (${values.map(([c]) => c).join(', ')}) values (${values.map(() => '?').join(', ')})`,
       values.map(([, v]) => v),
     );
-    strategyId = int(row!.id);
+    strategyId = insertedId!;
   }
 
   const versionChanged = existing?.currentVersionHash !== hash;
   let versionCreated = false;
   if (versionChanged) {
-    let version = await tx.get<{ id: unknown }>(
+    const existingVersion = await tx.get<{ id: unknown }>(
       'select id from strategy_versions where strategy_id = ? and version_hash = ?',
       [strategyId, hash],
     );
-    if (!version) {
-      version = await tx.get<{ id: unknown }>(
-        'insert into strategy_versions (strategy_id, version_hash, config, created_at) values (?, ?, ?, ?) returning id',
+    let versionId = existingVersion ? int(existingVersion.id) : null;
+    if (versionId === null) {
+      versionId = await tx.insert(
+        'insert into strategy_versions (strategy_id, version_hash, config, created_at) values (?, ?, ?, ?)',
         [strategyId, hash, tx.json(config), tx.time(now)],
       );
       versionCreated = true;
     }
-    await tx.run('update strategies set current_version_id = ? where id = ?', [int(version!.id), strategyId]);
+    await tx.run('update strategies set current_version_id = ? where id = ?', [versionId, strategyId]);
   }
   return {
     strategy: await loadStrategy(tx, strategyId),
