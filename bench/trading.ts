@@ -306,6 +306,13 @@ async function main(): Promise<void> {
     await store.close();
     process.stdout.write(`sqlite      ${JSON.stringify(result)}\n`);
     process.stdout.write(`sqlite      bare SQL baseline ${JSON.stringify(bare)}\n`);
+    const memory = await openStore('sqlite::memory:');
+    await migrateUp(memory);
+    const inMemory = await benchTrading(memory, n);
+    const bareInMemory = await bareSqliteChains(memory, n);
+    await memory.close();
+    process.stdout.write(`sqlite      in memory ${JSON.stringify(inMemory)}\n`);
+    process.stdout.write(`sqlite      in memory, bare SQL baseline ${JSON.stringify(bareInMemory)}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
