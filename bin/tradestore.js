@@ -10,21 +10,31 @@ if (major < 22 || (major === 22 && minor < 13)) {
   );
   process.exit(1);
 }
-if (!process.features.typescript) {
-  // Node 22.13 to 22.17 strip types only behind a flag: run the same command again with it.
-  const { spawnSync } = await import('node:child_process');
-  const result = spawnSync(
-    process.execPath,
-    [
-      '--experimental-strip-types',
-      '--no-warnings',
-      ...process.execArgv,
-      process.argv[1],
-      ...process.argv.slice(2),
-    ],
-    { stdio: 'inherit' },
-  );
-  process.exit(result.status ?? 1);
+const { existsSync } = await import('node:fs');
+const { join } = await import('node:path');
+// A repository checkout runs its TypeScript sources, even when a build has left dist/ behind (a
+// stale dist/ would hide every edit). An installed package ships no src/, only the compiled dist/:
+// Node refuses to strip types under node_modules.
+if (!existsSync(join(import.meta.dirname, '../src/cli/main.ts'))) {
+  const { main } = await import('../dist/cli/main.js');
+  process.exitCode = await main(process.argv);
+} else {
+  if (!process.features.typescript) {
+    // Node 22.13 to 22.17 strip types only behind a flag: run the same command again with it.
+    const { spawnSync } = await import('node:child_process');
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--experimental-strip-types',
+        '--no-warnings',
+        ...process.execArgv,
+        process.argv[1],
+        ...process.argv.slice(2),
+      ],
+      { stdio: 'inherit' },
+    );
+    process.exit(result.status ?? 1);
+  }
+  const { main } = await import('../src/cli/main.ts');
+  process.exitCode = await main(process.argv);
 }
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv);
