@@ -28,29 +28,29 @@ import {
 import { DIRECTIONS, TIMEFRAMES, type Timeframe } from '../entities/common.ts';
 import { Trade } from '../entities/execution.ts';
 import { ensureAsset } from '../marketdata/assets.ts';
-import {
-  botVersionInput,
-  dateInput,
-  decimalInput,
-  type IsolatedCount,
-  idInput,
-  limitInput,
-  NotFoundError,
-  parseInput,
-  unitInterval,
-} from '../operations/input.ts';
 import { divideRounded, exact, ZERO } from '../trading/exact.ts';
 import { type ClosedTrade, computePerformance } from '../trading/performance.ts';
+import { NotFoundError } from '../input/errors.ts';
+import { parseInput } from '../input/parse.ts';
+import {
+  botVersion,
+  confidence,
+  id as idInput,
+  limitInput,
+  moneyValue,
+  type ScopeCounts,
+  when,
+} from '../input/values.ts';
 
 const fits = (integerDigits: number, scale: number) => (d: Decimal) =>
   d.decimalPlaces() <= scale && d.abs().lt(new Decimal(10).pow(integerDigits));
 
 /** A price or quantity: numeric(38,18). Refused, never rounded, when it does not fit. */
-export const priceInput = decimalInput.refine(fits(20, 18), {
+export const priceInput = moneyValue.refine(fits(20, 18), {
   message: 'does not fit numeric(38,18): at most 20 integer digits and 18 decimal places',
 });
 /** An amount of money: numeric(56,36). */
-export const moneyInput = decimalInput.refine(fits(20, 36), {
+export const moneyInput = moneyValue.refine(fits(20, 36), {
   message: 'does not fit numeric(56,36): at most 20 integer digits and 36 decimal places',
 });
 
@@ -64,8 +64,8 @@ const backtestTradeInput = z
     direction: z.enum(DIRECTIONS),
     entryPrice: priceInput.refine(positive, 'must be > 0'),
     exitPrice: priceInput.refine(positive, 'must be > 0').nullish(),
-    entryTime: dateInput,
-    exitTime: dateInput.nullish(),
+    entryTime: when,
+    exitTime: when.nullish(),
     quantity: priceInput.refine(positive, 'must be > 0'),
     fees: moneyInput.optional(),
     /** Net realized P&L of the round trip; required once it is closed. */
@@ -73,7 +73,7 @@ const backtestTradeInput = z
     stopLoss: priceInput.nullish(),
     takeProfit: priceInput.nullish(),
     reasoning: z.string().nullish(),
-    confidence: unitInterval.nullish(),
+    confidence: confidence.nullish(),
     externalRef: z.string().max(255).nullish(),
   })
   .strict()
@@ -105,8 +105,8 @@ const backtestInput = z
     /** Symbols the run traded; default: the symbols of its trades. */
     assets: z.array(z.string().trim().min(1)).optional(),
     timeframe: z.enum(TIMEFRAMES, { message: `accepted timeframes: ${TIMEFRAMES.join(', ')}` }),
-    periodStart: dateInput,
-    periodEnd: dateInput,
+    periodStart: when,
+    periodEnd: when,
     initialBalance: moneyInput.refine(positive, 'must be > 0'),
     feeModel: z
       .object({ kind: z.string().min(1) })
@@ -115,9 +115,9 @@ const backtestInput = z
     parameters: z.record(z.string(), z.json()).nullish(),
     status: z.enum(BACKTEST_STATUSES).default('done'),
     error: z.string().nullish(),
-    startedAt: dateInput.nullish(),
-    finishedAt: dateInput.nullish(),
-    botVersion: botVersionInput.nullish(),
+    startedAt: when.nullish(),
+    finishedAt: when.nullish(),
+    botVersion: botVersion.nullish(),
     testMode: z.boolean().default(false),
     /** Venue of the trades' assets (created on first use); default 'backtest'. */
     venue: z.string().trim().min(1).max(64).default('backtest'),
@@ -330,7 +330,7 @@ export interface BacktestView {
   run: BacktestRun;
   result: BacktestResult | null;
   /** The run's trades, production and test counted apart. */
-  trades: IsolatedCount;
+  trades: ScopeCounts;
   testMode: boolean;
 }
 

@@ -11,7 +11,6 @@ import { ORDER_TYPES, TIME_IN_FORCE } from '../entities/execution.ts';
 import { loadPortfolio } from '../portfolios/portfolios.ts';
 import { type FillResult, recordFillIn } from './fills.ts';
 import { type ProposalResult, proposeTradeIdeaIn } from './ideas.ts';
-import { moneyValue, nonNegativeDecimal, parseInput, positiveDecimal, when } from './inputs.ts';
 import { type OrderView, placeOrderIn } from './orders.ts';
 import {
   insertSignal,
@@ -21,6 +20,8 @@ import {
   strategyFacts,
 } from './signals.ts';
 import { inTransaction, str, TradingError } from './sql.ts';
+import { parseInput } from '../input/parse.ts';
+import { moneyValue, nonNegativeDecimal, positiveDecimal, when } from '../input/values.ts';
 
 const ActOnSignalInput = z
   .object({

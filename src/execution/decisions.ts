@@ -5,7 +5,6 @@
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { DECISION_ACTIONS, type DecisionAction } from '../entities/execution.ts';
-import { id, limit, offset, parseInput, testScope, when } from './inputs.ts';
 import {
   bool,
   int,
@@ -22,6 +21,8 @@ import {
   time,
   Where,
 } from './sql.ts';
+import { parseInput } from '../input/parse.ts';
+import { id, limit, offset, testScope, when } from '../input/values.ts';
 
 export interface DecisionView {
   id: number;

@@ -21,7 +21,6 @@ import { divideRounded, exact } from '../trading/exact.ts';
 import { applyFill, type FillEffect, type PositionState } from '../trading/positions.ts';
 import { applyFillToTrade, type TradeState } from '../trading/round-trips.ts';
 import { assertTransition } from '../trading/transitions.ts';
-import { id, moneyValue, nonNegativeDecimal, parseInput, positiveDecimal, when } from './inputs.ts';
 import { loadOrder, type OrderView } from './orders.ts';
 import {
   bool,
@@ -43,6 +42,8 @@ import {
   time,
 } from './sql.ts';
 import { type TradeView, tradeFromRow, tradeState } from './trades.ts';
+import { parseInput } from '../input/parse.ts';
+import { id, moneyValue, nonNegativeDecimal, positiveDecimal, when } from '../input/values.ts';
 
 export interface FillView {
   id: number;

@@ -15,19 +15,6 @@ import { recordHaltReason } from '../portfolios/risk-configs.ts';
 import type { RiskEvaluation } from '../trading/risk-gate.ts';
 import { assertTransition, canTransition, decisionActionFor } from '../trading/transitions.ts';
 import { appendDecision, type DecisionView } from './decisions.ts';
-import {
-  botVersion,
-  confidence,
-  id,
-  limit,
-  nonNegativeDecimal,
-  offset,
-  parseInput,
-  positiveDecimal,
-  testScope,
-  userRef,
-  when,
-} from './inputs.ts';
 import { assessRisk, riskRecord } from './risk.ts';
 import { loadSignal, type SignalView, type StrategyFacts, strategyFacts } from './signals.ts';
 import {
@@ -39,7 +26,6 @@ import {
   intOrNull,
   type Listing,
   listWithCounts,
-  NotFoundError,
   numOrNull,
   type Row,
   reading,
@@ -51,6 +37,20 @@ import {
   timeOrNull,
   Where,
 } from './sql.ts';
+import { parseInput } from '../input/parse.ts';
+import {
+  botVersion,
+  confidence,
+  id,
+  limit,
+  nonNegativeDecimal,
+  offset,
+  positiveDecimal,
+  testScope,
+  userRef,
+  when,
+} from '../input/values.ts';
+import { NotFoundError } from '../input/errors.ts';
 
 export interface TradeIdeaView {
   id: number;

@@ -20,7 +20,6 @@ import { assertTradable, loadPortfolio, type PortfolioView } from '../portfolios
 import { divideRounded, exact, ZERO } from '../trading/exact.ts';
 import { assertTransition } from '../trading/transitions.ts';
 import { loadTradeIdea, type TradeIdeaView } from './ideas.ts';
-import { botVersion, id, limit, offset, parseInput, positiveDecimal, testScope, when } from './inputs.ts';
 import { markSignalExecuted } from './signals.ts';
 import {
   bool,
@@ -33,7 +32,6 @@ import {
   intOrNull,
   type Listing,
   listWithCounts,
-  NotFoundError,
   type Row,
   reading,
   str,
@@ -44,6 +42,9 @@ import {
   timeOrNull,
   Where,
 } from './sql.ts';
+import { parseInput } from '../input/parse.ts';
+import { botVersion, id, limit, offset, positiveDecimal, testScope, when } from '../input/values.ts';
+import { NotFoundError } from '../input/errors.ts';
 
 export interface OrderView {
   id: number;

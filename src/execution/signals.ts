@@ -7,19 +7,6 @@ import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { SIGNAL_ACTIONS, type SignalAction } from '../entities/execution.ts';
 import {
-  botVersion,
-  confidence,
-  id,
-  jsonObject,
-  limit,
-  nonNegativeDecimal,
-  offset,
-  parseInput,
-  positiveDecimal,
-  testScope,
-  when,
-} from './inputs.ts';
-import {
   bool,
   dec,
   decimalParam,
@@ -31,7 +18,6 @@ import {
   json,
   type Listing,
   listWithCounts,
-  NotFoundError,
   type Row,
   reading,
   str,
@@ -42,6 +28,20 @@ import {
   timeOrNull,
   Where,
 } from './sql.ts';
+import { parseInput } from '../input/parse.ts';
+import {
+  botVersion,
+  confidence,
+  id,
+  jsonObject,
+  limit,
+  nonNegativeDecimal,
+  offset,
+  positiveDecimal,
+  testScope,
+  when,
+} from '../input/values.ts';
+import { NotFoundError } from '../input/errors.ts';
 
 export interface SignalView {
   id: number;

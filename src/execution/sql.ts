@@ -21,6 +21,8 @@ import type { Store } from '../db/store.ts';
 import type { Dialect } from '../db/url.ts';
 import { booleanValue, readTimestamp, timestampValue } from '../db/values.ts';
 import { DECIMAL_PRECISION, DECIMAL_SCALE, MONEY_PRECISION, MONEY_SCALE } from '../entities/types/decimal.ts';
+import { RefusedError } from '../input/errors.ts';
+import type { ScopeCounts, TestScope } from '../input/values.ts';
 import { Exact } from '../trading/exact.ts';
 
 export type Row = Record<string, unknown>;
@@ -49,14 +51,9 @@ export interface Tx {
   json(value: unknown): string | null;
 }
 
-/** Rejected input or a rule the operation would break; nothing was written. */
-export class TradingError extends Error {
+/** A trading rule the operation would break (a transition, a size, a mismatch); nothing was written. */
+export class TradingError extends RefusedError {
   override name = 'TradingError';
-}
-
-/** A row the operation needs does not exist. */
-export class NotFoundError extends TradingError {
-  override name = 'NotFoundError';
 }
 
 // `?` → `$n` for PostgreSQL, cached per SQL text (the SQL here never has `?` inside literals).
@@ -119,7 +116,9 @@ function onConnection<T>(store: Store, em: EntityManager, fn: (tx: Tx) => Promis
 export async function inTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return store.kysely
     .transaction()
-    .execute((trx) => trx.getExecutor().provideConnection((connection) => fn(makeTx(store.dialect, connection))));
+    .execute((trx) =>
+      trx.getExecutor().provideConnection((connection) => fn(makeTx(store.dialect, connection))),
+    );
 }
 
 /** Read-only work: the same Tx interface, on one pooled connection, without a write transaction. */
@@ -222,14 +221,6 @@ export function priceParam(value: Decimal, what = 'price'): string {
 
 // ---- test isolation --------------------------------------------------------------------------
 
-/** Which rows a query returns: production only (default), test only, or both. */
-export interface TestScope {
-  /** Include test-mode rows as well as production ones. */
-  includeTest?: boolean;
-  /** Only test-mode rows. */
-  testMode?: boolean;
-}
-
 /** SQL condition for a scope on `column`, or null when every row qualifies. */
 export function testCondition(
   tx: Tx,
@@ -239,12 +230,6 @@ export function testCondition(
   if (scope.testMode === true) return { sql: `${column} = ?`, params: [tx.bool(true)] };
   if (scope.includeTest === true) return null;
   return { sql: `${column} = ?`, params: [tx.bool(false)] };
-}
-
-/** Both counts over the same filter, whatever scope the rows were asked for. */
-export interface ScopeCounts {
-  production: number;
-  test: number;
 }
 
 export interface Listing<T> {

@@ -8,7 +8,6 @@ import type { Store } from '../db/store.ts';
 import type { Direction } from '../entities/common.ts';
 import { TRADE_OUTCOMES, type TradeOutcome } from '../entities/execution.ts';
 import type { TradeState } from '../trading/round-trips.ts';
-import { id, limit, offset, parseInput, testScope, when } from './inputs.ts';
 import {
   bool,
   dec,
@@ -17,7 +16,6 @@ import {
   intOrNull,
   type Listing,
   listWithCounts,
-  NotFoundError,
   numOrNull,
   type Row,
   reading,
@@ -27,6 +25,9 @@ import {
   timeOrNull,
   Where,
 } from './sql.ts';
+import { parseInput } from '../input/parse.ts';
+import { id, limit, offset, testScope, when } from '../input/values.ts';
+import { NotFoundError } from '../input/errors.ts';
 
 export interface TradeView {
   id: number;

@@ -9,18 +9,19 @@
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { CALENDAR_IMPACT_LEVELS, CalendarEvent, type CalendarImpactLevel } from '../entities/market-data.ts';
-import { dateInput, parseInput } from '../operations/input.ts';
+import { parseInput } from '../input/parse.ts';
+import { when } from '../input/values.ts';
 
 const calendarInput = z
   .object({
-    eventTime: dateInput,
+    eventTime: when,
     currency: z.string().trim().min(1).max(16).toUpperCase(),
     impactLevel: z.enum(CALENDAR_IMPACT_LEVELS),
     title: z.string().trim().min(1).max(255),
     previous: z.string().trim().max(64).nullish(),
     forecast: z.string().trim().max(64).nullish(),
     actual: z.string().trim().max(64).nullish(),
-    capturedAt: dateInput.optional(),
+    capturedAt: when.optional(),
   })
   .strict();
 
@@ -105,13 +106,13 @@ export async function recordCalendarEvents(
 
 const windowInput = z
   .object({
-    from: dateInput,
-    to: dateInput,
+    from: when,
+    to: when,
     currencies: z.array(z.string().trim().min(1).max(16).toUpperCase()).min(1).optional(),
     /** This impact and above (holiday < low < medium < high). */
     minImpact: z.enum(CALENDAR_IMPACT_LEVELS).optional(),
     /** Only what was known at this time (captures up to it). Default: everything. */
-    knownAt: dateInput.optional(),
+    knownAt: when.optional(),
   })
   .strict()
   .refine((q) => q.to > q.from, { message: '"to" must be after "from"', path: ['to'] });
@@ -142,7 +143,7 @@ export async function calendarEventHistory(
 ): Promise<CalendarEventEntry[]> {
   // Not strict: an event entry (or a capture's input) can be passed as its own key.
   const keyInput = z.object({
-    eventTime: dateInput,
+    eventTime: when,
     currency: z.string().trim().min(1).max(16).toUpperCase(),
     title: z.string().trim().min(1).max(255),
   });

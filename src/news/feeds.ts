@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { NewsFeed } from '../entities/market-data.ts';
-import { dateInput, idInput, NotFoundError, parseInput } from '../operations/input.ts';
+import { NotFoundError } from '../input/errors.ts';
+import { parseInput } from '../input/parse.ts';
+import { id as idInput, when } from '../input/values.ts';
 
 export interface NewsFeedEntry {
   id: number;
@@ -95,11 +97,7 @@ export async function markNewsFeedPolled(
   feedId: number,
   at: Date | string | number = new Date(),
 ): Promise<NewsFeedEntry> {
-  const input = parseInput(
-    z.object({ id: idInput, at: dateInput }),
-    { id: feedId, at },
-    'markNewsFeedPolled',
-  );
+  const input = parseInput(z.object({ id: idInput, at: when }), { id: feedId, at }, 'markNewsFeedPolled');
   return updateFeed(store, input.id, (feed) => {
     feed.lastPolledAt = input.at;
   });

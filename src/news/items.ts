@@ -10,19 +10,20 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { NewsItem } from '../entities/market-data.ts';
-import { dateInput, idInput, limitInput, parseInput } from '../operations/input.ts';
+import { parseInput } from '../input/parse.ts';
+import { id, limitInput, when } from '../input/values.ts';
 
 const newsItemInput = z
   .object({
-    feedId: idInput.nullish(),
+    feedId: id.nullish(),
     guid: z.string().trim().min(1).max(1024).nullish(),
     headline: z.string().trim().min(1),
     summary: z.string().nullish(),
     url: z.string().trim().min(1).max(2048).nullish(),
     source: z.string().trim().min(1).max(255).nullish(),
     symbols: z.array(z.string().trim().min(1).max(64)).nullish(),
-    publishedAt: dateInput.nullish(),
-    capturedAt: dateInput.optional(),
+    publishedAt: when.nullish(),
+    capturedAt: when.optional(),
   })
   .strict();
 
@@ -131,11 +132,11 @@ export async function recordNewsItems(
 
 const listInput = z
   .object({
-    feedId: idInput.optional(),
+    feedId: id.optional(),
     /** Items tagged with this symbol (case-insensitive). */
     symbol: z.string().trim().min(1).optional(),
-    from: dateInput.optional(),
-    to: dateInput.optional(),
+    from: when.optional(),
+    to: when.optional(),
     limit: limitInput(10_000, 100),
   })
   .strict();

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { BotStatus } from '../entities/operations.ts';
-import { botVersionInput, parseInput } from './input.ts';
+import { parseInput } from '../input/parse.ts';
+import { botVersion } from '../input/values.ts';
 
 const keyInput = z.string().trim().min(1).max(128);
 
@@ -30,7 +31,7 @@ const setInput = z
   .object({
     key: keyInput,
     value: z.json(),
-    botVersion: botVersionInput.nullish(),
+    botVersion: botVersion.nullish(),
   })
   .strict();
 

@@ -6,7 +6,8 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { ErrorLog, LOG_LEVELS, type LogLevel } from '../entities/operations.ts';
-import { botVersionInput, dateInput, type IsolatedCount, limitInput, parseInput } from './input.ts';
+import { parseInput } from '../input/parse.ts';
+import { botVersion, limitInput, type ScopeCounts, when } from '../input/values.ts';
 
 const levelInput = z.enum(LOG_LEVELS);
 
@@ -17,9 +18,9 @@ const errorLogInput = z
     message: z.string().min(1),
     stack: z.string().nullish(),
     context: z.record(z.string(), z.json()).nullish(),
-    ts: dateInput.optional(),
+    ts: when.optional(),
     testMode: z.boolean().default(false),
-    botVersion: botVersionInput.nullish(),
+    botVersion: botVersion.nullish(),
   })
   .strict();
 
@@ -89,8 +90,8 @@ const queryInput = z
     /** This level and the more severe ones (debug < info < warning < error < critical). */
     minLevel: levelInput.optional(),
     source: z.string().trim().min(1).optional(),
-    from: dateInput.optional(),
-    to: dateInput.optional(),
+    from: when.optional(),
+    to: when.optional(),
     includeTest: z.boolean().default(false),
     limit: limitInput(10_000, 100),
   })
@@ -132,7 +133,7 @@ export async function queryErrorLogs(store: Store, query: ErrorLogQuery = {}): P
 export async function countErrorLogs(
   store: Store,
   query: Omit<ErrorLogQuery, 'limit' | 'includeTest'> = {},
-): Promise<IsolatedCount> {
+): Promise<ScopeCounts> {
   const q = parseInput(queryInput, query, 'countErrorLogs');
   const filter = where(q) as Record<string, unknown>;
   const em = store.em();

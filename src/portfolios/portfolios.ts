@@ -14,7 +14,6 @@ import {
   type PortfolioMode,
   type PortfolioStatus,
 } from '../entities/portfolios.ts';
-import { id, jsonObject, limit, nonNegativeMoney, offset, parseInput, userRef } from '../execution/inputs.ts';
 import {
   dec,
   decOrNull,
@@ -24,7 +23,6 @@ import {
   json,
   moneyParam,
   moneyParamOrNull,
-  NotFoundError,
   type Row,
   reading,
   str,
@@ -34,6 +32,9 @@ import {
   time,
   Where,
 } from '../execution/sql.ts';
+import { parseInput } from '../input/parse.ts';
+import { id, jsonObject, limit, nonNegativeMoney, offset, userRef } from '../input/values.ts';
+import { NotFoundError } from '../input/errors.ts';
 
 export interface PortfolioView {
   id: number;

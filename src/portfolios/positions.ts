@@ -7,7 +7,6 @@ import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { POSITION_STATUSES, type PositionStatus } from '../entities/portfolios.ts';
-import { id, limit, offset, parseInput, testScope } from '../execution/inputs.ts';
 import {
   bool,
   dec,
@@ -24,6 +23,8 @@ import {
   Where,
 } from '../execution/sql.ts';
 import type { PositionSide, PositionState } from '../trading/positions.ts';
+import { parseInput } from '../input/parse.ts';
+import { id, limit, offset, testScope } from '../input/values.ts';
 
 export interface PositionView {
   id: number;

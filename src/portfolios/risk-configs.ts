@@ -15,15 +15,6 @@ import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { appendDecision, type DecisionView } from '../execution/decisions.ts';
 import {
-  botVersion,
-  confidence,
-  id,
-  moneyValue,
-  nonNegativeMoney,
-  parseInput,
-  positiveDecimal,
-} from '../execution/inputs.ts';
-import {
   bool,
   decimalParamOrNull,
   decOrNull,
@@ -31,7 +22,6 @@ import {
   int,
   intOrNull,
   moneyParamOrNull,
-  NotFoundError,
   type Row,
   reading,
   strOrNull,
@@ -40,6 +30,16 @@ import {
   timeOrNull,
 } from '../execution/sql.ts';
 import { effectiveRiskConfig, type RiskConfig } from '../trading/risk-gate.ts';
+import { parseInput } from '../input/parse.ts';
+import {
+  botVersion,
+  confidence,
+  id,
+  moneyValue,
+  nonNegativeMoney,
+  positiveDecimal,
+} from '../input/values.ts';
+import { NotFoundError } from '../input/errors.ts';
 
 export interface RiskConfigView {
   id: number;

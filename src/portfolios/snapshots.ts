@@ -20,17 +20,6 @@ import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { TIMEFRAMES, type Timeframe } from '../entities/common.ts';
 import {
-  botVersion,
-  id,
-  limit,
-  moneyValue,
-  nonNegativeMoney,
-  offset,
-  parseInput,
-  testScope,
-  when,
-} from '../execution/inputs.ts';
-import {
   bool,
   dec,
   inTransaction,
@@ -51,6 +40,17 @@ import { Exact, exact, ZERO } from '../trading/exact.ts';
 import { unrealizedPnl } from '../trading/positions.ts';
 import { loadPortfolio } from './portfolios.ts';
 import { positionFromRow, positionState } from './positions.ts';
+import { parseInput } from '../input/parse.ts';
+import {
+  botVersion,
+  id,
+  limit,
+  moneyValue,
+  nonNegativeMoney,
+  offset,
+  testScope,
+  when,
+} from '../input/values.ts';
 
 export interface PortfolioSnapshotView {
   id: number;

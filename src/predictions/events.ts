@@ -7,10 +7,12 @@ import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { PredictionEvent } from '../entities/market-data.ts';
-import { dateInput, decimalInput, NotFoundError, parseInput } from '../operations/input.ts';
+import { NotFoundError } from '../input/errors.ts';
+import { parseInput } from '../input/parse.ts';
+import { moneyValue, when } from '../input/values.ts';
 
 /** An exact amount that fits decimal(38,18): refused (not rounded) when it does not. */
-export const quoteInput = decimalInput.refine(
+export const quoteInput = moneyValue.refine(
   (d) => d.decimalPlaces() <= 18 && d.abs().lt(new Decimal(10).pow(20)),
   {
     message: 'does not fit numeric(38,18): at most 20 integer digits and 18 decimal places',
@@ -27,8 +29,8 @@ const eventInput = z
     title: z.string().trim().min(1),
     slug: z.string().max(255).nullish(),
     description: z.string().nullish(),
-    startDate: dateInput.nullish(),
-    endDate: dateInput.nullish(),
+    startDate: when.nullish(),
+    endDate: when.nullish(),
     imageUrl: z.string().nullish(),
     icon: z.string().nullish(),
     active: z.boolean().optional(),

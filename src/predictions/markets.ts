@@ -8,18 +8,20 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { MarketSnapshot, PredictionEvent, PredictionMarket } from '../entities/market-data.ts';
-import { dateInput, idInput, limitInput, NotFoundError, parseInput } from '../operations/input.ts';
 import { definedFields, externalIdInput, quoteInput, venueInput, withUniqueRetry } from './events.ts';
+import { NotFoundError } from '../input/errors.ts';
+import { parseInput } from '../input/parse.ts';
+import { id, limitInput, when } from '../input/values.ts';
 
 const marketInput = z
   .object({
     venue: venueInput,
     externalId: externalIdInput,
     /** The event, by id or by its venue id (same venue as the market). */
-    eventId: idInput.nullish(),
+    eventId: id.nullish(),
     eventExternalId: externalIdInput.optional(),
     /** The tradeable instrument of this market (an `assets` row of kind prediction). */
-    assetId: idInput.nullish(),
+    assetId: id.nullish(),
     question: z.string().trim().min(1),
     description: z.string().nullish(),
     outcomes: z.array(z.string().min(1)).nullish(),
@@ -30,8 +32,8 @@ const marketInput = z
     volume: quoteInput.nullish(),
     volume24hr: quoteInput.nullish(),
     marketConviction: z.number().finite().nullish(),
-    endDate: dateInput.nullish(),
-    gameStartTime: dateInput.nullish(),
+    endDate: when.nullish(),
+    gameStartTime: when.nullish(),
     secondsDelay: z.number().int().min(0).nullish(),
     active: z.boolean().optional(),
     closed: z.boolean().optional(),
@@ -84,7 +86,7 @@ export async function upsertPredictionMarket(
   });
 }
 
-const marketRef = z.union([idInput, z.object({ venue: venueInput, externalId: externalIdInput }).strict()]);
+const marketRef = z.union([id, z.object({ venue: venueInput, externalId: externalIdInput }).strict()]);
 
 export type PredictionMarketRef = z.input<typeof marketRef>;
 
@@ -109,10 +111,10 @@ export async function findPredictionMarket(
 const listInput = z
   .object({
     venue: z.string().trim().min(1).optional(),
-    eventId: idInput.optional(),
+    eventId: id.optional(),
     resolved: z.boolean().optional(),
     active: z.boolean().optional(),
-    endingBefore: dateInput.optional(),
+    endingBefore: when.optional(),
     limit: limitInput(10_000, 100),
   })
   .strict();
@@ -138,7 +140,7 @@ export async function listPredictionMarkets(
 const snapshotInput = z
   .object({
     market: marketRef,
-    capturedAt: dateInput.optional(),
+    capturedAt: when.optional(),
     yesPrice: quoteInput.nullish(),
     noPrice: quoteInput.nullish(),
     liquidity: quoteInput.nullish(),
@@ -181,8 +183,8 @@ export async function recordMarketSnapshot(
 
 const historyInput = z
   .object({
-    from: dateInput.optional(),
-    to: dateInput.optional(),
+    from: when.optional(),
+    to: when.optional(),
     limit: limitInput(100_000, 10_000),
   })
   .strict();

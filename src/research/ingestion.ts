@@ -16,7 +16,9 @@ import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { STRATEGY_SOURCE_TYPES } from '../entities/common.ts';
 import { INGESTION_TASK_STATUSES, IngestionTask, type IngestionTaskStatus } from '../entities/strategies.ts';
-import { idInput, limitInput, NotFoundError, parseInput, unitInterval } from '../operations/input.ts';
+import { NotFoundError } from '../input/errors.ts';
+import { parseInput } from '../input/parse.ts';
+import { confidence, id as idInput, limitInput } from '../input/values.ts';
 
 export const INGESTION_TRANSITIONS: Readonly<Record<IngestionTaskStatus, readonly IngestionTaskStatus[]>> = {
   queued: ['running'],
@@ -161,7 +163,7 @@ export async function reportIngestionProgress(
   progress: number,
 ): Promise<IngestionTaskView> {
   const input = parseInput(
-    z.object({ id: idInput, progress: unitInterval }),
+    z.object({ id: idInput, progress: confidence }),
     { id, progress },
     'reportIngestionProgress',
   );

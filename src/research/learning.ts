@@ -8,15 +8,9 @@ import { LockMode } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { LearningEntry } from '../entities/strategies.ts';
-import {
-  botVersionInput,
-  type IsolatedCount,
-  idInput,
-  limitInput,
-  NotFoundError,
-  parseInput,
-  unitInterval,
-} from '../operations/input.ts';
+import { NotFoundError } from '../input/errors.ts';
+import { parseInput } from '../input/parse.ts';
+import { botVersion, confidence, id as idInput, limitInput, type ScopeCounts } from '../input/values.ts';
 
 export interface LearningEntryView {
   id: number;
@@ -55,11 +49,11 @@ const entryInput = z
     strategyId: idInput.nullish(),
     insight: z.string().trim().min(1),
     supportingTrades: z.array(idInput).nullish(),
-    confidence: unitInterval.nullish(),
+    confidence: confidence.nullish(),
     impactType: z.string().trim().min(1).max(64).nullish(),
     marketConditions: z.record(z.string(), z.json()).nullish(),
     testMode: z.boolean().default(false),
-    botVersion: botVersionInput.nullish(),
+    botVersion: botVersion.nullish(),
   })
   .strict();
 
@@ -91,7 +85,7 @@ const validateInput = z
     /** The trade that confirms the insight; appended to supporting_trades once. */
     tradeId: idInput.optional(),
     /** A revised confidence. */
-    confidence: unitInterval.optional(),
+    confidence: confidence.optional(),
   })
   .strict();
 
@@ -124,7 +118,7 @@ const listInput = z
   .object({
     strategyId: idInput.optional(),
     impactType: z.string().trim().min(1).optional(),
-    minConfidence: unitInterval.optional(),
+    minConfidence: confidence.optional(),
     minValidations: z.number().int().min(0).optional(),
     includeTest: z.boolean().default(false),
     limit: limitInput(10_000, 100),
@@ -165,7 +159,7 @@ export async function getLearningEntry(store: Store, id: number): Promise<Learni
 export async function countLearningEntries(
   store: Store,
   options: Omit<z.input<typeof listInput>, 'includeTest' | 'limit'> = {},
-): Promise<IsolatedCount> {
+): Promise<ScopeCounts> {
   const filter = filterOf(parseInput(listInput, options, 'countLearningEntries'));
   const em = store.em();
   const production = await em.count(LearningEntry, { ...filter, testMode: false });

@@ -12,7 +12,6 @@
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { id, moneyValue, parseInput, when } from '../execution/inputs.ts';
 import {
   bool,
   dec,
@@ -34,6 +33,8 @@ import {
 import { exact, ZERO } from '../trading/exact.ts';
 import { type ClosedTrade, computePerformance, type PerformanceMetrics } from '../trading/performance.ts';
 import { loadStrategy } from './strategies.ts';
+import { parseInput } from '../input/parse.ts';
+import { id, moneyValue, when } from '../input/values.ts';
 
 export interface StrategyPerformanceView {
   id: number;

@@ -10,14 +10,12 @@ import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { STRATEGY_SOURCE_TYPES, type StrategySourceType } from '../entities/common.ts';
 import type { StrategyRules } from '../entities/strategies.ts';
-import { id, parseInput } from '../execution/inputs.ts';
 import {
   bool,
   inTransaction,
   int,
   intOrNull,
   json,
-  NotFoundError,
   numOrNull,
   type Row,
   reading,
@@ -27,6 +25,9 @@ import {
   time,
 } from '../execution/sql.ts';
 import { configHash } from './canonical.ts';
+import { parseInput } from '../input/parse.ts';
+import { id } from '../input/values.ts';
+import { NotFoundError } from '../input/errors.ts';
 
 export interface StrategyConfig {
   entryType?: string;

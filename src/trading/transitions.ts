@@ -22,6 +22,7 @@
  * quantity. partially_filled → partially_filled is allowed (each further partial fill); every
  * other same-status "transition" is rejected, so callers skip no-op updates explicitly.
  */
+import { RefusedError } from '../input/errors.ts';
 
 export const TRADE_IDEA_STATUSES = [
   'waiting',
@@ -96,7 +97,8 @@ const ORDER_TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   expired: [],
 };
 
-export class IllegalTransitionError extends Error {
+/** Refused like any other rule: nothing was written (src/input/errors.ts). */
+export class IllegalTransitionError extends RefusedError {
   readonly entity: TransitionEntity;
   readonly from: string;
   readonly to: string;

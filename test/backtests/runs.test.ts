@@ -125,15 +125,15 @@ eachDialect('backtest runs', (ctx) => {
     const cases: Array<[Partial<BacktestInput>, RegExp]> = [
       [{ periodEnd: JAN(1) }, /recordBacktest: periodEnd: must be after periodStart/],
       [{ timeframe: '7m' as never }, /recordBacktest: timeframe: accepted timeframes/],
-      [{ initialBalance: 1000 as never }, /recordBacktest: initialBalance:/],
+      [{ initialBalance: 1000.5 as never }, /recordBacktest: initialBalance: refusing float 1000.5/],
       [{ status: 'failed' }, /recordBacktest: error: required when status is failed/],
       [
         {
           trades: [
-            { symbol: 'X', direction: 'long', entryPrice: 1 as never, quantity: '1', entryTime: JAN(1) },
+            { symbol: 'X', direction: 'long', entryPrice: 0.1 as never, quantity: '1', entryTime: JAN(1) },
           ],
         },
-        /recordBacktest: trades\[0\]\.entryPrice:/,
+        /recordBacktest: trades\[0\]\.entryPrice: refusing float 0.1/,
       ],
       [
         {

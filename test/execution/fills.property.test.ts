@@ -8,7 +8,7 @@
  * equal a reference model written here with decimal.js alone (signed quantity and signed cost per
  * asset, no long/short branches). A step the model says is inconsistent (a fill larger than the
  * order's remaining quantity, a fill or cancel on a filled or canceled order) must be refused with
- * a TradingError/IllegalTransitionError and leave every row as it was.
+ * a RefusedError (bad input, a broken trading rule, an illegal transition) and leave every row as it was.
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
@@ -16,7 +16,7 @@ import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { recordFill } from '../../src/execution/fills.ts';
 import { cancelOrder, placeOrder } from '../../src/execution/orders.ts';
-import { TradingError } from '../../src/execution/sql.ts';
+import { RefusedError } from '../../src/input/errors.ts';
 import { IllegalTransitionError } from '../../src/trading/transitions.ts';
 import { eachDialect } from '../support/dialects.ts';
 import { createAssets, createTestPortfolio, createUser } from './fixtures.ts';
@@ -307,7 +307,7 @@ eachDialect('fills property: DB positions, P&L and cash follow the reference mod
               fee: c.fee,
             });
           if (!valid) {
-            await assert.rejects(fill(), TradingError, step);
+            await assert.rejects(fill(), RefusedError, step);
             seen.refused += 1;
             assert.deepEqual(
               await dbState(portfolio.id),

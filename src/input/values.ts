@@ -1,34 +1,17 @@
-/**
- * zod building blocks shared by the trading services' input schemas. Exact values arrive as a
- * Decimal, a decimal string, a bigint or a safe integer; a fractional JS number is refused (it has
- * already lost exactness), as src/entities/types/decimal.ts does.
- */
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { Exact } from '../trading/exact.ts';
-import { TradingError } from './sql.ts';
-
-/** Input that failed validation; the message lists every problem. */
-export class ValidationError extends TradingError {
-  override name = 'ValidationError';
-}
-
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(input);
-  if (!result.success) throw new ValidationError(`invalid ${what}: ${z.prettifyError(result.error)}`);
-  return result.data;
-}
 
 const rawDecimal = z.union([
   z.custom<Decimal>((v) => Decimal.isDecimal(v), 'expected a Decimal'),
-  z.string(),
+  z.string().trim(),
   z.bigint(),
   z.number(),
 ]);
 
 /**
- * An exact decimal with at most `scale` fractional digits (18 for prices and quantities), parsed into
- * the core's high-precision `Exact` so the services' arithmetic never rounds.
+ * An exact decimal with at most `scale` fractional digits (18 for prices and quantities, 36 for
+ * money), parsed into the core's high-precision `Exact` so the services' arithmetic never rounds.
  */
 export function exactDecimal(scale = 18) {
   return rawDecimal.transform((value, ctx) => {
@@ -61,16 +44,34 @@ export function exactDecimal(scale = 18) {
 export const decimalValue = exactDecimal(18);
 export const positiveDecimal = decimalValue.refine((d) => d.gt(0), 'must be > 0');
 export const nonNegativeDecimal = decimalValue.refine((d) => d.gte(0), 'must be >= 0');
-/** Money amounts (balances, fees, limits): up to 36 fractional digits. */
+/** Money amounts (balances, fees, P&L, limits): up to 36 fractional digits. */
 export const moneyValue = exactDecimal(36);
 export const nonNegativeMoney = moneyValue.refine((d) => d.gte(0), 'must be >= 0');
 
+/**
+ * An instant: a Date, an ISO-8601 timestamp with its offset, a calendar date (UTC midnight) or
+ * epoch milliseconds. A timestamp without an offset is refused: it would be read in the server's
+ * local time zone.
+ */
+export const when = z
+  .union([z.date(), z.iso.datetime({ offset: true }), z.iso.date(), z.number().int()])
+  .transform((v, ctx) => {
+    const d = v instanceof Date ? new Date(v.getTime()) : new Date(v);
+    if (Number.isNaN(d.getTime())) {
+      ctx.addIssue({ code: 'custom', message: 'expected a valid date' });
+      return z.NEVER;
+    }
+    return d;
+  });
+
 export const id = z.number().int().positive();
+/** A confidence or probability in [0, 1]. */
 export const confidence = z.number().min(0).max(1);
-export const when = z.coerce.date().refine((d) => Number.isFinite(d.getTime()), 'invalid date');
-export const botVersion = z.string().min(1).max(64);
+export const botVersion = z.string().trim().min(1).max(64);
 export const jsonObject = z.record(z.string(), z.unknown());
-export const limit = z.number().int().min(1).max(10_000).default(100);
+export const limitInput = (max: number, fallback: number) =>
+  z.number().int().min(1).max(max).default(fallback);
+export const limit = limitInput(10_000, 100);
 export const offset = z.number().int().min(0).default(0);
 
 /** Test isolation for queries: production only unless includeTest (both) or testMode (test only). */
@@ -79,5 +80,19 @@ export const testScope = {
   testMode: z.boolean().optional(),
 };
 
-/** A user by id or email (approvals, rejections). */
+/** A user by id or email (approvals, rejections, owners). */
 export const userRef = z.union([id, z.string().trim().toLowerCase().email()]);
+
+/** Which rows a query returns: production only (default), test only, or both. */
+export interface TestScope {
+  /** Include test-mode rows as well as production ones. */
+  includeTest?: boolean;
+  /** Only test-mode rows. */
+  testMode?: boolean;
+}
+
+/** Rows of one filter counted both ways, whatever scope the rows were asked for. */
+export interface ScopeCounts {
+  production: number;
+  test: number;
+}
