@@ -271,6 +271,8 @@ export async function proposeTradeIdeaIn(
     watchlist: strategy?.allowedSymbols ?? null,
     ...(known.symbol === undefined ? {} : { symbol: known.symbol }),
     at: now,
+    limits: portfolio,
+    order: { side: r.direction === 'long' ? 'buy' : 'sell', quantity: r.quantity, price: r.entryPrice },
   });
   const verdict = assessment.evaluation.verdict;
   // Created in `waiting`, the gate moves it on: the core says which transition and which audit action.

@@ -17,9 +17,12 @@ import {
   type TimeInForce,
 } from '../entities/execution.ts';
 import { assertTradable, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
+import { latestClose } from '../portfolios/snapshots.ts';
 import { divideRounded, exact, ZERO } from '../trading/exact.ts';
+import { checkPortfolioLimits, hasPortfolioLimits } from '../trading/portfolio-limits.ts';
 import { assertTransition } from '../trading/transitions.ts';
 import { loadTradeIdea, type TradeIdeaView } from './ideas.ts';
+import { loadOpenExposure } from './risk.ts';
 import { markSignalExecuted } from './signals.ts';
 import {
   bool,
@@ -211,6 +214,34 @@ function sameTerms(a: OrderView, o: ParsedOrder): boolean {
   );
 }
 
+/**
+ * Refuses an order that would break the portfolio's own limits (src/trading/portfolio-limits.ts).
+ * The added quantity is valued at `price` (the limit or stop price, or the idea's entry price), else
+ * at the asset's latest candle close; with none of them a value limit cannot be checked and refuses.
+ */
+async function enforcePortfolioLimits(
+  tx: Tx,
+  portfolio: PortfolioView,
+  o: ParsedOrder,
+  testMode: boolean,
+  price: Decimal | null,
+  now: Date,
+): Promise<void> {
+  const needsPrice = portfolio.maxPositionSize !== null || portfolio.maxTotalExposure !== null;
+  const valuedAt = price ?? (needsPrice ? ((await latestClose(tx, o.assetId, now))?.price ?? null) : null);
+  const open = await loadOpenExposure(tx, portfolio.id, o.assetId, testMode);
+  const failed = checkPortfolioLimits(portfolio, open, {
+    side: o.side,
+    quantity: o.quantity,
+    price: valuedAt,
+  }).filter((c) => !c.passed);
+  if (failed.length > 0) {
+    throw new TradingError(
+      `order refused by portfolio ${portfolio.id}'s limits: ${failed.map((c) => `${c.rule}: ${c.detail}`).join('; ')}`,
+    );
+  }
+}
+
 /** Places an order inside a transaction; `known` skips re-reading rows the caller holds. */
 export async function placeOrderIn(
   tx: Tx,
@@ -228,8 +259,10 @@ export async function placeOrderIn(
 
   let testMode = o.testMode;
   let signalId = o.signalId ?? null;
+  let ideaPrice: Decimal | null = null;
   if (o.tradeIdeaId !== undefined) {
     const idea = known.idea ?? (await loadTradeIdea(tx, o.tradeIdeaId));
+    ideaPrice = idea.entryPrice;
     if (idea.status !== 'approved' && idea.status !== 'auto_executed') {
       throw new TradingError(
         `trade idea ${idea.id} is ${idea.status}: only approved or auto-executed ideas are traded`,
@@ -264,6 +297,9 @@ export async function placeOrderIn(
     testMode = bool(signal.test_mode);
   }
   testMode ??= false;
+  if (hasPortfolioLimits(portfolio)) {
+    await enforcePortfolioLimits(tx, portfolio, o, testMode, o.limitPrice ?? o.stopPrice ?? ideaPrice, now);
+  }
 
   const orderId = await tx.insert(
     `insert into orders (portfolio_id, trade_idea_id, signal_id, asset_id, side, type, time_in_force, quantity,

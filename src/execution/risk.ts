@@ -9,14 +9,22 @@
  * - currentDrawdown: on the closed-trade equity curve (initial balance + cumulative pnl of closed
  *   round trips in exit order): its peak minus its last value. Unrealized losses of open positions
  *   are not counted; portfolio_snapshots carry the marked-to-market view.
+ * - the portfolio's own limits (max_positions, max_position_size, max_total_exposure): its open
+ *   positions' count and cost, and the position in the idea's asset (`loadOpenExposure`).
  * A context value is only read when the effective config has the limit that uses it (a null limit
  * passes without looking), which keeps the gate to one or two queries on the hot path.
  */
 import type { Decimal } from 'decimal.js';
 import { loadRiskConfigs, type RiskConfigs } from '../portfolios/risk-configs.ts';
 import { exact, ZERO } from '../trading/exact.ts';
+import {
+  hasPortfolioLimits,
+  type OpenExposure,
+  type OrderIntent,
+  type PortfolioLimits,
+} from '../trading/portfolio-limits.ts';
 import { evaluateRisk, type RiskContext, type RiskEvaluation } from '../trading/risk-gate.ts';
-import { dec, type Tx } from './sql.ts';
+import { dec, str, type Tx } from './sql.ts';
 
 export interface RiskAssessment {
   configs: RiskConfigs;
@@ -36,6 +44,36 @@ export interface RiskQuestion {
   /** The asset's symbol when the caller already has it (read only when a watchlist needs it). */
   symbol?: string;
   at: Date;
+  /** The portfolio's own limits and the order the idea would place. */
+  limits: PortfolioLimits;
+  order: OrderIntent;
+}
+
+/** The portfolio's open positions (count, Σ cost) and the one in `assetId`, in one query. */
+export async function loadOpenExposure(
+  tx: Tx,
+  portfolioId: number,
+  assetId: number,
+  testMode: boolean,
+): Promise<OpenExposure> {
+  const rows = await tx.all<{ asset_id: unknown; side: unknown; quantity: unknown; cost_basis: unknown }>(
+    `select asset_id, side, quantity, cost_basis from positions
+      where portfolio_id = ? and status = 'open' and test_mode = ?`,
+    [portfolioId, tx.bool(testMode)],
+  );
+  let totalCost = ZERO;
+  let position: OpenExposure['position'] = null;
+  for (const r of rows) {
+    totalCost = totalCost.plus(dec(r.cost_basis));
+    if (Number(r.asset_id) === assetId) {
+      position = {
+        side: str(r.side) === 'short' ? 'short' : 'long',
+        quantity: dec(r.quantity),
+        costBasis: dec(r.cost_basis),
+      };
+    }
+  }
+  return { position, openPositions: rows.length, totalCost };
 }
 
 const DAY_MS = 86_400_000;
@@ -96,6 +134,15 @@ export async function assessRisk(tx: Tx, q: RiskQuestion): Promise<RiskAssessmen
     openTradeCount,
     todaysRealizedPnl,
     currentDrawdown,
+    ...(hasPortfolioLimits(q.limits)
+      ? {
+          portfolio: {
+            limits: q.limits,
+            open: await loadOpenExposure(tx, q.portfolioId, q.assetId, q.testMode),
+            order: q.order,
+          },
+        }
+      : {}),
   };
   return { configs, context, evaluation: evaluateRisk(config, context) };
 }
@@ -130,6 +177,15 @@ export function riskRecord(a: RiskAssessment): Record<string, unknown> {
       openTradeCount: a.context.openTradeCount,
       todaysRealizedPnl: a.context.todaysRealizedPnl.toString(),
       currentDrawdown: a.context.currentDrawdown.toString(),
+      portfolioLimits: a.context.portfolio
+        ? {
+            maxPositions: a.context.portfolio.limits.maxPositions,
+            maxPositionSize: text(a.context.portfolio.limits.maxPositionSize),
+            maxTotalExposure: text(a.context.portfolio.limits.maxTotalExposure),
+            openPositions: a.context.portfolio.open.openPositions,
+            openCost: a.context.portfolio.open.totalCost.toString(),
+          }
+        : null,
     },
   };
 }

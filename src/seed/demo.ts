@@ -473,8 +473,8 @@ class DemoSeeder {
         mode: 'paper',
         initialBalance: '100000',
         strategyType: 'momentum + mean reversion',
-        maxPositionSize: '25000',
-        maxTotalExposure: '60000',
+        maxPositionSize: '40000',
+        maxTotalExposure: '80000',
         maxPositions: 4,
         strategyConfig: { venue: 'binance', strategies: ['Crypto Momentum', 'ETH Mean Reversion'] },
       })

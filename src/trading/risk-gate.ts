@@ -15,6 +15,9 @@
  * | max_drawdown_amount           | currentDrawdown >= max, halt_on_drawdown = true          | halted_by_risk |
  * |                               | currentDrawdown >= max, halt_on_drawdown = false         | needs_approval |
  * | allow_off_watchlist_autotrade | symbol not on the watchlist and the flag is false        | needs_approval |
+ * | max_positions                 | the portfolio's own limits (portfolio-limits.ts), when   | halted_by_risk |
+ * | max_position_size             | the context carries them: the idea's order would break   | halted_by_risk |
+ * | max_total_exposure            | one of them                                              | halted_by_risk |
  *
  * Why this split: a disabled AI, low confidence or an unfamiliar symbol are judgement calls a
  * human may still approve; a hard size/exposure cap, a reached daily target the trader chose to
@@ -28,6 +31,13 @@
  */
 import type { Decimal } from 'decimal.js';
 import { exact } from './exact.ts';
+import {
+  checkPortfolioLimits,
+  type OpenExposure,
+  type OrderIntent,
+  PORTFOLIO_LIMITS,
+  type PortfolioLimits,
+} from './portfolio-limits.ts';
 
 export type RiskVerdict = 'auto_executed' | 'needs_approval' | 'halted_by_risk';
 
@@ -60,6 +70,8 @@ export interface RiskContext {
   openTradeCount: number;
   todaysRealizedPnl: Decimal;
   currentDrawdown: Decimal;
+  /** The portfolio's own limits and what is open now; absent: the portfolio sets no limits. */
+  portfolio?: { limits: PortfolioLimits; open: OpenExposure; order: OrderIntent };
 }
 
 export interface RuleResult {
@@ -83,6 +95,7 @@ export const RISK_RULES = [
   'daily_profit_target',
   'max_drawdown_amount',
   'allow_off_watchlist_autotrade',
+  ...PORTFOLIO_LIMITS,
 ] as const;
 export type RiskRule = (typeof RISK_RULES)[number];
 
@@ -214,6 +227,11 @@ export function evaluateRisk(config: RiskConfig, context: RiskContext): RiskEval
           ? `${context.symbol} is on the watchlist`
           : `${context.symbol} is off the watchlist${config.allowOffWatchlistAutotrade ? ', off-watchlist autotrade allowed' : ''}`,
   });
+
+  const limits = context.portfolio
+    ? checkPortfolioLimits(context.portfolio.limits, context.portfolio.open, context.portfolio.order)
+    : PORTFOLIO_LIMITS.map((rule) => ({ rule, passed: true, detail: 'the portfolio sets no limits' }));
+  for (const check of limits) checks.push({ ...check, severity: 'halted_by_risk' });
 
   const failed = checks.filter((c) => !c.passed);
   const halting = failed.filter((c) => c.severity === 'halted_by_risk');

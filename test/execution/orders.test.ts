@@ -16,6 +16,7 @@ import {
   rejectOrder,
 } from '../../src/execution/orders.ts';
 import { listTrades } from '../../src/execution/trades.ts';
+import { insertCandles } from '../../src/marketdata/candles.ts';
 import { getPortfolio, updatePortfolio } from '../../src/portfolios/portfolios.ts';
 import { getOpenPosition, listPositions } from '../../src/portfolios/positions.ts';
 import { IllegalTransitionError } from '../../src/trading/transitions.ts';
@@ -244,5 +245,89 @@ eachDialect('orders and fills', (ctx) => {
       placeOrder(ctx.store, { portfolioId: p.id, assetId: btc, side: 'buy', quantity: '1' }),
       /is paused/,
     );
+  });
+
+  test("the portfolio's own limits refuse orders that add risk, and write nothing", async () => {
+    const p = await createTestPortfolio(ctx.store, ownerId);
+    const [a, b] = (await createAssets(ctx.store, [unique('LIM/USDT'), unique('LIM2/USDT')], 'limits')) as [
+      number,
+      number,
+    ];
+    const buy = async (assetId: number, quantity: string, price: string) => {
+      const { order } = await placeOrder(ctx.store, {
+        portfolioId: p.id,
+        assetId,
+        side: 'buy',
+        type: 'limit',
+        quantity,
+        limitPrice: price,
+      });
+      await recordFill(ctx.store, { orderId: order.id, quantity, price });
+    };
+    await buy(a, '2', '100'); // cost 200
+    await updatePortfolio(ctx.store, {
+      portfolioId: p.id,
+      maxPositionSize: '250',
+      maxTotalExposure: '300',
+      maxPositions: 1,
+    });
+    const before = await tradingState(ctx.store);
+    const refused = async (terms: object, message: RegExp) => {
+      await assert.rejects(placeOrder(ctx.store, { portfolioId: p.id, ...terms } as never), message);
+      assert.deepEqual(await tradingState(ctx.store), before);
+    };
+    // 200 held + 1 × 60 = 260 > 250
+    await refused(
+      { assetId: a, side: 'buy', type: 'limit', quantity: '1', limitPrice: '60' },
+      /portfolio \d+'s limits: max_position_size: position value 260 after the order > limit 250/,
+    );
+    // a second position: 2 open > 1
+    await refused(
+      { assetId: b, side: 'buy', type: 'limit', quantity: '0.1', limitPrice: '10' },
+      /max_positions: 2 open positions after the order, limit 1/,
+    );
+    // a market order with no price anywhere cannot be valued
+    await refused(
+      { assetId: a, side: 'buy', quantity: '0.1' },
+      /max_position_size: no price to value the order/,
+    );
+    // with a candle it is valued at the latest close: 200 + 0.5 × 100 = 250 passes (limits inclusive)
+    await insertCandles(ctx.store, a, '1m', [
+      { ts: Date.now() - 120_000, open: 90, high: 101, low: 89, close: 100, volume: 1 },
+    ]);
+    const ok = await placeOrder(ctx.store, { portfolioId: p.id, assetId: a, side: 'buy', quantity: '0.5' });
+    await recordFill(ctx.store, { orderId: ok.order.id, quantity: '0.5', price: '100' });
+
+    // Tightened below what is held: reducing still passes, a flip is valued on its new side.
+    await updatePortfolio(ctx.store, { portfolioId: p.id, maxPositionSize: '100' });
+    const sell = await placeOrder(ctx.store, {
+      portfolioId: p.id,
+      assetId: a,
+      side: 'sell',
+      type: 'limit',
+      quantity: '1',
+      limitPrice: '100',
+    });
+    assert.equal(sell.created, true);
+    await assert.rejects(
+      placeOrder(ctx.store, {
+        portfolioId: p.id,
+        assetId: a,
+        side: 'sell',
+        type: 'limit',
+        quantity: '4',
+        limitPrice: '100',
+      }),
+      /max_position_size: position value 150 after the order > limit 100/,
+    );
+    // Without limits everything goes through again.
+    await updatePortfolio(ctx.store, {
+      portfolioId: p.id,
+      maxPositionSize: null,
+      maxTotalExposure: null,
+      maxPositions: null,
+    });
+    const free = await placeOrder(ctx.store, { portfolioId: p.id, assetId: b, side: 'buy', quantity: '5' });
+    assert.equal(free.created, true);
   });
 });

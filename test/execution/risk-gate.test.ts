@@ -10,6 +10,7 @@ import { listDecisions } from '../../src/execution/decisions.ts';
 import { recordFill } from '../../src/execution/fills.ts';
 import { proposeTradeIdea } from '../../src/execution/ideas.ts';
 import { placeOrder } from '../../src/execution/orders.ts';
+import { updatePortfolio } from '../../src/portfolios/portfolios.ts';
 import {
   getRiskConfig,
   type RiskConfigPatch,
@@ -32,6 +33,10 @@ interface Row {
   openPositions?: number;
   /** Net pnl of round trips closed today, created first. */
   closedToday?: string[];
+  /** A long position already held in the idea's asset (BTC): this quantity bought at 100. */
+  held?: string;
+  /** The portfolio's own limits, set after the positions above were opened. */
+  limits?: { maxPositions?: number; maxPositionSize?: string; maxTotalExposure?: string };
   expect: Verdict;
   passed: boolean;
 }
@@ -273,6 +278,57 @@ const TABLES: Record<RiskRule, Row[]> = {
       passed: true,
     },
   ],
+  // The idea buys 1 BTC at 100; positions opened by `openPositions` cost 10 each.
+  max_positions: [
+    {
+      name: 'one more fits',
+      limits: { maxPositions: 2 },
+      openPositions: 1,
+      expect: 'auto_executed',
+      passed: true,
+    },
+    {
+      name: 'limit reached',
+      limits: { maxPositions: 1 },
+      openPositions: 1,
+      expect: 'halted_by_risk',
+      passed: false,
+    },
+    {
+      name: 'adding to an open position opens none',
+      limits: { maxPositions: 1 },
+      held: '1',
+      expect: 'auto_executed',
+      passed: true,
+    },
+  ],
+  max_position_size: [
+    { name: 'equal passes', limits: { maxPositionSize: '100' }, expect: 'auto_executed', passed: true },
+    { name: 'over by 0.01', limits: { maxPositionSize: '99.99' }, expect: 'halted_by_risk', passed: false },
+    {
+      name: 'the held cost counts',
+      limits: { maxPositionSize: '150' },
+      held: '1',
+      expect: 'halted_by_risk',
+      passed: false,
+    },
+  ],
+  max_total_exposure: [
+    {
+      name: 'equal passes',
+      limits: { maxTotalExposure: '120' },
+      openPositions: 2,
+      expect: 'auto_executed',
+      passed: true,
+    },
+    {
+      name: 'over by 0.01',
+      limits: { maxTotalExposure: '119.99' },
+      openPositions: 2,
+      expect: 'halted_by_risk',
+      passed: false,
+    },
+  ],
 };
 
 eachDialect('risk gate through proposeTradeIdea', (ctx) => {
@@ -321,6 +377,16 @@ eachDialect('risk gate through proposeTradeIdea', (ctx) => {
             });
             await recordFill(ctx.store, { orderId: order.id, quantity: '1', price: '10' });
           }
+          if (row.held) {
+            const { order } = await placeOrder(ctx.store, {
+              portfolioId: portfolio.id,
+              assetId: btc,
+              side: 'buy',
+              quantity: row.held,
+            });
+            await recordFill(ctx.store, { orderId: order.id, quantity: row.held, price: '100' });
+          }
+          if (row.limits) await updatePortfolio(ctx.store, { portfolioId: portfolio.id, ...row.limits });
 
           const result = await proposeTradeIdea(ctx.store, {
             portfolioId: portfolio.id,
