@@ -128,6 +128,8 @@ export const TradeIdeaSchema = defineEntity({
       p.manyToOne(Strategy).nullable().deleteRule('restrict').index('trade_ideas_strategy_id_index'),
     asset: () => p.manyToOne(Asset).deleteRule('restrict').index(false),
     direction: p.enum(DIRECTIONS),
+    /** The size the risk gate judged; orders placed for the idea may not exceed it in total. */
+    quantity: decimal().nullable(),
     entryPrice: decimal().nullable(),
     entryRangeLow: decimal().nullable(),
     entryRangeHigh: decimal().nullable(),

@@ -19,6 +19,7 @@ import { assessRisk, riskRecord } from './risk.ts';
 import { loadSignal, type SignalView, type StrategyFacts, strategyFacts } from './signals.ts';
 import {
   bool,
+  decimalParam,
   decimalParamOrNull,
   decOrNull,
   inTransaction,
@@ -59,6 +60,8 @@ export interface TradeIdeaView {
   strategyId: number | null;
   assetId: number;
   direction: Direction;
+  /** The size the gate judged (null for ideas stored before sizes were kept). */
+  quantity: Decimal | null;
   entryPrice: Decimal | null;
   entryRangeLow: Decimal | null;
   entryRangeHigh: Decimal | null;
@@ -86,6 +89,7 @@ export function tradeIdeaFromRow(r: Row): TradeIdeaView {
     strategyId: intOrNull(r.strategy_id),
     assetId: int(r.asset_id),
     direction: str(r.direction) as Direction,
+    quantity: decOrNull(r.quantity),
     entryPrice: decOrNull(r.entry_price),
     entryRangeLow: decOrNull(r.entry_range_low),
     entryRangeHigh: decOrNull(r.entry_range_high),
@@ -230,6 +234,34 @@ function checkLevels(direction: Direction, i: ParsedTradeIdea, entry: Decimal | 
   }
 }
 
+/** The risk gate for an idea of this portfolio and strategy, at its size, entry price and confidence. */
+function assessIdea(
+  tx: Tx,
+  portfolio: PortfolioView,
+  strategy: StrategyFacts | null,
+  idea: Pick<ResolvedIdea, 'assetId' | 'direction' | 'quantity' | 'confidence' | 'entryPrice' | 'testMode'>,
+  at: Date,
+  symbol?: string,
+) {
+  return assessRisk(tx, {
+    portfolioId: portfolio.id,
+    initialBalance: portfolio.initialBalance,
+    assetId: idea.assetId,
+    confidence: idea.confidence,
+    quantity: idea.quantity,
+    testMode: idea.testMode,
+    watchlist: strategy?.allowedSymbols ?? null,
+    ...(symbol === undefined ? {} : { symbol }),
+    at,
+    limits: portfolio,
+    order: {
+      side: idea.direction === 'long' ? 'buy' : 'sell',
+      quantity: idea.quantity,
+      price: idea.entryPrice,
+    },
+  });
+}
+
 /**
  * The proposal inside a transaction. `known` passes what a caller in the same transaction already
  * loaded (the signal, its strategy), so a chained call does not read them again.
@@ -261,35 +293,24 @@ export async function proposeTradeIdeaIn(
   if (strategy && !strategy.isActive)
     throw new TradingError(`strategy ${strategy.name} is inactive: it proposes no trades`);
 
-  const assessment = await assessRisk(tx, {
-    portfolioId: r.portfolioId,
-    initialBalance: portfolio.initialBalance,
-    assetId: r.assetId,
-    confidence: r.confidence,
-    quantity: r.quantity,
-    testMode: r.testMode,
-    watchlist: strategy?.allowedSymbols ?? null,
-    ...(known.symbol === undefined ? {} : { symbol: known.symbol }),
-    at: now,
-    limits: portfolio,
-    order: { side: r.direction === 'long' ? 'buy' : 'sell', quantity: r.quantity, price: r.entryPrice },
-  });
+  const assessment = await assessIdea(tx, portfolio, strategy, r, now, known.symbol);
   const verdict = assessment.evaluation.verdict;
   // Created in `waiting`, the gate moves it on: the core says which transition and which audit action.
   const action = decisionActionFor('waiting', verdict)!;
   const decided = verdict === 'needs_approval' ? null : verdict === 'auto_executed' ? 'ai' : 'risk';
 
   const ideaId = await tx.insert(
-    `insert into trade_ideas (portfolio_id, signal_id, strategy_id, asset_id, direction, entry_price, entry_range_low,
-       entry_range_high, stop_loss, take_profit, expected_hold, rationale, confidence, status, snapshot_ref,
-       decided_by, decided_at, expires_at, test_mode, bot_version, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `insert into trade_ideas (portfolio_id, signal_id, strategy_id, asset_id, direction, quantity, entry_price,
+       entry_range_low, entry_range_high, stop_loss, take_profit, expected_hold, rationale, confidence, status,
+       snapshot_ref, decided_by, decided_at, expires_at, test_mode, bot_version, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       r.portfolioId,
       r.signalId,
       r.strategyId,
       r.assetId,
       r.direction,
+      decimalParam(r.quantity, 'quantity'),
       decimalParamOrNull(r.entryPrice, 'entryPrice'),
       decimalParamOrNull(i.entryRangeLow, 'entryRangeLow'),
       decimalParamOrNull(i.entryRangeHigh, 'entryRangeHigh'),
@@ -316,6 +337,7 @@ export async function proposeTradeIdeaIn(
     strategyId: r.strategyId,
     assetId: r.assetId,
     direction: r.direction,
+    quantity: r.quantity,
     entryPrice: r.entryPrice,
     entryRangeLow: i.entryRangeLow ?? null,
     entryRangeHigh: i.entryRangeHigh ?? null,
@@ -383,6 +405,58 @@ const Verdict = z
   .strict();
 export type VerdictInput = z.input<typeof Verdict>;
 
+/**
+ * Approving overrides the gate's judgement calls (AI disabled, low confidence, off the watchlist),
+ * not its hard limits: the gate runs again with today's state, and if a halting rule now fails
+ * (a lot size or position limit tightened, the daily target or the drawdown reached, the portfolio
+ * filled up since the proposal) the idea is halted_by_risk instead, recorded as risk_rejected.
+ * Ideas stored before their size was kept (quantity null) cannot be re-checked and are approved.
+ */
+async function recheckAtApproval(
+  tx: Tx,
+  idea: TradeIdeaView,
+  approver: string,
+  now: Date,
+): Promise<{ idea: TradeIdeaView; decision: DecisionView } | null> {
+  if (idea.quantity === null || idea.portfolioId === null || idea.confidence === null) return null;
+  const portfolio = await loadPortfolio(tx, idea.portfolioId);
+  const strategy = idea.strategyId === null ? null : await strategyFacts(tx, idea.strategyId);
+  const assessment = await assessIdea(
+    tx,
+    portfolio,
+    strategy,
+    { ...idea, quantity: idea.quantity, confidence: idea.confidence },
+    now,
+  );
+  if (assessment.evaluation.verdict !== 'halted_by_risk') return null;
+  const reason = assessment.evaluation.haltReason ?? 'halted by risk';
+  await tx.run(
+    'update trade_ideas set status = ?, decided_by = ?, decided_at = ?, updated_at = ? where id = ?',
+    ['halted_by_risk', 'risk', tx.time(now), tx.time(now), idea.id],
+  );
+  const decision = await appendDecision(tx, {
+    occurredAt: now,
+    portfolioId: idea.portfolioId,
+    assetId: idea.assetId,
+    action: decisionActionFor(idea.status, 'halted_by_risk')!,
+    actor: 'risk',
+    rationale: `${approver} approved; the gate re-checked at approval: ${reason}`,
+    confidence: idea.confidence,
+    riskCheckResult: riskRecord(assessment),
+    strategyId: idea.strategyId,
+    tradeIdeaId: idea.id,
+    snapshotRef: idea.snapshotRef,
+    humanOverride: false,
+    testMode: idea.testMode,
+    botVersion: idea.botVersion,
+  });
+  await recordHaltReason(tx, assessment.configs, reason, now);
+  return {
+    idea: { ...idea, status: 'halted_by_risk', decidedBy: 'risk', decidedAt: now, updatedAt: now },
+    decision,
+  };
+}
+
 async function decide(store: Store, input: VerdictInput, to: 'approved' | 'rejected') {
   const v = parseInput(Verdict, input, to === 'approved' ? 'approval' : 'rejection');
   return inTransaction(store, async (tx) => {
@@ -397,6 +471,10 @@ async function decide(store: Store, input: VerdictInput, to: 'approved' | 'rejec
       );
     }
     const now = new Date();
+    if (to === 'approved') {
+      const halted = await recheckAtApproval(tx, idea, user.email, now);
+      if (halted) return halted;
+    }
     await tx.run(
       'update trade_ideas set status = ?, decided_by = ?, decided_at = ?, updated_at = ? where id = ?',
       [to, user.email, tx.time(now), tx.time(now), idea.id],
@@ -425,7 +503,10 @@ async function decide(store: Store, input: VerdictInput, to: 'approved' | 'rejec
   });
 }
 
-/** A user approves an idea that needs approval (records human_approved). */
+/**
+ * A user approves an idea that needs approval (records human_approved), unless the gate, run again,
+ * now halts it on a hard limit (records risk_rejected; see recheckAtApproval).
+ */
 export function approveTradeIdea(
   store: Store,
   input: VerdictInput,

@@ -242,6 +242,35 @@ async function enforcePortfolioLimits(
   }
 }
 
+/**
+ * The orders of one idea together may not exceed the size the gate judged: approving an idea of 1
+ * does not approve 10. A rejected order counts nothing; a canceled or expired one counts what it
+ * filled; every other order counts its whole quantity.
+ */
+async function assertWithinIdeaSize(tx: Tx, idea: TradeIdeaView, quantity: Decimal): Promise<void> {
+  const orders = await tx.all<{ id: unknown; status: unknown; quantity: unknown }>(
+    'select id, status, quantity from orders where trade_idea_id = ?',
+    [idea.id],
+  );
+  let committed = ZERO;
+  for (const order of orders) {
+    const status = str(order.status);
+    if (status === 'rejected') continue;
+    if (status === 'canceled' || status === 'expired') {
+      const fills = await tx.all<{ quantity: unknown }>('select quantity from fills where order_id = ?', [
+        order.id,
+      ]);
+      for (const f of fills) committed = committed.plus(dec(f.quantity));
+    } else committed = committed.plus(dec(order.quantity));
+  }
+  const after = committed.plus(quantity);
+  if (after.gt(idea.quantity!)) {
+    throw new TradingError(
+      `trade idea ${idea.id} was judged at quantity ${idea.quantity!.toString()}: its orders would total ${after.toString()}`,
+    );
+  }
+}
+
 /** Places an order inside a transaction; `known` skips re-reading rows the caller holds. */
 export async function placeOrderIn(
   tx: Tx,
@@ -278,6 +307,7 @@ export async function placeOrderIn(
     }
     testMode = idea.testMode;
     signalId ??= idea.signalId;
+    if (idea.quantity !== null) await assertWithinIdeaSize(tx, idea, o.quantity);
   }
   if (signalId !== null && o.signalId !== undefined) {
     const signal = await tx.get<{ portfolio_id: unknown; asset_id: unknown; test_mode: unknown }>(

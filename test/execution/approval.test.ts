@@ -17,7 +17,7 @@ import {
   proposeTradeIdea,
   rejectTradeIdea,
 } from '../../src/execution/ideas.ts';
-import { placeOrder } from '../../src/execution/orders.ts';
+import { cancelOrder, placeOrder } from '../../src/execution/orders.ts';
 import { TradingError } from '../../src/execution/sql.ts';
 import { haltAiTrading, resumeAiTrading } from '../../src/portfolios/risk-configs.ts';
 import {
@@ -135,6 +135,70 @@ eachDialect('approval workflow', (ctx) => {
     });
     assert.ok(created);
     assert.equal(order.tradeIdeaId, idea.id);
+  });
+
+  test('approving re-runs the hard limits: a tightened lot size halts the idea instead', async () => {
+    await openGate(ctx.store, { aiTradingEnabled: false, maxLotSize: '5' });
+    const { idea } = await proposeTradeIdea(ctx.store, {
+      portfolioId,
+      assetId: asset,
+      direction: 'long',
+      quantity: '2',
+      confidence: 0.9,
+      entryPrice: '100',
+    });
+    assert.equal(idea.status, 'needs_approval');
+    assert.equal(idea.quantity?.toString(), '2');
+    await openGate(ctx.store, { aiTradingEnabled: false, maxLotSize: '1.5' });
+    const result = await approveTradeIdea(ctx.store, { ideaId: idea.id, user: trader.email });
+    assert.equal(result.idea.status, 'halted_by_risk');
+    assert.equal(result.idea.decidedBy, 'risk');
+    assert.equal((await getTradeIdea(ctx.store, idea.id)).status, 'halted_by_risk');
+    const rows = (await listDecisions(ctx.store, { tradeIdeaId: idea.id })).items;
+    assert.deepEqual(
+      rows.map((r) => [r.action, r.actor, r.humanOverride]),
+      [
+        ['ai_proposed', 'ai', false],
+        ['risk_rejected', 'risk', false],
+      ],
+    );
+    assert.match(
+      rows[1]!.rationale ?? '',
+      new RegExp(`${trader.email} approved; .*max_lot_size: quantity 2 > max lot size 1.5`),
+    );
+    const stored = rows[1]!.riskCheckResult as { verdict: string };
+    assert.equal(stored.verdict, 'halted_by_risk');
+    await assert.rejects(
+      placeOrder(ctx.store, {
+        portfolioId,
+        assetId: asset,
+        side: 'buy',
+        quantity: '1',
+        tradeIdeaId: idea.id,
+      }),
+      /halted_by_risk: only approved or auto-executed ideas are traded/,
+    );
+  });
+
+  test("an idea's orders together stay within the size the gate judged", async () => {
+    await openGate(ctx.store, { aiTradingEnabled: false });
+    const { idea } = await proposeTradeIdea(ctx.store, {
+      portfolioId,
+      assetId: asset,
+      direction: 'long',
+      quantity: '1',
+      confidence: 0.9,
+    });
+    await approveTradeIdea(ctx.store, { ideaId: idea.id, user: trader.email });
+    const order = (quantity: string) =>
+      placeOrder(ctx.store, { portfolioId, assetId: asset, side: 'buy', quantity, tradeIdeaId: idea.id });
+    const first = await order('0.6');
+    const before = await tradingState(ctx.store);
+    await assert.rejects(order('0.5'), /judged at quantity 1: its orders would total 1\.1/);
+    assert.deepEqual(await tradingState(ctx.store), before);
+    // A canceled order gives back what it did not fill.
+    await cancelOrder(ctx.store, { orderId: first.order.id });
+    assert.equal((await order('1')).created, true);
   });
 
   test('reject: needs_approval → rejected, audit ai_proposed then human_rejected', async () => {
