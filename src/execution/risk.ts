@@ -6,9 +6,11 @@
  * - openTradeCount: open positions of the portfolio. Each open position has exactly one open round
  *   trip (the fill path keeps them in step), and positions have the (portfolio, status) index.
  * - todaysRealizedPnl: Σ pnl of round trips closed since 00:00 UTC today.
- * - currentDrawdown: on the closed-trade equity curve (initial balance + cumulative pnl of closed
- *   round trips in exit order): its peak minus its last value. Unrealized losses of open positions
- *   are not counted; portfolio_snapshots carry the marked-to-market view.
+ * - currentDrawdown: the equity curve is the initial balance plus the cumulative pnl of closed
+ *   round trips in exit order, and its current point adds the open positions (their realized P&L
+ *   so far plus their unrealized P&L at the latest candle close; a position with no candle counts
+ *   at cost). Drawdown = the curve's peak (the current point included) minus the current point, so
+ *   an open position losing money counts before it is closed.
  * - the portfolio's own limits (max_positions, max_position_size, max_total_exposure): its open
  *   positions' count and cost, and the position in the idea's asset (`loadOpenExposure`).
  * A context value is only read when the effective config has the limit that uses it (a null limit
@@ -16,6 +18,7 @@
  */
 import type { Decimal } from 'decimal.js';
 import { loadRiskConfigs, type RiskConfigs } from '../portfolios/risk-configs.ts';
+import { markOpenPositions } from '../portfolios/snapshots.ts';
 import { exact, ZERO } from '../trading/exact.ts';
 import {
   hasPortfolioLimits,
@@ -123,7 +126,10 @@ export async function assessRisk(tx: Tx, q: RiskQuestion): Promise<RiskAssessmen
       equity = equity.plus(dec(r.pnl));
       if (equity.gt(peak)) peak = equity;
     }
-    currentDrawdown = peak.minus(equity);
+    const open = await markOpenPositions(tx, q.portfolioId, q.testMode, q.at);
+    const current = equity.plus(open.realizedOpen).plus(open.unrealized);
+    if (current.gt(peak)) peak = current;
+    currentDrawdown = peak.minus(current);
   }
 
   const context: RiskContext = {

@@ -39,7 +39,7 @@ import {
 import { Exact, exact, ZERO } from '../trading/exact.ts';
 import { unrealizedPnl } from '../trading/positions.ts';
 import { loadPortfolio } from './portfolios.ts';
-import { positionFromRow, positionState } from './positions.ts';
+import { positionFromRow, positionState, type PositionView } from './positions.ts';
 import { parseInput } from '../input/parse.ts';
 import {
   botVersion,
@@ -132,6 +132,63 @@ export interface SnapshotResult {
   unpriced: number[];
 }
 
+export interface MarkedPositions {
+  open: PositionView[];
+  marks: SnapshotResult['marks'];
+  /** Assets of open positions with no candle to mark them (valued at cost, unrealized 0). */
+  unpriced: number[];
+  /** Σ signed market value (a short counts negative); unpriced positions at cost. */
+  marketValue: Decimal;
+  /** Σ cost basis. */
+  invested: Decimal;
+  /** Σ unrealized P&L at the marks. */
+  unrealized: Decimal;
+  /** Σ realized P&L of the open lifecycles (partial reductions, fees paid so far). */
+  realizedOpen: Decimal;
+}
+
+/**
+ * A portfolio's open positions valued at the latest candle close at or before `at` (read only;
+ * the snapshot stores the marks, the risk gate's drawdown reads them).
+ */
+export async function markOpenPositions(
+  tx: Tx,
+  portfolioId: number,
+  testMode: boolean,
+  at: Date,
+  timeframe?: Timeframe,
+): Promise<MarkedPositions> {
+  const open = (
+    await tx.all(
+      `select * from positions where portfolio_id = ? and status = 'open' and test_mode = ? order by id`,
+      [portfolioId, tx.bool(testMode)],
+    )
+  ).map(positionFromRow);
+  let marketValue = exact(ZERO);
+  let invested = exact(ZERO);
+  let unrealized = exact(ZERO);
+  let realizedOpen = exact(ZERO);
+  const marks: SnapshotResult['marks'] = [];
+  const unpriced: number[] = [];
+  for (const position of open) {
+    const mark = await latestClose(tx, position.assetId, at, timeframe);
+    const signed = position.side === 'long' ? 1 : -1;
+    invested = invested.plus(position.costBasis);
+    realizedOpen = realizedOpen.plus(position.realizedPnl);
+    let pnl = exact(ZERO);
+    if (mark === null) {
+      unpriced.push(position.assetId);
+      marketValue = marketValue.plus(exact(position.costBasis).times(signed));
+    } else {
+      pnl = exact(unrealizedPnl(positionState(position), mark.price));
+      marketValue = marketValue.plus(exact(position.quantity).times(mark.price).times(signed));
+    }
+    unrealized = unrealized.plus(pnl);
+    marks.push({ positionId: position.id, assetId: position.assetId, mark, unrealizedPnl: pnl });
+  }
+  return { open, marks, unpriced, marketValue, invested, unrealized, realizedOpen };
+}
+
 /** Values a portfolio's open positions at the latest candle close and stores the snapshot. */
 export async function takePortfolioSnapshot(store: Store, input: TakeSnapshotInput): Promise<SnapshotResult> {
   const s = parseInput(TakeSnapshot, input, 'portfolio snapshot');
@@ -139,12 +196,7 @@ export async function takePortfolioSnapshot(store: Store, input: TakeSnapshotInp
     const at = s.at ?? new Date();
     const portfolio = await loadPortfolio(tx, s.portfolioId);
     const test = tx.bool(s.testMode);
-    const open = (
-      await tx.all(
-        `select * from positions where portfolio_id = ? and status = 'open' and test_mode = ? order by id`,
-        [portfolio.id, test],
-      )
-    ).map(positionFromRow);
+    const marked = await markOpenPositions(tx, portfolio.id, s.testMode, at, s.timeframe);
     const realizedRows = await tx.all<{ realized_pnl: unknown }>(
       'select realized_pnl from positions where portfolio_id = ? and test_mode = ?',
       [portfolio.id, test],
@@ -154,29 +206,13 @@ export async function takePortfolioSnapshot(store: Store, input: TakeSnapshotInp
       [portfolio.id, test, tx.bool(false)],
     );
 
-    let marketValue = exact(ZERO);
-    let invested = exact(ZERO);
-    let unrealized = exact(ZERO);
-    const marks: SnapshotResult['marks'] = [];
-    const unpriced: number[] = [];
-    for (const position of open) {
-      const mark = await latestClose(tx, position.assetId, at, s.timeframe);
-      const signed = position.side === 'long' ? 1 : -1;
-      invested = invested.plus(position.costBasis);
-      let pnl = exact(ZERO);
-      if (mark === null) {
-        unpriced.push(position.assetId);
-        marketValue = marketValue.plus(exact(position.costBasis).times(signed));
-      } else {
-        pnl = exact(unrealizedPnl(positionState(position), mark.price));
-        marketValue = marketValue.plus(exact(position.quantity).times(mark.price).times(signed));
-        await tx.run(
-          'update positions set mark_price = ?, unrealized_pnl = ?, marked_at = ?, updated_at = ? where id = ?',
-          [priceParam(mark.price), moneyParam(pnl), tx.time(at), tx.time(new Date()), position.id],
-        );
-      }
-      unrealized = unrealized.plus(pnl);
-      marks.push({ positionId: position.id, assetId: position.assetId, mark, unrealizedPnl: pnl });
+    const { open, marks, unpriced, marketValue, invested, unrealized } = marked;
+    for (const { positionId, mark, unrealizedPnl: pnl } of marks) {
+      if (mark === null) continue;
+      await tx.run(
+        'update positions set mark_price = ?, unrealized_pnl = ?, marked_at = ?, updated_at = ? where id = ?',
+        [priceParam(mark.price), moneyParam(pnl), tx.time(at), tx.time(new Date()), positionId],
+      );
     }
     const realized = realizedRows.reduce((sum, r) => sum.plus(dec(r.realized_pnl)), exact(ZERO));
     const cash = exact(portfolio.cashBalance);

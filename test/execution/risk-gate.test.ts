@@ -10,6 +10,7 @@ import { listDecisions } from '../../src/execution/decisions.ts';
 import { recordFill } from '../../src/execution/fills.ts';
 import { proposeTradeIdea } from '../../src/execution/ideas.ts';
 import { placeOrder } from '../../src/execution/orders.ts';
+import { insertCandles } from '../../src/marketdata/candles.ts';
 import { updatePortfolio } from '../../src/portfolios/portfolios.ts';
 import {
   getRiskConfig,
@@ -33,6 +34,8 @@ interface Row {
   openPositions?: number;
   /** Net pnl of round trips closed today, created first. */
   closedToday?: string[];
+  /** An open long of 10 on a fresh asset, bought at 100 and marked by a candle closing at `mark`. */
+  openAt?: { mark: number };
   /** A long position already held in the idea's asset (BTC): this quantity bought at 100. */
   held?: string;
   /** The portfolio's own limits, set after the positions above were opened. */
@@ -246,6 +249,28 @@ const TABLES: Record<RiskRule, Row[]> = {
       expect: 'halted_by_risk',
       passed: false,
     },
+    {
+      name: 'an open position losing 100.1 at the latest close counts',
+      global: { maxDrawdownAmount: '100', haltOnDrawdown: true },
+      openAt: { mark: 89.99 },
+      expect: 'halted_by_risk',
+      passed: false,
+    },
+    {
+      name: 'an open loss of 99.9 stays within',
+      global: { maxDrawdownAmount: '100', haltOnDrawdown: true },
+      openAt: { mark: 90.01 },
+      expect: 'auto_executed',
+      passed: true,
+    },
+    {
+      name: 'an open gain of 60 offsets a closed loss of 120',
+      global: { maxDrawdownAmount: '100', haltOnDrawdown: true },
+      closedToday: ['-120'],
+      openAt: { mark: 106 },
+      expect: 'auto_executed',
+      passed: true,
+    },
   ],
   allow_off_watchlist_autotrade: [
     {
@@ -385,6 +410,20 @@ eachDialect('risk gate through proposeTradeIdea', (ctx) => {
               quantity: row.held,
             });
             await recordFill(ctx.store, { orderId: order.id, quantity: row.held, price: '100' });
+          }
+          if (row.openAt) {
+            const [marked] = await createAssets(ctx.store, [unique('MARK/USDT')], `gate-${ctx.dialect}`);
+            const { order } = await placeOrder(ctx.store, {
+              portfolioId: portfolio.id,
+              assetId: marked!,
+              side: 'buy',
+              quantity: '10',
+            });
+            await recordFill(ctx.store, { orderId: order.id, quantity: '10', price: '100' });
+            const c = row.openAt.mark;
+            await insertCandles(ctx.store, marked!, '1h', [
+              { ts: Date.now() - 3_600_000, open: c, high: c, low: c, close: c, volume: 1 },
+            ]);
           }
           if (row.limits) await updatePortfolio(ctx.store, { portfolioId: portfolio.id, ...row.limits });
 
