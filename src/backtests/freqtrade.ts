@@ -33,6 +33,7 @@ import { TIMEFRAMES } from '../entities/common.ts';
 import { Trade } from '../entities/execution.ts';
 import { Strategy } from '../entities/strategies.ts';
 import { MONEY_SCALE } from '../entities/types/decimal.ts';
+import { describeIssues, parseInput } from '../input/parse.ts';
 import { exact, ZERO } from '../trading/exact.ts';
 import { JsonNumber, parseJsonLossless, toPlainJson } from './lossless-json.ts';
 import {
@@ -42,7 +43,6 @@ import {
   roundToScale,
   writeBacktest,
 } from './runs.ts';
-import { describeIssues, parseInput } from '../input/parse.ts';
 
 export class FreqtradeFormatError extends Error {
   override name = 'FreqtradeFormatError';

@@ -27,9 +27,6 @@ import {
 } from '../entities/backtests.ts';
 import { DIRECTIONS, TIMEFRAMES, type Timeframe } from '../entities/common.ts';
 import { Trade } from '../entities/execution.ts';
-import { ensureAsset } from '../marketdata/assets.ts';
-import { divideRounded, exact, ZERO } from '../trading/exact.ts';
-import { type ClosedTrade, computePerformance } from '../trading/performance.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import {
@@ -41,6 +38,9 @@ import {
   type ScopeCounts,
   when,
 } from '../input/values.ts';
+import { ensureAsset } from '../marketdata/assets.ts';
+import { divideRounded, exact, ZERO } from '../trading/exact.ts';
+import { type ClosedTrade, computePerformance } from '../trading/performance.ts';
 
 const fits = (integerDigits: number, scale: number) => (d: Decimal) =>
   d.decimalPlaces() <= scale && d.abs().lt(new Decimal(10).pow(integerDigits));

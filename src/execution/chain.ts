@@ -8,6 +8,8 @@
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { ORDER_TYPES, TIME_IN_FORCE } from '../entities/execution.ts';
+import { parseInput } from '../input/parse.ts';
+import { moneyValue, nonNegativeDecimal, positiveDecimal, when } from '../input/values.ts';
 import { loadPortfolio } from '../portfolios/portfolios.ts';
 import { type FillResult, recordFillIn } from './fills.ts';
 import { type ProposalResult, proposeTradeIdeaIn } from './ideas.ts';
@@ -20,8 +22,6 @@ import {
   strategyFacts,
 } from './signals.ts';
 import { inTransaction, str, TradingError } from './sql.ts';
-import { parseInput } from '../input/parse.ts';
-import { moneyValue, nonNegativeDecimal, positiveDecimal, when } from '../input/values.ts';
 
 const ActOnSignalInput = z
   .object({

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { DECISION_ACTIONS, type DecisionAction } from '../entities/execution.ts';
+import { parseInput } from '../input/parse.ts';
+import { id, limit, offset, testScope, when } from '../input/values.ts';
 import {
   bool,
   int,
@@ -21,8 +23,6 @@ import {
   time,
   Where,
 } from './sql.ts';
-import { parseInput } from '../input/parse.ts';
-import { id, limit, offset, testScope, when } from '../input/values.ts';
 
 export interface DecisionView {
   id: number;

@@ -15,6 +15,8 @@ import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { LIQUIDITY_ROLES, type LiquidityRole } from '../entities/execution.ts';
+import { parseInput } from '../input/parse.ts';
+import { id, moneyValue, nonNegativeDecimal, positiveDecimal, when } from '../input/values.ts';
 import { loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { type PositionView, positionFromRow, positionState } from '../portfolios/positions.ts';
 import { divideRounded, exact } from '../trading/exact.ts';
@@ -42,8 +44,6 @@ import {
   time,
 } from './sql.ts';
 import { type TradeView, tradeFromRow, tradeState } from './trades.ts';
-import { parseInput } from '../input/parse.ts';
-import { id, moneyValue, nonNegativeDecimal, positiveDecimal, when } from '../input/values.ts';
 
 export interface FillView {
   id: number;

@@ -10,6 +10,20 @@ import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { DIRECTIONS, type Direction } from '../entities/common.ts';
 import { TRADE_IDEA_STATUSES, type TradeIdeaStatus } from '../entities/execution.ts';
+import { NotFoundError } from '../input/errors.ts';
+import { parseInput } from '../input/parse.ts';
+import {
+  botVersion,
+  confidence,
+  id,
+  limit,
+  nonNegativeDecimal,
+  offset,
+  positiveDecimal,
+  testScope,
+  userRef,
+  when,
+} from '../input/values.ts';
 import { assertTradable, findUser, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { recordHaltReason } from '../portfolios/risk-configs.ts';
 import type { RiskEvaluation } from '../trading/risk-gate.ts';
@@ -38,20 +52,6 @@ import {
   timeOrNull,
   Where,
 } from './sql.ts';
-import { parseInput } from '../input/parse.ts';
-import {
-  botVersion,
-  confidence,
-  id,
-  limit,
-  nonNegativeDecimal,
-  offset,
-  positiveDecimal,
-  testScope,
-  userRef,
-  when,
-} from '../input/values.ts';
-import { NotFoundError } from '../input/errors.ts';
 
 export interface TradeIdeaView {
   id: number;

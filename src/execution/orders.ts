@@ -16,6 +16,9 @@ import {
   TIME_IN_FORCE,
   type TimeInForce,
 } from '../entities/execution.ts';
+import { NotFoundError } from '../input/errors.ts';
+import { parseInput } from '../input/parse.ts';
+import { botVersion, id, limit, offset, positiveDecimal, testScope, when } from '../input/values.ts';
 import { assertTradable, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { latestClose } from '../portfolios/snapshots.ts';
 import { divideRounded, exact, ZERO } from '../trading/exact.ts';
@@ -45,9 +48,6 @@ import {
   timeOrNull,
   Where,
 } from './sql.ts';
-import { parseInput } from '../input/parse.ts';
-import { botVersion, id, limit, offset, positiveDecimal, testScope, when } from '../input/values.ts';
-import { NotFoundError } from '../input/errors.ts';
 
 export interface OrderView {
   id: number;

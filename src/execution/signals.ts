@@ -6,6 +6,20 @@ import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { SIGNAL_ACTIONS, type SignalAction } from '../entities/execution.ts';
+import { NotFoundError } from '../input/errors.ts';
+import { parseInput } from '../input/parse.ts';
+import {
+  botVersion,
+  confidence,
+  id,
+  jsonObject,
+  limit,
+  nonNegativeDecimal,
+  offset,
+  positiveDecimal,
+  testScope,
+  when,
+} from '../input/values.ts';
 import {
   bool,
   dec,
@@ -28,20 +42,6 @@ import {
   timeOrNull,
   Where,
 } from './sql.ts';
-import { parseInput } from '../input/parse.ts';
-import {
-  botVersion,
-  confidence,
-  id,
-  jsonObject,
-  limit,
-  nonNegativeDecimal,
-  offset,
-  positiveDecimal,
-  testScope,
-  when,
-} from '../input/values.ts';
-import { NotFoundError } from '../input/errors.ts';
 
 export interface SignalView {
   id: number;

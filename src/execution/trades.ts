@@ -7,6 +7,9 @@ import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import type { Direction } from '../entities/common.ts';
 import { TRADE_OUTCOMES, type TradeOutcome } from '../entities/execution.ts';
+import { NotFoundError } from '../input/errors.ts';
+import { parseInput } from '../input/parse.ts';
+import { id, limit, offset, testScope, when } from '../input/values.ts';
 import type { TradeState } from '../trading/round-trips.ts';
 import {
   bool,
@@ -25,9 +28,6 @@ import {
   timeOrNull,
   Where,
 } from './sql.ts';
-import { parseInput } from '../input/parse.ts';
-import { id, limit, offset, testScope, when } from '../input/values.ts';
-import { NotFoundError } from '../input/errors.ts';
 
 export interface TradeView {
   id: number;

@@ -32,9 +32,9 @@ import {
   time,
   Where,
 } from '../execution/sql.ts';
+import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { id, jsonObject, limit, nonNegativeMoney, offset, userRef } from '../input/values.ts';
-import { NotFoundError } from '../input/errors.ts';
 
 export interface PortfolioView {
   id: number;

@@ -22,9 +22,9 @@ import {
   timeOrNull,
   Where,
 } from '../execution/sql.ts';
-import type { PositionSide, PositionState } from '../trading/positions.ts';
 import { parseInput } from '../input/parse.ts';
 import { id, limit, offset, testScope } from '../input/values.ts';
+import type { PositionSide, PositionState } from '../trading/positions.ts';
 
 export interface PositionView {
   id: number;

@@ -29,7 +29,7 @@ import {
   time,
   timeOrNull,
 } from '../execution/sql.ts';
-import { effectiveRiskConfig, type RiskConfig } from '../trading/risk-gate.ts';
+import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import {
   botVersion,
@@ -39,7 +39,7 @@ import {
   nonNegativeMoney,
   positiveDecimal,
 } from '../input/values.ts';
-import { NotFoundError } from '../input/errors.ts';
+import { effectiveRiskConfig, type RiskConfig } from '../trading/risk-gate.ts';
 
 export interface RiskConfigView {
   id: number;

@@ -36,10 +36,6 @@ import {
   time,
   Where,
 } from '../execution/sql.ts';
-import { Exact, exact, ZERO } from '../trading/exact.ts';
-import { unrealizedPnl } from '../trading/positions.ts';
-import { loadPortfolio } from './portfolios.ts';
-import { positionFromRow, positionState, type PositionView } from './positions.ts';
 import { parseInput } from '../input/parse.ts';
 import {
   botVersion,
@@ -51,6 +47,10 @@ import {
   testScope,
   when,
 } from '../input/values.ts';
+import { Exact, exact, ZERO } from '../trading/exact.ts';
+import { unrealizedPnl } from '../trading/positions.ts';
+import { loadPortfolio } from './portfolios.ts';
+import { positionFromRow, positionState, type PositionView } from './positions.ts';
 
 export interface PortfolioSnapshotView {
   id: number;

@@ -8,10 +8,10 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { MarketSnapshot, PredictionEvent, PredictionMarket } from '../entities/market-data.ts';
-import { definedFields, externalIdInput, quoteInput, venueInput, withUniqueRetry } from './events.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { id, limitInput, when } from '../input/values.ts';
+import { definedFields, externalIdInput, quoteInput, venueInput, withUniqueRetry } from './events.ts';
 
 const marketInput = z
   .object({

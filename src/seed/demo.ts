@@ -24,7 +24,6 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { Decimal } from 'decimal.js';
 import { recordBacktest } from '../backtests/runs.ts';
-import { domainTables, tableCounts } from '../operations/inspect.ts';
 import type { Store } from '../db/store.ts';
 import { booleanValue } from '../db/values.ts';
 import { Asset, BotStatus, IndicatorSnapshot, TradeIdea, User } from '../entities/index.ts';
@@ -42,6 +41,7 @@ import { markNewsFeedPolled, registerNewsFeed } from '../news/feeds.ts';
 import { recordNewsItem } from '../news/items.ts';
 import { setBotStatus } from '../operations/bot-status.ts';
 import { recordErrorLog } from '../operations/error-logs.ts';
+import { domainTables, tableCounts } from '../operations/inspect.ts';
 import { createPortfolio } from '../portfolios/portfolios.ts';
 import {
   haltAiTrading,

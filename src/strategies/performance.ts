@@ -30,11 +30,11 @@ import {
   time,
   Where,
 } from '../execution/sql.ts';
+import { parseInput } from '../input/parse.ts';
+import { id, moneyValue, when } from '../input/values.ts';
 import { exact, ZERO } from '../trading/exact.ts';
 import { type ClosedTrade, computePerformance, type PerformanceMetrics } from '../trading/performance.ts';
 import { loadStrategy } from './strategies.ts';
-import { parseInput } from '../input/parse.ts';
-import { id, moneyValue, when } from '../input/values.ts';
 
 export interface StrategyPerformanceView {
   id: number;

@@ -24,10 +24,10 @@ import {
   type Tx,
   time,
 } from '../execution/sql.ts';
-import { configHash } from './canonical.ts';
+import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { id } from '../input/values.ts';
-import { NotFoundError } from '../input/errors.ts';
+import { configHash } from './canonical.ts';
 
 export interface StrategyConfig {
   entryType?: string;
