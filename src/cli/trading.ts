@@ -173,6 +173,11 @@ export function registerTrading(program: Command): void {
             process.stdout.write(
               `idea ${result.idea.id} is ${result.idea.status} (by ${result.idea.decidedBy})\n`,
             );
+          // The gate re-ran at approval and halted it: a script asking for approval must notice.
+          if (name === 'approve' && result.idea.status !== 'approved') {
+            process.stderr.write(`not approved: ${result.decision.rationale ?? result.idea.status}\n`);
+            process.exitCode = 1;
+          }
         }),
       );
   }

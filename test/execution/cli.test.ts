@@ -125,6 +125,31 @@ eachDialect('trading CLI', (ctx) => {
     assert.equal(twice.code, 1);
     assert.match(twice.stderr, /illegal trade_idea status transition 'approved' -> 'rejected'/);
 
+    // Approval re-runs the hard limits: tightened since the proposal, the idea is halted, exit 1.
+    await openGate(ctx.store, { aiTradingEnabled: false, maxLotSize: '5' });
+    const sized = await actOnSignal(ctx.store, {
+      signal: {
+        portfolioId,
+        strategyId,
+        assetId: asset,
+        price: '100',
+        action: 'buy',
+        confidence: 0.9,
+        quantity: '2',
+      },
+    });
+    await openGate(ctx.store, { aiTradingEnabled: false, maxLotSize: '1' });
+    const halted = await tradestore(ctx.url, [
+      'ideas',
+      'approve',
+      String(sized.proposal!.idea.id),
+      '--user',
+      trader.email,
+    ]);
+    assert.equal(halted.code, 1);
+    assert.match(halted.stdout, /is halted_by_risk \(by risk\)/);
+    assert.match(halted.stderr, /not approved: .*max_lot_size: quantity 2 > max lot size 1/);
+
     await openGate(ctx.store);
     for (const [action, price] of [
       ['buy', '100'],
