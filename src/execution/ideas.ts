@@ -255,6 +255,7 @@ function assessIdea(
     at,
     limits: portfolio,
     order: {
+      assetId: idea.assetId,
       side: idea.direction === 'long' ? 'buy' : 'sell',
       quantity: idea.quantity,
       price: idea.entryPrice,

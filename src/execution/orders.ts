@@ -229,8 +229,9 @@ async function enforcePortfolioLimits(
 ): Promise<void> {
   const needsPrice = portfolio.maxPositionSize !== null || portfolio.maxTotalExposure !== null;
   const valuedAt = price ?? (needsPrice ? ((await latestClose(tx, o.assetId, now))?.price ?? null) : null);
-  const open = await loadOpenExposure(tx, portfolio.id, o.assetId, testMode);
+  const open = await loadOpenExposure(tx, portfolio.id, testMode, now);
   const failed = checkPortfolioLimits(portfolio, open, {
+    assetId: o.assetId,
     side: o.side,
     quantity: o.quantity,
     price: valuedAt,

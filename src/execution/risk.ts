@@ -12,22 +12,24 @@
  *   at cost). Drawdown = the curve's peak (the current point included) minus the current point, so
  *   an open position losing money counts before it is closed.
  * - the portfolio's own limits (max_positions, max_position_size, max_total_exposure): its open
- *   positions' count and cost, and the position in the idea's asset (`loadOpenExposure`).
+ *   positions and its working orders (`loadOpenExposure`).
  * A context value is only read when the effective config has the limit that uses it (a null limit
  * passes without looking), which keeps the gate to one or two queries on the hot path.
  */
 import type { Decimal } from 'decimal.js';
 import { loadRiskConfigs, type RiskConfigs } from '../portfolios/risk-configs.ts';
-import { markOpenPositions } from '../portfolios/snapshots.ts';
+import { latestClose, markOpenPositions } from '../portfolios/snapshots.ts';
 import { exact, ZERO } from '../trading/exact.ts';
 import {
+  type HeldPosition,
   hasPortfolioLimits,
   type OpenExposure,
   type OrderIntent,
   type PortfolioLimits,
+  type WorkingOrder,
 } from '../trading/portfolio-limits.ts';
 import { evaluateRisk, type RiskContext, type RiskEvaluation } from '../trading/risk-gate.ts';
-import { dec, str, type Tx } from './sql.ts';
+import { dec, decOrNull, str, type Tx } from './sql.ts';
 
 export interface RiskAssessment {
   configs: RiskConfigs;
@@ -52,31 +54,69 @@ export interface RiskQuestion {
   order: OrderIntent;
 }
 
-/** The portfolio's open positions (count, Σ cost) and the one in `assetId`, in one query. */
+/**
+ * What the portfolio's limits are checked against: its open positions and its working orders (new,
+ * open, partially filled) with their unfilled quantity and price (limit or stop price, else the
+ * asset's latest close at `at`).
+ */
 export async function loadOpenExposure(
   tx: Tx,
   portfolioId: number,
-  assetId: number,
   testMode: boolean,
+  at: Date,
 ): Promise<OpenExposure> {
+  const test = tx.bool(testMode);
   const rows = await tx.all<{ asset_id: unknown; side: unknown; quantity: unknown; cost_basis: unknown }>(
     `select asset_id, side, quantity, cost_basis from positions
       where portfolio_id = ? and status = 'open' and test_mode = ?`,
-    [portfolioId, tx.bool(testMode)],
+    [portfolioId, test],
   );
-  let totalCost = ZERO;
-  let position: OpenExposure['position'] = null;
+  const positions = new Map<number, HeldPosition>();
   for (const r of rows) {
-    totalCost = totalCost.plus(dec(r.cost_basis));
-    if (Number(r.asset_id) === assetId) {
-      position = {
-        side: str(r.side) === 'short' ? 'short' : 'long',
-        quantity: dec(r.quantity),
-        costBasis: dec(r.cost_basis),
-      };
-    }
+    positions.set(Number(r.asset_id), {
+      side: str(r.side) === 'short' ? 'short' : 'long',
+      quantity: dec(r.quantity),
+      costBasis: dec(r.cost_basis),
+    });
   }
-  return { position, openPositions: rows.length, totalCost };
+  const orders = await tx.all<{
+    id: unknown;
+    asset_id: unknown;
+    side: unknown;
+    quantity: unknown;
+    limit_price: unknown;
+    stop_price: unknown;
+    status: unknown;
+  }>(
+    `select id, asset_id, side, quantity, limit_price, stop_price, status from orders
+      where portfolio_id = ? and status in ('new', 'open', 'partially_filled') and test_mode = ?`,
+    [portfolioId, test],
+  );
+  const working: WorkingOrder[] = [];
+  const closes = new Map<number, Decimal | null>();
+  for (const o of orders) {
+    const assetId = Number(o.asset_id);
+    let remaining = dec(o.quantity);
+    if (str(o.status) === 'partially_filled') {
+      const fills = await tx.all<{ quantity: unknown }>('select quantity from fills where order_id = ?', [
+        o.id,
+      ]);
+      for (const f of fills) remaining = remaining.minus(dec(f.quantity));
+    }
+    let price = decOrNull(o.limit_price) ?? decOrNull(o.stop_price);
+    if (price === null) {
+      if (!closes.has(assetId)) closes.set(assetId, (await latestClose(tx, assetId, at))?.price ?? null);
+      price = closes.get(assetId)!;
+    }
+    working.push({
+      id: Number(o.id),
+      assetId,
+      side: str(o.side) === 'sell' ? 'sell' : 'buy',
+      remaining,
+      price,
+    });
+  }
+  return { positions, working };
 }
 
 const DAY_MS = 86_400_000;
@@ -144,7 +184,7 @@ export async function assessRisk(tx: Tx, q: RiskQuestion): Promise<RiskAssessmen
       ? {
           portfolio: {
             limits: q.limits,
-            open: await loadOpenExposure(tx, q.portfolioId, q.assetId, q.testMode),
+            open: await loadOpenExposure(tx, q.portfolioId, q.testMode, q.at),
             order: q.order,
           },
         }
@@ -188,8 +228,8 @@ export function riskRecord(a: RiskAssessment): Record<string, unknown> {
             maxPositions: a.context.portfolio.limits.maxPositions,
             maxPositionSize: text(a.context.portfolio.limits.maxPositionSize),
             maxTotalExposure: text(a.context.portfolio.limits.maxTotalExposure),
-            openPositions: a.context.portfolio.open.openPositions,
-            openCost: a.context.portfolio.open.totalCost.toString(),
+            openPositions: a.context.portfolio.open.positions.size,
+            workingOrders: a.context.portfolio.open.working.length,
           }
         : null,
     },

@@ -14,6 +14,10 @@
  * can be checked against inside the transaction without a market feed, and it is what the trader
  * committed; a snapshot (portfolio_snapshots) gives the marked-to-market view.
  *
+ * Working orders (new, open, partially filled) that add risk count as if their unfilled quantity
+ * filled, valued at their limit or stop price, else the latest close: ten orders each within a
+ * limit must not add up past it. Working orders that reduce a position are not counted.
+ *
  * An order that only reduces or closes a position always passes: refusing it would keep risk on.
  * A flip (long 1, sell 3) closes the old position and opens the remainder on the other side: the
  * count does not grow, the old cost leaves the exposure and the new side is valued at the price.
@@ -28,16 +32,30 @@ export interface PortfolioLimits {
   maxPositions: number | null;
 }
 
+export interface HeldPosition {
+  side: 'long' | 'short';
+  quantity: Decimal;
+  costBasis: Decimal;
+}
+
+/** An order still working (new, open, partially filled): its unfilled quantity may still fill. */
+export interface WorkingOrder {
+  id: number;
+  assetId: number;
+  side: 'buy' | 'sell';
+  remaining: Decimal;
+  /** Its limit or stop price, else the asset's latest close; null when nothing prices it. */
+  price: Decimal | null;
+}
+
 export interface OpenExposure {
-  /** The open position in the order's asset, if any. */
-  position: { side: 'long' | 'short'; quantity: Decimal; costBasis: Decimal } | null;
-  /** Open positions of the portfolio (all assets). */
-  openPositions: number;
-  /** Σ cost_basis of the portfolio's open positions (all assets). */
-  totalCost: Decimal;
+  /** The portfolio's open positions by asset id. */
+  positions: ReadonlyMap<number, HeldPosition>;
+  working: readonly WorkingOrder[];
 }
 
 export interface OrderIntent {
+  assetId: number;
   side: 'buy' | 'sell';
   quantity: Decimal;
   /** The price the added quantity is valued at; null when none is known (then a value limit fails). */
@@ -57,6 +75,11 @@ export function hasPortfolioLimits(limits: PortfolioLimits): boolean {
   return limits.maxPositionSize !== null || limits.maxTotalExposure !== null || limits.maxPositions !== null;
 }
 
+/** A working order adds risk when its asset is flat or it trades in the held position's direction. */
+function adds(held: HeldPosition | undefined, side: 'buy' | 'sell'): boolean {
+  return held === undefined || (held.side === 'long') === (side === 'buy');
+}
+
 /** Checks one order against the portfolio's limits; every limit gets an outcome. */
 export function checkPortfolioLimits(
   limits: PortfolioLimits,
@@ -64,8 +87,9 @@ export function checkPortfolioLimits(
   order: OrderIntent,
 ): LimitCheck[] {
   const quantity = exact(order.quantity, 'quantity');
-  const held = open.position === null ? ZERO : exact(open.position.quantity, 'position quantity');
-  const signedHeld = open.position?.side === 'short' ? held.neg() : held;
+  const heldPosition = open.positions.get(order.assetId);
+  const held = heldPosition === undefined ? ZERO : exact(heldPosition.quantity, 'position quantity');
+  const signedHeld = heldPosition?.side === 'short' ? held.neg() : held;
   const signedAfter = order.side === 'buy' ? signedHeld.plus(quantity) : signedHeld.minus(quantity);
   const reduces =
     !signedHeld.isZero() &&
@@ -74,26 +98,61 @@ export function checkPortfolioLimits(
     return PORTFOLIO_LIMITS.map((rule) => ({ rule, passed: true, detail: 'the order reduces a position' }));
   }
 
-  const heldCost = open.position === null ? ZERO : exact(open.position.costBasis, 'cost basis');
+  // Working orders that add risk count as if they filled: several orders each within a limit
+  // must not add up past it.
+  let workingValue = ZERO;
+  let workingOnAsset = ZERO;
+  const workingAssets = new Set<number>();
+  const unpricedWork: number[] = [];
+  for (const w of open.working) {
+    const heldThere = open.positions.get(w.assetId);
+    if (!adds(heldThere, w.side)) continue;
+    if (heldThere === undefined) workingAssets.add(w.assetId);
+    if (w.price === null) {
+      unpricedWork.push(w.id);
+      continue;
+    }
+    const value = exact(w.remaining).times(exact(w.price));
+    workingValue = workingValue.plus(value);
+    if (w.assetId === order.assetId) workingOnAsset = workingOnAsset.plus(value);
+  }
+
+  let totalCost = ZERO;
+  for (const p of open.positions.values()) totalCost = totalCost.plus(exact(p.costBasis));
+  const heldCost = heldPosition === undefined ? ZERO : exact(heldPosition.costBasis, 'cost basis');
   const flips = !signedHeld.isZero() && signedAfter.isPos() !== signedHeld.isPos();
   const opens = signedHeld.isZero();
-  // The value of the position after the fill: the kept cost plus the added quantity at the price.
+  // The position after the fill: the kept cost, what its working orders add, and this order's part.
   const added = flips ? signedAfter.abs() : quantity;
   const price = order.price === null ? null : exact(order.price, 'price');
-  const valueAfter = price === null ? null : (flips ? ZERO : heldCost).plus(added.times(price));
-  const exposureAfter = valueAfter === null ? null : exact(open.totalCost).minus(heldCost).plus(valueAfter);
-  const unpriced = 'no price to value the order (give a limit price, or record a candle for the asset)';
+  const valueAfter =
+    price === null ? null : (flips ? ZERO : heldCost.plus(workingOnAsset)).plus(added.times(price));
+  const exposureAfter =
+    valueAfter === null
+      ? null
+      : totalCost
+          .plus(workingValue)
+          .minus(heldCost)
+          .minus(flips ? ZERO : workingOnAsset)
+          .plus(valueAfter);
+  const unvalued =
+    price === null
+      ? 'no price to value the order (give a limit price, or record a candle for the asset)'
+      : unpricedWork.length > 0
+        ? `working order ${unpricedWork.join(', ')} has no price to value it (no limit price, no candle)`
+        : null;
 
   const checks: LimitCheck[] = [];
   const maxCount = limits.maxPositions;
-  const countAfter = open.openPositions + (opens ? 1 : 0);
+  const countAfter =
+    open.positions.size + workingAssets.size + (opens && !workingAssets.has(order.assetId) ? 1 : 0);
   checks.push(
     maxCount === null
       ? { rule: 'max_positions', passed: true, detail: 'no limit' }
       : {
           rule: 'max_positions',
           passed: countAfter <= maxCount,
-          detail: `${countAfter} open positions after the order, limit ${maxCount}`,
+          detail: `${countAfter} open positions after the order${workingAssets.size > 0 ? ' and the working orders' : ''}, limit ${maxCount}`,
         },
   );
   for (const [rule, limit, value, what] of [
@@ -101,7 +160,7 @@ export function checkPortfolioLimits(
     ['max_total_exposure', limits.maxTotalExposure, exposureAfter, 'total exposure'],
   ] as const) {
     if (limit === null) checks.push({ rule, passed: true, detail: 'no limit' });
-    else if (value === null) checks.push({ rule, passed: false, detail: unpriced });
+    else if (unvalued !== null || value === null) checks.push({ rule, passed: false, detail: unvalued! });
     else {
       const max = exact(limit, rule);
       const passed = value.lte(max);

@@ -271,7 +271,7 @@ eachDialect('orders and fills', (ctx) => {
       maxTotalExposure: '300',
       maxPositions: 1,
     });
-    const before = await tradingState(ctx.store);
+    let before = await tradingState(ctx.store);
     const refused = async (terms: object, message: RegExp) => {
       await assert.rejects(placeOrder(ctx.store, { portfolioId: p.id, ...terms } as never), message);
       assert.deepEqual(await tradingState(ctx.store), before);
@@ -286,6 +286,30 @@ eachDialect('orders and fills', (ctx) => {
       { assetId: b, side: 'buy', type: 'limit', quantity: '0.1', limitPrice: '10' },
       /max_positions: 2 open positions after the order, limit 1/,
     );
+    // Working orders count as if they filled: 200 + 30 fits, a second 30 does not.
+    const working = await placeOrder(ctx.store, {
+      portfolioId: p.id,
+      assetId: a,
+      side: 'buy',
+      type: 'limit',
+      quantity: '0.3',
+      limitPrice: '100',
+    });
+    const withWorking = await tradingState(ctx.store);
+    await assert.rejects(
+      placeOrder(ctx.store, {
+        portfolioId: p.id,
+        assetId: a,
+        side: 'buy',
+        type: 'limit',
+        quantity: '0.3',
+        limitPrice: '100',
+      }),
+      /max_position_size: position value 260 after the order > limit 250/,
+    );
+    assert.deepEqual(await tradingState(ctx.store), withWorking);
+    await cancelOrder(ctx.store, { orderId: working.order.id });
+    before = await tradingState(ctx.store);
     // a market order with no price anywhere cannot be valued
     await refused(
       { assetId: a, side: 'buy', quantity: '0.1' },
