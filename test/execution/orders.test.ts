@@ -253,8 +253,8 @@ eachDialect('orders and fills', (ctx) => {
       number,
       number,
     ];
-    const buy = async (assetId: number, quantity: string, price: string) => {
-      const { order } = await placeOrder(ctx.store, {
+    const limitBuy = (assetId: number, quantity: string, price: string) =>
+      placeOrder(ctx.store, {
         portfolioId: p.id,
         assetId,
         side: 'buy',
@@ -262,6 +262,8 @@ eachDialect('orders and fills', (ctx) => {
         quantity,
         limitPrice: price,
       });
+    const buy = async (assetId: number, quantity: string, price: string) => {
+      const { order } = await limitBuy(assetId, quantity, price);
       await recordFill(ctx.store, { orderId: order.id, quantity, price });
     };
     await buy(a, '2', '100'); // cost 200
@@ -287,24 +289,10 @@ eachDialect('orders and fills', (ctx) => {
       /max_positions: 2 open positions after the order, limit 1/,
     );
     // Working orders count as if they filled: 200 + 30 fits, a second 30 does not.
-    const working = await placeOrder(ctx.store, {
-      portfolioId: p.id,
-      assetId: a,
-      side: 'buy',
-      type: 'limit',
-      quantity: '0.3',
-      limitPrice: '100',
-    });
+    const working = await limitBuy(a, '0.3', '100');
     const withWorking = await tradingState(ctx.store);
     await assert.rejects(
-      placeOrder(ctx.store, {
-        portfolioId: p.id,
-        assetId: a,
-        side: 'buy',
-        type: 'limit',
-        quantity: '0.3',
-        limitPrice: '100',
-      }),
+      limitBuy(a, '0.3', '100'),
       /max_position_size: position value 260 after the order > limit 250/,
     );
     assert.deepEqual(await tradingState(ctx.store), withWorking);
