@@ -58,6 +58,10 @@ export interface RiskQuestion {
  * What the portfolio's limits are checked against: its open positions and its working orders (new,
  * open, partially filled) with their unfilled quantity and price (limit or stop price, else the
  * asset's latest close at `at`).
+ *
+ * The portfolio's row lock is taken first (PostgreSQL; SQLite serialises writers): two orders
+ * that each fit a limit but not together would otherwise both read the state before the other
+ * and both pass. Held until commit, so the second checker sees the first's order.
  */
 export async function loadOpenExposure(
   tx: Tx,
@@ -65,6 +69,8 @@ export async function loadOpenExposure(
   testMode: boolean,
   at: Date,
 ): Promise<OpenExposure> {
+  if (tx.forUpdate !== '')
+    await tx.get(`select id from portfolios where id = ?${tx.forUpdate}`, [portfolioId]);
   const test = tx.bool(testMode);
   const rows = await tx.all<{ asset_id: unknown; side: unknown; quantity: unknown; cost_basis: unknown }>(
     `select asset_id, side, quantity, cost_basis from positions

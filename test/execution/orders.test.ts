@@ -342,4 +342,35 @@ eachDialect('orders and fills', (ctx) => {
     const free = await placeOrder(ctx.store, { portfolioId: p.id, assetId: b, side: 'buy', quantity: '5' });
     assert.equal(free.created, true);
   });
+
+  test('two concurrent orders that each fit a limit but not together: one is refused', async () => {
+    const p = await createTestPortfolio(ctx.store, ownerId);
+    await updatePortfolio(ctx.store, { portfolioId: p.id, maxTotalExposure: '150' });
+    const [x, y] = (await createAssets(ctx.store, [unique('RACE/USDT'), unique('RACE2/USDT')], 'race')) as [
+      number,
+      number,
+    ];
+    for (let round = 0; round < 5; round++) {
+      const results = await Promise.allSettled(
+        [x, y].map((assetId) =>
+          placeOrder(ctx.store, {
+            portfolioId: p.id,
+            assetId,
+            side: 'buy',
+            type: 'limit',
+            quantity: '1',
+            limitPrice: '100',
+          }),
+        ),
+      );
+      const refused = results.filter((r) => r.status === 'rejected');
+      assert.equal(refused.length, 1, JSON.stringify(results.map((r) => r.status)));
+      assert.match(String((refused[0] as PromiseRejectedResult).reason), /max_total_exposure/);
+      // Cancel the one that went through so the next round starts from nothing working.
+      const placed = results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{
+        order: { id: number };
+      }>;
+      await cancelOrder(ctx.store, { orderId: placed.value.order.id });
+    }
+  });
 });
