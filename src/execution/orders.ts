@@ -249,6 +249,8 @@ async function enforcePortfolioLimits(
  * filled; every other order counts its whole quantity.
  */
 async function assertWithinIdeaSize(tx: Tx, idea: TradeIdeaView, quantity: Decimal): Promise<void> {
+  // Two concurrent orders for one idea must not both read the total before the other (PostgreSQL).
+  if (tx.forUpdate !== '') await tx.get(`select id from trade_ideas where id = ?${tx.forUpdate}`, [idea.id]);
   const orders = await tx.all<{ id: unknown; status: unknown; quantity: unknown }>(
     'select id, status, quantity from orders where trade_idea_id = ?',
     [idea.id],

@@ -198,7 +198,18 @@ eachDialect('approval workflow', (ctx) => {
     assert.deepEqual(await tradingState(ctx.store), before);
     // A canceled order gives back what it did not fill.
     await cancelOrder(ctx.store, { orderId: first.order.id });
-    assert.equal((await order('1')).created, true);
+    const whole = await order('1');
+    assert.equal(whole.created, true);
+    // Two at once that fit alone but not together: one is refused.
+    await cancelOrder(ctx.store, { orderId: whole.order.id });
+    for (let round = 0; round < 5; round++) {
+      const both = await Promise.allSettled([order('0.6'), order('0.6')]);
+      assert.deepEqual(both.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+      const placed = both.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{
+        order: { id: number };
+      }>;
+      await cancelOrder(ctx.store, { orderId: placed.value.order.id });
+    }
   });
 
   test('reject: needs_approval → rejected, audit ai_proposed then human_rejected', async () => {
