@@ -124,7 +124,7 @@ export async function actOnSignal(store: Store, input: ActOnSignalInput): Promis
         ...(signal.botVersion === null ? {} : { botVersion: signal.botVersion }),
         ...a.order,
       },
-      { portfolio, idea, now },
+      { portfolio, idea, ideaIsNew: true, now },
     );
     if (a.fill === undefined)
       return { signal: { ...signal, executed: true, executedAt: now }, proposal, order, fill: null };

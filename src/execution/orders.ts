@@ -278,7 +278,13 @@ async function assertWithinIdeaSize(tx: Tx, idea: TradeIdeaView, quantity: Decim
 export async function placeOrderIn(
   tx: Tx,
   o: ParsedOrder,
-  known: { portfolio?: PortfolioView; idea?: TradeIdeaView; now?: Date } = {},
+  known: {
+    portfolio?: PortfolioView;
+    idea?: TradeIdeaView;
+    /** The idea was proposed in this same transaction: it has no orders yet. */
+    ideaIsNew?: boolean;
+    now?: Date;
+  } = {},
 ): Promise<PlacedOrder> {
   const now = known.now ?? new Date();
   const clientOrderId = o.clientOrderId ?? randomUUID();
@@ -310,7 +316,9 @@ export async function placeOrderIn(
     }
     testMode = idea.testMode;
     signalId ??= idea.signalId;
-    if (idea.quantity !== null) await assertWithinIdeaSize(tx, idea, o.quantity);
+    // An idea proposed in this transaction has no orders yet: the query can only find nothing.
+    const fitsNewIdea = known.ideaIsNew === true && idea.quantity !== null && o.quantity.lte(idea.quantity);
+    if (idea.quantity !== null && !fitsNewIdea) await assertWithinIdeaSize(tx, idea, o.quantity);
   }
   if (signalId !== null && o.signalId !== undefined) {
     const signal = await tx.get<{ portfolio_id: unknown; asset_id: unknown; test_mode: unknown }>(
