@@ -26,10 +26,10 @@ import {
 } from '../input/values.ts';
 import { assertTradable, findUser, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { recordHaltReason } from '../portfolios/risk-configs.ts';
-import type { RiskEvaluation } from '../trading/risk-gate.ts';
+import type { RiskEvaluation, RiskVerdict } from '../trading/risk-gate.ts';
 import { assertTransition, canTransition, decisionActionFor } from '../trading/transitions.ts';
 import { appendDecision, type DecisionView } from './decisions.ts';
-import { assessRisk, riskRecord } from './risk.ts';
+import { assessRisk, type RiskAssessment, riskRecord } from './risk.ts';
 import { loadSignal, type SignalView, type StrategyFacts, strategyFacts } from './signals.ts';
 import {
   bool,
@@ -263,22 +263,21 @@ function assessIdea(
   });
 }
 
-/**
- * The proposal inside a transaction. `known` passes what a caller in the same transaction already
- * loaded (the signal, its strategy), so a chained call does not read them again.
- */
-export async function proposeTradeIdeaIn(
-  tx: Tx,
-  i: ParsedTradeIdea,
-  known: {
-    signal?: SignalView;
-    strategy?: StrategyFacts | null;
-    portfolio?: PortfolioView;
-    symbol?: string;
-    now?: Date;
-  } = {},
-): Promise<ProposalResult> {
-  const now = known.now ?? new Date();
+/** Who decided when the gate's verdict is final: the AI, the risk rules, or nobody yet. */
+function gateDecider(verdict: RiskVerdict): 'ai' | 'risk' | null {
+  return verdict === 'needs_approval' ? null : verdict === 'auto_executed' ? 'ai' : 'risk';
+}
+
+type KnownContext = {
+  signal?: SignalView;
+  strategy?: StrategyFacts | null;
+  portfolio?: PortfolioView;
+  symbol?: string;
+  now?: Date;
+};
+
+/** The idea's terms (from its signal where it has one), checked against its portfolio and strategy. */
+async function resolveProposal(tx: Tx, i: ParsedTradeIdea, known: KnownContext) {
   const signal = known.signal ?? (i.signalId === undefined ? null : await loadSignal(tx, i.signalId));
   const r = resolveIdea(i, signal);
   checkLevels(r.direction, i, r.entryPrice);
@@ -293,13 +292,18 @@ export async function proposeTradeIdeaIn(
         : await strategyFacts(tx, r.strategyId);
   if (strategy && !strategy.isActive)
     throw new TradingError(`strategy ${strategy.name} is inactive: it proposes no trades`);
+  return { r, portfolio, strategy };
+}
 
-  const assessment = await assessIdea(tx, portfolio, strategy, r, now, known.symbol);
-  const verdict = assessment.evaluation.verdict;
-  // Created in `waiting`, the gate moves it on: the core says which transition and which audit action.
-  const action = decisionActionFor('waiting', verdict)!;
-  const decided = verdict === 'needs_approval' ? null : verdict === 'auto_executed' ? 'ai' : 'risk';
-
+/** Inserts the idea row in `status` (the gate's verdict, or `waiting` when queued for it). */
+async function insertIdea(
+  tx: Tx,
+  r: ResolvedIdea,
+  i: ParsedTradeIdea,
+  status: TradeIdeaStatus,
+  decided: string | null,
+  now: Date,
+): Promise<TradeIdeaView> {
   const ideaId = await tx.insert(
     `insert into trade_ideas (portfolio_id, signal_id, strategy_id, asset_id, direction, quantity, entry_price,
        entry_range_low, entry_range_high, stop_loss, take_profit, expected_hold, rationale, confidence, status,
@@ -320,7 +324,7 @@ export async function proposeTradeIdeaIn(
       i.expectedHold ?? null,
       r.rationale,
       r.confidence,
-      verdict,
+      status,
       i.snapshotRef ?? null,
       decided,
       decided === null ? null : tx.time(now),
@@ -331,7 +335,7 @@ export async function proposeTradeIdeaIn(
       tx.time(now),
     ],
   );
-  const idea: TradeIdeaView = {
+  return {
     id: ideaId!,
     portfolioId: r.portfolioId,
     signalId: r.signalId,
@@ -347,7 +351,7 @@ export async function proposeTradeIdeaIn(
     expectedHold: i.expectedHold ?? null,
     rationale: r.rationale,
     confidence: r.confidence,
-    status: verdict,
+    status,
     snapshotRef: i.snapshotRef ?? null,
     decidedBy: decided,
     decidedAt: decided === null ? null : now,
@@ -357,25 +361,87 @@ export async function proposeTradeIdeaIn(
     createdAt: now,
     updatedAt: now,
   };
+}
+
+/**
+ * The audit of a gate verdict on `idea` (already in its new status, coming from `from`): one
+ * decision_history row with every rule's outcome, and a halt recorded on the governing config.
+ */
+async function recordGateVerdict(
+  tx: Tx,
+  idea: TradeIdeaView,
+  from: TradeIdeaStatus,
+  assessment: RiskAssessment,
+  now: Date,
+  rationale: string | null,
+): Promise<DecisionView> {
+  const verdict = assessment.evaluation.verdict;
   const decision = await appendDecision(tx, {
     occurredAt: now,
-    portfolioId: r.portfolioId,
-    assetId: r.assetId,
-    action,
-    actor: decided ?? 'ai',
-    rationale: verdict === 'halted_by_risk' ? assessment.evaluation.haltReason : r.rationale,
-    confidence: r.confidence,
+    portfolioId: idea.portfolioId,
+    assetId: idea.assetId,
+    // The core says which audit action a transition records (and refuses an illegal one).
+    action: decisionActionFor(from, verdict)!,
+    actor: gateDecider(verdict) ?? 'ai',
+    rationale,
+    confidence: idea.confidence,
     riskCheckResult: riskRecord(assessment),
-    strategyId: r.strategyId,
+    strategyId: idea.strategyId,
     tradeIdeaId: idea.id,
     snapshotRef: idea.snapshotRef,
     humanOverride: false,
-    testMode: r.testMode,
-    botVersion: r.botVersion,
+    testMode: idea.testMode,
+    botVersion: idea.botVersion,
   });
   if (verdict === 'halted_by_risk') {
     await recordHaltReason(tx, assessment.configs, assessment.evaluation.haltReason ?? 'halted by risk', now);
   }
+  return decision;
+}
+
+/** Moves an existing idea to the gate's verdict and records it (evaluation, re-check at approval). */
+async function applyGateVerdict(
+  tx: Tx,
+  idea: TradeIdeaView,
+  assessment: RiskAssessment,
+  now: Date,
+  rationale: string | null,
+): Promise<ProposalResult> {
+  const verdict = assessment.evaluation.verdict;
+  assertTransition('trade_idea', idea.status, verdict);
+  const decided = gateDecider(verdict);
+  await tx.run(
+    'update trade_ideas set status = ?, decided_by = ?, decided_at = ?, updated_at = ? where id = ?',
+    [verdict, decided, decided === null ? null : tx.time(now), tx.time(now), idea.id],
+  );
+  const moved: TradeIdeaView = {
+    ...idea,
+    status: verdict,
+    decidedBy: decided,
+    decidedAt: decided === null ? null : now,
+    updatedAt: now,
+  };
+  const decision = await recordGateVerdict(tx, moved, idea.status, assessment, now, rationale);
+  return { idea: moved, risk: assessment.evaluation, decision };
+}
+
+/**
+ * The proposal inside a transaction. `known` passes what a caller in the same transaction already
+ * loaded (the signal, its strategy), so a chained call does not read them again.
+ */
+export async function proposeTradeIdeaIn(
+  tx: Tx,
+  i: ParsedTradeIdea,
+  known: KnownContext = {},
+): Promise<ProposalResult> {
+  const now = known.now ?? new Date();
+  const { r, portfolio, strategy } = await resolveProposal(tx, i, known);
+  const assessment = await assessIdea(tx, portfolio, strategy, r, now, known.symbol);
+  const verdict = assessment.evaluation.verdict;
+  // Inserted at its verdict in one statement (the hot path): logically waiting → verdict.
+  const idea = await insertIdea(tx, r, i, verdict, gateDecider(verdict), now);
+  const rationale = verdict === 'halted_by_risk' ? assessment.evaluation.haltReason : r.rationale;
+  const decision = await recordGateVerdict(tx, idea, 'waiting', assessment, now, rationale);
   return { idea, risk: assessment.evaluation, decision };
 }
 
@@ -386,6 +452,51 @@ export async function proposeTradeIdeaIn(
 export async function proposeTradeIdea(store: Store, input: TradeIdeaInput): Promise<ProposalResult> {
   const i = parseInput(TradeIdeaInput, input, 'trade idea');
   return inTransaction(store, (tx) => proposeTradeIdeaIn(tx, i));
+}
+
+/**
+ * Stores a trade idea in `waiting` without running the gate: a proposal to evaluate later
+ * (`evaluateTradeIdea`), or to reject before it is evaluated. Its terms are checked as a proposal's
+ * are; no audit row is written, since nobody has decided anything yet.
+ */
+export async function queueTradeIdea(store: Store, input: TradeIdeaInput): Promise<TradeIdeaView> {
+  const i = parseInput(TradeIdeaInput, input, 'trade idea');
+  return inTransaction(store, async (tx) => {
+    const { r } = await resolveProposal(tx, i, {});
+    return insertIdea(tx, r, i, 'waiting', null, new Date());
+  });
+}
+
+/** Runs the risk gate on a waiting idea with the state of now; the idea moves to its verdict. */
+export async function evaluateTradeIdea(store: Store, input: { ideaId: number }): Promise<ProposalResult> {
+  const ideaId = parseInput(id, input.ideaId, 'trade idea id');
+  return inTransaction(store, async (tx) => {
+    const idea = await loadTradeIdea(tx, ideaId, { lock: true });
+    if (idea.status !== 'waiting')
+      throw new TradingError(`trade idea ${idea.id} is ${idea.status}: only waiting ideas are evaluated`);
+    const now = new Date();
+    const portfolio = await loadPortfolio(tx, idea.portfolioId!);
+    assertTradable(portfolio);
+    const strategy = idea.strategyId === null ? null : await strategyFacts(tx, idea.strategyId);
+    if (strategy && !strategy.isActive)
+      throw new TradingError(`strategy ${strategy.name} is inactive: it proposes no trades`);
+    const assessment = await assessIdea(tx, portfolio, strategy, sized(idea), now);
+    const verdict = assessment.evaluation.verdict;
+    return applyGateVerdict(
+      tx,
+      idea,
+      assessment,
+      now,
+      verdict === 'halted_by_risk' ? assessment.evaluation.haltReason : idea.rationale,
+    );
+  });
+}
+
+/** The gate's view of a stored idea (its size and confidence are set for ideas the services wrote). */
+function sized(idea: TradeIdeaView) {
+  if (idea.quantity === null || idea.confidence === null)
+    throw new TradingError(`trade idea ${idea.id} has no size or confidence to evaluate`);
+  return { ...idea, quantity: idea.quantity, confidence: idea.confidence };
 }
 
 export async function loadTradeIdea(tx: Tx, ideaId: number, options: { lock?: boolean } = {}) {
@@ -422,40 +533,17 @@ async function recheckAtApproval(
   if (idea.quantity === null || idea.portfolioId === null || idea.confidence === null) return null;
   const portfolio = await loadPortfolio(tx, idea.portfolioId);
   const strategy = idea.strategyId === null ? null : await strategyFacts(tx, idea.strategyId);
-  const assessment = await assessIdea(
-    tx,
-    portfolio,
-    strategy,
-    { ...idea, quantity: idea.quantity, confidence: idea.confidence },
-    now,
-  );
+  const assessment = await assessIdea(tx, portfolio, strategy, sized(idea), now);
   if (assessment.evaluation.verdict !== 'halted_by_risk') return null;
   const reason = assessment.evaluation.haltReason ?? 'halted by risk';
-  await tx.run(
-    'update trade_ideas set status = ?, decided_by = ?, decided_at = ?, updated_at = ? where id = ?',
-    ['halted_by_risk', 'risk', tx.time(now), tx.time(now), idea.id],
+  const { idea: halted, decision } = await applyGateVerdict(
+    tx,
+    idea,
+    assessment,
+    now,
+    `${approver} approved; the gate re-checked at approval: ${reason}`,
   );
-  const decision = await appendDecision(tx, {
-    occurredAt: now,
-    portfolioId: idea.portfolioId,
-    assetId: idea.assetId,
-    action: decisionActionFor(idea.status, 'halted_by_risk')!,
-    actor: 'risk',
-    rationale: `${approver} approved; the gate re-checked at approval: ${reason}`,
-    confidence: idea.confidence,
-    riskCheckResult: riskRecord(assessment),
-    strategyId: idea.strategyId,
-    tradeIdeaId: idea.id,
-    snapshotRef: idea.snapshotRef,
-    humanOverride: false,
-    testMode: idea.testMode,
-    botVersion: idea.botVersion,
-  });
-  await recordHaltReason(tx, assessment.configs, reason, now);
-  return {
-    idea: { ...idea, status: 'halted_by_risk', decidedBy: 'risk', decidedAt: now, updatedAt: now },
-    decision,
-  };
+  return { idea: halted, decision };
 }
 
 async function decide(store: Store, input: VerdictInput, to: 'approved' | 'rejected') {

@@ -26,10 +26,10 @@ import { Decimal } from 'decimal.js';
 import { recordBacktest } from '../backtests/runs.ts';
 import type { Store } from '../db/store.ts';
 import { booleanValue } from '../db/values.ts';
-import { Asset, BotStatus, IndicatorSnapshot, TradeIdea, User } from '../entities/index.ts';
+import { Asset, BotStatus, IndicatorSnapshot, User } from '../entities/index.ts';
 import { actOnSignal } from '../execution/chain.ts';
 import { recordFill } from '../execution/fills.ts';
-import { approveTradeIdea, expireTradeIdea, rejectTradeIdea } from '../execution/ideas.ts';
+import { approveTradeIdea, expireTradeIdea, queueTradeIdea, rejectTradeIdea } from '../execution/ideas.ts';
 import { acknowledgeOrder, cancelOrder, placeOrder, rejectOrder } from '../execution/orders.ts';
 import { recordSignal } from '../execution/signals.ts';
 import { ensureAsset } from '../marketdata/assets.ts';
@@ -1074,9 +1074,7 @@ class DemoSeeder {
       expectStatus(r.proposal?.idea.status, 'needs_approval', 'the off-watchlist BTC idea');
     });
 
-    // A proposal the gate has not evaluated yet (`waiting`). No service leaves an idea there:
-    // proposeTradeIdea inserts it at the gate's verdict. Written like the services write it:
-    // signal first, then the idea row through the ORM, no decision row (nobody decided yet).
+    // A proposal queued for the gate, not evaluated yet (`waiting`, no decision row: nobody decided).
     const hw = HOURS - 2;
     this.at(eth[hw]!.ts + HOUR, async () => {
       const price = eth[hw]!.close;
@@ -1097,24 +1095,13 @@ class DemoSeeder {
           quantity: '3',
         }),
       );
-      const em = this.store.em();
-      em.create(TradeIdea, {
-        portfolio: this.crypto,
-        signal: signal.id,
-        strategy: this.strategy.meanReversion!,
-        asset: ethId,
-        direction,
-        entryPrice: new Decimal(px(price)),
-        stopLoss: new Decimal(px(round2(price * (long ? 0.97 : 1.03)))),
-        takeProfit: new Decimal(px(round2(price * (long ? 1.045 : 0.955)))),
+      await queueTradeIdea(this.store, {
+        signalId: signal.id,
+        stopLoss: px(round2(price * (long ? 0.97 : 1.03))),
+        takeProfit: px(round2(price * (long ? 1.045 : 0.955))),
         expectedHold: '1d',
         rationale: 'RSI stretched; queued for the risk gate',
-        confidence: 0.74,
-        status: 'waiting',
-        testMode: false,
-        botVersion: this.botVersion,
       });
-      await em.flush();
     });
 
     // A resting take-profit for the BTC position still open at the end.

@@ -10,11 +10,13 @@ import * as decisions from '../../src/execution/decisions.ts';
 import { listDecisions } from '../../src/execution/decisions.ts';
 import {
   approveTradeIdea,
+  evaluateTradeIdea,
   expireTradeIdea,
   expireTradeIdeas,
   getTradeIdea,
   listTradeIdeas,
   proposeTradeIdea,
+  queueTradeIdea,
   rejectTradeIdea,
 } from '../../src/execution/ideas.ts';
 import { cancelOrder, placeOrder } from '../../src/execution/orders.ts';
@@ -210,6 +212,62 @@ eachDialect('approval workflow', (ctx) => {
       }>;
       await cancelOrder(ctx.store, { orderId: placed.value.order.id });
     }
+  });
+
+  test('queue then evaluate: waiting → the gate verdict of the moment, audited once', async () => {
+    await openGate(ctx.store, { aiTradingEnabled: true, maxLotSize: '1' });
+    const queued = await queueTradeIdea(ctx.store, {
+      portfolioId,
+      assetId: asset,
+      direction: 'long',
+      quantity: '2',
+      confidence: 0.9,
+      entryPrice: '100',
+      rationale: 'queued',
+    });
+    assert.equal(queued.status, 'waiting');
+    assert.equal(queued.decidedBy, null);
+    assert.equal((await listDecisions(ctx.store, { tradeIdeaId: queued.id })).items.length, 0);
+    // The gate runs when asked, with the config of that moment: the lot size was raised meanwhile.
+    await openGate(ctx.store, { aiTradingEnabled: true, maxLotSize: '5' });
+    const evaluated = await evaluateTradeIdea(ctx.store, { ideaId: queued.id });
+    assert.equal(evaluated.idea.status, 'auto_executed');
+    assert.equal(evaluated.risk.verdict, 'auto_executed');
+    assert.equal((await getTradeIdea(ctx.store, queued.id)).status, 'auto_executed');
+    const rows = (await listDecisions(ctx.store, { tradeIdeaId: queued.id })).items;
+    assert.deepEqual(
+      rows.map((r) => [r.action, r.actor, r.rationale]),
+      [['ai_auto_executed', 'ai', 'queued']],
+    );
+    // Only a waiting idea is evaluated; nothing is written otherwise.
+    const before = await tradingState(ctx.store);
+    await assert.rejects(
+      evaluateTradeIdea(ctx.store, { ideaId: queued.id }),
+      /is auto_executed: only waiting ideas/,
+    );
+    assert.deepEqual(await tradingState(ctx.store), before);
+    // A queued idea can be halted by the gate, or rejected by a human before it runs.
+    await openGate(ctx.store, { aiTradingEnabled: true, maxLotSize: '1' });
+    const blocked = await queueTradeIdea(ctx.store, {
+      portfolioId,
+      assetId: asset,
+      direction: 'long',
+      quantity: '2',
+      confidence: 0.9,
+    });
+    const halted = await evaluateTradeIdea(ctx.store, { ideaId: blocked.id });
+    assert.equal(halted.idea.status, 'halted_by_risk');
+    assert.equal(halted.decision.action, 'risk_rejected');
+    const vetoed = await queueTradeIdea(ctx.store, {
+      portfolioId,
+      assetId: asset,
+      direction: 'long',
+      quantity: '1',
+      confidence: 0.9,
+    });
+    const rejected = await rejectTradeIdea(ctx.store, { ideaId: vetoed.id, user: trader.email });
+    assert.equal(rejected.idea.status, 'rejected');
+    assert.equal(rejected.decision.action, 'human_rejected');
   });
 
   test('reject: needs_approval → rejected, audit ai_proposed then human_rejected', async () => {
