@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { TRADE_IDEA_STATUSES } from '../entities/execution.ts';
-import { approveTradeIdea, listTradeIdeas, rejectTradeIdea } from '../execution/ideas.ts';
+import { approveTradeIdea, evaluateTradeIdea, listTradeIdeas, rejectTradeIdea } from '../execution/ideas.ts';
 import { listPositions } from '../portfolios/positions.ts';
 import { computePortfolioPerformance, recomputePerformance } from '../strategies/performance.ts';
 import {
@@ -149,6 +149,22 @@ export function registerTrading(program: Command): void {
             `${listing.counts.production} production, ${listing.counts.test} test ideas match\n`,
           );
         }),
+    );
+
+  ideas
+    .command('evaluate <id>')
+    .description('run the risk gate on a waiting trade idea')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { json?: boolean }, cmd: Command) =>
+      withStore(cmd, async (store) => {
+        const result = await evaluateTradeIdea(store, { ideaId: positiveInt(id, 'idea id') });
+        if (opts.json) printJson(result);
+        else {
+          process.stdout.write(`idea ${result.idea.id} is ${result.idea.status}\n`);
+          for (const rule of result.risk.rules.filter((r) => !r.passed))
+            process.stdout.write(`  ${rule.rule}: ${rule.detail}\n`);
+        }
+      }),
     );
 
   for (const [name, fn] of [

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { main } from '../../src/cli/main.ts';
 import { actOnSignal } from '../../src/execution/chain.ts';
+import { queueTradeIdea } from '../../src/execution/ideas.ts';
 import { eachDialect } from '../support/dialects.ts';
 import { createAssets, createTestPortfolio, createUser, openGate } from './fixtures.ts';
 
@@ -149,6 +150,21 @@ eachDialect('trading CLI', (ctx) => {
     assert.equal(halted.code, 1);
     assert.match(halted.stdout, /is halted_by_risk \(by risk\)/);
     assert.match(halted.stderr, /not approved: .*max_lot_size: quantity 2 > max lot size 1/);
+
+    // A queued idea is evaluated from the shell: the failed rule is printed.
+    const queued = await queueTradeIdea(ctx.store, {
+      portfolioId,
+      assetId: asset,
+      direction: 'long',
+      quantity: '2',
+      confidence: 0.9,
+    });
+    const evaluated = await tradestore(ctx.url, ['ideas', 'evaluate', String(queued.id)]);
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    assert.match(evaluated.stdout, /is halted_by_risk\n(.*\n)* {2}max_lot_size: quantity 2 > max lot size 1\n/);
+    const again = await tradestore(ctx.url, ['ideas', 'evaluate', String(queued.id)]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /only waiting ideas are evaluated/);
 
     await openGate(ctx.store);
     for (const [action, price] of [
