@@ -161,7 +161,10 @@ eachDialect('trading CLI', (ctx) => {
     });
     const evaluated = await tradestore(ctx.url, ['ideas', 'evaluate', String(queued.id)]);
     assert.equal(evaluated.code, 0, evaluated.stderr);
-    assert.match(evaluated.stdout, /is halted_by_risk\n(.*\n)* {2}max_lot_size: quantity 2 > max lot size 1\n/);
+    assert.match(
+      evaluated.stdout,
+      /is halted_by_risk\n(.*\n)* {2}max_lot_size: quantity 2 > max lot size 1\n/,
+    );
     const again = await tradestore(ctx.url, ['ideas', 'evaluate', String(queued.id)]);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /only waiting ideas are evaluated/);
