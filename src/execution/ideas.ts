@@ -475,12 +475,10 @@ export async function evaluateTradeIdea(store: Store, input: { ideaId: number })
     if (idea.status !== 'waiting')
       throw new TradingError(`trade idea ${idea.id} is ${idea.status}: only waiting ideas are evaluated`);
     const now = new Date();
-    const portfolio = await loadPortfolio(tx, idea.portfolioId!);
+    const { portfolio, strategy, assessment } = await assessStoredIdea(tx, idea, now);
     assertTradable(portfolio);
-    const strategy = idea.strategyId === null ? null : await strategyFacts(tx, idea.strategyId);
     if (strategy && !strategy.isActive)
       throw new TradingError(`strategy ${strategy.name} is inactive: it proposes no trades`);
-    const assessment = await assessIdea(tx, portfolio, strategy, sized(idea), now);
     const verdict = assessment.evaluation.verdict;
     return applyGateVerdict(
       tx,
@@ -492,11 +490,17 @@ export async function evaluateTradeIdea(store: Store, input: { ideaId: number })
   });
 }
 
-/** The gate's view of a stored idea (its size and confidence are set for ideas the services wrote). */
-function sized(idea: TradeIdeaView) {
-  if (idea.quantity === null || idea.confidence === null)
-    throw new TradingError(`trade idea ${idea.id} has no size or confidence to evaluate`);
-  return { ...idea, quantity: idea.quantity, confidence: idea.confidence };
+/**
+ * The gate on a stored idea with the state of `now`: its portfolio, strategy, size and confidence
+ * (set on every idea the services wrote; older rows without a size cannot be assessed).
+ */
+async function assessStoredIdea(tx: Tx, idea: TradeIdeaView, now: Date) {
+  if (idea.portfolioId === null || idea.quantity === null || idea.confidence === null)
+    throw new TradingError(`trade idea ${idea.id} has no portfolio, size or confidence to assess`);
+  const portfolio = await loadPortfolio(tx, idea.portfolioId);
+  const strategy = idea.strategyId === null ? null : await strategyFacts(tx, idea.strategyId);
+  const terms = { ...idea, quantity: idea.quantity, confidence: idea.confidence };
+  return { portfolio, strategy, assessment: await assessIdea(tx, portfolio, strategy, terms, now) };
 }
 
 export async function loadTradeIdea(tx: Tx, ideaId: number, options: { lock?: boolean } = {}) {
@@ -531,9 +535,7 @@ async function recheckAtApproval(
   now: Date,
 ): Promise<{ idea: TradeIdeaView; decision: DecisionView } | null> {
   if (idea.quantity === null || idea.portfolioId === null || idea.confidence === null) return null;
-  const portfolio = await loadPortfolio(tx, idea.portfolioId);
-  const strategy = idea.strategyId === null ? null : await strategyFacts(tx, idea.strategyId);
-  const assessment = await assessIdea(tx, portfolio, strategy, sized(idea), now);
+  const { assessment } = await assessStoredIdea(tx, idea, now);
   if (assessment.evaluation.verdict !== 'halted_by_risk') return null;
   const reason = assessment.evaluation.haltReason ?? 'halted by risk';
   const { idea: halted, decision } = await applyGateVerdict(
