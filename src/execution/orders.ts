@@ -7,133 +7,35 @@ import { randomUUID } from 'node:crypto';
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { SIDES, type Side } from '../entities/common.ts';
-import {
-  ORDER_STATUSES,
-  ORDER_TYPES,
-  type OrderStatus,
-  type OrderType,
-  TIME_IN_FORCE,
-  type TimeInForce,
-} from '../entities/execution.ts';
+import { SIDES } from '../entities/common.ts';
+import { ORDER_STATUSES, ORDER_TYPES, type OrderStatus, TIME_IN_FORCE } from '../entities/execution.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { botVersion, id, limit, offset, positiveDecimal, testScope, when } from '../input/values.ts';
 import { assertTradable, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { latestClose } from '../portfolios/snapshots.ts';
-import { divideRounded, exact, ZERO } from '../trading/exact.ts';
+import { ZERO } from '../trading/exact.ts';
 import { checkPortfolioLimits, hasPortfolioLimits } from '../trading/portfolio-limits.ts';
 import { assertTransition } from '../trading/transitions.ts';
 import { loadTradeIdea, type TradeIdeaView } from './ideas.ts';
+import { type OrderView, readOrders, withFills } from './order-rows.ts';
 import { loadOpenExposure } from './risk.ts';
 import { markSignalExecuted } from './signals.ts';
 import {
   bool,
-  dec,
   decimalParam,
   decimalParamOrNull,
-  decOrNull,
   inTransaction,
   int,
-  intOrNull,
   type Listing,
   listWithCounts,
-  type Row,
   reading,
-  str,
-  strOrNull,
   TradingError,
   type Tx,
-  time,
-  timeOrNull,
   Where,
 } from './sql.ts';
 
-export interface OrderView {
-  id: number;
-  portfolioId: number;
-  tradeIdeaId: number | null;
-  signalId: number | null;
-  assetId: number;
-  side: Side;
-  type: OrderType;
-  timeInForce: TimeInForce | null;
-  quantity: Decimal;
-  /** Σ of the order's fills. */
-  filledQuantity: Decimal;
-  /** Σ quantity × price of its fills (exact notional). */
-  filledValue: Decimal;
-  remainingQuantity: Decimal;
-  /** Volume-weighted fill price (18 places), null before the first fill. */
-  averageFillPrice: Decimal | null;
-  limitPrice: Decimal | null;
-  stopPrice: Decimal | null;
-  status: OrderStatus;
-  clientOrderId: string;
-  exchangeOrderId: string | null;
-  rejectReason: string | null;
-  submittedAt: Date | null;
-  testMode: boolean;
-  botVersion: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface FillAmount {
-  quantity: Decimal;
-  price: Decimal;
-}
-
-export function orderFromRow(r: Row, fills: readonly FillAmount[] = []): OrderView {
-  const quantity = dec(r.quantity);
-  let filled = ZERO;
-  let value = ZERO;
-  for (const f of fills) {
-    filled = filled.plus(exact(f.quantity));
-    value = value.plus(exact(f.quantity).times(exact(f.price)));
-  }
-  return {
-    id: int(r.id),
-    portfolioId: int(r.portfolio_id),
-    tradeIdeaId: intOrNull(r.trade_idea_id),
-    signalId: intOrNull(r.signal_id),
-    assetId: int(r.asset_id),
-    side: str(r.side) as Side,
-    type: str(r.type) as OrderType,
-    timeInForce: strOrNull(r.time_in_force) as TimeInForce | null,
-    quantity,
-    filledQuantity: filled,
-    filledValue: value,
-    remainingQuantity: exact(quantity).minus(filled),
-    averageFillPrice: filled.isZero() ? null : divideRounded(value, filled),
-    limitPrice: decOrNull(r.limit_price),
-    stopPrice: decOrNull(r.stop_price),
-    status: str(r.status) as OrderStatus,
-    clientOrderId: str(r.client_order_id),
-    exchangeOrderId: strOrNull(r.exchange_order_id),
-    rejectReason: strOrNull(r.reject_reason),
-    submittedAt: timeOrNull(r.submitted_at),
-    testMode: bool(r.test_mode),
-    botVersion: strOrNull(r.bot_version),
-    createdAt: time(r.created_at),
-    updatedAt: time(r.updated_at),
-  };
-}
-
-async function fillAmounts(tx: Tx, orderIds: readonly number[]): Promise<Map<number, FillAmount[]>> {
-  const byOrder = new Map<number, FillAmount[]>();
-  if (orderIds.length === 0) return byOrder;
-  const rows = await tx.all<{ order_id: unknown; quantity: unknown; price: unknown }>(
-    `select order_id, quantity, price from fills where order_id in (${orderIds.map(() => '?').join(', ')}) order by id`,
-    orderIds,
-  );
-  for (const r of rows) {
-    const list = byOrder.get(int(r.order_id)) ?? [];
-    list.push({ quantity: dec(r.quantity), price: dec(r.price) });
-    byOrder.set(int(r.order_id), list);
-  }
-  return byOrder;
-}
+export { type FillAmount, orderFromRow, type OrderView } from './order-rows.ts';
 
 /** An order with its filled quantity; `lock` holds its row until commit on PostgreSQL. */
 export async function loadOrder(
@@ -147,8 +49,7 @@ export async function loadOrder(
     [byId ? ref.orderId : ref.clientOrderId],
   );
   if (!row) throw new NotFoundError(`order ${byId ? ref.orderId : ref.clientOrderId} does not exist`);
-  const fills = await fillAmounts(tx, [int(row.id)]);
-  return orderFromRow(row, fills.get(int(row.id)) ?? []);
+  return (await withFills(tx, [row]))[0]!;
 }
 
 export const OrderInput = z
@@ -249,22 +150,12 @@ async function enforcePortfolioLimits(
  * filled; every other order counts its whole quantity.
  */
 async function assertWithinIdeaSize(tx: Tx, idea: TradeIdeaView, quantity: Decimal): Promise<void> {
-  // Two concurrent orders for one idea must not both read the total before the other (PostgreSQL).
-  if (tx.forUpdate !== '') await tx.get(`select id from trade_ideas where id = ?${tx.forUpdate}`, [idea.id]);
-  const orders = await tx.all<{ id: unknown; status: unknown; quantity: unknown }>(
-    'select id, status, quantity from orders where trade_idea_id = ?',
-    [idea.id],
-  );
+  const orders = await readOrders(tx, 'select * from orders where trade_idea_id = ?', [idea.id]);
   let committed = ZERO;
   for (const order of orders) {
-    const status = str(order.status);
-    if (status === 'rejected') continue;
-    if (status === 'canceled' || status === 'expired') {
-      const fills = await tx.all<{ quantity: unknown }>('select quantity from fills where order_id = ?', [
-        order.id,
-      ]);
-      for (const f of fills) committed = committed.plus(dec(f.quantity));
-    } else committed = committed.plus(dec(order.quantity));
+    if (order.status === 'rejected') continue;
+    const ended = order.status === 'canceled' || order.status === 'expired';
+    committed = committed.plus(ended ? order.filledQuantity : order.quantity);
   }
   const after = committed.plus(quantity);
   if (after.gt(idea.quantity!)) {
@@ -299,7 +190,8 @@ export async function placeOrderIn(
   let signalId = o.signalId ?? null;
   let ideaPrice: Decimal | null = null;
   if (o.tradeIdeaId !== undefined) {
-    const idea = known.idea ?? (await loadTradeIdea(tx, o.tradeIdeaId));
+    // Locked (PostgreSQL): two concurrent orders for one idea must not both pass its size check.
+    const idea = known.idea ?? (await loadTradeIdea(tx, o.tradeIdeaId, { lock: true }));
     ideaPrice = idea.entryPrice;
     if (idea.status !== 'approved' && idea.status !== 'auto_executed') {
       throw new TradingError(
@@ -546,13 +438,6 @@ export async function listOrders(store: Store, query: OrderQuery = {}): Promise<
       offset: q.offset,
       map: (row) => row,
     });
-    const fills = await fillAmounts(
-      tx,
-      listing.items.map((r) => int(r.id)),
-    );
-    return {
-      items: listing.items.map((r) => orderFromRow(r, fills.get(int(r.id)) ?? [])),
-      counts: listing.counts,
-    };
+    return { items: await withFills(tx, listing.items), counts: listing.counts };
   });
 }

@@ -29,7 +29,8 @@ import {
   type WorkingOrder,
 } from '../trading/portfolio-limits.ts';
 import { evaluateRisk, type RiskContext, type RiskEvaluation } from '../trading/risk-gate.ts';
-import { dec, decOrNull, str, type Tx } from './sql.ts';
+import { readOrders } from './order-rows.ts';
+import { dec, str, type Tx } from './sql.ts';
 
 export interface RiskAssessment {
   configs: RiskConfigs;
@@ -85,42 +86,22 @@ export async function loadOpenExposure(
       costBasis: dec(r.cost_basis),
     });
   }
-  const orders = await tx.all<{
-    id: unknown;
-    asset_id: unknown;
-    side: unknown;
-    quantity: unknown;
-    limit_price: unknown;
-    stop_price: unknown;
-    status: unknown;
-  }>(
-    `select id, asset_id, side, quantity, limit_price, stop_price, status from orders
+  const orders = await readOrders(
+    tx,
+    `select * from orders
       where portfolio_id = ? and status in ('new', 'open', 'partially_filled') and test_mode = ?`,
     [portfolioId, test],
   );
   const working: WorkingOrder[] = [];
   const closes = new Map<number, Decimal | null>();
   for (const o of orders) {
-    const assetId = Number(o.asset_id);
-    let remaining = dec(o.quantity);
-    if (str(o.status) === 'partially_filled') {
-      const fills = await tx.all<{ quantity: unknown }>('select quantity from fills where order_id = ?', [
-        o.id,
-      ]);
-      for (const f of fills) remaining = remaining.minus(dec(f.quantity));
-    }
-    let price = decOrNull(o.limit_price) ?? decOrNull(o.stop_price);
+    let price = o.limitPrice ?? o.stopPrice;
     if (price === null) {
-      if (!closes.has(assetId)) closes.set(assetId, (await latestClose(tx, assetId, at))?.price ?? null);
-      price = closes.get(assetId)!;
+      if (!closes.has(o.assetId))
+        closes.set(o.assetId, (await latestClose(tx, o.assetId, at))?.price ?? null);
+      price = closes.get(o.assetId)!;
     }
-    working.push({
-      id: Number(o.id),
-      assetId,
-      side: str(o.side) === 'sell' ? 'sell' : 'buy',
-      remaining,
-      price,
-    });
+    working.push({ id: o.id, assetId: o.assetId, side: o.side, remaining: o.remainingQuantity, price });
   }
   return { positions, working };
 }
