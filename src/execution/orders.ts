@@ -19,7 +19,7 @@ import { checkPortfolioLimits, hasPortfolioLimits } from '../trading/portfolio-l
 import { assertTransition } from '../trading/transitions.ts';
 import { loadTradeIdea, type TradeIdeaView } from './ideas.ts';
 import { type OrderView, readOrders, withFills } from './order-rows.ts';
-import { loadOpenExposure } from './risk.ts';
+import { loadOpenExposure, openPositionsUnderLock } from './risk.ts';
 import { markSignalExecuted } from './signals.ts';
 import {
   bool,
@@ -130,7 +130,8 @@ async function enforcePortfolioLimits(
 ): Promise<void> {
   const needsPrice = portfolio.maxPositionSize !== null || portfolio.maxTotalExposure !== null;
   const valuedAt = price ?? (needsPrice ? ((await latestClose(tx, o.assetId, now))?.price ?? null) : null);
-  const open = await loadOpenExposure(tx, portfolio.id, testMode, now);
+  const positions = await openPositionsUnderLock(tx, portfolio.id, testMode);
+  const open = await loadOpenExposure(tx, portfolio.id, positions, testMode, now);
   const failed = checkPortfolioLimits(portfolio, open, {
     assetId: o.assetId,
     side: o.side,

@@ -17,6 +17,8 @@
  * passes without looking), which keeps the gate to one or two queries on the hot path.
  */
 import type { Decimal } from 'decimal.js';
+import { loadPortfolio } from '../portfolios/portfolios.ts';
+import { loadOpenPositions, type PositionView } from '../portfolios/positions.ts';
 import { loadRiskConfigs, type RiskConfigs } from '../portfolios/risk-configs.ts';
 import { latestClose, markOpenPositions } from '../portfolios/snapshots.ts';
 import { exact, ZERO } from '../trading/exact.ts';
@@ -30,7 +32,7 @@ import {
 } from '../trading/portfolio-limits.ts';
 import { evaluateRisk, type RiskContext, type RiskEvaluation } from '../trading/risk-gate.ts';
 import { readOrders } from './order-rows.ts';
-import { dec, str, type Tx } from './sql.ts';
+import { dec, type Tx } from './sql.ts';
 
 export interface RiskAssessment {
   configs: RiskConfigs;
@@ -56,41 +58,40 @@ export interface RiskQuestion {
 }
 
 /**
- * What the portfolio's limits are checked against: its open positions and its working orders (new,
- * open, partially filled) with their unfilled quantity and price (limit or stop price, else the
- * asset's latest close at `at`).
- *
- * The portfolio's row lock is taken first (PostgreSQL; SQLite serialises writers): two orders
- * that each fit a limit but not together would otherwise both read the state before the other
- * and both pass. Held until commit, so the second checker sees the first's order.
+ * The portfolio's open positions as its limits are checked against them: read under the
+ * portfolio's row lock (PostgreSQL; SQLite serialises writers), held until commit. Two orders that
+ * each fit a limit but not together would otherwise both read the state before the other and both
+ * pass.
+ */
+export async function openPositionsUnderLock(
+  tx: Tx,
+  portfolioId: number,
+  testMode: boolean,
+): Promise<PositionView[]> {
+  if (tx.forUpdate !== '') await loadPortfolio(tx, portfolioId, { lock: true });
+  return loadOpenPositions(tx, portfolioId, testMode);
+}
+
+/**
+ * What the portfolio's limits are checked against: its open positions (`openPositionsUnderLock`)
+ * and its working orders (new, open, partially filled) with their unfilled quantity and price
+ * (limit or stop price, else the asset's latest close at `at`).
  */
 export async function loadOpenExposure(
   tx: Tx,
   portfolioId: number,
+  open: readonly PositionView[],
   testMode: boolean,
   at: Date,
 ): Promise<OpenExposure> {
-  if (tx.forUpdate !== '')
-    await tx.get(`select id from portfolios where id = ?${tx.forUpdate}`, [portfolioId]);
-  const test = tx.bool(testMode);
-  const rows = await tx.all<{ asset_id: unknown; side: unknown; quantity: unknown; cost_basis: unknown }>(
-    `select asset_id, side, quantity, cost_basis from positions
-      where portfolio_id = ? and status = 'open' and test_mode = ?`,
-    [portfolioId, test],
+  const positions = new Map<number, HeldPosition>(
+    open.map((p) => [p.assetId, { side: p.side, quantity: p.quantity, costBasis: p.costBasis }]),
   );
-  const positions = new Map<number, HeldPosition>();
-  for (const r of rows) {
-    positions.set(Number(r.asset_id), {
-      side: str(r.side) === 'short' ? 'short' : 'long',
-      quantity: dec(r.quantity),
-      costBasis: dec(r.cost_basis),
-    });
-  }
   const orders = await readOrders(
     tx,
     `select * from orders
       where portfolio_id = ? and status in ('new', 'open', 'partially_filled') and test_mode = ?`,
-    [portfolioId, test],
+    [portfolioId, tx.bool(testMode)],
   );
   const working: WorkingOrder[] = [];
   const closes = new Map<number, Decimal | null>();
@@ -110,6 +111,13 @@ const DAY_MS = 86_400_000;
 
 export async function assessRisk(tx: Tx, q: RiskQuestion): Promise<RiskAssessment> {
   const configs = await loadRiskConfigs(tx, q.portfolioId);
+  // The open positions are read once, for the drawdown and the limits (under the lock limits need).
+  const limited = hasPortfolioLimits(q.limits);
+  let open: PositionView[] | undefined;
+  const openPositions = async () =>
+    (open ??= limited
+      ? await openPositionsUnderLock(tx, q.portfolioId, q.testMode)
+      : await loadOpenPositions(tx, q.portfolioId, q.testMode));
   const config = configs.effective;
   const test = tx.bool(q.testMode);
 
@@ -153,8 +161,8 @@ export async function assessRisk(tx: Tx, q: RiskQuestion): Promise<RiskAssessmen
       equity = equity.plus(dec(r.pnl));
       if (equity.gt(peak)) peak = equity;
     }
-    const open = await markOpenPositions(tx, q.portfolioId, q.testMode, q.at);
-    const current = equity.plus(open.realizedOpen).plus(open.unrealized);
+    const marked = await markOpenPositions(tx, await openPositions(), q.at);
+    const current = equity.plus(marked.realizedOpen).plus(marked.unrealized);
     if (current.gt(peak)) peak = current;
     currentDrawdown = peak.minus(current);
   }
@@ -167,11 +175,11 @@ export async function assessRisk(tx: Tx, q: RiskQuestion): Promise<RiskAssessmen
     openTradeCount,
     todaysRealizedPnl,
     currentDrawdown,
-    ...(hasPortfolioLimits(q.limits)
+    ...(limited
       ? {
           portfolio: {
             limits: q.limits,
-            open: await loadOpenExposure(tx, q.portfolioId, q.testMode, q.at),
+            open: await loadOpenExposure(tx, q.portfolioId, await openPositions(), q.testMode, q.at),
             order: q.order,
           },
         }

@@ -20,6 +20,7 @@ import {
   strOrNull,
   time,
   timeOrNull,
+  type Tx,
   Where,
 } from '../execution/sql.ts';
 import { parseInput } from '../input/parse.ts';
@@ -117,6 +118,19 @@ export async function listPositions(store: Store, query: PositionQuery = {}): Pr
       map: positionFromRow,
     }),
   );
+}
+
+/** A portfolio's open positions (its test-mode ones when testMode), oldest first. */
+export async function loadOpenPositions(
+  tx: Tx,
+  portfolioId: number,
+  testMode: boolean,
+): Promise<PositionView[]> {
+  const rows = await tx.all(
+    `select * from positions where portfolio_id = ? and status = 'open' and test_mode = ? order by id`,
+    [portfolioId, tx.bool(testMode)],
+  );
+  return rows.map(positionFromRow);
 }
 
 /** The open position of an asset in a portfolio (production unless testMode), or null when flat. */

@@ -50,7 +50,7 @@ import {
 import { Exact, exact, ZERO } from '../trading/exact.ts';
 import { unrealizedPnl } from '../trading/positions.ts';
 import { loadPortfolio } from './portfolios.ts';
-import { positionFromRow, positionState, type PositionView } from './positions.ts';
+import { loadOpenPositions, positionState, type PositionView } from './positions.ts';
 
 export interface PortfolioSnapshotView {
   id: number;
@@ -133,7 +133,6 @@ export interface SnapshotResult {
 }
 
 export interface MarkedPositions {
-  open: PositionView[];
   marks: SnapshotResult['marks'];
   /** Assets of open positions with no candle to mark them (valued at cost, unrealized 0). */
   unpriced: number[];
@@ -148,22 +147,15 @@ export interface MarkedPositions {
 }
 
 /**
- * A portfolio's open positions valued at the latest candle close at or before `at` (read only;
- * the snapshot stores the marks, the risk gate's drawdown reads them).
+ * Open positions (`loadOpenPositions`) valued at the latest candle close at or before `at` (read
+ * only; the snapshot stores the marks, the risk gate's drawdown reads them).
  */
 export async function markOpenPositions(
   tx: Tx,
-  portfolioId: number,
-  testMode: boolean,
+  open: readonly PositionView[],
   at: Date,
   timeframe?: Timeframe,
 ): Promise<MarkedPositions> {
-  const open = (
-    await tx.all(
-      `select * from positions where portfolio_id = ? and status = 'open' and test_mode = ? order by id`,
-      [portfolioId, tx.bool(testMode)],
-    )
-  ).map(positionFromRow);
   let marketValue = exact(ZERO);
   let invested = exact(ZERO);
   let unrealized = exact(ZERO);
@@ -186,7 +178,7 @@ export async function markOpenPositions(
     unrealized = unrealized.plus(pnl);
     marks.push({ positionId: position.id, assetId: position.assetId, mark, unrealizedPnl: pnl });
   }
-  return { open, marks, unpriced, marketValue, invested, unrealized, realizedOpen };
+  return { marks, unpriced, marketValue, invested, unrealized, realizedOpen };
 }
 
 /** Values a portfolio's open positions at the latest candle close and stores the snapshot. */
@@ -196,7 +188,8 @@ export async function takePortfolioSnapshot(store: Store, input: TakeSnapshotInp
     const at = s.at ?? new Date();
     const portfolio = await loadPortfolio(tx, s.portfolioId);
     const test = tx.bool(s.testMode);
-    const marked = await markOpenPositions(tx, portfolio.id, s.testMode, at, s.timeframe);
+    const open = await loadOpenPositions(tx, portfolio.id, s.testMode);
+    const marked = await markOpenPositions(tx, open, at, s.timeframe);
     const realizedRows = await tx.all<{ realized_pnl: unknown }>(
       'select realized_pnl from positions where portfolio_id = ? and test_mode = ?',
       [portfolio.id, test],
@@ -206,7 +199,7 @@ export async function takePortfolioSnapshot(store: Store, input: TakeSnapshotInp
       [portfolio.id, test, tx.bool(false)],
     );
 
-    const { open, marks, unpriced, marketValue, invested, unrealized } = marked;
+    const { marks, unpriced, marketValue, invested, unrealized } = marked;
     for (const { positionId, mark, unrealizedPnl: pnl } of marks) {
       if (mark === null) continue;
       await tx.run(
