@@ -41,19 +41,13 @@ import {
 } from '../input/values.ts';
 import { effectiveRiskConfig, type RiskConfig } from '../trading/risk-gate.ts';
 
-export interface RiskConfigView {
+/** A risk_configs row: the gate's control panel, plus its identity and halt record. */
+export interface RiskConfigView extends RiskConfig {
   id: number;
   /** null for the global row. */
   portfolioId: number | null;
-  aiTradingEnabled: boolean;
+  /** A NOT NULL column (default 0.7); 0 lets every confidence through. */
   minConfidenceThreshold: number;
-  maxLotSize: Decimal | null;
-  maxConcurrentTrades: number | null;
-  dailyProfitTarget: Decimal | null;
-  stopAfterTarget: boolean;
-  maxDrawdownAmount: Decimal | null;
-  haltOnDrawdown: boolean;
-  allowOffWatchlistAutotrade: boolean;
   lastHaltReason: string | null;
   lastHaltAt: Date | null;
   createdAt: Date;
