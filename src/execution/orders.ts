@@ -190,6 +190,7 @@ export async function placeOrderIn(
   let testMode = o.testMode;
   let signalId = o.signalId ?? null;
   let ideaPrice: Decimal | null = null;
+  let limitsJudged = false;
   if (o.tradeIdeaId !== undefined) {
     // Locked (PostgreSQL): two concurrent orders for one idea must not both pass its size check.
     const idea = known.idea ?? (await loadTradeIdea(tx, o.tradeIdeaId, { lock: true }));
@@ -212,6 +213,16 @@ export async function placeOrderIn(
     // An idea proposed in this transaction has no orders yet: the query can only find nothing.
     const fitsNewIdea = known.ideaIsNew === true && idea.quantity !== null && o.quantity.lte(idea.quantity);
     if (idea.quantity !== null && !fitsNewIdea) await assertWithinIdeaSize(tx, idea, o.quantity);
+    // The gate passed this idea in this same transaction on these very terms (its size and side,
+    // valued at its entry price): the portfolio's limits were checked against this state already.
+    limitsJudged =
+      known.ideaIsNew === true &&
+      idea.status === 'auto_executed' &&
+      idea.quantity !== null &&
+      o.quantity.eq(idea.quantity) &&
+      o.side === (idea.direction === 'long' ? 'buy' : 'sell') &&
+      o.limitPrice === undefined &&
+      o.stopPrice === undefined;
   }
   if (signalId !== null && o.signalId !== undefined) {
     const signal = await tx.get<{ portfolio_id: unknown; asset_id: unknown; test_mode: unknown }>(
@@ -231,7 +242,7 @@ export async function placeOrderIn(
     testMode = bool(signal.test_mode);
   }
   testMode ??= false;
-  if (hasPortfolioLimits(portfolio)) {
+  if (hasPortfolioLimits(portfolio) && !limitsJudged) {
     await enforcePortfolioLimits(tx, portfolio, o, testMode, o.limitPrice ?? o.stopPrice ?? ideaPrice, now);
   }
 

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { Decimal } from 'decimal.js';
+import { actOnSignal } from '../../src/execution/chain.ts';
 import { listFills, recordFill } from '../../src/execution/fills.ts';
 import {
   acknowledgeOrder,
@@ -21,7 +22,7 @@ import { getPortfolio, updatePortfolio } from '../../src/portfolios/portfolios.t
 import { getOpenPosition, listPositions } from '../../src/portfolios/positions.ts';
 import { IllegalTransitionError } from '../../src/trading/transitions.ts';
 import { eachDialect } from '../support/dialects.ts';
-import { createAssets, createTestPortfolio, createUser, tradingState, unique } from './fixtures.ts';
+import { createAssets, createTestPortfolio, createUser, openGate, tradingState, unique } from './fixtures.ts';
 
 eachDialect('orders and fills', (ctx) => {
   let ownerId = 0;
@@ -372,5 +373,33 @@ eachDialect('orders and fills', (ctx) => {
       }>;
       await cancelOrder(ctx.store, { orderId: placed.value.order.id });
     }
+  });
+
+  test('in one chain the gate judges the limits; an order on other terms is checked again', async () => {
+    await openGate(ctx.store);
+    const p = await createTestPortfolio(ctx.store, ownerId);
+    await updatePortfolio(ctx.store, { portfolioId: p.id, maxPositionSize: '150' });
+    const [asset] = (await createAssets(ctx.store, [unique('CHAIN/USDT')], 'chain')) as [number];
+    const signal = {
+      portfolioId: p.id,
+      assetId: asset,
+      price: '100',
+      action: 'buy' as const,
+      confidence: 0.9,
+      strategyVersion: 'manual',
+    };
+    // The gate values 1 at the signal's 100 (fits 150); a limit order at 200 is valued at 200.
+    const before = await tradingState(ctx.store);
+    await assert.rejects(
+      actOnSignal(ctx.store, {
+        signal: { ...signal, quantity: '1' },
+        order: { type: 'limit', limitPrice: '200' },
+      }),
+      /order refused by portfolio \d+'s limits: max_position_size: position value 200 after the order > limit 150/,
+    );
+    assert.deepEqual(await tradingState(ctx.store), before);
+    const passed = await actOnSignal(ctx.store, { signal: { ...signal, quantity: '1.5' }, fill: {} });
+    assert.equal(passed.proposal?.idea.status, 'auto_executed');
+    assert.equal(passed.fill?.order.status, 'filled');
   });
 });
