@@ -1,4 +1,5 @@
 import { normalizeHeader } from './detect.ts';
+import { excerpt } from './excerpt.ts';
 import { parseTimeOfDay, parseWallDate } from './time.ts';
 import type { CsvField } from './types.ts';
 
@@ -42,8 +43,10 @@ export const BINANCE_LAYOUT: CsvLayout = finish({
   exactFields: 12,
 });
 
+/** The header as a message shows it: each name an excerpt, at most 20 of them. */
 function columnList(names: string[]): string {
-  return names.map((n) => JSON.stringify(n)).join(', ');
+  const shown = names.slice(0, 20).map((n) => excerpt(n, 40));
+  return names.length > shown.length ? `${shown.join(', ')}, … (${names.length} columns)` : shown.join(', ');
 }
 
 /** Yahoo Finance: `Date,Open,High,Low,Close,Adj Close,Volume`, found by name so column order may vary. */
@@ -115,7 +118,7 @@ export function genericLayout(
     if (i < 0 && /^\d+$/.test(wanted.trim())) i = Number(wanted.trim());
     if (i < 0) {
       throw new Error(
-        `${fileName}: column "${wanted}" (option map.${field}) not found; header is ${columnList(names)}`,
+        `${fileName}: column ${excerpt(wanted, 40)} (option map.${field}) not found; header is ${columnList(names)}`,
       );
     }
     return i;
