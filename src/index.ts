@@ -8,7 +8,7 @@ export { type Config, ConfigError, loadConfig } from './config/env.ts';
 export { backupDatabase, restoreDatabase } from './db/backup.ts';
 export { type Health, health, tableCounts, tableStats } from './operations/inspect.ts';
 export { openStore, type Store, type StoreOptions } from './db/store.ts';
-export * from './entities/index.ts';
+export * from './entities/all-tables.ts';
 export * from './execution/index.ts';
 export * from './marketdata/assets.ts';
 export * from './marketdata/candles.ts';
@@ -18,7 +18,7 @@ export {
   detectTickFormat,
   readCandles as readCandleFile,
   readTicks as readTickFile,
-} from './marketdata/formats/index.ts';
+} from './marketdata/formats/readers.ts';
 export { buildCandlesFromTicks } from './marketdata/from-ticks.ts';
 export { importCandleFile } from './marketdata/import-candles.ts';
 export { importTickFile } from './marketdata/import-ticks.ts';

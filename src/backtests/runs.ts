@@ -24,9 +24,9 @@ import {
   BacktestRun,
   type BacktestStatus,
   type EquityPoint,
-} from '../entities/backtests.ts';
+} from '../entities/backtest-tables.ts';
 import { DIRECTIONS, TIMEFRAMES, type Timeframe } from '../entities/common.ts';
-import { Trade } from '../entities/execution.ts';
+import { Trade } from '../entities/execution-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import {
@@ -37,10 +37,10 @@ import {
   moneyValue,
   type ScopeCounts,
   when,
-} from '../input/values.ts';
+} from '../input/fields.ts';
 import { ensureAsset } from '../marketdata/assets.ts';
 import { divideRounded, exact, ZERO } from '../trading/exact.ts';
-import { type ClosedTrade, computePerformance } from '../trading/performance.ts';
+import { type ClosedTrade, computePerformance } from '../trading/performance-metrics.ts';
 
 const fits = (integerDigits: number, scale: number) => (d: Decimal) =>
   d.decimalPlaces() <= scale && d.abs().lt(new Decimal(10).pow(integerDigits));

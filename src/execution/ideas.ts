@@ -9,7 +9,7 @@ import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { DIRECTIONS, type Direction } from '../entities/common.ts';
-import { TRADE_IDEA_STATUSES, type TradeIdeaStatus } from '../entities/execution.ts';
+import { TRADE_IDEA_STATUSES, type TradeIdeaStatus } from '../entities/execution-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import {
@@ -23,12 +23,12 @@ import {
   testScope,
   userRef,
   when,
-} from '../input/values.ts';
+} from '../input/fields.ts';
 import { assertTradable, findUser, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { recordHaltReason } from '../portfolios/risk-configs.ts';
 import type { RiskEvaluation, RiskVerdict } from '../trading/risk-gate.ts';
 import { assertTransition, canTransition, decisionActionFor } from '../trading/transitions.ts';
-import { appendDecision, type DecisionView } from './decisions.ts';
+import { appendDecision, type DecisionView } from '../audit/decision-history.ts';
 import { assessRisk, type RiskAssessment, riskRecord } from './risk.ts';
 import { loadSignal, type SignalView, type StrategyFacts, strategyFacts } from './signals.ts';
 import {
@@ -51,7 +51,7 @@ import {
   time,
   timeOrNull,
   Where,
-} from './sql.ts';
+} from '../db/transaction.ts';
 
 export interface TradeIdeaView {
   id: number;

@@ -8,10 +8,10 @@ import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { SIDES } from '../entities/common.ts';
-import { ORDER_STATUSES, ORDER_TYPES, type OrderStatus, TIME_IN_FORCE } from '../entities/execution.ts';
+import { ORDER_STATUSES, ORDER_TYPES, type OrderStatus, TIME_IN_FORCE } from '../entities/execution-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { botVersion, id, limit, offset, positiveDecimal, testScope, when } from '../input/values.ts';
+import { botVersion, id, limit, offset, positiveDecimal, testScope, when } from '../input/fields.ts';
 import { assertTradable, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { latestClose } from '../portfolios/snapshots.ts';
 import { ZERO } from '../trading/exact.ts';
@@ -33,7 +33,7 @@ import {
   TradingError,
   type Tx,
   Where,
-} from './sql.ts';
+} from '../db/transaction.ts';
 
 export { type FillAmount, orderFromRow, type OrderView } from './order-rows.ts';
 

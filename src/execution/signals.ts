@@ -5,7 +5,7 @@
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { SIGNAL_ACTIONS, type SignalAction } from '../entities/execution.ts';
+import { SIGNAL_ACTIONS, type SignalAction } from '../entities/execution-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import {
@@ -19,7 +19,7 @@ import {
   positiveDecimal,
   testScope,
   when,
-} from '../input/values.ts';
+} from '../input/fields.ts';
 import {
   bool,
   dec,
@@ -41,7 +41,7 @@ import {
   time,
   timeOrNull,
   Where,
-} from './sql.ts';
+} from '../db/transaction.ts';
 
 export interface SignalView {
   id: number;

@@ -8,9 +8,9 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { CALENDAR_IMPACT_LEVELS, CalendarEvent, type CalendarImpactLevel } from '../entities/market-data.ts';
+import { CALENDAR_IMPACT_LEVELS, CalendarEvent, type CalendarImpactLevel } from '../entities/market-data-tables.ts';
 import { parseInput } from '../input/parse.ts';
-import { when } from '../input/values.ts';
+import { when } from '../input/fields.ts';
 
 const calendarInput = z
   .object({

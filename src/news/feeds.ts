@@ -4,10 +4,10 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { NewsFeed } from '../entities/market-data.ts';
+import { NewsFeed } from '../entities/market-data-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { id as idInput, when } from '../input/values.ts';
+import { id as idInput, when } from '../input/fields.ts';
 
 export interface NewsFeedEntry {
   id: number;

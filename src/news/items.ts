@@ -9,9 +9,9 @@ import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { NewsItem } from '../entities/market-data.ts';
+import { NewsItem } from '../entities/market-data-tables.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, limitInput, when } from '../input/values.ts';
+import { id, limitInput, when } from '../input/fields.ts';
 
 const newsItemInput = z
   .object({

@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { BotStatus } from '../entities/operations.ts';
+import { BotStatus } from '../entities/operations-tables.ts';
 import { parseInput } from '../input/parse.ts';
-import { botVersion } from '../input/values.ts';
+import { botVersion } from '../input/fields.ts';
 
 const keyInput = z.string().trim().min(1).max(128);
 

@@ -5,9 +5,9 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { ErrorLog, LOG_LEVELS, type LogLevel } from '../entities/operations.ts';
+import { ErrorLog, LOG_LEVELS, type LogLevel } from '../entities/operations-tables.ts';
 import { parseInput } from '../input/parse.ts';
-import { botVersion, limitInput, type ScopeCounts, when } from '../input/values.ts';
+import { botVersion, limitInput, type ScopeCounts, when } from '../input/fields.ts';
 
 const levelInput = z.enum(LOG_LEVELS);
 

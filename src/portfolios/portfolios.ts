@@ -13,7 +13,7 @@ import {
   PORTFOLIO_STATUSES,
   type PortfolioMode,
   type PortfolioStatus,
-} from '../entities/portfolios.ts';
+} from '../entities/portfolio-tables.ts';
 import {
   dec,
   decOrNull,
@@ -31,10 +31,10 @@ import {
   type Tx,
   time,
   Where,
-} from '../execution/sql.ts';
+} from '../db/transaction.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, jsonObject, limit, nonNegativeMoney, offset, userRef } from '../input/values.ts';
+import { id, jsonObject, limit, nonNegativeMoney, offset, userRef } from '../input/fields.ts';
 
 export interface PortfolioView {
   id: number;

@@ -6,7 +6,7 @@
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { POSITION_STATUSES, type PositionStatus } from '../entities/portfolios.ts';
+import { POSITION_STATUSES, type PositionStatus } from '../entities/portfolio-tables.ts';
 import {
   bool,
   dec,
@@ -22,10 +22,10 @@ import {
   timeOrNull,
   type Tx,
   Where,
-} from '../execution/sql.ts';
+} from '../db/transaction.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, limit, offset, testScope } from '../input/values.ts';
-import type { PositionSide, PositionState } from '../trading/positions.ts';
+import { id, limit, offset, testScope } from '../input/fields.ts';
+import type { PositionSide, PositionState } from '../trading/position-accounting.ts';
 
 export interface PositionView {
   id: number;

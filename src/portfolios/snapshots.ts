@@ -35,7 +35,7 @@ import {
   type Tx,
   time,
   Where,
-} from '../execution/sql.ts';
+} from '../db/transaction.ts';
 import { parseInput } from '../input/parse.ts';
 import {
   botVersion,
@@ -46,9 +46,9 @@ import {
   offset,
   testScope,
   when,
-} from '../input/values.ts';
+} from '../input/fields.ts';
 import { Exact, exact, ZERO } from '../trading/exact.ts';
-import { unrealizedPnl } from '../trading/positions.ts';
+import { unrealizedPnl } from '../trading/position-accounting.ts';
 import { loadPortfolio } from './portfolios.ts';
 import { loadOpenPositions, positionState, type PositionView } from './positions.ts';
 

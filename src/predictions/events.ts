@@ -6,10 +6,10 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { PredictionEvent } from '../entities/market-data.ts';
+import { PredictionEvent } from '../entities/market-data-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { moneyValue, when } from '../input/values.ts';
+import { moneyValue, when } from '../input/fields.ts';
 
 /** An exact amount that fits decimal(38,18): refused (not rounded) when it does not. */
 export const quoteInput = moneyValue.refine(

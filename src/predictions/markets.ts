@@ -7,10 +7,10 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { MarketSnapshot, PredictionEvent, PredictionMarket } from '../entities/market-data.ts';
+import { MarketSnapshot, PredictionEvent, PredictionMarket } from '../entities/market-data-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, limitInput, when } from '../input/values.ts';
+import { id, limitInput, when } from '../input/fields.ts';
 import { definedFields, externalIdInput, quoteInput, venueInput, withUniqueRetry } from './events.ts';
 
 const marketInput = z

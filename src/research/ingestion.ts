@@ -15,10 +15,10 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { STRATEGY_SOURCE_TYPES } from '../entities/common.ts';
-import { INGESTION_TASK_STATUSES, IngestionTask, type IngestionTaskStatus } from '../entities/strategies.ts';
+import { INGESTION_TASK_STATUSES, IngestionTask, type IngestionTaskStatus } from '../entities/strategy-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { confidence, id as idInput, limitInput } from '../input/values.ts';
+import { confidence, id as idInput, limitInput } from '../input/fields.ts';
 
 export const INGESTION_TRANSITIONS: Readonly<Record<IngestionTaskStatus, readonly IngestionTaskStatus[]>> = {
   queued: ['running'],

@@ -7,10 +7,10 @@
 import { LockMode } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { LearningEntry } from '../entities/strategies.ts';
+import { LearningEntry } from '../entities/strategy-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { botVersion, confidence, id as idInput, limitInput, type ScopeCounts } from '../input/values.ts';
+import { botVersion, confidence, id as idInput, limitInput, type ScopeCounts } from '../input/fields.ts';
 
 export interface LearningEntryView {
   id: number;

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { STRATEGY_SOURCE_TYPES, type StrategySourceType } from '../entities/common.ts';
-import type { StrategyRules } from '../entities/strategies.ts';
+import type { StrategyRules } from '../entities/strategy-tables.ts';
 import {
   bool,
   inTransaction,
@@ -23,10 +23,10 @@ import {
   strOrNull,
   type Tx,
   time,
-} from '../execution/sql.ts';
+} from '../db/transaction.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { id } from '../input/values.ts';
+import { id } from '../input/fields.ts';
 import { configHash } from './canonical.ts';
 
 export interface StrategyConfig {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Store } from '../../src/db/store.ts';
-import { Strategy } from '../../src/entities/index.ts';
-import type { IngestionTaskStatus } from '../../src/entities/strategies.ts';
+import { Strategy } from '../../src/entities/all-tables.ts';
+import type { IngestionTaskStatus } from '../../src/entities/strategy-tables.ts';
 import {
   completeIngestionTask,
   failIngestionTask,

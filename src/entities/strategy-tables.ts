@@ -7,7 +7,7 @@ import {
   timestamps,
   unitIntervalCheck,
 } from './common.ts';
-import { Portfolio } from './portfolios.ts';
+import { Portfolio } from './portfolio-tables.ts';
 import { decimal, money } from './types/decimal.ts';
 
 export const INGESTION_TASK_STATUSES = ['queued', 'running', 'done', 'failed'] as const;

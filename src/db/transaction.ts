@@ -17,12 +17,12 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import { Decimal } from 'decimal.js';
 import { CompiledQuery, type DatabaseConnection, type Kysely } from 'kysely';
-import type { Store } from '../db/store.ts';
-import type { Dialect } from '../db/url.ts';
-import { booleanValue, readTimestamp, timestampValue } from '../db/values.ts';
+import type { Store } from './store.ts';
+import type { Dialect } from './url.ts';
+import { booleanValue, readTimestamp, timestampValue } from './column-values.ts';
 import { DECIMAL_PRECISION, DECIMAL_SCALE, MONEY_PRECISION, MONEY_SCALE } from '../entities/types/decimal.ts';
 import { RefusedError } from '../input/errors.ts';
-import type { ScopeCounts, TestScope } from '../input/values.ts';
+import type { ScopeCounts, TestScope } from '../input/fields.ts';
 import { Exact } from '../trading/exact.ts';
 
 export type Row = Record<string, unknown>;

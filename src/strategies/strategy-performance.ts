@@ -29,11 +29,11 @@ import {
   type Tx,
   time,
   Where,
-} from '../execution/sql.ts';
+} from '../db/transaction.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, moneyValue, when } from '../input/values.ts';
+import { id, moneyValue, when } from '../input/fields.ts';
 import { exact, ZERO } from '../trading/exact.ts';
-import { type ClosedTrade, computePerformance, type PerformanceMetrics } from '../trading/performance.ts';
+import { type ClosedTrade, computePerformance, type PerformanceMetrics } from '../trading/performance-metrics.ts';
 import { loadStrategy } from './strategies.ts';
 
 export interface StrategyPerformanceView {

@@ -9,7 +9,7 @@ import {
   TRADE_IDEA_STATUSES,
   type TradeIdeaStatus,
 } from '../trading/transitions.ts';
-import { BacktestRun } from './backtests.ts';
+import { BacktestRun } from './backtest-tables.ts';
 import {
   createdAt,
   DIRECTIONS,
@@ -19,9 +19,9 @@ import {
   timestamps,
   unitIntervalCheck,
 } from './common.ts';
-import { Asset } from './market-data.ts';
-import { Portfolio } from './portfolios.ts';
-import { Strategy } from './strategies.ts';
+import { Asset } from './market-data-tables.ts';
+import { Portfolio } from './portfolio-tables.ts';
+import { Strategy } from './strategy-tables.ts';
 import { Decimal, decimal, money } from './types/decimal.ts';
 
 export const SIGNAL_ACTIONS = ['buy', 'sell', 'hold'] as const;

@@ -4,9 +4,9 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { DECISION_ACTIONS, type DecisionAction } from '../entities/execution.ts';
+import { DECISION_ACTIONS, type DecisionAction } from '../entities/execution-tables.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, limit, offset, testScope, when } from '../input/values.ts';
+import { id, limit, offset, testScope, when } from '../input/fields.ts';
 import {
   bool,
   int,
@@ -22,7 +22,7 @@ import {
   type Tx,
   time,
   Where,
-} from './sql.ts';
+} from '../db/transaction.ts';
 
 export interface DecisionView {
   id: number;
