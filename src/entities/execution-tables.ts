@@ -9,6 +9,7 @@ import {
   TRADE_IDEA_STATUSES,
   type TradeIdeaStatus,
 } from '../trading/transitions.ts';
+import { IllegalTransitionError } from '../trading/refusals.ts';
 import { BacktestRun } from './backtest-tables.ts';
 import {
   createdAt,
@@ -162,9 +163,13 @@ TradeIdeaSchema.addHook('beforeUpdate', (args: EventArgs<TradeIdea>) => {
   const from = args.changeSet?.originalEntity?.status as TradeIdeaStatus | undefined;
   const to = args.entity.status;
   if (from && !canTransitionTradeIdea(from, to)) {
-    const allowed = TRADE_IDEA_TRANSITIONS[from].join(', ') || 'none, it is terminal';
-    throw new Error(
-      `Trade idea ${args.entity.id}: status ${from} → ${to} is not an allowed transition (allowed: ${allowed})`,
+    const allowed = TRADE_IDEA_TRANSITIONS[from];
+    throw new IllegalTransitionError(
+      'trade_idea',
+      from,
+      to,
+      allowed,
+      `Trade idea ${args.entity.id}: status ${from} → ${to} is not an allowed transition (allowed: ${allowed.join(', ') || 'none, it is terminal'})`,
     );
   }
 });

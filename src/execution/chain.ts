@@ -21,7 +21,9 @@ import {
   type SignalView,
   strategyFacts,
 } from './signals.ts';
-import { inTransaction, str, TradingError } from '../db/transaction.ts';
+import { str } from '../db/column-values.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { TradingError } from '../input/errors.ts';
 
 const ActOnSignalInput = z
   .object({

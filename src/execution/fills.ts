@@ -29,20 +29,17 @@ import {
   dec,
   decimalParam,
   decimalParamOrNull,
-  inTransaction,
   int,
   intOrNull,
   moneyParam,
   numOrNull,
   priceParam,
-  type Row,
-  reading,
   str,
   strOrNull,
-  TradingError,
-  type Tx,
   time,
-} from '../db/transaction.ts';
+} from '../db/column-values.ts';
+import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
+import { TradingError } from '../input/errors.ts';
 import { type TradeView, tradeFromRow, tradeState } from './trades.ts';
 
 export interface FillView {

@@ -13,13 +13,12 @@ import {
   decOrNull,
   int,
   intOrNull,
-  type Row,
   str,
   strOrNull,
-  type Tx,
   time,
   timeOrNull,
-} from '../db/transaction.ts';
+} from '../db/column-values.ts';
+import { type Row, type Tx } from '../db/transaction.ts';
 
 export interface OrderView {
   id: number;

@@ -26,22 +26,17 @@ import {
   decimalParam,
   decimalParamOrNull,
   decOrNull,
-  inTransaction,
   int,
   intOrNull,
   json,
-  type Listing,
-  listWithCounts,
-  type Row,
-  reading,
   str,
   strOrNull,
-  TradingError,
-  type Tx,
   time,
   timeOrNull,
-  Where,
-} from '../db/transaction.ts';
+} from '../db/column-values.ts';
+import { type Listing, listWithCounts, Where } from '../db/listing.ts';
+import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
+import { TradingError } from '../input/errors.ts';
 
 export interface SignalView {
   id: number;

@@ -17,17 +17,14 @@ import {
   decOrNull,
   int,
   intOrNull,
-  type Listing,
-  listWithCounts,
   numOrNull,
-  type Row,
-  reading,
   str,
   strOrNull,
   time,
   timeOrNull,
-  Where,
-} from '../db/transaction.ts';
+} from '../db/column-values.ts';
+import { type Listing, listWithCounts, Where } from '../db/listing.ts';
+import { type Row, reading } from '../db/transaction.ts';
 
 export interface TradeView {
   id: number;

@@ -18,17 +18,14 @@ import {
   bool,
   decimalParamOrNull,
   decOrNull,
-  inTransaction,
   int,
   intOrNull,
   moneyParamOrNull,
-  type Row,
-  reading,
   strOrNull,
-  type Tx,
   time,
   timeOrNull,
-} from '../db/transaction.ts';
+} from '../db/column-values.ts';
+import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import {

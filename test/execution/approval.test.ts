@@ -20,7 +20,7 @@ import {
   rejectTradeIdea,
 } from '../../src/execution/ideas.ts';
 import { cancelOrder, placeOrder } from '../../src/execution/orders.ts';
-import { TradingError } from '../../src/db/transaction.ts';
+import { TradingError } from '../../src/input/errors.ts';
 import { haltAiTrading, resumeAiTrading } from '../../src/portfolios/risk-configs.ts';
 import {
   canTransition,

@@ -24,7 +24,12 @@ import {
   seedDemo,
 } from '../../src/seed/demo.ts';
 import { Exact, ZERO } from '../../src/trading/exact.ts';
-import { applyFill, type Fill, type PositionState, replayFills } from '../../src/trading/position-accounting.ts';
+import {
+  applyFill,
+  type Fill,
+  type PositionState,
+  replayFills,
+} from '../../src/trading/position-accounting.ts';
 import { runCli } from '../support/cli.ts';
 import { eachDialect } from '../support/dialects.ts';
 
