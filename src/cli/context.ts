@@ -12,6 +12,9 @@ export class UsageError extends Error {
 export function configFor(cmd: Command): Config {
   const config = loadConfig();
   const db = cmd.optsWithGlobals<{ db?: string }>().db;
+  // An empty --db (an unset shell variable) must not fall back to DATABASE_URL's database.
+  if (db !== undefined && db.trim() === '')
+    throw new UsageError('--db is empty: give sqlite:<path> or postgres://…');
   const resolved =
     db !== undefined
       ? { ...config, DATABASE_URL: loadConfig({ ...process.env, DATABASE_URL: db }).DATABASE_URL }
@@ -34,7 +37,7 @@ export interface StoreUse {
 }
 
 /** SQLite's and PostgreSQL's words for a table that is not there. */
-const MISSING_TABLE = /no such table: (\S+)|relation "([^"]+)" does not exist/;
+const MISSING_TABLE = /no such table: ([\w.]+)|relation "([^"]+)" does not exist/;
 
 export async function withStore<T>(
   cmd: Command,

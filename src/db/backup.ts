@@ -106,7 +106,7 @@ export function refuseDatabaseFile(store: Store, path: string, what: string): vo
   for (const file of sqliteCompanions(target.path)) {
     if (sameFile(path, file)) {
       throw new BackupRefusedError(
-        `${what} ${path} is the database ${file === target.path ? 'file itself' : `file's ${file.slice(target.path.length + 1)} journal`} (${file}); nothing was written`,
+        `${what} ${path} is ${file === target.path ? 'the database file itself' : `the database's -${file.slice(target.path.length + 1)} file`} (${file}); nothing was written`,
       );
     }
   }
