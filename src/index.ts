@@ -5,7 +5,8 @@
 export * from './backtests/freqtrade.ts';
 export * from './backtests/runs.ts';
 export { type Config, ConfigError, loadConfig } from './config/env.ts';
-export { backupDatabase, restoreDatabase } from './db/backup.ts';
+export { backupDatabase } from './db/backup.ts';
+export { restoreDatabase } from './migrate/restore.ts';
 export { type Health, health, tableCounts, tableStats } from './operations/inspect.ts';
 export { openStore, type Store, type StoreOptions } from './db/store.ts';
 export * from './entities/all-tables.ts';
