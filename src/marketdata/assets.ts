@@ -2,11 +2,12 @@
 import type { CompiledQuery } from 'kysely';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { booleanValue, timestampValue } from '../db/values.ts';
+import { booleanValue, timestampValue } from '../db/column-values.ts';
 import { maxLength } from '../entities/common.ts';
-import { ASSET_KINDS, type AssetKind, AssetSchema } from '../entities/market-data.ts';
+import { ASSET_KINDS, type AssetKind, AssetSchema } from '../entities/market-data-tables.ts';
+import { MalformedInputError } from '../input/errors.ts';
+import { requiredText } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
-import { requiredText } from '../input/values.ts';
 import { sessionQuery, type WriteSession } from './write-session.ts';
 
 export interface AssetRef {
@@ -134,7 +135,7 @@ export async function findAsset(store: Store, input: { symbol: string; venue?: s
   if (ref.venue !== undefined) q = q.where('venue', '=', ref.venue);
   const rows = await q.execute();
   if (rows.length > 1) {
-    throw new Error(
+    throw new MalformedInputError(
       `asset ${ref.symbol} exists on several venues (${rows.map((r) => r.venue).join(', ')}): pass --venue`,
     );
   }

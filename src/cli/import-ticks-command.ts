@@ -16,7 +16,7 @@ import {
   importInput,
   importTarget,
   parseBatchSize,
-} from './import-candles.ts';
+} from './import-candles-command.ts';
 
 export function registerImportTicks(group: Command): void {
   const command = group
