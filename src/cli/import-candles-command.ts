@@ -22,7 +22,7 @@ import type { CsvField, MarketDataInput, Reject, TimeUnit } from '../marketdata/
 import { IMPORT_BATCH_SIZE, ImportError, importCandleFile } from '../marketdata/import-candles.ts';
 import { openRejectsFile, type RejectsFile } from '../marketdata/rejects-file.ts';
 import { configFor, UsageError, withStore } from './context.ts';
-import { parseTimeOption } from './marketdata.ts';
+import { parseTimeOption } from './marketdata-commands.ts';
 import { info, printJson, progress } from './output.ts';
 
 /** Rejects printed to stderr; the rest go to --rejects only. */

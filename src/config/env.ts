@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import { instantText } from '../input/values.ts';
+import { instantText } from '../input/fields.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

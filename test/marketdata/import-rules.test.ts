@@ -11,13 +11,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { AssetSchema, entities } from '../../src/entities/index.ts';
+import { AssetSchema, entities } from '../../src/entities/all-tables.ts';
 import { InvalidInputError } from '../../src/input/errors.ts';
 import { ensureAsset, findAsset } from '../../src/marketdata/assets.ts';
 import { ImportError, importCandleFile } from '../../src/marketdata/import-candles.ts';
 import { importTickFile } from '../../src/marketdata/import-ticks.ts';
 import { spawnCli as spawnTradestore } from '../support/cli.ts';
-import { eachDialect } from '../support/dialects.ts';
+import { type DialectContext, eachDialect } from '../support/dialects.ts';
 import { cli, storedCandles, summaryOf, tempDir } from './cli-support.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -30,7 +30,7 @@ function candleFile(dir: string, name: string, times: Array<number | string>): s
   return path;
 }
 
-async function assetCount(ctx: { store: { kysely: import('kysely').Kysely<any> } }, symbol: string) {
+async function assetCount(ctx: DialectContext, symbol: string) {
   const row = await ctx.store.kysely
     .selectFrom('assets')
     .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -8,7 +8,7 @@ import {
   detectTickFormat,
   readCandles,
   readTicks,
-} from '../../../src/marketdata/formats/index.ts';
+} from '../../../src/marketdata/formats/readers.ts';
 import { excerpt } from '../../../src/marketdata/formats/excerpt.ts';
 import { collect, rejectLines } from './support.ts';
 
