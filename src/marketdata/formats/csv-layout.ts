@@ -1,5 +1,5 @@
 import { normalizeHeader } from './detect.ts';
-import { excerpt } from './excerpt.ts';
+import { EXCERPT_LIMIT, excerpt } from './excerpt.ts';
 import { parseTimeOfDay, parseWallDate } from './time.ts';
 import type { CsvField } from './types.ts';
 
@@ -43,10 +43,20 @@ export const BINANCE_LAYOUT: CsvLayout = finish({
   exactFields: 12,
 });
 
-/** The header as a message shows it: each name an excerpt, at most 20 of them. */
+/**
+ * The header as a message shows it: quoted names until about 80 characters of the file are shown,
+ * then how many columns there are (a binary or runaway header line must not fill the terminal).
+ */
 function columnList(names: string[]): string {
-  const shown = names.slice(0, 20).map((n) => excerpt(n, 40));
-  return names.length > shown.length ? `${shown.join(', ')}, … (${names.length} columns)` : shown.join(', ');
+  const shown: string[] = [];
+  let length = 0;
+  for (const name of names) {
+    const quoted = excerpt(name, 40);
+    if (shown.length > 0 && length + quoted.length > EXCERPT_LIMIT) break;
+    shown.push(quoted);
+    length += quoted.length + 2;
+  }
+  return shown.length < names.length ? `${shown.join(', ')}, … (${names.length} columns)` : shown.join(', ');
 }
 
 /** Yahoo Finance: `Date,Open,High,Low,Close,Adj Close,Volume`, found by name so column order may vary. */

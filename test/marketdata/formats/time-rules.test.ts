@@ -285,6 +285,14 @@ describe('offending input in messages is at most 80 characters', () => {
   /** A message around at most 80 characters of input: the reader's own words plus one excerpt. */
   const assertShort = (message: string) => assert.ok(message.length <= 250, `${message.length}: ${message}`);
 
+  test('a runaway header line is named by its first columns and its column count', async () => {
+    const header = Array.from({ length: 3000 }, (_, i) => `column_${i}_`.repeat(10)).join(',');
+    const error = await candles(`${header}\n1,2,3\n`).catch((e: Error) => e);
+    assert.ok(error instanceof Error);
+    assert.match(error.message, /header is "column_0_column_0_.*…", … \(3000 columns\)$/);
+    assertShort(error.message);
+  });
+
   test('a binary file: the format error and every reject reason stay short', async () => {
     const bytes = randomBytes(20_000).map((b) => (b === 0x2c || b === 0x0a || b === 0x22 ? 1 : b));
     bytes[0] = 0x41; // not gzip, not '['
