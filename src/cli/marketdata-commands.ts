@@ -7,7 +7,7 @@ import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { Store } from '../db/store.ts';
 import { TIMEFRAMES } from '../entities/common.ts';
-import { instantText } from '../input/fields.ts';
+import { instantText } from '../config/env.ts';
 import { findAsset } from '../marketdata/assets.ts';
 import { type ExportFormat, exportCandles } from '../marketdata/export.ts';
 import { buildCandlesFromTicks } from '../marketdata/from-ticks.ts';
