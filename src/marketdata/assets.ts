@@ -2,6 +2,7 @@
 import type { Store } from '../db/store.ts';
 import { booleanValue, timestampValue } from '../db/values.ts';
 import { ASSET_KINDS, type AssetKind } from '../entities/market-data.ts';
+import type { Tx } from '../execution/sql.ts';
 
 export interface AssetRef {
   symbol: string;
@@ -19,14 +20,19 @@ function splitPair(symbol: string): { base: string | null; quote: string | null 
   return symbol.includes('/') ? { base: base ?? null, quote: quote ?? null } : { base: null, quote: null };
 }
 
-/** The asset's id, inserting the asset when (venue, symbol) is new. Safe under concurrent callers. */
-export async function ensureAsset(store: Store, ref: AssetRef): Promise<number> {
+/** The validated row of a new asset: kind guessed from the symbol unless given, pair split. */
+function newAsset(ref: AssetRef) {
   const symbol = ref.symbol.trim();
   if (!symbol) throw new Error('asset symbol is empty');
   const kind = ref.kind ?? guessKind(symbol);
   if (!ASSET_KINDS.includes(kind))
     throw new Error(`asset kind "${kind}" is not one of ${ASSET_KINDS.join(', ')}`);
-  const { base, quote } = splitPair(symbol);
+  return { symbol, kind, ...splitPair(symbol) };
+}
+
+/** The asset's id, inserting the asset when (venue, symbol) is new. Safe under concurrent callers. */
+export async function ensureAsset(store: Store, ref: AssetRef): Promise<number> {
+  const { symbol, kind, base, quote } = newAsset(ref);
   const now = timestampValue(store.dialect);
   const find = () =>
     store.kysely
@@ -51,6 +57,27 @@ export async function ensureAsset(store: Store, ref: AssetRef): Promise<number> 
     })
     .onConflict((oc) => oc.columns(['venue', 'symbol']).doNothing())
     .execute();
+  const created = await find();
+  if (!created) throw new Error(`asset ${ref.venue}:${symbol} could not be created`);
+  return Number(created.id);
+}
+
+/**
+ * `ensureAsset` inside a caller's transaction (importers that write an asset together with the
+ * orders that need it, or roll both back on a dry run).
+ */
+export async function ensureAssetIn(tx: Tx, ref: AssetRef): Promise<number> {
+  const { symbol, kind, base, quote } = newAsset(ref);
+  const find = () =>
+    tx.get<{ id: unknown }>('select id from assets where venue = ? and symbol = ?', [ref.venue, symbol]);
+  const found = await find();
+  if (found) return Number(found.id);
+  const now = tx.time(new Date());
+  await tx.run(
+    `insert into assets (symbol, venue, kind, base, quote, is_active, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (venue, symbol) do nothing`,
+    [symbol, ref.venue, kind, base, quote, tx.bool(true), now, now],
+  );
   const created = await find();
   if (!created) throw new Error(`asset ${ref.venue}:${symbol} could not be created`);
   return Number(created.id);
