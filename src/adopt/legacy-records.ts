@@ -333,11 +333,13 @@ export function legacyErrorLog(r: Fields): LegacyErrorLog {
 
 export function legacyFeed(r: Fields): { url: string; name: string; isActive: boolean } {
   const url = requiredText(r, 'url', 'feed_url', 'link');
-  let host = url;
+  let host: string;
   try {
-    host = new URL(url).hostname;
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');
+    host = parsed.hostname;
   } catch {
-    // the service refuses it with the reason
+    throw new FieldError(`url: "${url}" is not an http(s) URL`);
   }
   return {
     url,

@@ -134,7 +134,11 @@ export async function importLegacy(
     }
   }
 
-  for (const f of [...of('strategy_definitions'), ...of('strategies')]) await importStrategies(store, f, dryRun);
+  // Names a dry run would register: later files (performance) treat them as present.
+  const strategyNames = new Set<string>();
+  for (const f of [...of('strategy_definitions'), ...of('strategies')]) {
+    await importStrategies(store, f, dryRun, strategyNames);
+  }
   for (const f of of('risk_config')) await importRiskConfig(store, f, dryRun);
   const trading = [...of('signals'), ...of('trades'), ...of('holdings')];
   if (trading.length > 0) {
@@ -148,7 +152,9 @@ export async function importLegacy(
       await importTrading(store, portfolio.id, venue, rules, of, dryRun);
     }
   }
-  for (const f of of('strategy_performance')) await importPerformance(store, f, portfolio.id, dryRun);
+  for (const f of of('strategy_performance')) {
+    await importPerformance(store, f, portfolio.id, dryRun ? strategyNames : null);
+  }
   for (const f of of('error_logs')) await importErrorLogs(store, f, rules, dryRun);
   for (const f of of('rss_feeds')) await importFeeds(store, f, dryRun);
   for (const f of of('seen_news')) await importNews(store, f, dryRun);
@@ -184,8 +190,7 @@ function testModeOf(rules: TestDataRules, kind: string, raw: Record<string, unkn
 
 // ---- strategies, risk config --------------------------------------------------------------------
 
-async function importStrategies(store: Store, f: LegacyFile, dryRun: boolean): Promise<void> {
-  const seen = new Set<string>();
+async function importStrategies(store: Store, f: LegacyFile, dryRun: boolean, seen: Set<string>): Promise<void> {
   for (const { at, value } of mapped(f, legacyStrategy)) {
     const present = await reading(store, (tx) => tx.get('select id from strategies where name = ?', [value.name]));
     if (present || seen.has(value.name)) {
@@ -507,9 +512,19 @@ async function compareHoldings(
  * Legacy aggregates are derived data: tradestore recomputes them from the imported round trips
  * (src/strategies/performance.ts) and reports where the legacy figures differ.
  */
-async function importPerformance(store: Store, f: LegacyFile, portfolioId: number | null, dryRun: boolean): Promise<void> {
+async function importPerformance(
+  store: Store,
+  f: LegacyFile,
+  portfolioId: number | null,
+  /** On a dry run: the strategies it would have registered. */
+  dryRunStrategies: Set<string> | null,
+): Promise<void> {
   for (const { at, value: p } of mapped(f, legacyPerformance)) {
     const strategy = await reading(store, (tx) => tx.get<{ id: unknown }>('select id from strategies where name = ?', [p.strategy]));
+    if (!strategy && dryRunStrategies?.has(p.strategy)) {
+      f.report.imported += 1;
+      continue;
+    }
     if (!strategy) {
       skip(f.report, at, `strategy "${p.strategy}" does not exist (import its strategy_definitions first)`);
       continue;
@@ -526,7 +541,7 @@ async function importPerformance(store: Store, f: LegacyFile, portfolioId: numbe
       f.report.alreadyPresent += 1;
       continue;
     }
-    if (dryRun) {
+    if (dryRunStrategies !== null) {
       f.report.imported += 1;
       continue;
     }
