@@ -45,7 +45,12 @@ function jsonRecords(path: string, text: string): SourceRecord[] {
 function csvRecords(path: string, text: string): SourceRecord[] {
   let rows: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    rows = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as Array<{
+    rows = parse(text, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      info: true,
+    }) as unknown as Array<{
       record: string[];
       info: { lines: number };
     }>;

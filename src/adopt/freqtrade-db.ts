@@ -68,8 +68,40 @@ export interface FreqtradeDbResult {
 type Row = Record<string, unknown>;
 
 const REQUIRED: Record<string, string[]> = {
-  trades: ['id', 'exchange', 'pair', 'is_open', 'fee_open', 'fee_close', 'open_rate', 'amount', 'open_date', 'strategy', 'is_short', 'close_profit_abs'],
-  orders: ['id', 'ft_trade_id', 'ft_order_side', 'ft_pair', 'ft_is_open', 'ft_amount', 'ft_price', 'order_id', 'status', 'order_type', 'side', 'price', 'average', 'amount', 'filled', 'order_date', 'order_filled_date', 'ft_fee_base'],
+  trades: [
+    'id',
+    'exchange',
+    'pair',
+    'is_open',
+    'fee_open',
+    'fee_close',
+    'open_rate',
+    'amount',
+    'open_date',
+    'strategy',
+    'is_short',
+    'close_profit_abs',
+  ],
+  orders: [
+    'id',
+    'ft_trade_id',
+    'ft_order_side',
+    'ft_pair',
+    'ft_is_open',
+    'ft_amount',
+    'ft_price',
+    'order_id',
+    'status',
+    'order_type',
+    'side',
+    'price',
+    'average',
+    'amount',
+    'filled',
+    'order_date',
+    'order_filled_date',
+    'ft_fee_base',
+  ],
 };
 
 /** A float column as the shortest decimal that reads back as the same float (`String(float)`). */
@@ -84,7 +116,9 @@ function openReadOnly(path: string): DatabaseSync {
   if (!existsSync(path)) throw new FieldError(`${path}: no such file`);
   const db = new DatabaseSync(path, { readOnly: true });
   for (const [table, columns] of Object.entries(REQUIRED)) {
-    const have = new Set((db.prepare(`pragma table_info("${table}")`).all() as Row[]).map((c) => String(c.name)));
+    const have = new Set(
+      (db.prepare(`pragma table_info("${table}")`).all() as Row[]).map((c) => String(c.name)),
+    );
     if (have.size === 0) {
       db.close();
       throw new FieldError(`${path}: no ${table} table: not a freqtrade database`);
@@ -134,7 +168,10 @@ interface FtOrder {
 }
 
 function orderKey(portfolioId: number, exchange: string, o: Row): string {
-  return `ft:${createHash('sha256').update(`${portfolioId}|${exchange}|${String(o.ft_pair)}|${String(o.order_id)}`).digest('hex').slice(0, 40)}`;
+  return `ft:${createHash('sha256')
+    .update(`${portfolioId}|${exchange}|${String(o.ft_pair)}|${String(o.order_id)}`)
+    .digest('hex')
+    .slice(0, 40)}`;
 }
 
 const MONEY_PLACES = 36;
@@ -144,13 +181,20 @@ function ftOrder(portfolioId: number, trade: Row, o: Row): FtOrder {
   const entrySide = isShort ? 'sell' : 'buy';
   const exitSide = isShort ? 'buy' : 'sell';
   const ftSide = String(o.ft_order_side);
-  const side = (o.side === 'buy' || o.side === 'sell' ? o.side : ftSide === 'stoploss' ? exitSide : ftSide) as 'buy' | 'sell';
+  const side = (
+    o.side === 'buy' || o.side === 'sell' ? o.side : ftSide === 'stoploss' ? exitSide : ftSide
+  ) as 'buy' | 'sell';
   if (side !== 'buy' && side !== 'sell') throw new FieldError(`side: "${String(o.side)}" is not buy or sell`);
   const feeBase = floatDecimal(o.ft_fee_base) ?? exact(0);
   const ordered = floatDecimal(o.amount) ?? floatDecimal(o.ft_amount);
-  if (ordered === null || ordered.lte(0)) throw new FieldError(`amount: ${String(o.amount)} is not a positive quantity`);
+  if (ordered === null || ordered.lte(0))
+    throw new FieldError(`amount: ${String(o.amount)} is not a positive quantity`);
   const rawFilled = floatDecimal(o.filled) ?? exact(0);
-  const price = floatDecimal(o.average) ?? floatDecimal(o.price) ?? floatDecimal(o.stop_price) ?? floatDecimal(o.ft_price);
+  const price =
+    floatDecimal(o.average) ??
+    floatDecimal(o.price) ??
+    floatDecimal(o.stop_price) ??
+    floatDecimal(o.ft_price);
   const filled = rawFilled.gt(0) ? rawFilled.minus(feeBase) : exact(0);
   const rate = floatDecimal(side === entrySide ? trade.fee_open : trade.fee_close) ?? exact(0);
   const feeRateCost = price === null ? exact(0) : rate.times(rawFilled).times(price);
@@ -163,7 +207,8 @@ function ftOrder(portfolioId: number, trade: Row, o: Row): FtOrder {
   const limit = floatDecimal(o.price) ?? floatDecimal(o.ft_price);
   const stop = floatDecimal(o.stop_price) ?? limit;
   let type: FtOrder['type'] = 'market';
-  if (ftSide === 'stoploss' || ccxtType.includes('stop')) type = ccxtType.includes('limit') ? 'stop_limit' : 'stop';
+  if (ftSide === 'stoploss' || ccxtType.includes('stop'))
+    type = ccxtType.includes('limit') ? 'stop_limit' : 'stop';
   else if (ccxtType === 'limit') type = 'limit';
   const status = String(o.status ?? '').toLowerCase();
   let final: FtOrder['status'];
@@ -186,7 +231,10 @@ function ftOrder(portfolioId: number, trade: Row, o: Row): FtOrder {
     feeRateCost,
     status: final,
     placedAt,
-    filledAt: ftTime(o.order_filled_date, 'order_filled_date') ?? ftTime(o.order_update_date, 'order_update_date') ?? placedAt,
+    filledAt:
+      ftTime(o.order_filled_date, 'order_filled_date') ??
+      ftTime(o.order_update_date, 'order_update_date') ??
+      placedAt,
     stopPrice: type === 'stop' || type === 'stop_limit' ? stop : null,
     average: price,
   };
@@ -201,7 +249,9 @@ export async function importFreqtradeDb(
   try {
     const trades = db.prepare('select * from trades order by open_date, id').all() as Row[];
     const orders = db.prepare('select * from orders order by id').all() as Row[];
-    const pairlocks = tableExists(db, 'pairlocks') ? (db.prepare('select * from pairlocks order by id').all() as Row[]) : [];
+    const pairlocks = tableExists(db, 'pairlocks')
+      ? (db.prepare('select * from pairlocks order by id').all() as Row[])
+      : [];
     const keyValues = tableExists(db, 'KeyValueStore')
       ? (db.prepare('select * from "KeyValueStore" order by id').all() as Row[])
       : [];
@@ -270,7 +320,9 @@ async function importRows(
     parsed.sort((a, b) => a.placedAt.getTime() - b.placedAt.getTime() || int(a.row.id) - int(b.row.id));
     try {
       const strategyId = await strategyFor(store, strategies, trade);
-      const outcome = await inTransaction(store, (tx) => replayTrade(tx, portfolioId, trade, parsed, strategyId));
+      const outcome = await inTransaction(store, (tx) =>
+        replayTrade(tx, portfolioId, trade, parsed, strategyId),
+      );
       result.status = outcome.status;
       result.recordedProfit = outcome.recordedProfit;
       result.pnl = outcome.pnl;
@@ -286,12 +338,19 @@ async function importRows(
     }
   }
   const orphans = orders.filter((o) => !trades.some((t) => int(t.id) === int(o.ft_trade_id)));
-  for (const o of orphans) skip(orderReport, `order ${String(o.id)}`, `its trade ${String(o.ft_trade_id)} is not in trades`);
+  for (const o of orphans)
+    skip(orderReport, `order ${String(o.id)}`, `its trade ${String(o.ft_trade_id)} is not in trades`);
 
   const files = [tradeReport, orderReport];
-  if (pairlocks.length > 0 || keyValues.length > 0) files.push(await importBotState(store, pairlocks, keyValues));
+  if (pairlocks.length > 0 || keyValues.length > 0)
+    files.push(await importBotState(store, pairlocks, keyValues));
   if (dryRunOnly) notes.push('every order is a freqtrade dry-run order: the portfolio is a paper portfolio');
-  return { portfolio: { id: portfolioId, name: ensured.portfolio.name, created: ensured.created }, files, trades: results, notes };
+  return {
+    portfolio: { id: portfolioId, name: ensured.portfolio.name, created: ensured.created },
+    files,
+    trades: results,
+    notes,
+  };
 }
 
 async function strategyFor(store: Store, cache: Map<string, number>, trade: Row): Promise<number | null> {
@@ -299,7 +358,9 @@ async function strategyFor(store: Store, cache: Map<string, number>, trade: Row)
   if (name === null) return null;
   const cached = cache.get(name);
   if (cached !== undefined) return cached;
-  const found = await reading(store, (tx) => tx.get<{ id: unknown }>('select id from strategies where name = ?', [name]));
+  const found = await reading(store, (tx) =>
+    tx.get<{ id: unknown }>('select id from strategies where name = ?', [name]),
+  );
   const id = found
     ? int(found.id)
     : (
@@ -308,7 +369,10 @@ async function strategyFor(store: Store, cache: Map<string, number>, trade: Row)
           sourceType: 'code',
           sourceRef: 'freqtrade',
           description: 'freqtrade strategy (imported with its trades)',
-          parameters: { engine: 'freqtrade', ...(trade.timeframe ? { timeframe: String(trade.timeframe) } : {}) },
+          parameters: {
+            engine: 'freqtrade',
+            ...(trade.timeframe ? { timeframe: String(trade.timeframe) } : {}),
+          },
         })
       ).strategy.id;
   cache.set(name, id);
@@ -345,7 +409,11 @@ async function replayTrade(
   orders: FtOrder[],
   strategyId: number | null,
 ): Promise<Replay> {
-  const assetId = await ensureAssetIn(tx, { symbol: String(trade.pair), venue: String(trade.exchange), kind: 'crypto' });
+  const assetId = await ensureAssetIn(tx, {
+    symbol: String(trade.pair),
+    venue: String(trade.exchange),
+    kind: 'crypto',
+  });
   const closed = !bool(trade.is_open);
   const recorded = closed ? floatDecimal(trade.close_profit_abs ?? trade.realized_profit) : null;
   const keys = orders.map((o) => o.key);
@@ -354,7 +422,12 @@ async function replayTrade(
     const row = await tx.get<{ id: unknown }>('select id from orders where client_order_id = ?', [o.key]);
     if (row) existing.set(o.key, await loadOrder(tx, { orderId: int(row.id) }));
   }
-  const result = (status: Replay['status'], written: number, pnl: string | null, adjustment: string | null): Replay => ({
+  const result = (
+    status: Replay['status'],
+    written: number,
+    pnl: string | null,
+    adjustment: string | null,
+  ): Replay => ({
     status,
     ordersWritten: written,
     recordedProfit: recorded?.toFixed() ?? null,
@@ -362,7 +435,8 @@ async function replayTrade(
     feeAdjustment: adjustment,
   });
   const settled = (o: FtOrder, view: OrderView) =>
-    view.filledQuantity.eq(o.filled) && (view.status === o.status || (o.status === 'open' && view.status === 'partially_filled'));
+    view.filledQuantity.eq(o.filled) &&
+    (view.status === o.status || (o.status === 'open' && view.status === 'partially_filled'));
   if (orders.length > 0 && orders.every((o) => existing.has(o.key) && settled(o, existing.get(o.key)!))) {
     return result('already present', 0, await roundTripPnl(tx, keys, closed), null);
   }
@@ -383,7 +457,8 @@ async function replayTrade(
   let adjustment: string | null = null;
   const attribution = {
     strategyId,
-    stopLoss: (floatDecimal(trade.initial_stop_loss)?.gt(0) ?? false) ? floatDecimal(trade.initial_stop_loss) : null,
+    stopLoss:
+      (floatDecimal(trade.initial_stop_loss)?.gt(0) ?? false) ? floatDecimal(trade.initial_stop_loss) : null,
     takeProfit: null,
     reasoning: typeof trade.enter_tag === 'string' ? trade.enter_tag : null,
     confidence: null,
@@ -417,13 +492,20 @@ async function replayTrade(
     const missing = o.filled.minus(view.filledQuantity);
     if (missing.gt(0)) {
       // A re-run after freqtrade filled more of a working order: the new part at its average price.
-      if (o.average === null) throw new TradingError(`freqtrade order ${String(o.row.id)} filled without a price`);
+      if (o.average === null)
+        throw new TradingError(`freqtrade order ${String(o.row.id)} filled without a price`);
       // A re-run after freqtrade filled more of a working order: the new part at the price that makes
       // the order's filled value freqtrade's filled × average.
       const price = view.filledQuantity.isZero()
         ? o.average
-        : o.filled.times(o.average).minus(view.filledValue).dividedBy(missing).toDecimalPlaces(18, Decimal.ROUND_HALF_EVEN);
-      let fee = view.filledQuantity.isZero() ? o.fee : o.fee.times(missing).dividedBy(o.filled).toDecimalPlaces(MONEY_PLACES, Decimal.ROUND_HALF_EVEN);
+        : o.filled
+            .times(o.average)
+            .minus(view.filledValue)
+            .dividedBy(missing)
+            .toDecimalPlaces(18, Decimal.ROUND_HALF_EVEN);
+      let fee = view.filledQuantity.isZero()
+        ? o.fee
+        : o.fee.times(missing).dividedBy(o.filled).toDecimalPlaces(MONEY_PLACES, Decimal.ROUND_HALF_EVEN);
       if (o === lastExit && recorded !== null) {
         // Net P&L of the lifecycle = its cash flows; this fee makes it freqtrade's recorded profit.
         const value = missing.times(price);
@@ -443,11 +525,17 @@ async function replayTrade(
       );
       view = filled.order;
     }
-    if (o.status !== 'filled' && o.status !== view.status && !(o.status === 'open' && view.status === 'partially_filled')) {
+    if (
+      o.status !== 'filled' &&
+      o.status !== view.status &&
+      !(o.status === 'open' && view.status === 'partially_filled')
+    ) {
       view = await moveOrderIn(tx, { orderId: view.id }, o.status);
     }
     if (o.status === 'filled' && view.status !== 'filled') {
-      throw new TradingError(`freqtrade order ${String(o.row.id)} is closed but its fills leave ${view.remainingQuantity.toFixed()} open`);
+      throw new TradingError(
+        `freqtrade order ${String(o.row.id)} is closed but its fills leave ${view.remainingQuantity.toFixed()} open`,
+      );
     }
   }
   const pnl = await roundTripPnl(tx, keys, closed);
@@ -462,7 +550,9 @@ async function replayTrade(
       );
     }
     if (recorded !== null && pnl !== null && !recorded.eq(pnl)) {
-      throw new TradingError(`trade ${String(trade.id)}: round trip pnl ${pnl} is not freqtrade's ${recorded.toFixed()}`);
+      throw new TradingError(
+        `trade ${String(trade.id)}: round trip pnl ${pnl} is not freqtrade's ${recorded.toFixed()}`,
+      );
     }
   }
   return result(existing.size === 0 ? 'imported' : 'updated', written, pnl, adjustment);
@@ -515,7 +605,9 @@ async function importBotState(store: Store, pairlocks: Row[], keyValues: Row[]):
     entries.push([`freqtrade.${String(kv.key)}`, value, 1]);
   }
   for (const [key, value, count] of entries) {
-    const present = await reading(store, (tx) => tx.get('select 1 as present from bot_status where "key" = ?', [key]));
+    const present = await reading(store, (tx) =>
+      tx.get('select 1 as present from bot_status where "key" = ?', [key]),
+    );
     if (present) {
       report.alreadyPresent += count;
       continue;

@@ -84,7 +84,10 @@ export function legacySignal(r: Fields): LegacySignal {
     // aggregation method and the names of the strategies in its breakdown.
     strategyVersion:
       text(r, 'strategy_version') ??
-      configHash({ aggregationMethod: aggregationMethod ?? null, strategies: Object.keys(components ?? {}).sort() }),
+      configHash({
+        aggregationMethod: aggregationMethod ?? null,
+        strategies: Object.keys(components ?? {}).sort(),
+      }),
     testMode: boolean(r, 'test_mode'),
     botVersion: text(r, 'bot_version'),
   };
@@ -310,7 +313,8 @@ export interface LegacyErrorLog {
 export function legacyErrorLog(r: Fields): LegacyErrorLog {
   const raw = requiredText(r, 'level', 'severity').toLowerCase();
   const level = (LEVEL_ALIASES[raw] ?? raw) as LogLevel;
-  if (!LOG_LEVELS.includes(level)) throw new FieldError(`level: "${raw}" is not one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(level))
+    throw new FieldError(`level: "${raw}" is not one of ${LOG_LEVELS.join(', ')}`);
   const context = jsonValue(r, 'context', 'details', 'extra');
   return {
     ts: requiredInstant(r, 'timestamp', 'ts', 'time', 'created_at'),

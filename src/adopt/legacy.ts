@@ -160,11 +160,17 @@ export async function importLegacy(
   for (const f of of('seen_news')) await importNews(store, f, dryRun);
   for (const f of of('bot_status')) await importBotStatus(store, f, dryRun);
 
+  // Trades are replayed in time order: list each file's problems in file order again.
+  const position = (at: string) => Number(/\d+/.exec(at)?.[0] ?? 0);
+  for (const f of files) f.report.problems.sort((a, b) => position(a.at) - position(b.at));
   return { dryRun, portfolio, files: files.map((f) => f.report), ignored };
 }
 
 /** Each good record mapped, each bad one skipped with its reason. */
-function mapped<T>(f: LegacyFile, map: (r: Record<string, unknown>) => T): Array<{ at: string; raw: Record<string, unknown>; value: T }> {
+function mapped<T>(
+  f: LegacyFile,
+  map: (r: Record<string, unknown>) => T,
+): Array<{ at: string; raw: Record<string, unknown>; value: T }> {
   const out: Array<{ at: string; raw: Record<string, unknown>; value: T }> = [];
   for (const r of f.records) {
     if (r.value === null) continue;
@@ -184,15 +190,27 @@ function reasonOf(error: unknown): string {
 }
 
 /** The record's own test_mode, else the rules', else production. */
-function testModeOf(rules: TestDataRules, kind: string, raw: Record<string, unknown>, explicit: boolean | undefined) {
+function testModeOf(
+  rules: TestDataRules,
+  kind: string,
+  raw: Record<string, unknown>,
+  explicit: boolean | undefined,
+) {
   return explicit ?? testDataReason(rules, kind, raw) !== null;
 }
 
 // ---- strategies, risk config --------------------------------------------------------------------
 
-async function importStrategies(store: Store, f: LegacyFile, dryRun: boolean, seen: Set<string>): Promise<void> {
+async function importStrategies(
+  store: Store,
+  f: LegacyFile,
+  dryRun: boolean,
+  seen: Set<string>,
+): Promise<void> {
   for (const { at, value } of mapped(f, legacyStrategy)) {
-    const present = await reading(store, (tx) => tx.get('select id from strategies where name = ?', [value.name]));
+    const present = await reading(store, (tx) =>
+      tx.get('select id from strategies where name = ?', [value.name]),
+    );
     if (present || seen.has(value.name)) {
       f.report.alreadyPresent += 1;
       continue;
@@ -228,7 +246,8 @@ function sameValue(stored: unknown, given: unknown): boolean {
 /** The global risk config, unless one exists: tradestore never overwrites a control panel it did not write. */
 async function importRiskConfig(store: Store, f: LegacyFile, dryRun: boolean): Promise<void> {
   const rows = mapped(f, legacyRiskConfig);
-  for (const extra of rows.slice(1)) skip(f.report, extra.at, 'risk_config holds one global row: only the first is imported');
+  for (const extra of rows.slice(1))
+    skip(f.report, extra.at, 'risk_config holds one global row: only the first is imported');
   const first = rows[0];
   if (!first) return;
   const patch: RiskConfigPatch = first.value;
@@ -266,9 +285,9 @@ async function importTrading(
   dryRun: boolean,
 ): Promise<void> {
   const strategyIds = new Map(
-    (await reading(store, (tx) => tx.all<{ id: unknown; name: unknown }>('select id, name from strategies'))).map(
-      (r) => [String(r.name), int(r.id)],
-    ),
+    (
+      await reading(store, (tx) => tx.all<{ id: unknown; name: unknown }>('select id, name from strategies'))
+    ).map((r) => [String(r.name), int(r.id)]),
   );
   const work = async (tx: Tx) => {
     const assets = new Map<string, number>();
@@ -282,7 +301,8 @@ async function importTrading(
     };
     const signalIds = new Map<string, number>();
     for (const f of of('signals')) await importSignals(tx, f, portfolioId, rules, asset, signalIds);
-    for (const f of of('trades')) await importTrades(tx, f, portfolioId, rules, asset, signalIds, strategyIds);
+    for (const f of of('trades'))
+      await importTrades(tx, f, portfolioId, rules, asset, signalIds, strategyIds);
     for (const f of of('holdings')) await compareHoldings(tx, f, portfolioId, rules, asset);
     if (dryRun) throw DryRun;
   };
@@ -385,7 +405,14 @@ async function importTrades(
           return;
         }
         const testMode = testModeOf(rules, 'trades', raw, t.testMode);
-        const order = await placeOrderIn(tx, parseInput(OrderInput, orderInput(t, portfolioId, await asset(t.symbol), testMode, key, signalIds), 'order'));
+        const order = await placeOrderIn(
+          tx,
+          parseInput(
+            OrderInput,
+            orderInput(t, portfolioId, await asset(t.symbol), testMode, key, signalIds),
+            'order',
+          ),
+        );
         await recordFillIn(
           tx,
           parseInput(
@@ -445,7 +472,9 @@ function attributionOf(t: LegacyTrade, strategyIds: Map<string, number>): { attr
   if (t.strategy === undefined) return {};
   const strategyId = strategyIds.get(t.strategy);
   if (strategyId === undefined) {
-    throw new FieldError(`strategy: "${t.strategy}" is not a known strategy (strategy_definitions or strategies.csv)`);
+    throw new FieldError(
+      `strategy: "${t.strategy}" is not a known strategy (strategy_definitions or strategies.csv)`,
+    );
   }
   return { attribution: { strategyId, stopLoss: null, takeProfit: null, reasoning: null, confidence: null } };
 }
@@ -466,7 +495,10 @@ async function compareHoldings(
   rules: TestDataRules,
   asset: (symbol: string) => Promise<number>,
 ): Promise<void> {
-  const positions = [...(await loadOpenPositions(tx, portfolioId, false)), ...(await loadOpenPositions(tx, portfolioId, true))];
+  const positions = [
+    ...(await loadOpenPositions(tx, portfolioId, false)),
+    ...(await loadOpenPositions(tx, portfolioId, true)),
+  ];
   const symbols = new Map<number, string>();
   for (const row of await tx.all<{ id: unknown; symbol: unknown }>('select id, symbol from assets')) {
     symbols.set(int(row.id), String(row.symbol));
@@ -480,18 +512,24 @@ async function compareHoldings(
     const wanted = new Decimal(h.quantity);
     if (!position) {
       if (wanted.isZero()) f.report.alreadyPresent += 1;
-      else f.report.differences.push(`${h.symbol}${label(testMode)}: holdings ${wanted.toFixed()}, no open position from the trades`);
+      else
+        f.report.differences.push(
+          `${h.symbol}${label(testMode)}: holdings ${wanted.toFixed()}, no open position from the trades`,
+        );
       continue;
     }
     matched.add(position.id);
     const derived = signed(position);
     const problems: string[] = [];
-    if (!derived.eq(wanted)) problems.push(`quantity: holdings ${wanted.toFixed()}, trades give ${derived.toFixed()}`);
+    if (!derived.eq(wanted))
+      problems.push(`quantity: holdings ${wanted.toFixed()}, trades give ${derived.toFixed()}`);
     if (h.averagePrice !== undefined) {
       const places = new Decimal(h.averagePrice).decimalPlaces();
       const ours = position.averageEntryPrice.toDecimalPlaces(places, Decimal.ROUND_HALF_EVEN);
       if (!ours.eq(h.averagePrice)) {
-        problems.push(`average price: holdings ${h.averagePrice}, trades give ${position.averageEntryPrice.toFixed()}`);
+        problems.push(
+          `average price: holdings ${h.averagePrice}, trades give ${position.averageEntryPrice.toFixed()}`,
+        );
       }
     }
     if (problems.length === 0) f.report.alreadyPresent += 1;
@@ -520,7 +558,9 @@ async function importPerformance(
   dryRunStrategies: Set<string> | null,
 ): Promise<void> {
   for (const { at, value: p } of mapped(f, legacyPerformance)) {
-    const strategy = await reading(store, (tx) => tx.get<{ id: unknown }>('select id from strategies where name = ?', [p.strategy]));
+    const strategy = await reading(store, (tx) =>
+      tx.get<{ id: unknown }>('select id from strategies where name = ?', [p.strategy]),
+    );
     if (!strategy && dryRunStrategies?.has(p.strategy)) {
       f.report.imported += 1;
       continue;
@@ -554,7 +594,8 @@ async function importPerformance(
       f.report.imported += 1;
       if (!row) continue;
       const diffs: string[] = [];
-      if (p.tradeCount !== undefined && p.tradeCount !== row.tradeCount) diffs.push(`trade count: legacy ${p.tradeCount}, trades give ${row.tradeCount}`);
+      if (p.tradeCount !== undefined && p.tradeCount !== row.tradeCount)
+        diffs.push(`trade count: legacy ${p.tradeCount}, trades give ${row.tradeCount}`);
       if (p.winRate !== undefined && (row.winRate === null || Math.abs(p.winRate - row.winRate) > 1e-9)) {
         diffs.push(`win rate: legacy ${p.winRate}, trades give ${row.winRate}`);
       }
@@ -604,8 +645,17 @@ async function writeBatch<T>(
   if (rest.length > 0) throw new Error(`${f.name}: the batch was refused twice`);
 }
 
-async function importErrorLogs(store: Store, f: LegacyFile, rules: TestDataRules, dryRun: boolean): Promise<void> {
-  const batch: Array<{ at: string; input: Parameters<typeof recordErrorLogs>[1][number]; testMode: boolean }> = [];
+async function importErrorLogs(
+  store: Store,
+  f: LegacyFile,
+  rules: TestDataRules,
+  dryRun: boolean,
+): Promise<void> {
+  const batch: Array<{
+    at: string;
+    input: Parameters<typeof recordErrorLogs>[1][number];
+    testMode: boolean;
+  }> = [];
   const seen = new Set<string>();
   for (const { at, raw, value: e } of mapped(f, legacyErrorLog)) {
     // Natural key: time, level, source and message.
@@ -637,7 +687,9 @@ async function importErrorLogs(store: Store, f: LegacyFile, rules: TestDataRules
 async function importFeeds(store: Store, f: LegacyFile, dryRun: boolean): Promise<void> {
   const seen = new Set<string>();
   for (const { at, value } of mapped(f, legacyFeed)) {
-    const present = await reading(store, (tx) => tx.get('select id from news_feeds where url = ?', [value.url]));
+    const present = await reading(store, (tx) =>
+      tx.get('select id from news_feeds where url = ?', [value.url]),
+    );
     if (present || seen.has(value.url)) {
       f.report.alreadyPresent += 1;
       continue;
@@ -657,7 +709,9 @@ async function importNews(store: Store, f: LegacyFile, dryRun: boolean): Promise
   const seen = new Set<string>();
   for (const { at, value: n } of mapped(f, legacyNewsItem)) {
     const key = newsDedupKey(n);
-    const present = await reading(store, (tx) => tx.get('select id from news_items where dedup_key = ?', [key]));
+    const present = await reading(store, (tx) =>
+      tx.get('select id from news_items where dedup_key = ?', [key]),
+    );
     if (present || seen.has(key)) {
       f.report.alreadyPresent += 1;
       continue;
@@ -677,7 +731,9 @@ async function importBotStatus(store: Store, f: LegacyFile, dryRun: boolean): Pr
   const seen = new Set<string>();
   for (const { at, value } of mapped(f, legacyBotStatus)) {
     // A key the database already holds is live state: the legacy value never replaces it.
-    const present = await reading(store, (tx) => tx.get('select 1 as present from bot_status where "key" = ?', [value.key]));
+    const present = await reading(store, (tx) =>
+      tx.get('select 1 as present from bot_status where "key" = ?', [value.key]),
+    );
     if (present || seen.has(value.key)) {
       f.report.alreadyPresent += 1;
       continue;

@@ -17,14 +17,22 @@ export async function findPortfolioByName(store: Store, name: string): Promise<P
     tx.all<{ id: unknown }>('select id from portfolios where name = ? order by id', [name]),
   );
   if (rows.length > 1) {
-    throw new Error(`${rows.length} portfolios are named "${name}" (ids ${rows.map((r) => int(r.id)).join(', ')}): rename one`);
+    throw new Error(
+      `${rows.length} portfolios are named "${name}" (ids ${rows.map((r) => int(r.id)).join(', ')}): rename one`,
+    );
   }
   return rows[0] ? getPortfolio(store, int(rows[0].id)) : null;
 }
 
 export async function ensureImportPortfolio(
   store: Store,
-  input: { name: string; baseCurrency?: string; mode?: 'live' | 'paper'; initialBalance?: string; description: string },
+  input: {
+    name: string;
+    baseCurrency?: string;
+    mode?: 'live' | 'paper';
+    initialBalance?: string;
+    description: string;
+  },
 ): Promise<{ portfolio: PortfolioView; created: boolean }> {
   const found = await findPortfolioByName(store, input.name);
   if (found) return { portfolio: found, created: false };
@@ -42,7 +50,9 @@ export async function ensureImportPortfolio(
 
 async function importOwner(store: Store): Promise<number> {
   const admin = await reading(store, (tx) =>
-    tx.get<{ id: unknown }>("select id from users where role = 'admin' and is_active = ? order by id", [tx.bool(true)]),
+    tx.get<{ id: unknown }>("select id from users where role = 'admin' and is_active = ? order by id", [
+      tx.bool(true),
+    ]),
   );
   if (admin) return int(admin.id);
   const em = store.em();

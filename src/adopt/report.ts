@@ -22,7 +22,16 @@ export interface FileReport {
 }
 
 export function fileReport(file: string): FileReport {
-  return { file, read: 0, imported: 0, taggedTest: 0, skipped: 0, alreadyPresent: 0, problems: [], differences: [] };
+  return {
+    file,
+    read: 0,
+    imported: 0,
+    taggedTest: 0,
+    skipped: 0,
+    alreadyPresent: 0,
+    problems: [],
+    differences: [],
+  };
 }
 
 export function skip(report: FileReport, at: string, reason: string): void {
@@ -42,7 +51,8 @@ export function formatReport(files: FileReport[], notes: string[] = []): string 
     String(f.alreadyPresent),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const out = [line(header), ...rows.map(line)];
   for (const f of files) {
     for (const p of f.problems) out.push(`  ${f.file} ${p.at}: skipped: ${p.reason}`);

@@ -34,26 +34,37 @@ const Rule = z
       try {
         new RegExp(r.value);
       } catch {
-        ctx.addIssue({ code: 'custom', path: ['value'], message: `"${r.value}" is not a regular expression` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['value'],
+          message: `"${r.value}" is not a regular expression`,
+        });
       }
     }
   });
-
-const Rules = z.record(z.string(), z.union([z.array(Rule), z.string()]));
 
 export type TestDataRule = z.output<typeof Rule>;
 /** Rules per legacy file kind (`trades`, `signals`, …). */
 export type TestDataRules = Record<string, TestDataRule[]>;
 
+/** An object of rule lists per file kind; keys starting with `$` are comments. */
 function parseRules(value: unknown, source: string): TestDataRules {
-  const parsed = Rules.safeParse(value);
-  if (!parsed.success) throw new Error(`${source}: invalid test-data rules: ${describeIssues(parsed.error, 'rules')
-        .map((i) => `${i.path}: ${i.message}`)
-        .join('; ')}`);
-  // String values are comments ("$comment").
-  return Object.fromEntries(
-    Object.entries(parsed.data).filter((e): e is [string, TestDataRule[]] => Array.isArray(e[1])),
-  );
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`${source}: test-data rules are a JSON object of rule lists per file kind`);
+  }
+  const out: TestDataRules = {};
+  for (const [kind, list] of Object.entries(value)) {
+    if (kind.startsWith('$')) continue;
+    const parsed = z.array(Rule).safeParse(list);
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error).map(
+        (i) => `${kind}${i.path === '(input)' ? '' : i.path}: ${i.message}`,
+      );
+      throw new Error(`${source}: invalid test-data rules: ${issues.join('; ')}`);
+    }
+    out[kind] = parsed.data;
+  }
+  return out;
 }
 
 export const DEFAULT_TEST_DATA_RULES: TestDataRules = parseRules(defaults, 'test-data-rules.json');
@@ -63,7 +74,7 @@ export async function loadTestDataRules(path: string): Promise<TestDataRules> {
   try {
     value = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new Error(`${path}: cannot read test-data rules (${(error as Error).message})`);
+    throw new Error(`${path}: cannot read test-data rules (${(error as Error).message})`, { cause: error });
   }
   return parseRules(value, path);
 }
@@ -109,7 +120,11 @@ function matches(rule: TestDataRule, raw: unknown): boolean {
 }
 
 /** The reason the record is test data by the rules of its kind, or null. */
-export function testDataReason(rules: TestDataRules, kind: string, record: Record<string, unknown>): string | null {
+export function testDataReason(
+  rules: TestDataRules,
+  kind: string,
+  record: Record<string, unknown>,
+): string | null {
   for (const rule of rules[kind] ?? []) {
     if (matches(rule, record[rule.field])) return rule.reason ?? `${rule.field} ${rule.op} ${rule.value}`;
   }

@@ -28,7 +28,10 @@ function registerImportAdoption(group: Command): void {
     .description("a bot's JSON/CSV files (signals, trades, holdings, strategies, …) through the services")
     .argument('<dir>', 'directory holding signals.json|csv, trades.json|csv, …')
     .option('--portfolio <name>', 'portfolio the trades go to (created when missing)', 'legacy')
-    .option('--rules <file>', 'test-data rules JSON replacing the built-in ones (src/adopt/test-data-rules.json)')
+    .option(
+      '--rules <file>',
+      'test-data rules JSON replacing the built-in ones (src/adopt/test-data-rules.json)',
+    )
     .option('--venue <venue>', 'venue of the symbols (default: DEFAULT_VENUE)')
     .option('--initial-balance <amount>', 'initial balance of a portfolio this import creates', '0')
     .option('--dry-run', 'report what would be imported; write nothing')
@@ -46,7 +49,9 @@ function registerImportAdoption(group: Command): void {
         });
         if (opts.json) return printJson(result);
         const notes = [
-          ...(result.ignored.length > 0 ? [`not legacy files, left alone: ${result.ignored.join(', ')}`] : []),
+          ...(result.ignored.length > 0
+            ? [`not legacy files, left alone: ${result.ignored.join(', ')}`]
+            : []),
           ...(result.dryRun ? ['dry run: nothing was written'] : []),
         ];
         process.stdout.write(formatReport(result.files, notes));
@@ -55,22 +60,30 @@ function registerImportAdoption(group: Command): void {
 
   group
     .command('freqtrade-db')
-    .description("a freqtrade bot's tradesv3.sqlite: trades, orders and fills through the accounting (read only)")
+    .description(
+      "a freqtrade bot's tradesv3.sqlite: trades, orders and fills through the accounting (read only)",
+    )
     .argument('<file>', 'freqtrade database (tradesv3.sqlite, tradesv3.dryrun.sqlite)')
     .option('--portfolio <name>', 'portfolio the trades go to (created when missing)', 'freqtrade')
     .option('--initial-balance <amount>', 'initial balance of a portfolio this import creates', '0')
     .option('--json', 'print the report as JSON')
-    .action(async (file: string, opts: { portfolio: string; initialBalance: string; json?: boolean }, cmd: Command) => {
-      if (!existsSync(file)) throw new UsageError(`import freqtrade-db: no such file: ${file}`);
-      await withStore(cmd, async (store) => {
-        const result = await importFreqtradeDb(store, file, {
-          portfolio: opts.portfolio,
-          initialBalance: opts.initialBalance,
+    .action(
+      async (
+        file: string,
+        opts: { portfolio: string; initialBalance: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        if (!existsSync(file)) throw new UsageError(`import freqtrade-db: no such file: ${file}`);
+        await withStore(cmd, async (store) => {
+          const result = await importFreqtradeDb(store, file, {
+            portfolio: opts.portfolio,
+            initialBalance: opts.initialBalance,
+          });
+          if (opts.json) return printJson(result);
+          process.stdout.write(formatReport(result.files, result.notes));
         });
-        if (opts.json) return printJson(result);
-        process.stdout.write(formatReport(result.files, result.notes));
-      });
-    });
+      },
+    );
 }
 
 interface LegacyCliOptions {
