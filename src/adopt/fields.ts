@@ -6,9 +6,11 @@
  */
 import { Decimal } from 'decimal.js';
 import { JsonNumber, parseJsonLossless, toPlainJson } from '../backtests/lossless-json.ts';
+import { MalformedInputError } from '../input/errors.ts';
 import { fieldText } from './files.ts';
 
-export class FieldError extends Error {
+/** One field of one record is unusable: the record is skipped with this reason. */
+export class FieldError extends MalformedInputError {
   override name = 'FieldError';
 }
 

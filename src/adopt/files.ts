@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { JsonNumber, parseJsonLossless } from '../backtests/lossless-json.ts';
+import { MalformedInputError } from '../input/errors.ts';
 
 export interface SourceRecord {
   /** `index N` (JSON, 0-based) or `line N` (CSV, 1-based, the header is line 1). */
@@ -18,7 +19,7 @@ export interface SourceRecord {
 }
 
 /** The whole file is unreadable (not JSON, not an array, no header): nothing of it is imported. */
-export class LegacyFileError extends Error {
+export class LegacyFileError extends MalformedInputError {
   override name = 'LegacyFileError';
 }
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { RegisterStrategyInput } from '../strategies/strategies.ts';
 import { configHash } from '../strategies/canonical.ts';
 import type { RiskConfigPatch } from '../portfolios/risk-configs.ts';
-import { LOG_LEVELS, type LogLevel } from '../entities/operations.ts';
+import { LOG_LEVELS, type LogLevel } from '../entities/operations-tables.ts';
 import {
   boolean,
   decimalText,

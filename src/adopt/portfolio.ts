@@ -6,8 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../db/store.ts';
-import { User } from '../entities/identity.ts';
-import { int, reading } from '../execution/sql.ts';
+import { int } from '../db/column-values.ts';
+import { reading } from '../db/transaction.ts';
+import { User } from '../entities/identity-tables.ts';
+import { ConflictError } from '../input/errors.ts';
 import { createPortfolio, getPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 
 export const IMPORT_OWNER_EMAIL = 'import@tradestore.local';
@@ -17,7 +19,7 @@ export async function findPortfolioByName(store: Store, name: string): Promise<P
     tx.all<{ id: unknown }>('select id from portfolios where name = ? order by id', [name]),
   );
   if (rows.length > 1) {
-    throw new Error(
+    throw new ConflictError(
       `${rows.length} portfolios are named "${name}" (ids ${rows.map((r) => int(r.id)).join(', ')}): rename one`,
     );
   }

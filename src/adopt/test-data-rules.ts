@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { MalformedInputError } from '../input/errors.ts';
 import { describeIssues } from '../input/parse.ts';
 import { fieldText } from './files.ts';
 import defaults from './test-data-rules.json' with { type: 'json' };
@@ -25,7 +26,7 @@ const Rule = z
   .superRefine((r, ctx) => {
     if ((NUMERIC as readonly string[]).includes(r.op)) {
       try {
-        if (!new Decimal(r.value).isFinite()) throw new Error('not finite');
+        if (!new Decimal(r.value).isFinite()) throw new MalformedInputError('not finite');
       } catch {
         ctx.addIssue({ code: 'custom', path: ['value'], message: `"${r.value}" is not a number` });
       }
@@ -50,7 +51,7 @@ export type TestDataRules = Record<string, TestDataRule[]>;
 /** An object of rule lists per file kind; keys starting with `$` are comments. */
 function parseRules(value: unknown, source: string): TestDataRules {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new Error(`${source}: test-data rules are a JSON object of rule lists per file kind`);
+    throw new MalformedInputError(`${source}: test-data rules are a JSON object of rule lists per file kind`);
   }
   const out: TestDataRules = {};
   for (const [kind, list] of Object.entries(value)) {
@@ -60,7 +61,7 @@ function parseRules(value: unknown, source: string): TestDataRules {
       const issues = describeIssues(parsed.error).map(
         (i) => `${kind}${i.path === '(input)' ? '' : i.path}: ${i.message}`,
       );
-      throw new Error(`${source}: invalid test-data rules: ${issues.join('; ')}`);
+      throw new MalformedInputError(`${source}: invalid test-data rules: ${issues.join('; ')}`);
     }
     out[kind] = parsed.data;
   }
@@ -74,7 +75,9 @@ export async function loadTestDataRules(path: string): Promise<TestDataRules> {
   try {
     value = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new Error(`${path}: cannot read test-data rules (${(error as Error).message})`, { cause: error });
+    throw new MalformedInputError(`${path}: cannot read test-data rules (${(error as Error).message})`, {
+      cause: error,
+    });
   }
   return parseRules(value, path);
 }

@@ -1,8 +1,9 @@
 /** Instruments: found by (venue, symbol), created on first use by importers and services. */
 import type { Store } from '../db/store.ts';
-import { booleanValue, timestampValue } from '../db/values.ts';
-import { ASSET_KINDS, type AssetKind } from '../entities/market-data.ts';
-import type { Tx } from '../execution/sql.ts';
+import { booleanValue, timestampValue } from '../db/column-values.ts';
+import type { Tx } from '../db/transaction.ts';
+import { ASSET_KINDS, type AssetKind } from '../entities/market-data-tables.ts';
+import { MalformedInputError } from '../input/errors.ts';
 
 export interface AssetRef {
   symbol: string;
@@ -23,10 +24,10 @@ function splitPair(symbol: string): { base: string | null; quote: string | null 
 /** The validated row of a new asset: kind guessed from the symbol unless given, pair split. */
 function newAsset(ref: AssetRef) {
   const symbol = ref.symbol.trim();
-  if (!symbol) throw new Error('asset symbol is empty');
+  if (!symbol) throw new MalformedInputError('asset symbol is empty');
   const kind = ref.kind ?? guessKind(symbol);
   if (!ASSET_KINDS.includes(kind))
-    throw new Error(`asset kind "${kind}" is not one of ${ASSET_KINDS.join(', ')}`);
+    throw new MalformedInputError(`asset kind "${kind}" is not one of ${ASSET_KINDS.join(', ')}`);
   return { symbol, kind, ...splitPair(symbol) };
 }
 
@@ -88,7 +89,7 @@ export async function findAsset(store: Store, ref: { symbol: string; venue?: str
   if (ref.venue) q = q.where('venue', '=', ref.venue);
   const rows = await q.execute();
   if (rows.length > 1) {
-    throw new Error(
+    throw new MalformedInputError(
       `asset ${ref.symbol} exists on several venues (${rows.map((r) => r.venue).join(', ')}): pass --venue`,
     );
   }

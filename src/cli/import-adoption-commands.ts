@@ -1,4 +1,7 @@
-/** `tradestore import …`: the command group; each kind of import registers itself from its own file. */
+/**
+ * `tradestore import legacy <dir>` and `tradestore import freqtrade-db <file>`: adopting data a bot
+ * already has (src/adopt/). Thin: options in, the importer's per-file report out.
+ */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { importFreqtradeDb } from '../adopt/freqtrade-db.ts';
@@ -6,23 +9,10 @@ import { importLegacy } from '../adopt/legacy.ts';
 import { formatReport } from '../adopt/report.ts';
 import { loadTestDataRules } from '../adopt/test-data-rules.ts';
 import { UsageError, withStore } from './context.ts';
-import { registerImportBacktest } from './import-backtest.ts';
-import { registerImportCandles } from './import-candles.ts';
-import { registerImportTicks } from './import-ticks.ts';
 import { printJson } from './output.ts';
 
-export function registerImport(program: Command): void {
-  const group = program
-    .command('import')
-    .description('load market data, backtest results and legacy bot data from files');
-  registerImportCandles(group);
-  registerImportTicks(group);
-  registerImportBacktest(group);
-  registerImportAdoption(group);
-}
-
 /** Adopting existing data (src/adopt/): a legacy bot's files, a freqtrade bot's database. */
-function registerImportAdoption(group: Command): void {
+export function registerImportAdoption(group: Command): void {
   group
     .command('legacy')
     .description("a bot's JSON/CSV files (signals, trades, holdings, strategies, …) through the services")
