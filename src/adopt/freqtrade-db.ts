@@ -23,7 +23,9 @@
  *   a key already there is left alone.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { Decimal } from 'decimal.js';
 import type { Store } from '../db/store.ts';
@@ -32,7 +34,7 @@ import { loadOrder, moveOrderIn, OrderInput, type OrderView, placeOrderIn } from
 import { dec, int } from '../db/column-values.ts';
 import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { TradingError } from '../trading/refusals.ts';
-import { RefusedError } from '../input/errors.ts';
+import { ConflictError, RefusedError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { ensureAssetIn } from '../marketdata/assets.ts';
 import { setBotStatus } from '../operations/bot-status.ts';
@@ -114,26 +116,68 @@ export function floatDecimal(value: unknown): Decimal | null {
   return exact(String(n));
 }
 
-function openReadOnly(path: string): DatabaseSync {
-  if (!existsSync(path)) throw new FieldError(`${path}: no such file`);
-  const db = new DatabaseSync(path, { readOnly: true });
+function checkSchema(db: DatabaseSync, path: string): void {
   for (const [table, columns] of Object.entries(REQUIRED)) {
     const have = new Set(
       (db.prepare(`pragma table_info("${table}")`).all() as Row[]).map((c) => String(c.name)),
     );
-    if (have.size === 0) {
-      db.close();
-      throw new FieldError(`${path}: no ${table} table: not a freqtrade database`);
-    }
+    if (have.size === 0) throw new FieldError(`${path}: no ${table} table: not a freqtrade database`);
     const missing = columns.filter((c) => !have.has(c));
     if (missing.length > 0) {
-      db.close();
       throw new FieldError(
         `${path}: ${table} lacks ${missing.join(', ')}: an older freqtrade schema (start that freqtrade once to migrate it)`,
       );
     }
   }
-  return db;
+}
+
+interface FreqtradeRows {
+  trades: Row[];
+  orders: Row[];
+  pairlocks: Row[];
+  keyValues: Row[];
+  customData: number;
+}
+
+/**
+ * Everything the import needs, read in one read transaction (a consistent snapshot while the bot
+ * runs). The file is opened read-only. Without a `-wal` or `-journal` beside it no connection has
+ * it open and the file holds everything: it is read `immutable`, which leaves no `-wal`/`-shm`
+ * files behind (a read-only WAL connection would), and it is refused if it changed meanwhile. With
+ * a `-wal` (the bot is running) the ordinary read-only connection reads through the bot's WAL.
+ */
+function readFreqtradeDb(path: string): FreqtradeRows {
+  if (!existsSync(path)) throw new FieldError(`${path}: no such file`);
+  const quiet = !existsSync(`${path}-wal`) && !existsSync(`${path}-journal`);
+  const before = statSync(path);
+  const url = pathToFileURL(resolve(path));
+  if (quiet) url.searchParams.set('immutable', '1');
+  const db = new DatabaseSync(url, { readOnly: true });
+  let rows: FreqtradeRows;
+  try {
+    checkSchema(db, path);
+    db.exec('begin');
+    const all = (sql: string) => db.prepare(sql).all() as Row[];
+    rows = {
+      trades: all('select * from trades order by open_date, id'),
+      orders: all('select * from orders order by id'),
+      pairlocks: tableExists(db, 'pairlocks') ? all('select * from pairlocks order by id') : [],
+      keyValues: tableExists(db, 'KeyValueStore') ? all('select * from "KeyValueStore" order by id') : [],
+      customData: tableExists(db, 'trade_custom_data')
+        ? Number((db.prepare('select count(*) as n from trade_custom_data').get() as Row).n)
+        : 0,
+    };
+    db.exec('commit');
+  } finally {
+    db.close();
+  }
+  if (quiet) {
+    const after = statSync(path);
+    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || existsSync(`${path}-wal`)) {
+      throw new ConflictError(`${path} changed while it was read (did the bot start?): run the import again`);
+    }
+  }
+  return rows;
 }
 
 function tableExists(db: DatabaseSync, name: string): boolean {
@@ -247,30 +291,13 @@ export async function importFreqtradeDb(
   path: string,
   options: FreqtradeDbOptions = {},
 ): Promise<FreqtradeDbResult> {
-  const db = openReadOnly(path);
-  try {
-    const trades = db.prepare('select * from trades order by open_date, id').all() as Row[];
-    const orders = db.prepare('select * from orders order by id').all() as Row[];
-    const pairlocks = tableExists(db, 'pairlocks')
-      ? (db.prepare('select * from pairlocks order by id').all() as Row[])
-      : [];
-    const keyValues = tableExists(db, 'KeyValueStore')
-      ? (db.prepare('select * from "KeyValueStore" order by id').all() as Row[])
-      : [];
-    db.close();
-    return await importRows(store, path, trades, orders, pairlocks, keyValues, options);
-  } finally {
-    if (db.isOpen) db.close();
-  }
+  return importRows(store, path, readFreqtradeDb(path), options);
 }
 
 async function importRows(
   store: Store,
   path: string,
-  trades: Row[],
-  orders: Row[],
-  pairlocks: Row[],
-  keyValues: Row[],
+  { trades, orders, pairlocks, keyValues, customData }: FreqtradeRows,
   options: FreqtradeDbOptions,
 ): Promise<FreqtradeDbResult> {
   const tradeReport = fileReport('trades');
@@ -346,6 +373,8 @@ async function importRows(
   const files = [tradeReport, orderReport];
   if (pairlocks.length > 0 || keyValues.length > 0)
     files.push(await importBotState(store, pairlocks, keyValues));
+  if (customData > 0)
+    notes.push(`${customData} trade_custom_data row(s) not imported (strategy-private state)`);
   if (dryRunOnly) notes.push('every order is a freqtrade dry-run order: the portfolio is a paper portfolio');
   return {
     portfolio: { id: portfolioId, name: ensured.portfolio.name, created: ensured.created },

@@ -7,9 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { before, test } from 'node:test';
 import { DatabaseSync } from 'node:sqlite';
 import { Decimal } from 'decimal.js';
@@ -34,7 +35,8 @@ const sha256 = (path: string) => createHash('sha256').update(readFileSync(path))
 
 before(() => {
   buildFreqtradeDb(FIXTURE);
-  const db = new DatabaseSync(FIXTURE, { readOnly: true });
+  // immutable: this reader must not leave -wal/-shm files beside the fixture either.
+  const db = new DatabaseSync(new URL(`${pathToFileURL(FIXTURE).href}?immutable=1`), { readOnly: true });
   ft = {
     trades: db.prepare('select * from trades').all() as Row[],
     orders: db.prepare('select * from orders').all() as Row[],
@@ -59,6 +61,7 @@ eachDialect('import freqtrade-db', (ctx) => {
     const fileBefore = sha256(FIXTURE);
     const result = await importFreqtradeDb(ctx.store, FIXTURE);
     assert.equal(sha256(FIXTURE), fileBefore, 'the freqtrade database was modified');
+    assert.deepEqual(readdirSync(dir), ['tradesv3.sqlite'], 'no -wal/-shm left beside it');
     portfolioId = result.portfolio.id;
     assert.equal(result.portfolio.created, true);
     const [trades, orders] = result.files;
@@ -141,16 +144,21 @@ eachDialect('import freqtrade-db', (ctx) => {
     assert.deepEqual(await tableCounts(ctx.store), counts);
   });
 
-  test('after freqtrade filled a working order, a re-run adds just that fill', async () => {
+  test('a re-run while the bot runs reads through its WAL and adds just the new fill', async () => {
     const later = join(mkdtempSync(join(tmpdir(), 'tradestore-ftdb-later-')), 'tradesv3.sqlite');
     copyFileSync(FIXTURE, later);
-    const db = new DatabaseSync(later);
-    db.exec(`update orders set ft_is_open = 0, status = 'closed', filled = 50, remaining = 0, average = 0.5,
-               order_filled_date = '2024-03-07 01:00:00.000000' where order_id = 'bn-3003'`);
-    db.close();
-    const result = await importFreqtradeDb(ctx.store, later);
-    assert.equal(result.trades.find((t) => t.status !== 'already present')?.status, 'updated');
-    assert.deepEqual([result.files[1]!.imported, result.files[1]!.alreadyPresent], [0, ft.orders.length]);
+    // The bot, still running: its connection holds the change in the WAL, not yet in the file.
+    const bot = new DatabaseSync(later);
+    try {
+      bot.exec('pragma wal_autocheckpoint = 0');
+      bot.exec(`update orders set ft_is_open = 0, status = 'closed', filled = 50, remaining = 0, average = 0.5,
+                 order_filled_date = '2024-03-07 01:00:00.000000' where order_id = 'bn-3003'`);
+      const result = await importFreqtradeDb(ctx.store, later);
+      assert.equal(result.trades.find((t) => t.status !== 'already present')?.status, 'updated');
+      assert.deepEqual([result.files[1]!.imported, result.files[1]!.alreadyPresent], [0, ft.orders.length]);
+    } finally {
+      bot.close();
+    }
     const open = (await listPositions(ctx.store, { portfolioId })).items.filter((p) => p.status === 'open');
     assert.deepEqual(
       open.map((p) => p.quantity.toFixed()),
