@@ -36,7 +36,6 @@ import { LegacyFileError, readRecords, type SourceRecord } from './files.ts';
 import { FieldError } from './fields.ts';
 import {
   LEGACY_KINDS,
-  type LegacyHolding,
   type LegacyKind,
   type LegacySignal,
   type LegacyTrade,
@@ -167,26 +166,30 @@ export async function importLegacy(
   return { dryRun, portfolio, files: files.map((f) => f.report), ignored };
 }
 
+/** A record read and mapped: where it is, its raw fields (for the test-data rules), its service input. */
+interface MappedRecord<T> {
+  at: string;
+  raw: Record<string, unknown>;
+  value: T;
+}
+
 /** Each good record mapped, each bad one skipped with its reason. */
-function mapped<T>(
-  f: LegacyFile,
-  map: (r: Record<string, unknown>) => T,
-): Array<{ at: string; raw: Record<string, unknown>; value: T }> {
-  const out: Array<{ at: string; raw: Record<string, unknown>; value: T }> = [];
+function mapped<T>(f: LegacyFile, map: (r: Record<string, unknown>) => T): Array<MappedRecord<T>> {
+  const out: Array<MappedRecord<T>> = [];
   for (const r of f.records) {
     if (r.value === null) continue;
     try {
       out.push({ at: r.at, raw: r.value, value: map(r.value) });
     } catch (error) {
-      if (error instanceof FieldError || error instanceof RefusedError) skip(f.report, r.at, error.message);
-      else throw error;
+      skip(f.report, r.at, reasonOf(error));
     }
   }
   return out;
 }
 
+/** A refusal's message (the record is skipped); anything else is a failure and propagates. */
 function reasonOf(error: unknown): string {
-  if (error instanceof RefusedError || error instanceof FieldError) return error.message;
+  if (error instanceof RefusedError) return error.message;
   throw error;
 }
 
@@ -208,22 +211,12 @@ async function importStrategies(
   dryRun: boolean,
   seen: Set<string>,
 ): Promise<void> {
-  for (const { at, value } of mapped(f, legacyStrategy)) {
-    const present = await reading(store, (tx) =>
-      tx.get('select id from strategies where name = ?', [value.name]),
-    );
-    if (present || seen.has(value.name)) {
-      f.report.alreadyPresent += 1;
-      continue;
-    }
-    seen.add(value.name);
-    try {
-      if (!dryRun) await registerStrategy(store, value);
-      f.report.imported += 1;
-    } catch (error) {
-      skip(f.report, at, reasonOf(error));
-    }
-  }
+  const fresh = await newRecords(store, f, mapped(f, legacyStrategy), {
+    key: (s) => s.name,
+    sql: 'select id from strategies where name = ?',
+    seen,
+  });
+  for (const { at, value } of fresh) await writeOne(f, at, dryRun, () => registerStrategy(store, value));
 }
 
 const RISK_FIELDS = [
@@ -620,8 +613,14 @@ async function importPerformance(
 async function writeBatch<T>(
   f: LegacyFile,
   batch: Array<{ at: string; input: T; testMode?: boolean }>,
+  dryRun: boolean,
   write: (inputs: T[]) => Promise<unknown>,
 ): Promise<void> {
+  if (dryRun) {
+    f.report.imported += batch.length;
+    f.report.taggedTest += batch.filter((b) => b.testMode === true).length;
+    return;
+  }
   let rest = batch;
   for (let attempt = 0; attempt < 2 && rest.length > 0; attempt += 1) {
     try {
@@ -646,107 +645,98 @@ async function writeBatch<T>(
   if (rest.length > 0) throw new Error(`${f.name}: the batch was refused twice`);
 }
 
+/**
+ * The records whose natural key is neither stored (`sql` with the key's values finds no row) nor
+ * seen earlier in this import; the others count as already present.
+ */
+async function newRecords<T>(
+  store: Store,
+  f: LegacyFile,
+  records: Array<MappedRecord<T>>,
+  natural: {
+    key: (value: T) => string;
+    sql: string;
+    params?: (value: T, tx: Tx) => unknown[];
+    seen?: Set<string>;
+  },
+): Promise<Array<MappedRecord<T>>> {
+  const seen = natural.seen ?? new Set<string>();
+  const fresh: Array<MappedRecord<T>> = [];
+  for (const record of records) {
+    const key = natural.key(record.value);
+    const stored =
+      seen.has(key) ||
+      (await reading(store, (tx) =>
+        tx.get(natural.sql, natural.params ? natural.params(record.value, tx) : [key]),
+      )) !== undefined;
+    if (stored) {
+      f.report.alreadyPresent += 1;
+      continue;
+    }
+    seen.add(key);
+    fresh.push(record);
+  }
+  return fresh;
+}
+
+/** One service call for one new record (none on a dry run); a refusal skips the record. */
+async function writeOne(f: LegacyFile, at: string, dryRun: boolean, write: () => Promise<unknown>) {
+  try {
+    if (!dryRun) await write();
+    f.report.imported += 1;
+  } catch (error) {
+    skip(f.report, at, reasonOf(error));
+  }
+}
+
 async function importErrorLogs(
   store: Store,
   f: LegacyFile,
   rules: TestDataRules,
   dryRun: boolean,
 ): Promise<void> {
-  const batch: Array<{
-    at: string;
-    input: Parameters<typeof recordErrorLogs>[1][number];
-    testMode: boolean;
-  }> = [];
-  const seen = new Set<string>();
-  for (const { at, raw, value: e } of mapped(f, legacyErrorLog)) {
+  const fresh = await newRecords(store, f, mapped(f, legacyErrorLog), {
     // Natural key: time, level, source and message.
-    const key = JSON.stringify([e.ts.getTime(), e.level, e.source, e.message]);
-    const present = await reading(store, (tx) =>
-      tx.get('select id from error_logs where ts = ? and level = ? and source = ? and message = ?', [
-        tx.time(e.ts),
-        e.level,
-        e.source,
-        e.message,
-      ]),
-    );
-    if (present || seen.has(key)) {
-      f.report.alreadyPresent += 1;
-      continue;
-    }
-    seen.add(key);
+    key: (e) => JSON.stringify([e.ts.getTime(), e.level, e.source, e.message]),
+    sql: 'select id from error_logs where ts = ? and level = ? and source = ? and message = ?',
+    params: (e, tx) => [tx.time(e.ts), e.level, e.source, e.message],
+  });
+  const batch = fresh.map(({ at, raw, value: e }) => {
     const testMode = testModeOf(rules, 'error_logs', raw, e.testMode);
-    batch.push({ at, testMode, input: { ...e, testMode } });
-  }
-  if (dryRun) {
-    f.report.imported += batch.length;
-    f.report.taggedTest += batch.filter((b) => b.testMode).length;
-    return;
-  }
-  await writeBatch(f, batch, (inputs) => recordErrorLogs(store, inputs));
+    return { at, testMode, input: { ...e, testMode } };
+  });
+  await writeBatch(f, batch, dryRun, (inputs) => recordErrorLogs(store, inputs));
 }
 
 async function importFeeds(store: Store, f: LegacyFile, dryRun: boolean): Promise<void> {
-  const seen = new Set<string>();
-  for (const { at, value } of mapped(f, legacyFeed)) {
-    const present = await reading(store, (tx) =>
-      tx.get('select id from news_feeds where url = ?', [value.url]),
-    );
-    if (present || seen.has(value.url)) {
-      f.report.alreadyPresent += 1;
-      continue;
-    }
-    seen.add(value.url);
-    try {
-      if (!dryRun) await registerNewsFeed(store, value);
-      f.report.imported += 1;
-    } catch (error) {
-      skip(f.report, at, reasonOf(error));
-    }
-  }
+  const fresh = await newRecords(store, f, mapped(f, legacyFeed), {
+    key: (feed) => feed.url,
+    sql: 'select id from news_feeds where url = ?',
+  });
+  for (const { at, value } of fresh) await writeOne(f, at, dryRun, () => registerNewsFeed(store, value));
 }
 
 async function importNews(store: Store, f: LegacyFile, dryRun: boolean): Promise<void> {
-  const batch: Array<{ at: string; input: Parameters<typeof recordNewsItems>[1][number] }> = [];
-  const seen = new Set<string>();
-  for (const { at, value: n } of mapped(f, legacyNewsItem)) {
-    const key = newsDedupKey(n);
-    const present = await reading(store, (tx) =>
-      tx.get('select id from news_items where dedup_key = ?', [key]),
-    );
-    if (present || seen.has(key)) {
-      f.report.alreadyPresent += 1;
-      continue;
-    }
-    seen.add(key);
-    const { capturedAt, ...rest } = n;
-    batch.push({ at, input: { ...rest, ...(capturedAt === undefined ? {} : { capturedAt }) } });
-  }
-  if (dryRun) {
-    f.report.imported += batch.length;
-    return;
-  }
-  await writeBatch(f, batch, (inputs) => recordNewsItems(store, inputs));
+  const fresh = await newRecords(store, f, mapped(f, legacyNewsItem), {
+    key: (n) => newsDedupKey(n),
+    sql: 'select id from news_items where dedup_key = ?',
+  });
+  const batch = fresh.map(({ at, value: { capturedAt, ...rest } }) => ({
+    at,
+    input: { ...rest, ...(capturedAt === undefined ? {} : { capturedAt }) },
+  }));
+  await writeBatch(f, batch, dryRun, (inputs) => recordNewsItems(store, inputs));
 }
 
 async function importBotStatus(store: Store, f: LegacyFile, dryRun: boolean): Promise<void> {
-  const seen = new Set<string>();
-  for (const { at, value } of mapped(f, legacyBotStatus)) {
-    // A key the database already holds is live state: the legacy value never replaces it.
-    const present = await reading(store, (tx) =>
-      tx.get('select 1 as present from bot_status where "key" = ?', [value.key]),
+  // A key the database already holds is live state: the legacy value never replaces it.
+  const fresh = await newRecords(store, f, mapped(f, legacyBotStatus), {
+    key: (entry) => entry.key,
+    sql: 'select 1 as present from bot_status where "key" = ?',
+  });
+  for (const { at, value } of fresh) {
+    await writeOne(f, at, dryRun, () =>
+      setBotStatus(store, value.key, value.value, { botVersion: value.botVersion }),
     );
-    if (present || seen.has(value.key)) {
-      f.report.alreadyPresent += 1;
-      continue;
-    }
-    seen.add(value.key);
-    try {
-      if (!dryRun) await setBotStatus(store, value.key, value.value, { botVersion: value.botVersion });
-      f.report.imported += 1;
-    } catch (error) {
-      skip(f.report, at, reasonOf(error));
-    }
   }
 }
-
-export type { LegacyHolding };
