@@ -48,6 +48,8 @@ export interface FreqtradeDbOptions {
   /** Portfolio name (created when missing). Default `freqtrade`. */
   portfolio?: string;
   initialBalance?: string;
+  /** Called after each freqtrade trade, with how many there are. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface FreqtradeTradeResult {
@@ -324,7 +326,8 @@ async function importRows(
   }
   const strategies = new Map<string, number>();
   const results: FreqtradeTradeResult[] = [];
-  for (const trade of trades) {
+  for (const [done, trade] of trades.entries()) {
+    options.onProgress?.(done, trades.length);
     const at = `trade ${String(trade.id)}`;
     const result: FreqtradeTradeResult = {
       freqtradeId: int(trade.id),

@@ -66,6 +66,8 @@ export interface LegacyImportOptions {
   /** Initial balance of a portfolio this import creates (default 0). */
   initialBalance?: string;
   baseCurrency?: string;
+  /** Called after each signal and trade record (the long part), with how many there are. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface LegacyImportResult {
@@ -149,7 +151,7 @@ export async function importLegacy(
         );
       }
     } else {
-      await importTrading(store, portfolio.id, venue, rules, of, dryRun);
+      await importTrading(store, portfolio.id, venue, rules, of, dryRun, options.onProgress);
     }
   }
   for (const f of of('strategy_performance')) {
@@ -277,6 +279,7 @@ async function importTrading(
   rules: TestDataRules,
   of: (kind: LegacyKind) => LegacyFile[],
   dryRun: boolean,
+  onProgress: LegacyImportOptions['onProgress'],
 ): Promise<void> {
   const strategyIds = new Map(
     (
@@ -293,11 +296,20 @@ async function importTrading(
       }
       return assetId;
     };
-    const signalIds = new Map<string, number>();
-    for (const f of of('signals')) await importSignals(tx, f, portfolioId, rules, asset, signalIds);
-    for (const f of of('trades'))
-      await importTrades(tx, f, portfolioId, rules, asset, signalIds, strategyIds);
-    for (const f of of('holdings')) await compareHoldings(tx, f, portfolioId, rules, asset);
+    const total = [...of('signals'), ...of('trades')].reduce((n, f) => n + f.records.length, 0);
+    let done = 0;
+    const replay: Replay = {
+      tx,
+      portfolioId,
+      rules,
+      asset,
+      signalIds: new Map(),
+      strategyIds,
+      progress: () => onProgress?.((done += 1), total),
+    };
+    for (const f of of('signals')) await importSignals(replay, f);
+    for (const f of of('trades')) await importTrades(replay, f);
+    for (const f of of('holdings')) await compareHoldings(replay, f);
     if (dryRun) throw DryRun;
   };
   try {
@@ -305,6 +317,21 @@ async function importTrading(
   } catch (error) {
     if (error !== DryRun) throw error;
   }
+}
+
+/** What the signals, trades and holdings steps share inside their one transaction. */
+interface Replay {
+  tx: Tx;
+  portfolioId: number;
+  rules: TestDataRules;
+  /** The asset of a symbol on the import's venue, created in this transaction when new. */
+  asset(symbol: string): Promise<number>;
+  /** Legacy signal `id` → the signal it became (trades link to it by `signal_id`). */
+  signalIds: Map<string, number>;
+  /** Strategy name → id (trades name their strategy). */
+  strategyIds: Map<string, number>;
+  /** One more signal or trade record handled. */
+  progress(): void;
 }
 
 /** Runs `fn` under a savepoint: a refused record is undone alone, the transaction goes on. */
@@ -321,15 +348,10 @@ async function savepoint<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function importSignals(
-  tx: Tx,
-  f: LegacyFile,
-  portfolioId: number,
-  rules: TestDataRules,
-  asset: (symbol: string) => Promise<number>,
-  signalIds: Map<string, number>,
-): Promise<void> {
+async function importSignals(r: Replay, f: LegacyFile): Promise<void> {
+  const { tx, portfolioId, rules, asset, signalIds } = r;
   for (const { at, raw, value: s } of mapped(f, legacySignal)) {
+    r.progress();
     try {
       const signalId = await savepoint(tx, async () => {
         const assetId = await asset(s.symbol);
@@ -373,15 +395,8 @@ function signalInput(s: LegacySignal, portfolioId: number, assetId: number, test
   };
 }
 
-async function importTrades(
-  tx: Tx,
-  f: LegacyFile,
-  portfolioId: number,
-  rules: TestDataRules,
-  asset: (symbol: string) => Promise<number>,
-  signalIds: Map<string, number>,
-  strategyIds: Map<string, number>,
-): Promise<void> {
+async function importTrades(r: Replay, f: LegacyFile): Promise<void> {
+  const { tx, portfolioId, rules, asset, signalIds, strategyIds } = r;
   const occurrences = new Map<string, number>();
   const trades = mapped(f, legacyTrade).map((t) => {
     const content = tradeContent(t.value);
@@ -392,6 +407,7 @@ async function importTrades(
   // Fills are applied in time order (the accounting is path-dependent); equal times keep file order.
   trades.sort((a, b) => a.value.ts.getTime() - b.value.ts.getTime());
   for (const { at, raw, value: t, key } of trades) {
+    r.progress();
     try {
       await savepoint(tx, async () => {
         if (await tx.get('select id from orders where client_order_id = ?', [key])) {
@@ -482,13 +498,7 @@ function signed(p: PositionView): Decimal {
  * present; every difference (quantity, average price to the holding's precision, a holding without
  * a position, a position without a holding) is reported.
  */
-async function compareHoldings(
-  tx: Tx,
-  f: LegacyFile,
-  portfolioId: number,
-  rules: TestDataRules,
-  asset: (symbol: string) => Promise<number>,
-): Promise<void> {
+async function compareHoldings({ tx, portfolioId, rules, asset }: Replay, f: LegacyFile): Promise<void> {
   const positions = [
     ...(await loadOpenPositions(tx, portfolioId, false)),
     ...(await loadOpenPositions(tx, portfolioId, true)),

@@ -9,7 +9,7 @@ import { importLegacy } from '../adopt/legacy.ts';
 import { formatReport } from '../adopt/report.ts';
 import { loadTestDataRules } from '../adopt/test-data-rules.ts';
 import { UsageError, withStore } from './context.ts';
-import { printJson } from './output.ts';
+import { printJson, progress } from './output.ts';
 
 /** Adopting existing data (src/adopt/): a legacy bot's files, a freqtrade bot's database. */
 export function registerImportAdoption(group: Command): void {
@@ -30,13 +30,15 @@ export function registerImportAdoption(group: Command): void {
       if (!existsSync(dir)) throw new UsageError(`import legacy: no such directory: ${dir}`);
       const rules = opts.rules ? await loadTestDataRules(opts.rules) : undefined;
       await withStore(cmd, async (store, config) => {
+        const bar = progress('signals and trades');
         const result = await importLegacy(store, dir, {
+          onProgress: (done, total) => bar.update(done, total),
           portfolio: opts.portfolio,
           venue: opts.venue ?? config.DEFAULT_VENUE,
           initialBalance: opts.initialBalance,
           dryRun: opts.dryRun === true,
           ...(rules ? { rules } : {}),
-        });
+        }).finally(() => bar.stop());
         if (opts.json) return printJson(result);
         const notes = [
           ...(result.ignored.length > 0
