@@ -348,8 +348,10 @@ async function importRows(
       orderReport.skipped += own.length;
       continue;
     }
-    // Orders in the order they happened (freqtrade's `orders` relationship is ordered by id).
-    parsed.sort((a, b) => a.placedAt.getTime() - b.placedAt.getTime() || int(a.row.id) - int(b.row.id));
+    // Fills in the order they happened (the accounting is path-dependent); orders that filled
+    // nothing by when they were placed; ties by freqtrade's id (its own order of a trade's orders).
+    const when = (o: FtOrder) => (o.filled.gt(0) ? o.filledAt : o.placedAt).getTime();
+    parsed.sort((a, b) => when(a) - when(b) || int(a.row.id) - int(b.row.id));
     try {
       const strategyId = await strategyFor(store, strategies, trade);
       const outcome = await inTransaction(store, (tx) =>
@@ -359,6 +361,12 @@ async function importRows(
       result.recordedProfit = outcome.recordedProfit;
       result.pnl = outcome.pnl;
       result.feeAdjustment = outcome.feeAdjustment;
+      if (outcome.recordedProfit !== null && outcome.pnl !== null && outcome.recordedProfit !== outcome.pnl) {
+        // freqtrade changed the trade's profit after it was imported (a late fee update): reported, not rewritten.
+        tradeReport.differences.push(
+          `${at} (${String(trade.pair)}): imported round trip pnl ${outcome.pnl}, freqtrade now records ${outcome.recordedProfit}`,
+        );
+      }
       if (outcome.status === 'already present') tradeReport.alreadyPresent += 1;
       else tradeReport.imported += 1;
       orderReport.imported += outcome.ordersWritten;

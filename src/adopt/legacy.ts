@@ -504,8 +504,13 @@ async function compareHoldings({ tx, portfolioId, rules, asset }: Replay, f: Leg
     ...(await loadOpenPositions(tx, portfolioId, true)),
   ];
   const symbols = new Map<number, string>();
-  for (const row of await tx.all<{ id: unknown; symbol: unknown }>('select id, symbol from assets')) {
-    symbols.set(int(row.id), String(row.symbol));
+  if (positions.length > 0) {
+    const ids = [...new Set(positions.map((p) => p.assetId))];
+    const rows = await tx.all<{ id: unknown; symbol: unknown }>(
+      `select id, symbol from assets where id in (${ids.map(() => '?').join(', ')})`,
+      ids,
+    );
+    for (const row of rows) symbols.set(int(row.id), String(row.symbol));
   }
   const matched = new Set<number>();
   const label = (testMode: boolean) => (testMode ? ' (test)' : '');
