@@ -11,7 +11,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { type EntityManager, SqliteDriver } from '@mikro-orm/sql';
 import type { Kysely } from 'kysely';
 import type { Pool } from 'pg';
-import { entities } from '../entities/index.ts';
+import { entities } from '../entities/all-tables.ts';
 import { openSqliteReader, TradestoreSqliteDialect } from './sqlite-dialect.ts';
 import { type DatabaseTarget, type Dialect, parseDatabaseUrl } from './url.ts';
 
