@@ -86,6 +86,11 @@ describe('opening the database from the CLI', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /is a directory, not a backup file/);
     assert.doesNotMatch(r.stderr, /disk I\/O/);
+    // A refused restore into a new path leaves no empty database there to be mistaken for one.
+    const target = join(dir, 'new.db');
+    const refused = await spawnCli(['--db', `sqlite:${target}`, 'db', 'restore', dir], { cwd: dir });
+    assert.equal(refused.code, 1);
+    assert.equal(existsSync(target), false);
   });
 
   for (const dialect of ['sqlite', 'postgresql'] as const) {

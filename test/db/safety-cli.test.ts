@@ -16,13 +16,30 @@ import { readMigrations } from '../../src/migrate/files.ts';
 import { restoreDatabase } from '../../src/migrate/restore.ts';
 import { spawnCli } from '../support/cli.ts';
 import { PG_ENABLED, scratchUrl } from '../support/dialects.ts';
-import { allRows, rowCount, rowsAt } from '../support/rows.ts';
+import { allRows, type Rows, rowCount, rowsAt } from '../support/rows.ts';
 
 const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
 const pgToolsInstalled = ['pg_dump', 'pg_restore', 'psql'].every(
   (tool) => spawnSync(tool, ['--version']).status === 0,
 );
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** Every row a backup file holds: a SQLite backup is opened as it is, a dump restored into a scratch database. */
+async function backupRows(dialect: Dialect, file: string): Promise<Rows> {
+  if (dialect === 'sqlite') return rowsAt(`sqlite:${file}`);
+  const check = await createPgDatabase(pgServerUrl(), 'tradestore_backup_check');
+  try {
+    const store = await openStore(check);
+    try {
+      await restoreDatabase(store, file);
+      return await allRows(store);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await dropPgDatabase(pgServerUrl(), check);
+  }
+}
 
 for (const dialect of ['sqlite', 'postgresql'] as Dialect[]) {
   const skip =
@@ -116,18 +133,7 @@ for (const dialect of ['sqlite', 'postgresql'] as Dialect[]) {
       if (quantities > 0)
         assert.match(down.stderr, new RegExp(`trade_ideas\\.quantity \\(${quantities} values\\)`));
       // The backup taken before `down` holds the data `down` dropped.
-      if (dialect === 'sqlite') assert.deepEqual(await rowsAt(`sqlite:${backupPath}`), withQuantity);
-      else {
-        const check = await createPgDatabase(pgServerUrl(), 'tradestore_down_backup');
-        try {
-          const store = await openStore(check);
-          await restoreDatabase(store, backupPath);
-          assert.deepEqual(await allRows(store), withQuantity);
-          await store.close();
-        } finally {
-          await dropPgDatabase(pgServerUrl(), check);
-        }
-      }
+      assert.deepEqual(await backupRows(dialect, backupPath), withQuantity);
 
       const atFirst = await rowsAt(url);
       const file = join(dir, dialect === 'sqlite' ? 'first.bak' : 'first.dump');
@@ -143,6 +149,15 @@ for (const dialect of ['sqlite', 'postgresql'] as Dialect[]) {
       await ok('migrate', 'up');
       const health = JSON.parse((await ok('db', 'health', '--json')).stdout);
       assert.equal(health.pending_migrations, 0);
+    });
+
+    test('db reset --yes backs the data up first', async () => {
+      const rows = await rowsAt(url);
+      assert.ok(rowCount(rows) > 1000);
+      const reset = await ok('db', 'reset', '--yes');
+      const backupPath = /backup of the database before resetting: (\S+)/.exec(reset.stderr)?.[1];
+      assert.ok(backupPath && existsSync(backupPath), reset.stderr);
+      assert.deepEqual(await backupRows(dialect, backupPath), rows);
     });
   });
 }
