@@ -355,7 +355,7 @@ async function importRows(
     try {
       const strategyId = await strategyFor(store, strategies, trade);
       const outcome = await inTransaction(store, (tx) =>
-        replayTrade(tx, portfolioId, trade, parsed, strategyId),
+        replayTrade(store, tx, portfolioId, trade, parsed, strategyId),
       );
       result.status = outcome.status;
       result.recordedProfit = outcome.recordedProfit;
@@ -445,13 +445,14 @@ async function cashOfFills(tx: Tx, keys: string[]): Promise<Decimal> {
 }
 
 async function replayTrade(
+  store: Store,
   tx: Tx,
   portfolioId: number,
   trade: Row,
   orders: FtOrder[],
   strategyId: number | null,
 ): Promise<Replay> {
-  const assetId = await ensureAssetIn(tx, {
+  const assetId = await ensureAssetIn(store, tx, {
     symbol: String(trade.pair),
     venue: String(trade.exchange),
     kind: 'crypto',

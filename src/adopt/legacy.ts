@@ -291,7 +291,7 @@ async function importTrading(
     const asset = async (symbol: string) => {
       let assetId = assets.get(symbol);
       if (assetId === undefined) {
-        assetId = await ensureAssetIn(tx, { symbol, venue });
+        assetId = await ensureAssetIn(store, tx, { symbol, venue });
         assets.set(symbol, assetId);
       }
       return assetId;
