@@ -1,3 +1,4 @@
+import { ApiKeySchema, AuthSessionSchema, PortfolioAccessSchema, RefreshTokenSchema } from './accounts.ts';
 import { BacktestResultSchema, BacktestRunSchema } from './backtests.ts';
 import {
   DecisionHistorySchema,
@@ -36,6 +37,7 @@ import {
   StrategyVersionSchema,
 } from './strategies.ts';
 
+export * from './accounts.ts';
 export * from './backtests.ts';
 export * from './common.ts';
 export * from './execution.ts';
@@ -81,4 +83,8 @@ export const entities = [
   ErrorLogSchema,
   DecisionHistoryArchiveSchema,
   BotStatusSchema,
+  AuthSessionSchema,
+  RefreshTokenSchema,
+  ApiKeySchema,
+  PortfolioAccessSchema,
 ];
