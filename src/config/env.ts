@@ -52,6 +52,30 @@ export const configSchema = z.object({
   DEFAULT_VENUE: z.string().min(1).default('default'),
   RETENTION_SNAPSHOT_DAYS: positiveInt('days, 1 or more').default(30),
   RETENTION_DECISION_DAYS: positiveInt('days, 1 or more').default(90),
+  NODE_ENV: z.string().default('development'),
+  ALLOW_SIGNUP: bool.default(false),
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+    )
+    .pipe(
+      z.array(
+        z.url({ message: 'accepted: a comma-separated list of origins such as https://app.example.com' }),
+      ),
+    )
+    .default([]),
+  BODY_LIMIT_BYTES: positiveInt('bytes, 1 or more').default(1_048_576),
+  CANDLE_UPLOAD_LIMIT_BYTES: positiveInt('bytes, 1 or more').default(268_435_456),
+  LOGIN_ATTEMPTS_PER_MINUTE: positiveInt('a whole number of attempts, 1 or more').default(10),
+  RATE_LIMIT_PER_MINUTE: z.coerce
+    .number({ message: 'accepted: requests per minute per client, 0 for no limit' })
+    .int({ message: 'accepted: requests per minute per client, 0 for no limit' })
+    .min(0, { message: 'accepted: requests per minute per client, 0 for no limit' })
+    .default(0),
 });
 
 export type Config = z.infer<typeof configSchema>;
