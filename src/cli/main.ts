@@ -10,6 +10,7 @@ import { registerMarketData } from './marketdata.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerServe } from './serve.ts';
 import { registerTrading } from './trading.ts';
+import { registerUsers } from './users.ts';
 
 export function buildProgram(): Command {
   const program = new Command('tradestore')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerMarketData(program);
   registerTrading(program);
+  registerUsers(program);
   return program;
 }
 

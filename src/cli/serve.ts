@@ -1,6 +1,5 @@
 /** `tradestore serve`: migrate (unless MIGRATE_ON_START=false), then serve HTTP until SIGINT/SIGTERM. */
 import type { Command } from 'commander';
-import { buildApp } from '../api/app.ts';
 import { openStore } from '../db/store.ts';
 import { migrateUp } from '../migrate/runner.ts';
 import { backupBeforeMigrate } from '../migrate/safety-backup.ts';
@@ -24,6 +23,8 @@ export function registerServe(program: Command): void {
         if (backupPath) info(`backup of the database before migrating: ${backupPath}`);
         if (applied.length > 0) info(`applied ${applied.length} migrations`);
       }
+      // The HTTP stack loads only for `serve`: other commands stay fast to start.
+      const { buildApp } = await import('../api/app.ts');
       const app = buildApp({ store, config });
       const port = opts.port ? Number(opts.port) : config.PORT;
       const host = opts.host ?? config.HOST;
