@@ -24,8 +24,17 @@ const adminOnly = routes.filter((r) => r.auth === 'admin');
 
 test('the route table has portfolio-scoped id routes to check (the generator found them)', () => {
   assert.ok(scoped.length >= 20, `only ${scoped.length} scoped routes`);
-  for (const needed of ['/portfolios/:id', '/orders/:id', '/trade-ideas/:id/approve', '/orders/:id/fills', '/trades/:id'])
-    assert.ok(scoped.some((r) => r.url === needed), `${needed} is not portfolio-scoped in the route table`);
+  for (const needed of [
+    '/portfolios/:id',
+    '/orders/:id',
+    '/trade-ideas/:id/approve',
+    '/orders/:id/fills',
+    '/trades/:id',
+  ])
+    assert.ok(
+      scoped.some((r) => r.url === needed),
+      `${needed} is not portfolio-scoped in the route table`,
+    );
 });
 
 eachDialect('isolation (generated from the route table)', (ctx) => {
@@ -60,7 +69,10 @@ eachDialect('isolation (generated from the route table)', (ctx) => {
     const change = spec.method !== 'GET';
     test(`${spec.method} ${spec.url}: another user gets 404 and nothing changes`, async () => {
       await unchanged(spec, async () => {
-        const r = await api.call(spec.method, urlFor(spec), { token: world.tokens.other, ...(change ? { body: {} } : {}) });
+        const r = await api.call(spec.method, urlFor(spec), {
+          token: world.tokens.other,
+          ...(change ? { body: {} } : {}),
+        });
         assert.equal(r.status, 404, r.text);
         assert.equal(r.body.error.code, 'not_found');
         if (spec.portfolio?.from === 'row')
@@ -96,20 +108,34 @@ eachDialect('isolation (generated from the route table)', (ctx) => {
   }
 
   test('lists show only what the caller may see: the other trader sees none of the owner’s rows', async () => {
-    for (const url of ['/portfolios', '/orders', '/trades', '/positions', '/fills', '/trade-ideas', '/decisions', '/signals']) {
+    for (const url of [
+      '/portfolios',
+      '/orders',
+      '/trades',
+      '/positions',
+      '/fills',
+      '/trade-ideas',
+      '/decisions',
+      '/signals',
+    ]) {
       const mine = await api.call('GET', url, { token: world.tokens.owner });
       const theirs = await api.call('GET', url, { token: world.tokens.other });
       assert.equal(mine.status, 200, mine.text);
       assert.ok(mine.body.data.length > 0, `${url}: the owner sees rows`);
       assert.deepEqual(theirs.body.data, [], `${url}: the other trader sees none`);
       if (url === '/portfolios') continue;
-      const named = await api.call('GET', `${url}?portfolio_id=${world.ids.portfolios}`, { token: world.tokens.other });
+      const named = await api.call('GET', `${url}?portfolio_id=${world.ids.portfolios}`, {
+        token: world.tokens.other,
+      });
       assert.equal(named.status, 404, `${url}?portfolio_id= of another user: ${named.text}`);
     }
   });
 
   test("another user's API key is 404 to delete", async () => {
-    const key = await api.call('POST', '/api-keys', { token: world.tokens.owner, body: { name: 'bot', scopes: ['read'] } });
+    const key = await api.call('POST', '/api-keys', {
+      token: world.tokens.owner,
+      body: { name: 'bot', scopes: ['read'] },
+    });
     const r = await api.call('DELETE', `/api-keys/${key.body.id}`, { token: world.tokens.other });
     assert.equal(r.status, 404);
     const still = await api.call('GET', '/auth/me', { token: key.body.key });

@@ -14,12 +14,21 @@ export interface Scenario {
 
 export async function buildScenario(api: TestApi): Promise<Scenario> {
   const pw = 'correct horse battery';
-  const reg = await api.call('POST', '/auth/register', { body: { email: 'admin@example.com', password: pw } });
+  const reg = await api.call('POST', '/auth/register', {
+    body: { email: 'admin@example.com', password: pw },
+  });
   assert.equal(reg.status, 201, reg.text);
   const admin = (await api.login('admin@example.com', pw)).access;
   const userIds: Record<string, number> = {};
-  for (const [name, role] of [['owner', 'trader'], ['other', 'trader'], ['viewer', 'viewer']] as const) {
-    const r = await api.call('POST', '/users', { token: admin, body: { email: `${name}@example.com`, password: pw, role } });
+  for (const [name, role] of [
+    ['owner', 'trader'],
+    ['other', 'trader'],
+    ['viewer', 'viewer'],
+  ] as const) {
+    const r = await api.call('POST', '/users', {
+      token: admin,
+      body: { email: `${name}@example.com`, password: pw, role },
+    });
     assert.equal(r.status, 201, r.text);
     userIds[name] = r.body.id;
   }
@@ -32,7 +41,11 @@ export async function buildScenario(api: TestApi): Promise<Scenario> {
     assert.ok(r.status < 300, `${method} ${url}: ${r.status} ${r.text}`);
     return r.body;
   };
-  const portfolio = await ok('POST', '/portfolios', { name: 'Main', base_currency: 'USD', initial_balance: '100000' });
+  const portfolio = await ok('POST', '/portfolios', {
+    name: 'Main',
+    base_currency: 'USD',
+    initial_balance: '100000',
+  });
   await ok('POST', `/portfolios/${portfolio.id}/access`, { email: 'viewer@example.com', role: 'viewer' });
   const asset = await ok('POST', '/assets', { symbol: 'BTC/USDT', venue: 'binance', kind: 'crypto' });
   const strategy = (await ok('POST', '/strategies', { name: 'Trend' })).strategy;

@@ -74,12 +74,32 @@ export function testApi(store: Store, config: Record<string, unknown> = {}): Tes
 export async function rowCounts(store: Store): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const tables = [
-    'users', 'portfolios', 'portfolio_access', 'api_keys', 'auth_sessions', 'refresh_tokens', 'assets',
-    'strategies', 'strategy_versions', 'signals', 'trade_ideas', 'orders', 'fills', 'positions', 'trades',
-    'decision_history', 'risk_configs', 'portfolio_snapshots', 'account_snapshots', 'candles',
+    'users',
+    'portfolios',
+    'portfolio_access',
+    'api_keys',
+    'auth_sessions',
+    'refresh_tokens',
+    'assets',
+    'strategies',
+    'strategy_versions',
+    'signals',
+    'trade_ideas',
+    'orders',
+    'fills',
+    'positions',
+    'trades',
+    'decision_history',
+    'risk_configs',
+    'portfolio_snapshots',
+    'account_snapshots',
+    'candles',
   ];
   for (const t of tables) {
-    const row = await store.kysely.selectFrom(t).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    const row = await store.kysely
+      .selectFrom(t)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst();
     out[t] = Number(row?.n ?? 0);
   }
   return out;

@@ -122,14 +122,42 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return reply.code(status).send(body);
   });
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        error: {
-          code: 'not_found',
-          message: `no route ${request.method} ${request.url.split('?')[0]}`,
-          details: null,
-        },
-      }),
+    reply.code(404).send({
+      error: {
+        code: 'not_found',
+        message: `no route ${request.method} ${request.url.split('?')[0]}`,
+        details: null,
+      },
+    }),
   );
+}
+
+/**
+ * The path of the first string holding U+0000, or null. PostgreSQL cannot store that character in
+ * text and SQLite can: refusing it on the way in keeps both databases answering the same (400).
+ */
+export function nulPath(value: unknown, path = 'body'): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const found = nulPath(v, `${path}[${i}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const found = nulPath(k, `${path}.${k}`) ?? nulPath(v, `${path}.${k}`);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+export function refuseNul(body: unknown): void {
+  const path = nulPath(body);
+  if (path !== null)
+    throw new ApiError('invalid_input', `${path}: the NUL character (U+0000) cannot be stored`, [
+      { path, message: 'the NUL character (U+0000) cannot be stored' },
+    ]);
 }
