@@ -27,7 +27,7 @@ import { ApiError, refuseNul, registerErrorHandling } from './plugins/errors.ts'
 import { registerSecurity, requestIdOf } from './plugins/security.ts';
 import type { RouteSpec } from './route.ts';
 import { routes } from './routes/index.ts';
-import { errors } from './schemas/common.ts';
+import { ERROR_STATUSES, errors } from './schemas/common.ts';
 
 type ApiConfig = Pick<Config, 'LOG_LEVEL'> &
   Partial<
@@ -122,7 +122,8 @@ export function buildApp({
         title: 'tradestore',
         version: '0.1.0',
         description:
-          'Records and reads everything a trading bot does. JSON is snake_case; money, prices and quantities are decimal strings; times ISO-8601 UTC (candles: ts in epoch ms). Lists are keyset pages {data, next_cursor}.',
+          'Records and reads everything a trading bot does. JSON is snake_case; money, prices and quantities are decimal strings; times ISO-8601 UTC (candles: ts in epoch ms). Lists are keyset pages {data, next_cursor}. ' +
+          ERROR_STATUSES,
         license: { name: 'MIT', identifier: 'MIT' },
       },
       servers: [{ url: '/' }],
@@ -138,7 +139,7 @@ export function buildApp({
       tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name, description: `${name} routes` })),
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => withoutUnusedSchemas(jsonSchemaTransformObject(input) as OpenApiDocument),
   });
   void app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   registerAuth(app, store, keys);
@@ -215,7 +216,8 @@ function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): 
     schema: {
       summary: spec.summary,
       tags: [spec.tag],
-      ...(spec.auth === 'public' ? {} : { security: [{ bearer: [] }] }),
+      operationId: operationId(spec),
+      security: spec.auth === 'public' ? [] : [{ bearer: [] }],
       ...(spec.schema.body && !spec.rawBody ? { body: spec.schema.body } : {}),
       ...(spec.schema.querystring ? { querystring: spec.schema.querystring } : {}),
       ...(spec.schema.params ? { params: spec.schema.params } : {}),
@@ -234,4 +236,36 @@ function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): 
       return reply.code(status).send(result);
     },
   });
+}
+
+/** `POST /trade-ideas/:id/approve` → `postTradeIdeasByIdApprove`: stable names for generated clients. */
+export function operationId(spec: Pick<RouteSpec, 'method' | 'url'>): string {
+  const words = spec.url
+    .split('/')
+    .filter(Boolean)
+    .map((part) => (part.startsWith(':') ? `by_${part.slice(1)}` : part))
+    .flatMap((part) => part.split(/[-_]/));
+  return spec.method.toLowerCase() + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+}
+
+type OpenApiDocument = { paths?: unknown; components?: { schemas?: Record<string, unknown> } };
+
+/**
+ * The zod transform registers an input and an output variant of every named schema; a variant no
+ * operation references would only be noise in the document (and in generated clients).
+ */
+function withoutUnusedSchemas(doc: OpenApiDocument): OpenApiDocument {
+  const schemas = doc.components?.schemas;
+  if (!schemas) return doc;
+  const used = new Set<string>();
+  const visit = (text: string) => {
+    for (const m of text.matchAll(/#\/components\/schemas\/([^"]+)"/g)) {
+      if (used.has(m[1]!)) continue;
+      used.add(m[1]!);
+      visit(JSON.stringify(schemas[m[1]!] ?? null));
+    }
+  };
+  visit(JSON.stringify(doc.paths ?? {}));
+  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)));
+  return { ...doc, components: { ...doc.components, schemas: kept } };
 }

@@ -63,23 +63,33 @@ export const errorBody = z
     error: z.object({
       code: z.string().meta({ example: 'invalid_input' }),
       message: z.string(),
-      details: z.unknown().nullable(),
+      details: z
+        .union([
+          z.array(z.object({ path: z.string(), message: z.string() })),
+          z.record(z.string(), z.unknown()),
+          z.null(),
+        ])
+        .meta({ description: 'for invalid_input: each field path and why' }),
     }),
   })
   .meta({ id: 'Error' });
 
 /** Every error a route may answer with, for the document. */
 export const errors = {
-  400: errorBody.describe('invalid input: details lists each field path and the reason'),
-  401: errorBody.describe('missing, invalid or expired credentials'),
-  403: errorBody.describe('the role or key scope may not do this'),
-  404: errorBody.describe('not found (or not yours)'),
-  409: errorBody.describe('illegal status transition or conflict'),
-  413: errorBody.describe('body over the limit'),
-  422: errorBody.describe('refused by a trading rule (portfolio limit, risk gate)'),
-  429: errorBody.describe('rate limited'),
-  500: errorBody.describe('internal error (no internals shown)'),
+  400: errorBody,
+  401: errorBody,
+  403: errorBody,
+  404: errorBody,
+  409: errorBody,
+  413: errorBody,
+  422: errorBody,
+  429: errorBody,
+  500: errorBody,
 };
+
+/** What each error status means, for the document's description. */
+export const ERROR_STATUSES =
+  'Errors are `{error: {code, message, details}}`: 400 invalid_input (details: field paths), 401 unauthenticated, 403 forbidden (role or key scope), 404 not_found (also: not yours), 409 illegal_transition or conflict, 413 payload_too_large, 422 trading_rule (portfolio limit, risk gate), 429 rate_limited, 500 internal_error (no internals shown).';
 
 export function encodeCursor(beforeId: number | null): string | null {
   return beforeId === null ? null : Buffer.from(`id:${beforeId}`).toString('base64url');
