@@ -5,12 +5,12 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { PORTFOLIO_ACCESS_ROLES, type PortfolioAccessRole } from '../entities/accounts.ts';
-import { inTransaction, int, reading, type Row, str, time, type Tx } from '../execution/sql.ts';
-import { NotFoundError } from '../input/errors.ts';
+import { PORTFOLIO_ACCESS_ROLES, type PortfolioAccessRole } from '../entities/account-tables.ts';
+import { inTransaction, reading, type Row, type Tx } from '../db/transaction.ts';
+import { int, str, time } from '../db/column-values.ts';
+import { ConflictError, NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { id } from '../input/values.ts';
-import { ConflictError } from './errors.ts';
+import { id } from '../input/fields.ts';
 import { email } from './users.ts';
 
 export type Relation = 'owner' | PortfolioAccessRole | null;

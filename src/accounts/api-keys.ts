@@ -8,22 +8,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { API_KEY_SCOPES, type ApiKeyScope } from '../entities/accounts.ts';
-import type { UserRole } from '../entities/identity.ts';
-import {
-  bool,
-  inTransaction,
-  int,
-  json,
-  reading,
-  type Row,
-  str,
-  time,
-  timeOrNull,
-} from '../execution/sql.ts';
+import { API_KEY_SCOPES, type ApiKeyScope } from '../entities/account-tables.ts';
+import type { UserRole } from '../entities/identity-tables.ts';
+import { inTransaction, reading, type Row } from '../db/transaction.ts';
+import { bool, int, json, str, time, timeOrNull } from '../db/column-values.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, when } from '../input/values.ts';
+import { id, when } from '../input/fields.ts';
 import { AuthenticationError } from './errors.ts';
 import type { Principal } from './principal.ts';
 

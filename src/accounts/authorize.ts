@@ -12,7 +12,7 @@
  * - data outside portfolios (assets, strategies, candles, news, ...) is shared: every user reads it,
  *   traders and admins write it.
  */
-import type { ApiKeyScope } from '../entities/accounts.ts';
+import type { ApiKeyScope } from '../entities/account-tables.ts';
 import type { Relation } from './access.ts';
 import type { Principal } from './principal.ts';
 

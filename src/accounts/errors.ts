@@ -1,23 +1,22 @@
 /**
- * The two refusals that belong to accounts rather than to trading: who you are (401) and what you
- * may do (403). Like every RefusedError they wrote nothing; `code` is what the HTTP layer maps.
+ * Who you are (401) and what you may do (403): refusals about access, not about the operation,
+ * so they sit beside the refusal family (src/trading/refusals.ts) with codes of their own. Like a
+ * refusal, nothing was written; `code` is what the HTTP layer maps.
  */
-import { RefusedError } from '../input/errors.ts';
+export type AccessCode = 'unauthenticated' | 'forbidden';
+
+export abstract class AccessError extends Error {
+  abstract readonly code: AccessCode;
+}
 
 /** Missing, malformed, expired or revoked credentials. The message never says which part failed. */
-export class AuthenticationError extends RefusedError {
+export class AuthenticationError extends AccessError {
   override name = 'AuthenticationError';
   readonly code = 'unauthenticated';
 }
 
 /** A role or key scope that may not perform the action. */
-export class AccessDeniedError extends RefusedError {
+export class AccessDeniedError extends AccessError {
   override name = 'AccessDeniedError';
   readonly code = 'forbidden';
-}
-
-/** A unique fact already exists (an email, a grant). */
-export class ConflictError extends RefusedError {
-  override name = 'ConflictError';
-  readonly code = 'conflict';
 }

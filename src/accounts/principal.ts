@@ -1,5 +1,5 @@
-import type { ApiKeyScope } from '../entities/accounts.ts';
-import type { UserRole } from '../entities/identity.ts';
+import type { ApiKeyScope } from '../entities/account-tables.ts';
+import type { UserRole } from '../entities/identity-tables.ts';
 
 /** Who is making a request, as the credentials established it. */
 export interface Principal {

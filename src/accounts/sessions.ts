@@ -8,8 +8,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { Store } from '../db/store.ts';
-import type { UserRole } from '../entities/identity.ts';
-import { bool, inTransaction, int, reading, str, timeOrNull } from '../execution/sql.ts';
+import type { UserRole } from '../entities/identity-tables.ts';
+import { inTransaction, reading } from '../db/transaction.ts';
+import { bool, int, str, timeOrNull } from '../db/column-values.ts';
 import { parseInput } from '../input/parse.ts';
 import { AuthenticationError } from './errors.ts';
 import { decoyHash, verifyPassword } from './passwords.ts';

@@ -5,12 +5,13 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { USER_ROLES, type UserRole } from '../entities/identity.ts';
-import { inTransaction, int, reading, type Row, str, time } from '../execution/sql.ts';
-import { NotFoundError } from '../input/errors.ts';
+import { USER_ROLES, type UserRole } from '../entities/identity-tables.ts';
+import { inTransaction, reading, type Row } from '../db/transaction.ts';
+import { int, str, time } from '../db/column-values.ts';
 import { parseInput } from '../input/parse.ts';
-import { id } from '../input/values.ts';
-import { AccessDeniedError, ConflictError } from './errors.ts';
+import { id } from '../input/fields.ts';
+import { ConflictError, NotFoundError } from '../input/errors.ts';
+import { AccessDeniedError } from './errors.ts';
 import { hashPassword } from './passwords.ts';
 
 export interface UserView {

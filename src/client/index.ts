@@ -10,7 +10,10 @@ import createFetchClient, { type Client } from 'openapi-fetch';
 import type { paths } from './schema.ts';
 
 export type { components, operations, paths } from './schema.ts';
-export type TradestoreClient = Client<paths>;
+export type TradestoreClient = Client<paths> & {
+  /** Use these credentials (an access token or an API key) from now on. */
+  setToken(token: string | undefined): void;
+};
 
 export function createClient(options: {
   baseUrl: string;
@@ -29,7 +32,6 @@ export function createClient(options: {
     },
   });
   return Object.assign(client, {
-    /** Use these credentials (an access token or an API key) from now on. */
     setToken(next: string | undefined) {
       token = next;
     },

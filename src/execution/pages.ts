@@ -7,16 +7,17 @@
  * mappers the single-row services use.
  */
 import type { Store } from '../db/store.ts';
-import type { TestScope } from '../input/values.ts';
+import type { TestScope } from '../input/fields.ts';
 import { type PortfolioView, portfolioFromRow } from '../portfolios/portfolios.ts';
 import { type PositionView, positionFromRow } from '../portfolios/positions.ts';
 import { type PortfolioSnapshotView, snapshotFromRow } from '../portfolios/snapshots.ts';
-import { type DecisionView, decisionFromRow } from './decisions.ts';
+import { type DecisionView, decisionFromRow } from '../audit/decision-history.ts';
 import { type FillView, fillFromRow } from './fills.ts';
 import { type TradeIdeaView, tradeIdeaFromRow } from './ideas.ts';
 import { type OrderView, withFills } from './order-rows.ts';
 import { type SignalView, signalFromRow } from './signals.ts';
-import { reading, type Row, testCondition, type Tx, Where } from './sql.ts';
+import { reading, type Row, type Tx } from '../db/transaction.ts';
+import { testCondition, Where } from '../db/listing.ts';
 import { type TradeView, tradeFromRow } from './trades.ts';
 
 interface PagedResource<T> {

@@ -7,7 +7,9 @@ import type { Decimal } from 'decimal.js';
 import type { Store } from '../db/store.ts';
 import { bucketStart } from '../marketdata/timeframes.ts';
 import { Exact } from '../trading/exact.ts';
-import { dec, decOrNull, int, intOrNull, reading, str, testCondition, time, Where } from './sql.ts';
+import { reading } from '../db/transaction.ts';
+import { testCondition, Where } from '../db/listing.ts';
+import { dec, decOrNull, int, intOrNull, str, time } from '../db/column-values.ts';
 
 export interface StatsScope {
   /** Only these portfolios; undefined: all. */

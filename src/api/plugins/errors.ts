@@ -6,12 +6,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AccessDeniedError, AuthenticationError, ConflictError } from '../../accounts/errors.ts';
-import { FreqtradeFormatError } from '../../backtests/freqtrade.ts';
-import { TradingError } from '../../execution/sql.ts';
-import { InvalidInputError, NotFoundError, RefusedError } from '../../input/errors.ts';
-import { ImportError } from '../../marketdata/file-import.ts';
-import { IllegalTransitionError } from '../../trading/transitions.ts';
+import { AccessError } from '../../accounts/errors.ts';
+import { InvalidInputError, RefusedError } from '../../input/errors.ts';
 import { CursorError } from '../schemas/common.ts';
 
 export const STATUS: Record<string, number> = {
@@ -37,23 +33,6 @@ export class ApiError extends Error {
     this.code = code;
     this.details = details;
   }
-}
-
-/**
- * The refusal's code: the `code` the service set, or (for classes that predate codes) its class.
- * An unknown RefusedError is a trading rule: it refused on purpose and wrote nothing.
- */
-function refusalCode(error: RefusedError): string {
-  const own = (error as { code?: unknown }).code;
-  if (typeof own === 'string' && own in STATUS) return own;
-  if (error instanceof InvalidInputError) return 'invalid_input';
-  if (error instanceof NotFoundError) return 'not_found';
-  if (error instanceof IllegalTransitionError) return 'illegal_transition';
-  if (error instanceof AuthenticationError) return 'unauthenticated';
-  if (error instanceof AccessDeniedError) return 'forbidden';
-  if (error instanceof ConflictError) return 'conflict';
-  if (error instanceof TradingError) return 'trading_rule';
-  return 'trading_rule';
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -91,11 +70,10 @@ export function describeError(error: unknown): { status: number; body: ErrorBody
       error.message,
       error.issues.map((i) => ({ path: i.path, message: i.message })),
     );
-  if (error instanceof RefusedError) return body(refusalCode(error), error.message);
+  // Every refusal carries its stable code (src/trading/refusals.ts); so do access errors.
+  if (error instanceof RefusedError || error instanceof AccessError) return body(error.code, error.message);
   if (error instanceof CursorError)
     return body('invalid_input', error.message, [{ path: 'query.cursor', message: error.message }]);
-  if (error instanceof ImportError || error instanceof FreqtradeFormatError)
-    return body('invalid_input', error.message);
   if (isUniqueViolation(error)) return body('conflict', 'a row with the same unique key already exists');
   const f = error as Partial<FastifyError>;
   if (f.code === 'FST_ERR_CTP_BODY_TOO_LARGE')

@@ -6,14 +6,14 @@
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { TIMEFRAMES } from '../../entities/common.ts';
-import { ASSET_KINDS } from '../../entities/market-data.ts';
+import { ASSET_KINDS } from '../../entities/market-data-tables.ts';
 import { ensureAsset, findAsset } from '../../marketdata/assets.ts';
 import { readCandles } from '../../marketdata/candles.ts';
 import { CANDLE_FORMATS, TICK_FORMATS } from '../../marketdata/formats/options.ts';
 import { importCandleFile } from '../../marketdata/import-candles.ts';
 import { importTickFile } from '../../marketdata/import-ticks.ts';
 import { resampleCandles } from '../../marketdata/resample.ts';
-import { readTicks } from '../../marketdata/ticks.ts';
+import { readTicks } from '../../marketdata/tick-reads.ts';
 import { NotFoundError } from '../../input/errors.ts';
 import { ApiError } from '../plugins/errors.ts';
 import { route } from '../route.ts';

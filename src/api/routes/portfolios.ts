@@ -12,7 +12,7 @@ import {
   setPortfolioRiskConfig,
 } from '../../portfolios/risk-configs.ts';
 import { takePortfolioSnapshot } from '../../portfolios/snapshots.ts';
-import { computePortfolioPerformance } from '../../strategies/performance.ts';
+import { computePortfolioPerformance } from '../../strategies/strategy-performance.ts';
 import { route } from '../route.ts';
 import { access, grant } from '../schemas/accounts.ts';
 import { idParams, jsonObject, page, pageQuery } from '../schemas/common.ts';

@@ -5,7 +5,7 @@ import { importFreqtradeBacktest } from '../../backtests/freqtrade.ts';
 import { parseJsonLossless } from '../../backtests/lossless-json.ts';
 import { getBacktest, listBacktests, listBacktestTrades } from '../../backtests/runs.ts';
 import { NotFoundError } from '../../input/errors.ts';
-import { listPerformance, recomputePerformance } from '../../strategies/performance.ts';
+import { listPerformance, recomputePerformance } from '../../strategies/strategy-performance.ts';
 import {
   activateStrategy,
   deactivateStrategy,

@@ -1,7 +1,7 @@
 /** Wire shapes of users, sessions, API keys and portfolio sharing. */
 import { z } from 'zod';
-import { API_KEY_SCOPES, PORTFOLIO_ACCESS_ROLES } from '../../entities/accounts.ts';
-import { USER_ROLES } from '../../entities/identity.ts';
+import { API_KEY_SCOPES, PORTFOLIO_ACCESS_ROLES } from '../../entities/account-tables.ts';
+import { USER_ROLES } from '../../entities/identity-tables.ts';
 import { idOut, time, timeOut } from './common.ts';
 
 export const credentials = z.object({

@@ -8,8 +8,8 @@ import {
   SIGNAL_ACTIONS,
   TIME_IN_FORCE,
   TRADE_OUTCOMES,
-} from '../../entities/index.ts';
-import { PORTFOLIO_MODES, PORTFOLIO_STATUSES } from '../../entities/portfolios.ts';
+} from '../../entities/all-tables.ts';
+import { PORTFOLIO_MODES, PORTFOLIO_STATUSES } from '../../entities/portfolio-tables.ts';
 import { confidence, decimal, decimalOut, idOut, jsonObject, time, timeOut } from './common.ts';
 
 const provenanceOut = { test_mode: z.boolean(), bot_version: z.string().nullable() };

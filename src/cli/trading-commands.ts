@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { TRADE_IDEA_STATUSES } from '../entities/execution.ts';
+import { TRADE_IDEA_STATUSES } from '../entities/execution-tables.ts';
 import { approveTradeIdea, evaluateTradeIdea, listTradeIdeas, rejectTradeIdea } from '../execution/ideas.ts';
 import { listPositions } from '../portfolios/positions.ts';
-import { computePortfolioPerformance, recomputePerformance } from '../strategies/performance.ts';
+import { computePortfolioPerformance, recomputePerformance } from '../strategies/strategy-performance.ts';
 import {
   activateStrategy,
   deactivateStrategy,

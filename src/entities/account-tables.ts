@@ -1,7 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { createdAt } from './common.ts';
-import { User } from './identity.ts';
-import { Portfolio } from './portfolios.ts';
+import { User } from './identity-tables.ts';
+import { Portfolio } from './portfolio-tables.ts';
 
 export const API_KEY_SCOPES = ['read', 'trade', 'admin'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];

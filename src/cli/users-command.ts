@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { USER_ROLES } from '../entities/identity.ts';
+import { USER_ROLES } from '../entities/identity-tables.ts';
 import { UsageError, withStore } from './context.ts';
 import { printJson } from './output.ts';
 

@@ -12,7 +12,7 @@ import { type ExportFormat, exportCandles } from '../marketdata/export.ts';
 import { buildCandlesFromTicks } from '../marketdata/from-ticks.ts';
 import { parseTimeframe } from '../marketdata/timeframes.ts';
 import { UsageError, withStore } from './context.ts';
-import { checkTimeframe } from './import-candles.ts';
+import { checkTimeframe } from './import-candles-command.ts';
 import { info, printJson } from './output.ts';
 
 /**
