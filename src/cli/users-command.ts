@@ -13,7 +13,9 @@ import { printJson } from './output.ts';
 async function readStdin(): Promise<string> {
   const parts: Buffer[] = [];
   for await (const chunk of process.stdin) parts.push(chunk as Buffer);
-  return Buffer.concat(parts).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(parts)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 export function registerUsers(program: Command): void {
@@ -35,7 +37,13 @@ export function registerUsers(program: Command): void {
         createUser(store, { email: opts.email, password, role: opts.role as (typeof USER_ROLES)[number] }),
       );
       const generated = given === '' ? password : undefined;
-      if (opts.json) printJson({ id: user.id, email: user.email, role: user.role, ...(generated ? { password: generated } : {}) });
+      if (opts.json)
+        printJson({
+          id: user.id,
+          email: user.email,
+          role: user.role,
+          ...(generated ? { password: generated } : {}),
+        });
       else {
         process.stdout.write(`created user ${user.id} ${user.email} (${user.role})\n`);
         if (generated) process.stdout.write(`password (shown once): ${generated}\n`);

@@ -80,6 +80,8 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+const SECRET_VARIABLES = new Set(['SECRET_KEY']);
+
 /** Reads `.env` then `.env.local` from `dir`; the later file wins, and process env wins over both. */
 export function readEnvFiles(dir: string): Record<string, string> {
   const merged: Record<string, string> = {};
@@ -102,7 +104,9 @@ export function loadConfig(
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'config');
-    throw new ConfigError(`${name}=${JSON.stringify(source[name] ?? '')} is invalid: ${issue.message}`);
+    // A secret's value is never repeated back, not even a wrong one: it may be the real key mistyped.
+    const shown = SECRET_VARIABLES.has(name) ? '' : `=${JSON.stringify(source[name] ?? '')}`;
+    throw new ConfigError(`${name}${shown} is invalid: ${issue.message}`);
   }
   return parsed.data;
 }
