@@ -8,6 +8,7 @@ import { registerDb } from './db.ts';
 import { registerImport } from './import.ts';
 import { registerMarketData } from './marketdata.ts';
 import { registerMigrate } from './migrate.ts';
+import { printError } from './output.ts';
 import { registerServe } from './serve.ts';
 import { registerTrading } from './trading.ts';
 
@@ -43,13 +44,10 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof ConfigError || error instanceof UsageError) {
-      process.stderr.write(`tradestore: ${error.message}\n`);
+      printError(error);
       return 2;
     }
-    process.stderr.write(`tradestore: ${(error as Error).message}\n`);
-    if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace') {
-      process.stderr.write(`${(error as Error).stack}\n`);
-    }
+    printError(error as Error, process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace');
     return 1;
   }
 }

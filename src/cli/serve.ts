@@ -11,9 +11,10 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run the HTTP API (http://HOST:PORT)')
-    .option('--port <port>', 'port (overrides PORT)')
-    .option('--host <host>', 'host (overrides HOST)')
-    .action(async (opts: { port?: string; host?: string }, cmd: Command) => {
+    .option('--port <port>', 'port, 1 to 65535 (overrides PORT)')
+    .option('--host <host>', 'IP address or host name to listen on (overrides HOST)')
+    .action(async (_opts: { port?: string; host?: string }, cmd: Command) => {
+      // --port and --host are checked by PORT's and HOST's schema here, before the database is touched.
       const config = configFor(cmd);
       const store = await openStore(config.DATABASE_URL, {
         poolSize: config.DB_POOL_SIZE,
@@ -25,9 +26,7 @@ export function registerServe(program: Command): void {
         if (applied.length > 0) info(`applied ${applied.length} migrations`);
       }
       const app = buildApp({ store, config });
-      const port = opts.port ? Number(opts.port) : config.PORT;
-      const host = opts.host ?? config.HOST;
-      await app.listen({ port, host });
+      await app.listen({ port: config.PORT, host: config.HOST });
       await new Promise<void>((resolve) => {
         const stop = async (signal: string) => {
           app.log.info({ signal }, 'shutting down');

@@ -1,5 +1,6 @@
 /** Parses a DATABASE_URL into what the drivers need, and a display form that never shows a password. */
 import { isAbsolute, resolve } from 'node:path';
+import { redactUrl, rememberSecret } from '../config/secrets.ts';
 
 export type Dialect = 'sqlite' | 'postgresql';
 
@@ -24,6 +25,8 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
     return { dialect: 'sqlite', path, memory: false, display: path };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
+    // Library users open stores without loadConfig: the password is masked in messages all the same.
+    rememberSecret('DATABASE_URL', url);
     const parsed = new URL(url);
     const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'postgres';
     const host = parsed.hostname || '127.0.0.1';
@@ -38,9 +41,7 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
       display: `${host}:${port}/${database}`,
     };
   }
-  throw new Error(
-    `unsupported database URL "${url.replace(/\/\/[^@/]*@/, '//***@')}": use sqlite:<path> or postgres://…`,
-  );
+  throw new Error(`unsupported database URL "${redactUrl(url)}": use sqlite:<path> or postgres://…`);
 }
 
 /** The same server with another database name: used for scratch test databases. */
