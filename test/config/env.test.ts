@@ -59,7 +59,8 @@ describe('config', () => {
       () => loadConfig({ SECRET_KEY: 'hunter2-but-too-short' }, dirWith({})),
       (e: unknown) =>
         e instanceof ConfigError &&
-        e.message === 'SECRET_KEY (21 characters, not shown) is invalid: accepted: a random string of at least 32 characters',
+        e.message ===
+          'SECRET_KEY (21 characters, not shown) is invalid: accepted: a random string of at least 32 characters',
     );
     // From a file, and given as a flag, the same.
     assert.throws(
@@ -81,7 +82,9 @@ describe('config', () => {
       () => loadConfig({ DATABASE_URL: 'postgres://admin:S3cretPW@127.0.0.1:abc/x' }, dirWith({})),
       (e: unknown) =>
         e instanceof ConfigError &&
-        /^DATABASE_URL="postgres:\/\/admin:\*\*\*@127\.0\.0\.1:abc\/x" is invalid: not a valid URL/.test(e.message),
+        /^DATABASE_URL="postgres:\/\/admin:\*\*\*@127\.0\.0\.1:abc\/x" is invalid: not a valid URL/.test(
+          e.message,
+        ),
     );
   });
 
@@ -102,7 +105,7 @@ describe('config', () => {
     );
   });
 
-  test('a flag is checked by its variable\'s schema and wins over a bad variable', () => {
+  test("a flag is checked by its variable's schema and wins over a bad variable", () => {
     const dir = dirWith({ '.env': 'HOST=not a host\n' });
     const c = loadConfig({ PORT: '70000' }, dir, {
       PORT: { flag: '--port', value: '8081' },
@@ -115,7 +118,8 @@ describe('config', () => {
         () => loadConfig({ PORT: '8080' }, dirWith({}), { PORT: { flag: '--port', value } }),
         (e: unknown) =>
           e instanceof ConfigError &&
-          e.message === `--port ${JSON.stringify(value)} is invalid: accepted: a whole number from 1 to 65535`,
+          e.message ===
+            `--port ${JSON.stringify(value)} is invalid: accepted: a whole number from 1 to 65535`,
       );
     }
     // Without the flag the bad variable still stops the program.
