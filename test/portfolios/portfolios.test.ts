@@ -12,7 +12,7 @@ import {
   listPortfolios,
   updatePortfolio,
 } from '../../src/portfolios/portfolios.ts';
-import { getOpenPosition } from '../../src/portfolios/positions.ts';
+import { getOpenPosition, listPositions } from '../../src/portfolios/positions.ts';
 import {
   getEffectiveRiskConfig,
   getRiskConfig,
@@ -202,6 +202,51 @@ eachDialect('portfolios', (ctx) => {
     const history = await listPortfolioSnapshots(ctx.store, { portfolioId: p.id });
     assert.equal(history.items.length, 2);
     assert.deepEqual(history.counts, { production: 2, test: 0 });
+  });
+
+  test('closing a marked position zeroes its unrealized P&L; reducing one revalues it at the mark', async () => {
+    const p = await createPortfolio(ctx.store, {
+      owner: owner.id,
+      name: unique('close'),
+      initialBalance: '1000',
+    });
+    const [asset] = (await createAssets(ctx.store, ['ADA/USDT'], unique('closevenue'))) as [number];
+    const t = Date.parse('2026-03-02T00:00:00Z');
+    await ctx.store.kysely
+      .insertInto('candles')
+      .values({
+        asset_id: asset,
+        timeframe: '1h',
+        ts: t,
+        open: 110,
+        high: 110,
+        low: 110,
+        close: 110,
+        volume: 1,
+      })
+      .execute();
+    const fill = async (side: 'buy' | 'sell', quantity: string, price: string) => {
+      const { order } = await placeOrder(ctx.store, { portfolioId: p.id, assetId: asset, side, quantity });
+      return recordFill(ctx.store, { orderId: order.id, quantity, price, fee: '0' });
+    };
+    const stored = async () => (await listPositions(ctx.store, { portfolioId: p.id, status: 'all' })).items;
+
+    await fill('buy', '2', '100');
+    await takePortfolioSnapshot(ctx.store, { portfolioId: p.id, at: new Date(t + 60_000) });
+    assert.equal((await stored())[0]!.unrealizedPnl?.toString(), '20');
+
+    // Half sold: what is left is still marked at 110, so 1 × 110 − 100.
+    const half = await fill('sell', '1', '105');
+    assert.equal(half.position?.unrealizedPnl?.toString(), '10');
+    assert.equal((await stored())[0]!.unrealizedPnl?.toString(), '10');
+
+    const closed = await fill('sell', '1', '105');
+    assert.equal(closed.position, null);
+    assert.equal(closed.closedPosition?.unrealizedPnl?.toString(), '0');
+    const [row] = await stored();
+    assert.equal(row!.status, 'closed');
+    assert.equal(row!.unrealizedPnl?.toString(), '0', 'a closed position kept its last unrealized P&L');
+    assert.equal(row!.realizedPnl.toString(), '10');
   });
 
   test('account snapshots are stored exactly and listed newest first', async () => {
