@@ -88,3 +88,25 @@ export function describeSetting(label: string, name: string, value: string): str
   if (isSecretName(name)) return `${label} (${value.length} characters, not shown)`;
   return `${label}${label.startsWith('--') ? ' ' : '='}${JSON.stringify(redact(value))}`;
 }
+
+/** An error with its message and stack masked (same class, same other fields). */
+function redactedError(error: Error): Error {
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as Error, error);
+  copy.message = redact(error.message);
+  if (error.stack) copy.stack = redact(error.stack);
+  return copy;
+}
+
+/**
+ * A logger call's arguments with secrets masked: messages, errors, and an `err` field (how
+ * Fastify logs a failed request). For pino's `hooks.logMethod`, so no log line needs to remember.
+ */
+export function redactLogArguments(args: unknown[]): unknown[] {
+  return args.map((arg) => {
+    if (typeof arg === 'string') return redact(arg);
+    if (arg instanceof Error) return redactedError(arg);
+    if (arg !== null && typeof arg === 'object' && 'err' in arg && arg.err instanceof Error)
+      return { ...arg, err: redactedError(arg.err) };
+    return arg;
+  });
+}

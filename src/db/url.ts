@@ -1,6 +1,7 @@
 /** Parses a DATABASE_URL into what the drivers need, and a display form that never shows a password. */
 import { isAbsolute, resolve } from 'node:path';
 import { redactUrl, rememberSecret } from '../config/secrets.ts';
+import { MalformedInputError } from '../input/errors.ts';
 
 export type Dialect = 'sqlite' | 'postgresql';
 
@@ -16,10 +17,21 @@ export type DatabaseTarget =
       display: string;
     };
 
+/** A database URL that names no usable database: a usage error, reported before anything opens. */
+export class DatabaseUrlError extends MalformedInputError {
+  override name = 'DatabaseUrlError';
+}
+
 export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): DatabaseTarget {
   if (url.startsWith('sqlite:')) {
     const rest = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (rest === ':memory:' || rest === '')
+    // An empty path is a slip (an unset variable in `sqlite:$DIR/x.db`), not a request for a
+    // throw-away database: `migrate up` would "apply" to memory and exit 0.
+    if (rest.trim() === '')
+      throw new DatabaseUrlError(
+        'database URL "sqlite:" has no path: use sqlite:<path> (or sqlite::memory:)',
+      );
+    if (rest === ':memory:')
       return { dialect: 'sqlite', path: ':memory:', memory: true, display: ':memory:' };
     const path = isAbsolute(rest) ? rest : resolve(cwd, rest);
     return { dialect: 'sqlite', path, memory: false, display: path };
@@ -41,7 +53,9 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
       display: `${host}:${port}/${database}`,
     };
   }
-  throw new Error(`unsupported database URL "${redactUrl(url)}": use sqlite:<path> or postgres://…`);
+  throw new DatabaseUrlError(
+    `unsupported database URL "${redactUrl(url)}": use sqlite:<path> or postgres://…`,
+  );
 }
 
 /** The same server with another database name: used for scratch test databases. */

@@ -9,24 +9,12 @@
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { STRATEGY_SOURCE_TYPES, type StrategySourceType } from '../entities/common.ts';
-import type { StrategyRules } from '../entities/strategies.ts';
-import {
-  bool,
-  inTransaction,
-  int,
-  intOrNull,
-  json,
-  numOrNull,
-  type Row,
-  reading,
-  str,
-  strOrNull,
-  type Tx,
-  time,
-} from '../execution/sql.ts';
+import type { StrategyRules } from '../entities/strategy-tables.ts';
+import { bool, int, intOrNull, json, numOrNull, str, strOrNull, time } from '../db/column-values.ts';
+import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
 import { InvalidInputError, NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { id } from '../input/values.ts';
+import { id } from '../input/fields.ts';
 import { configHash } from './canonical.ts';
 
 export interface StrategyConfig {
@@ -119,15 +107,15 @@ const MetaFields = {
 /** A strategy's name: any text, digits included (address such a one by name, not as an id). */
 export const StrategyName = z.string().trim().min(1).max(255);
 
-const RegisterStrategy = z.object({ name: StrategyName, ...MetaFields, ...ConfigFields }).strict();
-export type RegisterStrategyInput = z.input<typeof RegisterStrategy>;
+const RegisterStrategyInput = z.object({ name: StrategyName, ...MetaFields, ...ConfigFields }).strict();
+export type RegisterStrategyInput = z.input<typeof RegisterStrategyInput>;
 
 const strategyRef = z.union([id, StrategyName]);
 
-const UpdateStrategy = z.object({ strategy: strategyRef, ...MetaFields, ...ConfigFields }).strict();
-export type UpdateStrategyInput = z.input<typeof UpdateStrategy>;
+const UpdateStrategyInput = z.object({ strategy: strategyRef, ...MetaFields, ...ConfigFields }).strict();
+export type UpdateStrategyInput = z.input<typeof UpdateStrategyInput>;
 
-type Parsed = Partial<z.output<typeof RegisterStrategy>>;
+type Parsed = Partial<z.output<typeof RegisterStrategyInput>>;
 
 /** The versioned config: only the fields that are set (absent and null hash the same). */
 function configOf(fields: Parsed): StrategyConfig {
@@ -303,7 +291,7 @@ export async function registerStrategy(
   input: RegisterStrategyInput,
   options: RegisterOptions = {},
 ): Promise<StrategyChange> {
-  const s = parseInput(RegisterStrategy, input, 'strategy');
+  const s = parseInput(RegisterStrategyInput, input, 'strategy');
   return inTransaction(store, async (tx) => {
     const found = await tx.get<{ id: unknown }>(`select id from strategies where name = ?${tx.forUpdate}`, [
       s.name,
@@ -335,7 +323,7 @@ export async function registerStrategy(
 
 /** Changes some fields of a strategy (null clears a field); a config change makes a new version. */
 export async function updateStrategy(store: Store, input: UpdateStrategyInput): Promise<StrategyChange> {
-  const { strategy: ref, ...patch } = parseInput(UpdateStrategy, input, 'strategy update');
+  const { strategy: ref, ...patch } = parseInput(UpdateStrategyInput, input, 'strategy update');
   return inTransaction(store, async (tx) => {
     const existing = await loadStrategy(tx, ref, { lock: true });
     const merged: Parsed = {
