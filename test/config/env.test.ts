@@ -123,6 +123,6 @@ describe('config', () => {
       );
     }
     // Without the flag the bad variable still stops the program.
-    assert.throws(() => loadConfig({ PORT: '70000' }, dirWith({})), /^PORT="70000" is invalid/);
+    assert.throws(() => loadConfig({ PORT: '70000' }, dirWith({})), /ConfigError: PORT="70000" is invalid/);
   });
 });
