@@ -34,11 +34,14 @@ const databaseUrl = z
     message: `not a valid URL (a port must be a number, special characters in the password percent-encoded); ${DATABASE_URL_FORMS}`,
   });
 
-const port = z.coerce
-  .number({ message: 'accepted: a whole number from 1 to 65535' })
-  .int({ message: 'accepted: a whole number from 1 to 65535' })
-  .min(1, { message: 'accepted: a whole number from 1 to 65535' })
-  .max(65535, { message: 'accepted: a whole number from 1 to 65535' });
+const PORT_FORMS = 'accepted: a whole number from 0 to 65535 (0: any free port)';
+// Digits only: coercing would read "" as 0 (any port) and "1e3" as 1000.
+const port = z
+  .string({ message: PORT_FORMS })
+  .trim()
+  .regex(/^\d{1,5}$/, { message: PORT_FORMS })
+  .transform(Number)
+  .pipe(z.number().max(65535, { message: PORT_FORMS }));
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'accepted: true or false' })

@@ -24,7 +24,7 @@ async function serve(
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}`);
     try {
       await fetch(`${base}/health`);
@@ -34,7 +34,7 @@ async function serve(
     }
   }
   child.kill('SIGKILL');
-  throw new Error('serve did not answer within 10 s');
+  throw new Error('serve did not answer within 30 s');
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {

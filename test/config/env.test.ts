@@ -113,13 +113,13 @@ describe('config', () => {
     });
     assert.equal(c.PORT, 8081);
     assert.equal(c.HOST, '0.0.0.0');
-    for (const value of ['70000', 'abc', '', '80.5', '0']) {
+    for (const value of ['70000', 'abc', '', '80.5', '1e3', '-1']) {
       assert.throws(
         () => loadConfig({ PORT: '8080' }, dirWith({}), { PORT: { flag: '--port', value } }),
         (e: unknown) =>
           e instanceof ConfigError &&
           e.message ===
-            `--port ${JSON.stringify(value)} is invalid: accepted: a whole number from 1 to 65535`,
+            `--port ${JSON.stringify(value)} is invalid: accepted: a whole number from 0 to 65535 (0: any free port)`,
       );
     }
     // Without the flag the bad variable still stops the program.
