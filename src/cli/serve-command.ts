@@ -10,7 +10,7 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run the HTTP API (http://HOST:PORT)')
-    .option('--port <port>', 'port, 1 to 65535 (overrides PORT)')
+    .option('--port <port>', 'port, 0 to 65535, 0 for any free one (overrides PORT)')
     .option('--host <host>', 'IP address or host name to listen on (overrides HOST)')
     .action(async (_opts: { port?: string; host?: string }, cmd: Command) => {
       // --port and --host are checked by PORT's and HOST's schema here, before the database is touched.

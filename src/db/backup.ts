@@ -26,6 +26,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { backup } from 'node:sqlite';
 import { type RefusalCode, RefusedError } from '../input/errors.ts';
 import type { Store } from './store.ts';
+import { pgToolConnection } from './url.ts';
 
 const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
 
@@ -63,9 +64,9 @@ function lastLine(text: string): string {
 }
 
 /** Runs a tool to completion; resolves with its stdout. */
-export function runTool(tool: string, args: string[]): Promise<string> {
+export function runTool(tool: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((ok, fail) => {
-    const child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -218,13 +219,12 @@ export async function backupDatabase(
         );
       } else {
         requireTool('pg_dump');
-        await runTool('pg_dump', [
-          '--format=custom',
-          '--no-owner',
-          '--no-privileges',
-          `--file=${tmp}`,
-          store.target.url,
-        ]);
+        const connection = pgToolConnection(store.target.url);
+        await runTool(
+          'pg_dump',
+          ['--format=custom', '--no-owner', '--no-privileges', `--file=${tmp}`, connection.url],
+          connection.env,
+        );
       }
     },
     replace === undefined ? {} : { replace },
@@ -305,7 +305,7 @@ export async function pgRestoreInOneTransaction(
   if (store.target.dialect !== 'postgresql') throw new Error('pgRestoreInOneTransaction is PostgreSQL only');
   requireTool('pg_restore');
   requireTool('psql');
-  const url = store.target.url;
+  const connection = pgToolConnection(store.target.url);
   await new Promise<void>((ok, fail) => {
     const psql = spawn(
       'psql',
@@ -314,10 +314,10 @@ export async function pgRestoreInOneTransaction(
         '--quiet',
         '--single-transaction',
         '--set=ON_ERROR_STOP=1',
-        `--dbname=${url}`,
+        `--dbname=${connection.url}`,
         '--file=-',
       ],
-      { stdio: ['pipe', 'ignore', 'pipe'] },
+      { stdio: ['pipe', 'ignore', 'pipe'], env: connection.env },
     );
     const script = spawn('pg_restore', ['--no-owner', '--no-privileges', '--file=-', file], {
       stdio: ['ignore', 'pipe', 'pipe'],

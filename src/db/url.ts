@@ -58,6 +58,18 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
   );
 }
 
+/**
+ * How pg_dump, pg_restore and psql get a connection: the URL without its password, which travels
+ * in PGPASSWORD instead, because a command line is readable by every local user (`ps`).
+ */
+export function pgToolConnection(url: string): { url: string; env: NodeJS.ProcessEnv } {
+  const parsed = new URL(url);
+  const password = decodeURIComponent(parsed.password);
+  if (password === '') return { url, env: process.env };
+  parsed.password = '';
+  return { url: parsed.toString(), env: { ...process.env, PGPASSWORD: password } };
+}
+
 /** The same server with another database name: used for scratch test databases. */
 export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);

@@ -3,10 +3,11 @@
  * flags that stand for a variable checked by its schema before anything touches a database.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { pgServerUrl } from '../../src/db/scratch.ts';
 import { PG_ENABLED } from '../support/dialects.ts';
 import { type CliResult, runCli } from '../support/cli.ts';
 
@@ -61,6 +62,40 @@ describe('secrets in messages', () => {
     assert.ok(!all.includes(SECRET_KEY), `the secret key was shown:\n${all}`);
     assert.ok(!all.includes(SECRET_KEY.slice(0, 12)));
   });
+});
+
+describe('secrets on command lines', () => {
+  test(
+    'pg_dump gets the password in PGPASSWORD, never in its argv (readable by every local user)',
+    { skip: !PG_ENABLED && 'PostgreSQL not available' },
+    () => {
+      // A stand-in pg_dump first on PATH records what it was given, then fails like a refused login.
+      const bin = mkdtempSync(join(tmpdir(), 'tradestore-fake-pg-'));
+      const record = join(bin, 'record.txt');
+      writeFileSync(
+        join(bin, 'pg_dump'),
+        `#!/bin/sh\n[ "$1" = "--version" ] && exit 0\nprintf '%s\\n' "$@" > ${record}\necho "PGPASSWORD=$PGPASSWORD" >> ${record}\necho 'pg_dump: error: connection failed' >&2\nexit 1\n`,
+      );
+      chmodSync(join(bin, 'pg_dump'), 0o755);
+      const server = new URL(pgServerUrl());
+      server.password = PASSWORD;
+      const dir = mkdtempSync(join(tmpdir(), 'tradestore-cli-'));
+      const r = runCli(['--db', server.toString(), 'db', 'backup', join(dir, 'b.dump')], {
+        cwd: dir,
+        env: { PATH: `${bin}:${process.env.PATH}` },
+      });
+      assert.equal(r.code, 1, r.stderr);
+      const seen = readFileSync(record, 'utf8');
+      const argv = seen.split('\n').filter((l) => !l.startsWith('PGPASSWORD='));
+      assert.ok(
+        argv.some((a) => a.startsWith('postgres')),
+        seen,
+      );
+      assert.ok(!argv.join(' ').includes(PASSWORD), `the password was on pg_dump's command line:\n${seen}`);
+      assert.match(seen, new RegExp(`PGPASSWORD=${PASSWORD}`));
+      assert.ok(!`${r.stdout}${r.stderr}`.includes(PASSWORD));
+    },
+  );
 });
 
 describe('flags that stand for a variable', () => {
