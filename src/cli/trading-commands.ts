@@ -58,9 +58,9 @@ export function registerTrading(program: Command): void {
     .option('--active', 'only active strategies')
     .option('--inactive', 'only inactive strategies')
     .option('--json', 'print JSON')
-    .action(async (opts: { active?: boolean; inactive?: boolean; json?: boolean }, cmd: Command) =>
-      withStore(cmd, async (store) => {
-        if (opts.active && opts.inactive) throw new UsageError('--active and --inactive exclude each other');
+    .action(async (opts: { active?: boolean; inactive?: boolean; json?: boolean }, cmd: Command) => {
+      if (opts.active && opts.inactive) throw new UsageError('--active and --inactive exclude each other');
+      return withStore(cmd, async (store) => {
         const rows = await listStrategies(
           store,
           opts.active ? { active: true } : opts.inactive ? { active: false } : {},
@@ -77,8 +77,8 @@ export function registerTrading(program: Command): void {
               symbols: s.config.allowedSymbols?.join(',') ?? null,
             })),
           );
-      }),
-    );
+      });
+    });
 
   strategies
     .command('register <file>')

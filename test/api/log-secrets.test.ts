@@ -24,8 +24,12 @@ test("log lines, logged errors and a failed request's err are masked", async () 
     api.app.log.error(`connect postgres://bot:${PASSWORD}@db:5432/x failed`);
     api.app.log.error(new Error(`password ${PASSWORD} refused for key ${SECRET}`));
     api.app.log.warn({ err: new Error(`FATAL at postgresql://bot:${PASSWORD}@db/x`) }, 'request failed');
+    // Requests log through child loggers (request.log), which must mask the same.
+    api.app.log
+      .child({ reqId: 'r1' })
+      .error({ err: new Error(`role bot, password ${PASSWORD}`) }, 'request failed');
     const all = api.log.join('');
-    assert.equal(api.log.length, 3, all);
+    assert.equal(api.log.length, 4, all);
     assert.ok(!all.includes(PASSWORD), `a password reached the log:\n${all}`);
     assert.ok(!all.includes(SECRET), `the secret key reached the log:\n${all}`);
     // Still useful: what failed, and where.
