@@ -20,6 +20,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { tokenKeys } from '../accounts/sessions.ts';
 import { type Config, ConfigError } from '../config/env.ts';
+import { redactLogArguments } from '../config/secrets.ts';
 import type { Store } from '../db/store.ts';
 import { health } from '../operations/inspect.ts';
 import { contextFor, registerAuth } from './plugins/auth.ts';
@@ -101,6 +102,12 @@ export function buildApp({
         ],
         censor: '[redacted]',
       },
+      // A driver's error text can quote a connection string: every message and error is masked.
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, redactLogArguments(args) as Parameters<typeof method>);
+        },
+      },
     },
     bodyLimit: config.BODY_LIMIT_BYTES ?? 1_048_576,
     genReqId: (request) => requestIdOf(request.headers['x-request-id']),
@@ -139,7 +146,8 @@ export function buildApp({
       tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name, description: `${name} routes` })),
     },
     transform: jsonSchemaTransform,
-    transformObject: (input) => withoutUnusedSchemas(jsonSchemaTransformObject(input) as OpenApiDocument) as never,
+    transformObject: (input) =>
+      withoutUnusedSchemas(jsonSchemaTransformObject(input) as OpenApiDocument) as never,
   });
   void app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   registerAuth(app, store, keys);

@@ -26,6 +26,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { backup } from 'node:sqlite';
 import { type RefusalCode, RefusedError } from '../input/errors.ts';
 import type { Store } from './store.ts';
+import { pgToolConnection } from './url.ts';
 
 const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
 
@@ -319,7 +320,7 @@ export async function pgRestoreInOneTransaction(
   if (store.target.dialect !== 'postgresql') throw new Error('pgRestoreInOneTransaction is PostgreSQL only');
   requireTool('pg_restore');
   requireTool('psql');
-  const url = store.target.url;
+  const connection = pgToolConnection(store.target.url);
   await new Promise<void>((ok, fail) => {
     const psql = spawn(
       'psql',
@@ -328,10 +329,10 @@ export async function pgRestoreInOneTransaction(
         '--quiet',
         '--single-transaction',
         '--set=ON_ERROR_STOP=1',
-        `--dbname=${url}`,
+        `--dbname=${connection.url}`,
         '--file=-',
       ],
-      { stdio: ['pipe', 'ignore', 'pipe'] },
+      { stdio: ['pipe', 'ignore', 'pipe'], env: connection.env },
     );
     const script = spawn('pg_restore', ['--no-owner', '--no-privileges', '--file=-', file], {
       stdio: ['ignore', 'pipe', 'pipe'],
