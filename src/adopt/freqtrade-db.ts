@@ -339,6 +339,10 @@ async function importRows(
     };
     results.push(result);
     const own = byTrade.get(int(trade.id)) ?? [];
+    if (own.length === 0) {
+      skip(tradeReport, at, 'the trade has no orders: nothing to replay');
+      continue;
+    }
     let parsed: FtOrder[];
     try {
       parsed = own.map((o) => ftOrder(portfolioId, trade, o));
@@ -377,7 +381,8 @@ async function importRows(
       orderReport.skipped += parsed.length;
     }
   }
-  const orphans = orders.filter((o) => !trades.some((t) => int(t.id) === int(o.ft_trade_id)));
+  const tradeIds = new Set(trades.map((t) => int(t.id)));
+  const orphans = orders.filter((o) => !tradeIds.has(int(o.ft_trade_id)));
   for (const o of orphans)
     skip(orderReport, `order ${String(o.id)}`, `its trade ${String(o.ft_trade_id)} is not in trades`);
 

@@ -151,7 +151,15 @@ export async function importLegacy(
         );
       }
     } else {
-      await importTrading(store, portfolio.id, venue, rules, of, dryRun, options.onProgress);
+      await importTrading(
+        store,
+        portfolio.id,
+        venue,
+        rules,
+        of,
+        dryRun ? strategyNames : null,
+        options.onProgress,
+      );
     }
   }
   for (const f of of('strategy_performance')) {
@@ -278,7 +286,8 @@ async function importTrading(
   venue: string,
   rules: TestDataRules,
   of: (kind: LegacyKind) => LegacyFile[],
-  dryRun: boolean,
+  /** On a dry run: the strategies it would have registered (trades may name them). */
+  dryRunStrategies: Set<string> | null,
   onProgress: LegacyImportOptions['onProgress'],
 ): Promise<void> {
   const strategyIds = new Map(
@@ -305,12 +314,13 @@ async function importTrading(
       asset,
       signalIds: new Map(),
       strategyIds,
+      pendingStrategies: dryRunStrategies ?? new Set(),
       progress: () => onProgress?.((done += 1), total),
     };
     for (const f of of('signals')) await importSignals(replay, f);
     for (const f of of('trades')) await importTrades(replay, f);
     for (const f of of('holdings')) await compareHoldings(replay, f);
-    if (dryRun) throw DryRun;
+    if (dryRunStrategies !== null) throw DryRun;
   };
   try {
     await inTransaction(store, work);
@@ -330,6 +340,8 @@ interface Replay {
   signalIds: Map<string, number>;
   /** Strategy name → id (trades name their strategy). */
   strategyIds: Map<string, number>;
+  /** Strategies a dry run would have registered first: a trade naming one is not refused. */
+  pendingStrategies: Set<string>;
   /** One more signal or trade record handled. */
   progress(): void;
 }
@@ -396,7 +408,7 @@ function signalInput(s: LegacySignal, portfolioId: number, assetId: number, test
 }
 
 async function importTrades(r: Replay, f: LegacyFile): Promise<void> {
-  const { tx, portfolioId, rules, asset, signalIds, strategyIds } = r;
+  const { tx, portfolioId, rules, asset, signalIds } = r;
   const occurrences = new Map<string, number>();
   const trades = mapped(f, legacyTrade).map((t) => {
     const content = tradeContent(t.value);
@@ -437,7 +449,7 @@ async function importTrades(r: Replay, f: LegacyFile): Promise<void> {
             },
             'fill',
           ),
-          { order: order.order, ...attributionOf(t, strategyIds) },
+          { order: order.order, ...attributionOf(t, r) },
         );
         f.report.imported += 1;
         if (testMode) f.report.taggedTest += 1;
@@ -478,9 +490,10 @@ function orderInput(
 }
 
 /** A trade's `strategy` names the round trip's strategy; without one the signal's (if any) is used. */
-function attributionOf(t: LegacyTrade, strategyIds: Map<string, number>): { attribution?: Attribution } {
+function attributionOf(t: LegacyTrade, r: Replay): { attribution?: Attribution } {
   if (t.strategy === undefined) return {};
-  const strategyId = strategyIds.get(t.strategy);
+  const strategyId = r.strategyIds.get(t.strategy);
+  if (strategyId === undefined && r.pendingStrategies.has(t.strategy)) return {};
   if (strategyId === undefined) {
     throw new FieldError(
       `strategy: "${t.strategy}" is not a known strategy (strategy_definitions or strategies.csv)`,

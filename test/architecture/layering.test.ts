@@ -45,6 +45,7 @@ export const LAYERS: Readonly<Record<string, Layer>> = {
   execution: { rank: 5, sideways: ['portfolios'] },
   // Callers of the services.
   seed: { rank: 6 },
+  adopt: { rank: 6 },
   api: { rank: 7 },
   cli: { rank: 7, sideways: ['api'] },
   index: { rank: 8 },
