@@ -296,15 +296,9 @@ async function importTrading(
     ).map((r) => [String(r.name), int(r.id)]),
   );
   const work = async (tx: Tx) => {
-    const assets = new Map<string, number>();
-    const asset = async (symbol: string) => {
-      let assetId = assets.get(symbol);
-      if (assetId === undefined) {
-        assetId = await ensureAssetIn(store, tx, { symbol, venue });
-        assets.set(symbol, assetId);
-      }
-      return assetId;
-    };
+    // Not cached: an asset created under a record's savepoint is gone again when that record is
+    // refused, and the next record of the symbol must create it anew.
+    const asset = (symbol: string) => ensureAssetIn(store, tx, { symbol, venue });
     const total = [...of('signals'), ...of('trades')].reduce((n, f) => n + f.records.length, 0);
     let done = 0;
     const replay: Replay = {
