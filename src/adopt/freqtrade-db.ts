@@ -47,6 +47,8 @@ import { type FileReport, fileReport, skip } from './report.ts';
 export interface FreqtradeDbOptions {
   /** Portfolio name (created when missing). Default `freqtrade`. */
   portfolio?: string;
+  /** Email of the portfolio's owner (default: the first admin, else the only user). */
+  owner?: string;
   initialBalance?: string;
   /** Called after each freqtrade trade, with how many there are. */
   onProgress?: (done: number, total: number) => void;
@@ -311,6 +313,7 @@ async function importRows(
   const stake = [...new Set(trades.map((t) => t.stake_currency).filter((c) => typeof c === 'string'))];
   const ensured = await ensureImportPortfolio(store, {
     name: options.portfolio ?? 'freqtrade',
+    ...(options.owner === undefined ? {} : { owner: options.owner }),
     description: `imported from freqtrade database ${path}`,
     mode: dryRunOnly || orders.length === 0 ? 'paper' : 'live',
     baseCurrency: stake.length === 1 ? String(stake[0]) : 'USDT',

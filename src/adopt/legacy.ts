@@ -59,6 +59,8 @@ import { DEFAULT_TEST_DATA_RULES, type TestDataRules, testDataReason } from './t
 export interface LegacyImportOptions {
   /** Portfolio name; created (paper, initial balance `initialBalance`) when missing. Default `legacy`. */
   portfolio?: string;
+  /** Email of the portfolio's owner (default: the first admin, else the only user). */
+  owner?: string;
   rules?: TestDataRules;
   dryRun?: boolean;
   /** Venue of the assets the symbols become (default `default`). */
@@ -123,11 +125,12 @@ export async function importLegacy(
   const needsPortfolio = of('signals').length + of('trades').length + of('holdings').length > 0;
   if (needsPortfolio) {
     if (dryRun) {
-      const found = await findPortfolioByName(store, portfolioName);
+      const found = await findPortfolioByName(store, portfolioName, options.owner);
       portfolio = { id: found?.id ?? null, name: portfolioName, created: false };
     } else {
       const ensured = await ensureImportPortfolio(store, {
         name: portfolioName,
+        ...(options.owner === undefined ? {} : { owner: options.owner }),
         description: `imported from legacy files in ${dir}`,
         initialBalance: options.initialBalance ?? '0',
         baseCurrency: options.baseCurrency ?? 'USD',

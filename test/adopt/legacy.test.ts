@@ -17,6 +17,7 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { createUser } from '../../src/accounts/users.ts';
 import { importLegacy } from '../../src/adopt/legacy.ts';
 import type { FileReport } from '../../src/adopt/report.ts';
 import { loadTestDataRules } from '../../src/adopt/test-data-rules.ts';
@@ -75,6 +76,20 @@ function copyFixture(): string {
 
 eachDialect('import legacy', (ctx) => {
   let portfolioId = 0;
+
+  test('without a user to own the portfolio the import refuses and writes nothing', async () => {
+    const before = await tableCounts(ctx.store);
+    await assert.rejects(
+      () => importLegacy(ctx.store, FIXTURE, { portfolio: 'legacy bot' }),
+      /portfolio "legacy bot" needs an owner and the store has no user: create one first/,
+    );
+    assert.deepEqual(await tableCounts(ctx.store), before);
+    await createUser(ctx.store, {
+      email: 'owner@example.com',
+      password: 'correct horse battery',
+      role: 'admin',
+    });
+  });
 
   test('first run: counts per file, every bad record named, test rows tagged', async () => {
     const result = await importLegacy(ctx.store, FIXTURE, { portfolio: 'legacy bot' });
