@@ -63,18 +63,6 @@ function lastLine(text: string): string {
   return (lines.find((l) => /\b(ERROR|FATAL):/.test(l)) ?? lines.at(-1) ?? '').trim();
 }
 
-/**
- * A PostgreSQL URL as the client tools take it: the password moves to PGPASSWORD, so it is not on
- * a command line that `ps` shows to every user of the machine.
- */
-export function pgToolConnection(url: string): { url: string; env: NodeJS.ProcessEnv } {
-  const parsed = new URL(url);
-  if (!parsed.password) return { url, env: process.env };
-  const password = decodeURIComponent(parsed.password);
-  parsed.password = '';
-  return { url: parsed.toString(), env: { ...process.env, PGPASSWORD: password } };
-}
-
 /** Runs a tool to completion; resolves with its stdout. */
 export function runTool(tool: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((ok, fail) => {
