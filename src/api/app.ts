@@ -41,6 +41,7 @@ type ApiConfig = Pick<Config, 'LOG_LEVEL'> &
       | 'CANDLE_UPLOAD_LIMIT_BYTES'
       | 'LOGIN_ATTEMPTS_PER_MINUTE'
       | 'RATE_LIMIT_PER_MINUTE'
+      | 'RESPONSE_CACHE'
     >
   >;
 
@@ -139,7 +140,8 @@ export function buildApp({
       tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name, description: `${name} routes` })),
     },
     transform: jsonSchemaTransform,
-    transformObject: (input) => withoutUnusedSchemas(jsonSchemaTransformObject(input) as OpenApiDocument) as never,
+    transformObject: (input) =>
+      withoutUnusedSchemas(jsonSchemaTransformObject(input) as OpenApiDocument) as never,
   });
   void app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   registerAuth(app, store, keys);
@@ -160,7 +162,14 @@ export function buildApp({
   const deps = { store, keys, config };
   // Registered as a plugin so it runs after the plugins above have loaded (rate limit, swagger's route hook).
   void app.register(async (instance) => {
-    for (const spec of routes) registerRoute(instance, spec, deps);
+    for (const spec of routes) if (!spec.rawBody) registerRoute(instance, spec, deps);
+  });
+  // Bulk uploads read the body as a stream (any content type: JSON, NDJSON, CSV, gzip) so a large
+  // file is never buffered whole; the route counts bytes against its own, larger limit.
+  void app.register(async (instance) => {
+    instance.removeAllContentTypeParsers();
+    instance.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    for (const spec of routes) if (spec.rawBody) registerRoute(instance, spec, deps);
   });
   return app;
 }
