@@ -21,8 +21,9 @@ export function registerSecurity(
   app: FastifyInstance,
   options: { corsOrigins: readonly string[]; ratePerMinute: number },
 ): void {
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   // helmet's middleware built once (the fastify wrapper rebuilt it, parsing the CSP, per request).
   const headers = helmet({
