@@ -30,6 +30,7 @@ export interface HttpBenchRow {
 
 const run = promisify(execFile);
 const seconds = Math.max(2, Math.round(10 * Number(process.env.BENCH_SCALE ?? 1)));
+const sliceSeconds = Math.max(1, Math.round(seconds / 4));
 
 const AUTOCANNON = join(import.meta.dirname, '../node_modules/autocannon/autocannon.js');
 
@@ -43,8 +44,10 @@ async function load(options: {
   headers?: Record<string, string>;
   body?: string;
   connections?: number;
+  seconds?: number;
 }): Promise<{ perSecond: number; p99: number; errors: number }> {
-  const args = [AUTOCANNON, '--json', '-c', String(options.connections ?? 10), '-d', String(seconds)];
+  const duration = String(options.seconds ?? seconds);
+  const args = [AUTOCANNON, '--json', '-c', String(options.connections ?? 10), '-d', duration];
   if (options.method) args.push('-m', options.method);
   for (const [k, v] of Object.entries(options.headers ?? {})) args.push('-H', `${k}=${v}`);
   if (options.body) args.push('-b', options.body);
@@ -56,6 +59,27 @@ async function load(options: {
     p99: r.latency.p99,
     errors: r.non2xx + r.errors + r.timeouts,
   };
+}
+
+type Load = Parameters<typeof load>[0];
+type Measured = Awaited<ReturnType<typeof load>>;
+
+/**
+ * Several targets measured in alternating slices, so that load from other work on the machine
+ * (it drifts over seconds) falls on each of them alike: each figure is the mean of its slices,
+ * its p99 the worst slice's.
+ */
+async function interleaved(targets: Load[], slices = 4): Promise<Measured[]> {
+  // A warm-up slice each (connections, JIT), not counted.
+  for (const target of targets) await load({ ...target, seconds: 1 });
+  const runs: Measured[][] = targets.map(() => []);
+  for (let i = 0; i < slices; i++)
+    for (const [k, target] of targets.entries()) runs[k]!.push(await load({ ...target, seconds: sliceSeconds }));
+  return runs.map((r) => ({
+    perSecond: Math.round(r.reduce((sum, x) => sum + x.perSecond, 0) / r.length),
+    p99: Math.max(...r.map((x) => x.p99)),
+    errors: r.reduce((sum, x) => sum + x.errors, 0),
+  }));
 }
 
 export async function benchHttp(log: (line: string) => void = () => {}): Promise<HttpBenchRow[]> {
@@ -119,16 +143,15 @@ export async function benchHttp(log: (line: string) => void = () => {}): Promise
     await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
     const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}${candlesPath}`;
 
-    log(`http: GET /candles (500 candles, ${bytes.length} bytes), ${seconds} s each`);
-    const bareRun = await load({ url: bareUrl });
-    const oursRun = await load({ url: base + candlesPath, headers: { authorization: `Bearer ${token}` } });
-    if (oursRun.errors > 0) throw new Error(`GET /candles: ${oursRun.errors} failed requests`);
-    const uncachedRun = await load({
-      url: uncachedBase + candlesPath,
-      headers: { authorization: `Bearer ${token}` },
-    });
-    if (uncachedRun.errors > 0)
-      throw new Error(`GET /candles uncached: ${uncachedRun.errors} failed requests`);
+    log(`http: GET /candles (500 candles, ${bytes.length} bytes), 4 alternating slices (after a warm-up) of ${sliceSeconds} s each`);
+    const auth = { authorization: `Bearer ${token}` };
+    const [bareRun, oursRun, uncachedRun] = (await interleaved([
+      { url: bareUrl },
+      { url: base + candlesPath, headers: auth },
+      { url: uncachedBase + candlesPath, headers: auth },
+    ])) as [Measured, Measured, Measured];
+    if (oursRun.errors > 0 || uncachedRun.errors > 0)
+      throw new Error(`GET /candles: ${oursRun.errors + uncachedRun.errors} failed requests`);
 
     // The chain: over HTTP (JSON, auth, validation, the route) against the same call in process.
     const portfolio = await call(
