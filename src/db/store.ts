@@ -12,6 +12,7 @@ import { type EntityManager, SqliteDriver } from '@mikro-orm/sql';
 import type { Kysely } from 'kysely';
 import type { Pool } from 'pg';
 import { entities } from '../entities/all-tables.ts';
+import { NotFoundError } from '../input/errors.ts';
 import { openSqliteReader, TradestoreSqliteDialect } from './sqlite-dialect.ts';
 import { type DatabaseTarget, type Dialect, parseDatabaseUrl } from './url.ts';
 
@@ -30,7 +31,7 @@ export interface StoreOptions {
 }
 
 /** The SQLite file a command needs is not there; nothing was created. */
-export class MissingDatabaseError extends Error {
+export class MissingDatabaseError extends NotFoundError {
   override name = 'MissingDatabaseError';
 }
 

@@ -5,6 +5,7 @@ import {
   RefreshTokenSchema,
 } from './account-tables.ts';
 import { BacktestResultSchema, BacktestRunSchema } from './backtest-tables.ts';
+import { addLengthChecks } from './common.ts';
 import {
   DecisionHistorySchema,
   FillSchema,
@@ -93,3 +94,5 @@ export const entities = [
   ApiKeySchema,
   PortfolioAccessSchema,
 ];
+
+for (const schema of entities) addLengthChecks(schema);
