@@ -108,6 +108,7 @@ export const configSchema = z.object({
   BODY_LIMIT_BYTES: positiveInt('bytes, 1 or more').default(1_048_576),
   CANDLE_UPLOAD_LIMIT_BYTES: positiveInt('bytes, 1 or more').default(268_435_456),
   LOGIN_ATTEMPTS_PER_MINUTE: positiveInt('a whole number of attempts, 1 or more').default(10),
+  RESPONSE_CACHE: bool.default(true),
   RATE_LIMIT_PER_MINUTE: z.coerce
     .number({ message: 'accepted: requests per minute per client, 0 for no limit' })
     .int({ message: 'accepted: requests per minute per client, 0 for no limit' })
