@@ -6,7 +6,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import { instantText } from '../input/fields.ts';
 import { describeSetting, rememberSecret } from './secrets.ts';
 
 export class ConfigError extends Error {
@@ -52,6 +51,19 @@ const positiveInt = (what: string) =>
     .number({ message: `accepted: ${what}` })
     .int({ message: `accepted: ${what}` })
     .positive({ message: `accepted: ${what}` });
+
+/**
+ * An instant typed by a person (a flag, an environment variable): epoch milliseconds, or an ISO-8601
+ * date or date-time. A date-time without a zone is UTC (JavaScript would read it as local time).
+ * NaN when it is neither.
+ */
+export function instantText(text: string): number {
+  const s = text.trim();
+  if (/^-?\d+$/.test(s)) return Number(s);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return Number.NaN;
+  const naive = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s);
+  return Date.parse(naive ? `${s.replace(' ', 'T')}Z` : s);
+}
 
 const instant = z.string().transform((text, ctx) => {
   const ms = instantText(text);
