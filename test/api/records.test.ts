@@ -13,18 +13,29 @@ eachDialect('the rest of the model over HTTP', (ctx) => {
   let token: string;
   before(async () => {
     api = testApi(ctx.store, { LOG_LEVEL: 'silent' });
-    await api.call('POST', '/auth/register', { body: { email: 'ops@example.com', password: 'operations pass' } });
+    await api.call('POST', '/auth/register', {
+      body: { email: 'ops@example.com', password: 'operations pass' },
+    });
     token = (await api.login('ops@example.com', 'operations pass')).access;
   });
   after(() => api.close());
-  const call = async (method: string, url: string, body?: unknown, expected = method === 'POST' ? 201 : 200) => {
+  const call = async (
+    method: string,
+    url: string,
+    body?: unknown,
+    expected = method === 'POST' ? 201 : 200,
+  ) => {
     const r = await api.call(method, url, { token, body });
     assert.equal(r.status, expected, `${method} ${url}: ${r.text}`);
     return r.body;
   };
 
   test('learning entries: record, read, validate, list; market_conditions keys kept', async () => {
-    const e = await call('POST', '/learning-entries', { insight: 'breakouts fail on Mondays', confidence: 0.4, market_conditions: { vixLevel: 'high' } });
+    const e = await call('POST', '/learning-entries', {
+      insight: 'breakouts fail on Mondays',
+      confidence: 0.4,
+      market_conditions: { vixLevel: 'high' },
+    });
     assert.deepEqual(e.market_conditions, { vixLevel: 'high' });
     assert.equal((await call('GET', `/learning-entries/${e.id}`)).insight, 'breakouts fail on Mondays');
     await call('POST', `/learning-entries/${e.id}/validate`, { confidence: 0.6 }, 200);
@@ -45,11 +56,25 @@ eachDialect('the rest of the model over HTTP', (ctx) => {
   test('news feeds and items, calendar events', async () => {
     const feed = await call('POST', '/news-feeds', { url: 'https://example.com/rss', name: 'Example' });
     assert.equal((await call('GET', '/news-feeds')).data.length, 1);
-    const item = await call('POST', '/news-items', { feed_id: feed.id, guid: 'g1', headline: 'Fed holds', symbols: ['SPY'] });
+    const item = await call('POST', '/news-items', {
+      feed_id: feed.id,
+      guid: 'g1',
+      headline: 'Fed holds',
+      symbols: ['SPY'],
+    });
     assert.equal(item.is_new, true);
-    assert.equal((await call('POST', '/news-items', { feed_id: feed.id, guid: 'g1', headline: 'Fed holds' })).is_new, false);
+    assert.equal(
+      (await call('POST', '/news-items', { feed_id: feed.id, guid: 'g1', headline: 'Fed holds' })).is_new,
+      false,
+    );
     assert.equal((await call('GET', '/news-items')).data.length, 1);
-    await call('POST', '/calendar-events', { event_time: '2026-03-04T13:30:00Z', currency: 'usd', impact_level: 'high', title: 'NFP', forecast: '180K' });
+    await call('POST', '/calendar-events', {
+      event_time: '2026-03-04T13:30:00Z',
+      currency: 'usd',
+      impact_level: 'high',
+      title: 'NFP',
+      forecast: '180K',
+    });
     const window = await call('GET', '/calendar-events?from=2026-03-01T00:00:00Z&to=2026-03-10T00:00:00Z');
     assert.equal(window.data[0].currency, 'USD');
   });
@@ -57,8 +82,17 @@ eachDialect('the rest of the model over HTTP', (ctx) => {
   test('prediction events, markets and snapshots with exact prices', async () => {
     const ev = await call('POST', '/prediction-events', { external_id: 'ev-1', title: 'Rate cut in March?' });
     assert.equal((await call('GET', `/prediction-events/${ev.id}`)).title, 'Rate cut in March?');
-    const m = await call('POST', '/prediction-markets', { external_id: 'm-1', event_id: ev.id, question: 'Cut?', yes_price: '0.615', no_price: '0.385' });
-    await call('POST', '/market-snapshots', { market: { venue: 'polymarket', external_id: 'm-1' }, yes_price: '0.62' });
+    const m = await call('POST', '/prediction-markets', {
+      external_id: 'm-1',
+      event_id: ev.id,
+      question: 'Cut?',
+      yes_price: '0.615',
+      no_price: '0.385',
+    });
+    await call('POST', '/market-snapshots', {
+      market: { venue: 'polymarket', external_id: 'm-1' },
+      yes_price: '0.62',
+    });
     const snaps = await call('GET', `/prediction-markets/${m.id}/snapshots`);
     assert.equal(snaps.data.length, 1);
     assert.equal(String(snaps.data[0].yes_price), '0.62');
@@ -72,10 +106,23 @@ eachDialect('the rest of the model over HTTP', (ctx) => {
     await call('DELETE', '/bot-status/heartbeat', undefined, 204);
     await call('GET', '/bot-status/heartbeat', undefined, 404);
     const p = await call('POST', '/portfolios', { name: 'acct', base_currency: 'USD', initial_balance: '1' });
-    await call('POST', '/account-snapshots', { portfolio_id: p.id, balance: '1000.5', equity: '1001.25', margin_used: '0', margin_free: '1000.5', open_pl: '0.75', open_positions: 1 });
+    await call('POST', '/account-snapshots', {
+      portfolio_id: p.id,
+      balance: '1000.5',
+      equity: '1001.25',
+      margin_used: '0',
+      margin_free: '1000.5',
+      open_pl: '0.75',
+      open_positions: 1,
+    });
     const acct = await call('GET', `/account-snapshots?portfolio_id=${p.id}`);
     assert.equal(String(acct.data[0].equity), '1001.25');
-    await call('POST', '/error-logs', { level: 'error', source: 'bot', message: 'timeout', context: { retryCount: 3 } });
+    await call('POST', '/error-logs', {
+      level: 'error',
+      source: 'bot',
+      message: 'timeout',
+      context: { retryCount: 3 },
+    });
     const logs = await call('GET', '/error-logs');
     assert.deepEqual(logs.data[0].context, { retryCount: 3 });
   });
