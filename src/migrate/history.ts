@@ -4,7 +4,7 @@
  * outside the transaction), PostgreSQL through one pooled client (transactional DDL).
  */
 import type { DatabaseSync } from 'node:sqlite';
-import type { PoolClient } from 'pg';
+import type { ClientBase, PoolClient } from 'pg';
 import type { Store } from '../db/store.ts';
 import { sqliteTables } from '../db/sqlite-dialect.ts';
 import { quoteIdent } from '../db/statements.ts';
@@ -38,7 +38,8 @@ export interface MigrationSession {
   release(): Promise<void>;
 }
 
-const PG_LOCK_KEY = 7_347_199_100;
+/** The advisory lock key migrations hold on PostgreSQL (`db copy` takes it for its transaction too). */
+export const PG_LOCK_KEY = 7_347_199_100;
 
 export async function readApplied(store: Store): Promise<AppliedMigration[]> {
   if (store.dialect === 'sqlite') return store.withSqlite((db) => sqliteApplied(db));
@@ -164,13 +165,13 @@ function sqliteRun(db: DatabaseSync, step: MigrationStep): number {
   }
 }
 
-async function pgEnsureTable(client: PoolClient): Promise<void> {
+async function pgEnsureTable(client: ClientBase): Promise<void> {
   await client.query(
     `create table if not exists ${HISTORY_TABLE} (name varchar(255) primary key, checksum char(64) not null, applied_at timestamptz not null default now(), execution_ms integer not null)`,
   );
 }
 
-async function pgApplied(client: PoolClient): Promise<AppliedMigration[]> {
+export async function pgApplied(client: ClientBase): Promise<AppliedMigration[]> {
   const exists = await client.query('select to_regclass($1) as t', [HISTORY_TABLE]);
   if (!exists.rows[0]?.t) return [];
   const { rows } = await client.query(
@@ -184,21 +185,29 @@ async function pgApplied(client: PoolClient): Promise<AppliedMigration[]> {
   }));
 }
 
-async function pgRun(client: PoolClient, step: MigrationStep): Promise<number> {
+/**
+ * Runs one step and records it, inside a transaction the caller holds: `db copy` migrates its
+ * target in the same transaction as the rows it copies. Returns the step's duration in ms.
+ */
+export async function pgApplyStep(client: ClientBase, step: MigrationStep): Promise<number> {
   const started = performance.now();
+  await pgEnsureTable(client);
+  if (step.direction !== 'stamp' && step.sql.trim()) await client.query(step.sql);
+  const ms = Math.round(performance.now() - started);
+  if (step.direction === 'down') await client.query(`delete from ${HISTORY_TABLE} where name = $1`, [step.name]);
+  else
+    await client.query(`insert into ${HISTORY_TABLE} (name, checksum, execution_ms) values ($1, $2, $3)`, [
+      step.name,
+      step.checksum,
+      ms,
+    ]);
+  return ms;
+}
+
+async function pgRun(client: PoolClient, step: MigrationStep): Promise<number> {
   await client.query('begin');
   try {
-    await pgEnsureTable(client);
-    if (step.direction !== 'stamp' && step.sql.trim()) await client.query(step.sql);
-    const ms = Math.round(performance.now() - started);
-    if (step.direction === 'down')
-      await client.query(`delete from ${HISTORY_TABLE} where name = $1`, [step.name]);
-    else
-      await client.query(`insert into ${HISTORY_TABLE} (name, checksum, execution_ms) values ($1, $2, $3)`, [
-        step.name,
-        step.checksum,
-        ms,
-      ]);
+    const ms = await pgApplyStep(client, step);
     await client.query('commit');
     return ms;
   } catch (error) {
