@@ -18,10 +18,35 @@ export type ColumnKind = 'decimal' | 'timestamp' | 'boolean' | 'integer' | 'floa
 export interface Column {
   name: string;
   kind: ColumnKind;
+  /** Declared precision and scale of a decimal column, where the entities declare them. */
+  decimal?: { precision: number; scale: number };
 }
 
 /** A canonical value: what a row is compared and checksummed as. */
 export type Canonical = string | number | boolean | null;
+
+/** `table → column → declared precision and scale` for the entities' decimal columns. */
+export function entityDecimalShapes(
+  metadata: MetadataStorage,
+): Map<string, Map<string, { precision: number; scale: number }>> {
+  const out = new Map<string, Map<string, { precision: number; scale: number }>>();
+  for (const meta of metadata.getAll().values()) {
+    if (!meta.tableName) continue;
+    const columns = new Map<string, { precision: number; scale: number }>();
+    for (const prop of meta.props) {
+      if (
+        prop.customType instanceof DecimalType &&
+        prop.fieldNames?.length &&
+        prop.precision &&
+        prop.scale !== undefined
+      ) {
+        columns.set(prop.fieldNames[0]!, { precision: prop.precision, scale: prop.scale });
+      }
+    }
+    out.set(meta.tableName, columns);
+  }
+  return out;
+}
 
 /** `table → column → kind` for every column the entities declare. */
 export function entityColumnKinds(metadata: MetadataStorage): Map<string, Map<string, ColumnKind>> {
@@ -104,6 +129,18 @@ export function fromSqlite(kind: ColumnKind, value: unknown): Canonical {
     default:
       return typeof value === 'string' ? value : String(value);
   }
+}
+
+/**
+ * A value as a driver returns it in a query result (node:sqlite, or pg with its default parsers:
+ * numeric as a string, timestamptz as a Date, jsonb parsed) as its canonical value.
+ */
+export function fromDriver(dialect: 'sqlite' | 'postgresql', kind: ColumnKind, value: unknown): Canonical {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.getTime();
+  // pg parses jsonb, a JSON string included; SQLite hands back the stored text.
+  if (kind === 'json' && dialect === 'postgresql') return JSON.stringify(value);
+  return fromSqlite(kind, value);
 }
 
 /** A field of PostgreSQL's COPY text output (already unescaped) as its canonical value. */
