@@ -8,6 +8,7 @@ import type { ClientBase, PoolClient } from 'pg';
 import type { Store } from '../db/store.ts';
 import { sqliteTables } from '../db/sqlite-dialect.ts';
 import { quoteIdent } from '../db/statements.ts';
+import { decimalColumns, suspendAnalystViews } from './analyst-views.ts';
 import { acquireFileLock } from './file-lock.ts';
 
 export const HISTORY_TABLE = 'tradestore_migrations';
@@ -58,9 +59,10 @@ export async function openMigrationSession(store: Store): Promise<MigrationSessi
       target.dialect === 'sqlite' && !target.memory
         ? await acquireFileLock(`${target.path}.migrate-lock`)
         : () => {};
+    const decimals = decimalColumns(store.orm.getMetadata());
     return {
       applied: () => store.withSqlite((db) => sqliteApplied(db)),
-      run: (step) => store.withSqlite((db) => sqliteRun(db, step)),
+      run: (step) => store.withSqlite((db) => sqliteRun(db, step, decimals)),
       release: async () => unlock(),
     };
   }
@@ -120,7 +122,7 @@ function deletesFrom(sql: string, table: string): boolean {
   return new RegExp(`\\b(delete\\s+from|truncate(\\s+table)?)\\s+["\`]?${escaped}["\`]?`, 'i').test(sql);
 }
 
-function sqliteRun(db: DatabaseSync, step: MigrationStep): number {
+function sqliteRun(db: DatabaseSync, step: MigrationStep, decimals: Map<string, Set<string>>): number {
   const started = performance.now();
   // Table rebuilds drop and rename parent tables; with foreign keys on, that drop would delete or
   // refuse child rows. The pragma only takes effect outside a transaction, so it is switched here,
@@ -131,7 +133,10 @@ function sqliteRun(db: DatabaseSync, step: MigrationStep): number {
     sqliteEnsureTable(db);
     if (step.direction !== 'stamp') {
       const before = countsOf(db, step.sql);
+      // Analyst views would make a table rebuild fail; they are derived again after the step.
+      const restoreViews = suspendAnalystViews(db, step.sql, decimals);
       if (step.sql.trim()) db.exec(step.sql);
+      restoreViews();
       const after = countsOf(db, step.sql);
       for (const [table, n] of before) {
         const m = after.get(table);

@@ -159,8 +159,14 @@ function planSchema(sourceDialect: Dialect, applied: AppliedRow[], targetDialect
     );
   }
   // Some migrations exist for one dialect only (SQLite's analyst views): the target applies its
-  // own dialect's files up to the same version.
-  const files = readMigrations(targetDialect).filter((f) => f.name <= version);
+  // own dialect's files up to the same version, and the target-only ones that directly follow it
+  // (a PostgreSQL source never reaches a SQLite-only version, yet its SQLite copy should have them).
+  const shared = new Set(readMigrations(sourceDialect).map((f) => f.name));
+  const files: MigrationFile[] = [];
+  for (const f of readMigrations(targetDialect)) {
+    if (f.name <= version || !shared.has(f.name)) files.push(f);
+    else break;
+  }
   return { version, files };
 }
 

@@ -17,7 +17,7 @@ import { openStore, type Store } from '../../src/db/store.ts';
 import { readTimestamp } from '../../src/db/values.ts';
 import { ensureAsset } from '../../src/marketdata/assets.ts';
 import { insertCandles } from '../../src/marketdata/candles.ts';
-import { migrateUp } from '../../src/migrate/runner.ts';
+import { migrateUp, migrationState } from '../../src/migrate/runner.ts';
 import { domainTables } from '../../src/operations/inspect.ts';
 import { seedDemo } from '../../src/seed/demo.ts';
 import { copyDatabase, CopyRefusedError } from '../../src/transfer/copy.ts';
@@ -87,6 +87,18 @@ describe('db copy SQLite → PostgreSQL → SQLite', { skip }, () => {
       there.tables.map((t) => [t.table, t.rows, t.checksum]).sort(),
     );
     assert.deepEqual(there.migrated.length > 0, true, 'the empty target was migrated');
+    // The SQLite copy of a PostgreSQL database also gets SQLite's own analyst views migration.
+    const copy = await openStore(last);
+    try {
+      assert.equal((await migrationState(copy)).pending.length, 0);
+      const [row] = (await copy
+        .em()
+        .getConnection()
+        .execute('select count(*) as n from trades_numeric')) as Array<{ n: number }>;
+      assert.ok(Number(row!.n) > 0);
+    } finally {
+      await copy.close();
+    }
   });
 
   test('db counts --json prints the same on all three databases', () => {
@@ -204,7 +216,7 @@ async function killMidway(args: string[], midway: () => Promise<boolean>): Promi
 describe('db copy killed midway leaves the target as it was', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'tradestore-copy-kill-'));
   const source = `sqlite:${join(dir, 'source.db')}`;
-  before(async () => seeded(source, 300_000));
+  before(async () => seeded(source, 200_000));
 
   test('SQLite target with data, --replace, SIGKILL while loading: the file is byte-identical', async () => {
     const path = join(dir, 'target.db');
