@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { buildApp } from '../api/app.ts';
 import { openStore } from '../db/store.ts';
+import { HybridSettings } from '../hybrid/settings.ts';
 import { migrateUp } from '../migrate/runner.ts';
 import { backupBeforeMigrate } from '../migrate/safety-backup.ts';
 import { configFor } from './context.ts';
@@ -24,7 +25,10 @@ export function registerServe(program: Command): void {
         if (backupPath) info(`backup of the database before migrating: ${backupPath}`);
         if (applied.length > 0) info(`applied ${applied.length} migrations`);
       }
-      const app = buildApp({ store, config });
+      const hybrid =
+        config.STORAGE_MODE === 'hybrid' ? new HybridSettings(store, config.HYBRID_DIR) : undefined;
+      await hybrid?.refresh();
+      const app = buildApp({ store, config, ...(hybrid ? { hybrid } : {}) });
       const port = opts.port ? Number(opts.port) : config.PORT;
       const host = opts.host ?? config.HOST;
       await app.listen({ port, host });

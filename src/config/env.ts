@@ -52,6 +52,10 @@ export const configSchema = z.object({
   DEFAULT_VENUE: z.string().min(1).default('default'),
   RETENTION_SNAPSHOT_DAYS: positiveInt('days, 1 or more').default(30),
   RETENTION_DECISION_DAYS: positiveInt('days, 1 or more').default(90),
+  STORAGE_MODE: z
+    .enum(['database', 'hybrid'], { message: 'accepted: database or hybrid' })
+    .default('database'),
+  HYBRID_DIR: z.string().min(1).default('data/hybrid'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -7,6 +7,7 @@
  *   or as a UTF8 string for a decimal column whose scale is not declared.
  * - Datetimes: ISO-8601 UTC strings in CSV and JSON; Parquet TIMESTAMP(MILLIS, UTC).
  * - JSON columns: JSON text in CSV and Parquet (JSON logical type), embedded values in JSON.
+ * - CSV: NULL is an unquoted empty field, an empty string is `""`.
  */
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
@@ -23,8 +24,9 @@ export interface RecordSink {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Quoted when needed; an empty string is always quoted, so an unquoted empty field means NULL. */
 function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return text === '' || /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 function csvValue(column: Column, value: Canonical): string {
