@@ -575,7 +575,11 @@ async function copyIntoPg(
       const applied = await pgApplied(client as unknown as pg.PoolClient);
       const pending = checkTargetSchema(applied, job.plan.files, job.plan.version, to.display);
       if (occupied) {
-        const existing = (await pgShapes(client, kinds)).map((s) => quoteIdent(s.name));
+        // Only the tables the copy fills: another application's table in the same schema is not ours to empty.
+        const copied = new Set(job.shapes.map((s) => s.name));
+        const existing = (await pgShapes(client, kinds))
+          .filter((s) => copied.has(s.name))
+          .map((s) => quoteIdent(s.name));
         if (existing.length > 0) await client.query(`truncate table ${existing.join(', ')}`);
       }
       const migrated: string[] = [];
