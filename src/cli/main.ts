@@ -4,12 +4,13 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env.ts';
 import { UsageError } from './context.ts';
-import { registerDb } from './db.ts';
-import { registerImport } from './import.ts';
-import { registerMarketData } from './marketdata.ts';
-import { registerMigrate } from './migrate.ts';
-import { registerServe } from './serve.ts';
-import { registerTrading } from './trading.ts';
+import { registerDb } from './db-commands.ts';
+import { registerImport } from './import-commands.ts';
+import { registerMarketData } from './marketdata-commands.ts';
+import { registerMigrate } from './migrate-commands.ts';
+import { registerServe } from './serve-command.ts';
+import { registerTrading } from './trading-commands.ts';
+import { registerUsers } from './users-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('tradestore')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerMarketData(program);
   registerTrading(program);
+  registerUsers(program);
   return program;
 }
 

@@ -8,7 +8,7 @@
  * page decoded to canonical values (src/transfer/columns.ts) and handed to the format's sink.
  */
 import type { Store } from '../db/store.ts';
-import { reading } from '../execution/sql.ts';
+import { reading } from '../db/transaction.ts';
 import { NotFoundError } from '../input/errors.ts';
 import {
   type Canonical,

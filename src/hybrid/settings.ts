@@ -18,16 +18,16 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Store } from '../db/store.ts';
-import { reading, type Row } from '../execution/sql.ts';
+import { reading, type Row } from '../db/transaction.ts';
 import { recordSink } from '../exports/formats.ts';
 import { withOutput } from '../exports/output.ts';
-import { RefusedError } from '../input/errors.ts';
+import { NotFoundError } from '../input/errors.ts';
 import {
   deleteBotStatus,
   getBotStatus,
   listBotStatus,
   setBotStatus,
-  type BotStatusEntry,
+  type BotStatusView,
 } from '../operations/bot-status.ts';
 import { type Health, health } from '../operations/inspect.ts';
 import {
@@ -65,8 +65,11 @@ import {
   toSqlite,
 } from '../transfer/columns.ts';
 
-/** A settings write refused because the database cannot be reached; nothing was changed. */
-export class SettingsUnavailableError extends RefusedError {
+/**
+ * A settings write refused because the database cannot be reached; nothing was changed. Not a
+ * RefusedError: the caller did nothing wrong, and the same call succeeds once the database is back.
+ */
+export class SettingsUnavailableError extends Error {
   override name = 'SettingsUnavailableError';
 }
 
@@ -289,7 +292,7 @@ export class HybridSettings {
           .map(strategyFromRow)
           .find((s) => (typeof strategy === 'number' ? s.id === strategy : s.name === strategy));
         if (!found)
-          throw new RefusedError(
+          throw new NotFoundError(
             `strategy ${strategy} is not in ${FILES.strategies} (the database is unreachable)`,
           );
         return found;
@@ -308,7 +311,7 @@ export class HybridSettings {
     );
   }
 
-  async listBotStatus(options: { prefix?: string } = {}): Promise<BotStatusEntry[]> {
+  async listBotStatus(options: { prefix?: string } = {}): Promise<BotStatusView[]> {
     return this.read(
       () => listBotStatus(this.store, options),
       () =>
@@ -318,7 +321,7 @@ export class HybridSettings {
     );
   }
 
-  async getBotStatus(key: string): Promise<BotStatusEntry | null> {
+  async getBotStatus(key: string): Promise<BotStatusView | null> {
     return this.read(
       () => getBotStatus(this.store, key),
       () => this.fileEntries().find((e) => e.key === key) ?? null,
@@ -385,7 +388,7 @@ export class HybridSettings {
     );
   }
 
-  private fileEntries(): BotStatusEntry[] {
+  private fileEntries(): BotStatusView[] {
     return this.fileRows('bot_status').map((r) => ({
       key: String(r.key),
       value: r.value === null ? null : JSON.parse(String(r.value)),

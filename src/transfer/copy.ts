@@ -27,7 +27,7 @@ import { acquireFileLock } from '../migrate/file-lock.ts';
 import { type MigrationFile, migrationStamp, readMigrations } from '../migrate/files.ts';
 import { HISTORY_TABLE, PG_LOCK_KEY, pgApplied, pgApplyStep } from '../migrate/history.ts';
 import { compareState, migrateUp } from '../migrate/runner.ts';
-import { RefusedError } from '../input/errors.ts';
+import { type RefusalCode, RefusedError } from '../input/errors.ts';
 import { type Canonical, type ColumnKind, entityColumnKinds } from './columns.ts';
 import { TableChecksum } from './checksum.ts';
 import {
@@ -44,8 +44,15 @@ import { dependencyOrder, type TableShape } from './tables.ts';
 
 const { DatabaseSync: Sqlite } = process.getBuiltinModule('node:sqlite');
 
+/** A copy refused before the target was touched: what the target holds, or the source's version. */
 export class CopyRefusedError extends RefusedError {
   override name = 'CopyRefusedError';
+  readonly code: RefusalCode;
+
+  constructor(message: string, code: RefusalCode = 'conflict') {
+    super(message);
+    this.code = code;
+  }
 }
 
 export interface CopyProgress {
@@ -145,17 +152,20 @@ function planSchema(sourceDialect: Dialect, applied: AppliedRow[], targetDialect
   if (state.unknown.length > 0) {
     throw new CopyRefusedError(
       `the source is on schema version ${state.unknown.at(-1)}, which this tradestore does not know (a newer release?); copy with the tradestore that migrated it`,
+      'invalid_input',
     );
   }
   if (state.edited.length > 0) {
     throw new CopyRefusedError(
       `the source's migration ${state.edited[0]!.name} differs from this tradestore's file (checksum); its schema version cannot be trusted`,
+      'invalid_input',
     );
   }
   const skipped = state.pending.filter((f) => f.name < version);
   if (skipped.length > 0) {
     throw new CopyRefusedError(
       `the source is at ${version} but never applied ${skipped[0]!.name}; run \`tradestore migrate up\` on it first`,
+      'invalid_input',
     );
   }
   // Some migrations exist for one dialect only (SQLite's analyst views): the target applies its

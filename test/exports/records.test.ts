@@ -14,7 +14,7 @@ import { parse } from 'csv-parse/sync';
 import { Decimal } from 'decimal.js';
 import wasm from 'parquet-wasm/node';
 import type { Store } from '../../src/db/store.ts';
-import { readTimestamp } from '../../src/db/values.ts';
+import { readTimestamp } from '../../src/db/column-values.ts';
 import { exportRecords, RECORD_KINDS, type RecordKind, recordColumns } from '../../src/exports/records.ts';
 import { seedDemo } from '../../src/seed/demo.ts';
 import type { Column } from '../../src/transfer/columns.ts';

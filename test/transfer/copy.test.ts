@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { Decimal } from 'decimal.js';
 import pg from 'pg';
 import { openStore, type Store } from '../../src/db/store.ts';
-import { readTimestamp } from '../../src/db/values.ts';
+import { readTimestamp } from '../../src/db/column-values.ts';
 import { ensureAsset } from '../../src/marketdata/assets.ts';
 import { insertCandles } from '../../src/marketdata/candles.ts';
 import { migrateUp, migrationState } from '../../src/migrate/runner.ts';

@@ -1,0 +1,49 @@
+/** `tradestore serve`: migrate (unless MIGRATE_ON_START=false), then serve HTTP until SIGINT/SIGTERM. */
+import type { Command } from 'commander';
+import { openStore } from '../db/store.ts';
+import { HybridSettings } from '../hybrid/settings.ts';
+import { migrateUp } from '../migrate/runner.ts';
+import { backupBeforeMigrate } from '../migrate/safety-backup.ts';
+import { configFor } from './context.ts';
+import { info } from './output.ts';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the HTTP API (http://HOST:PORT)')
+    .option('--port <port>', 'port (overrides PORT)')
+    .option('--host <host>', 'host (overrides HOST)')
+    .action(async (opts: { port?: string; host?: string }, cmd: Command) => {
+      const config = configFor(cmd);
+      // The HTTP stack loads only for `serve`: other commands stay fast to start. The secret is
+      // settled first: a production server without one must refuse before touching the database.
+      const { buildApp, resolveSecretKey } = await import('../api/app.ts');
+      const secret = resolveSecretKey(config, (message) => info(`warning: ${message}`));
+      const store = await openStore(config.DATABASE_URL, {
+        poolSize: config.DB_POOL_SIZE,
+        statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+      });
+      if (config.MIGRATE_ON_START) {
+        const { applied, backupPath } = await migrateUp(store, { backup: backupBeforeMigrate });
+        if (backupPath) info(`backup of the database before migrating: ${backupPath}`);
+        if (applied.length > 0) info(`applied ${applied.length} migrations`);
+      }
+      const hybrid =
+        config.STORAGE_MODE === 'hybrid' ? new HybridSettings(store, config.HYBRID_DIR) : undefined;
+      await hybrid?.refresh();
+      const app = buildApp({ store, config: { ...config, SECRET_KEY: secret }, ...(hybrid ? { hybrid } : {}) });
+      const port = opts.port ? Number(opts.port) : config.PORT;
+      const host = opts.host ?? config.HOST;
+      await app.listen({ port, host });
+      await new Promise<void>((resolve) => {
+        const stop = async (signal: string) => {
+          app.log.info({ signal }, 'shutting down');
+          await app.close();
+          await store.close();
+          resolve();
+        };
+        process.once('SIGINT', () => void stop('SIGINT'));
+        process.once('SIGTERM', () => void stop('SIGTERM'));
+      });
+    });
+}
