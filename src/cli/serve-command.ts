@@ -31,7 +31,11 @@ export function registerServe(program: Command): void {
       const hybrid =
         config.STORAGE_MODE === 'hybrid' ? new HybridSettings(store, config.HYBRID_DIR) : undefined;
       await hybrid?.refresh();
-      const app = buildApp({ store, config: { ...config, SECRET_KEY: secret }, ...(hybrid ? { hybrid } : {}) });
+      const app = buildApp({
+        store,
+        config: { ...config, SECRET_KEY: secret },
+        ...(hybrid ? { hybrid } : {}),
+      });
       const port = opts.port ? Number(opts.port) : config.PORT;
       const host = opts.host ?? config.HOST;
       await app.listen({ port, host });

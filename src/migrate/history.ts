@@ -299,7 +299,8 @@ export async function pgApplyStep(client: ClientBase, step: MigrationStep): Prom
     }
   }
   const ms = Math.round(performance.now() - started);
-  if (step.direction === 'down') await client.query(`delete from ${HISTORY_TABLE} where name = $1`, [step.name]);
+  if (step.direction === 'down')
+    await client.query(`delete from ${HISTORY_TABLE} where name = $1`, [step.name]);
   else
     await client.query(`insert into ${HISTORY_TABLE} (name, checksum, execution_ms) values ($1, $2, $3)`, [
       step.name,
