@@ -31,6 +31,7 @@ export function registerServe(program: Command): void {
       const hybrid =
         config.STORAGE_MODE === 'hybrid' ? new HybridSettings(store, config.HYBRID_DIR) : undefined;
       await hybrid?.refresh();
+      const stopRefresh = hybrid?.startRefresh(config.HYBRID_REFRESH_SECONDS * 1000);
       const app = buildApp({
         store,
         config: { ...config, SECRET_KEY: secret },
@@ -42,6 +43,7 @@ export function registerServe(program: Command): void {
       await new Promise<void>((resolve) => {
         const stop = async (signal: string) => {
           app.log.info({ signal }, 'shutting down');
+          stopRefresh?.();
           await app.close();
           await store.close();
           resolve();

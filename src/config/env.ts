@@ -93,6 +93,7 @@ export const configSchema = z.object({
     .enum(['database', 'hybrid'], { message: 'accepted: database or hybrid' })
     .default('database'),
   HYBRID_DIR: z.string().min(1).default('data/hybrid'),
+  HYBRID_REFRESH_SECONDS: positiveInt('seconds, 1 or more').default(10),
 });
 
 export type Config = z.infer<typeof configSchema>;

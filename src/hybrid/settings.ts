@@ -16,11 +16,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import type { Store } from '../db/store.ts';
 import { reading, type Row } from '../db/transaction.ts';
 import { recordSink } from '../exports/formats.ts';
-import { withOutput } from '../exports/output.ts';
+import { withOutput, writeText } from '../exports/output.ts';
 import { NotFoundError } from '../input/errors.ts';
 import {
   deleteBotStatus,
@@ -409,11 +410,31 @@ export class HybridSettings {
             .join(', ')} from ${mirror} order by ${mirror === 'bot_status' ? 'key' : 'id'}`;
     const raw = await reading(this.store, (tx) => tx.all(select));
     const rows = raw.map((r) => columns.map((c) => fromDriver(this.store.dialect, c.kind, r[c.name])));
+    // The settings tables are small: the file is built in memory and rewritten only when it changed.
+    const buffer = new PassThrough();
+    const chunks: Buffer[] = [];
+    buffer.on('data', (c: Buffer) => chunks.push(c));
+    const sink = recordSink('csv', columns, buffer);
+    await sink.rows(rows);
+    await sink.end();
+    const text = Buffer.concat(chunks);
+    const path = join(this.dir, FILES[mirror]);
+    if (existsSync(path) && readFileSync(path).equals(text)) return;
     mkdirSync(this.dir, { recursive: true });
-    await withOutput(join(this.dir, FILES[mirror]), async (out) => {
-      const sink = recordSink('csv', columns, out);
-      await sink.rows(rows);
-      await sink.end();
-    });
+    await withOutput(path, (out) => writeText(out, text));
+  }
+
+  /**
+   * Refreshes the files from the database every `intervalMs`, so changes made around this object
+   * (other processes, the CLI, routes calling the services directly) reach them too. Returns the stop.
+   */
+  startRefresh(intervalMs: number): () => void {
+    const timer = setInterval(() => {
+      this.refresh().catch((error: Error) => {
+        this.mirrorError = `refresh: ${error.message}`;
+      });
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 }

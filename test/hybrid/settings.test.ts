@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { buildApp } from '../../src/api/app.ts';
 import { openStore, type Store } from '../../src/db/store.ts';
 import { HybridSettings, SettingsUnavailableError } from '../../src/hybrid/settings.ts';
 import { migrateUp } from '../../src/migrate/runner.ts';
+import { setBotStatus } from '../../src/operations/bot-status.ts';
 import { seedDemo } from '../../src/seed/demo.ts';
 import { eachDialect, PG_ENABLED, scratchUrl } from '../support/dialects.ts';
 
@@ -63,6 +64,17 @@ eachDialect('hybrid storage mirrors settings writes', (ctx) => {
     }
     assert.equal(fromDb.heartbeat?.value && (fromDb.heartbeat.value as { note: string }).note, '');
     assert.equal((await hybrid.getBotStatus('empty'))?.value, '');
+  });
+
+  test('refresh() brings in changes made around it, and leaves an unchanged file alone', async () => {
+    const path = join(hybrid.dir, 'bot_status.csv');
+    await setBotStatus(ctx.store, 'written-elsewhere', { by: 'another process' });
+    assert.doesNotMatch(readFileSync(path, 'utf8'), /written-elsewhere/);
+    await hybrid.refresh();
+    assert.match(readFileSync(path, 'utf8'), /written-elsewhere/);
+    const inode = statSync(path).ino;
+    await hybrid.refresh();
+    assert.equal(statSync(path).ino, inode, 'not rewritten when nothing changed');
   });
 
   test('a refused write (bad input) changes neither the database nor the files', async () => {
