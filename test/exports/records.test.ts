@@ -70,8 +70,8 @@ async function databaseRows(store: Store, kind: RecordKind, columns: Column[], i
 }
 
 /** A CSV field back to a typed value, by the column's kind. */
-function fromCsv(c: Column, text: string): Value {
-  if (text === '') return null;
+function fromCsv(c: Column, text: string | null): Value {
+  if (text === null) return null;
   if (c.kind === 'boolean') return text === 'true';
   if (c.kind === 'integer' || c.kind === 'float') return Number(text);
   if (c.kind === 'json') return JSON.parse(text);
@@ -110,8 +110,14 @@ function readBack(
 ): Array<Record<string, Value>> {
   if (format === 'json') return JSON.parse(readFileSync(file, 'utf8'));
   if (format === 'csv') {
-    const records = parse(readFileSync(file, 'utf8'), { columns: true }) as Array<Record<string, string>>;
-    return records.map((r) => Object.fromEntries(columns.map((c) => [c.name, fromCsv(c, r[c.name]!)])));
+    // NULL is an unquoted empty field, an empty string is "".
+    const records = parse(readFileSync(file, 'utf8'), {
+      columns: true,
+      cast: (value, context) => (value === '' && !context.quoting ? null : value),
+    }) as Array<Record<string, string | null>>;
+    return records.map((r) =>
+      Object.fromEntries(columns.map((c) => [c.name, fromCsv(c, r[c.name] ?? null)])),
+    );
   }
   const table = tableFromIPC(wasm.readParquet(readFileSync(file)).intoIPCStream());
   const out: Array<Record<string, Value>> = [];
