@@ -111,7 +111,7 @@ async function explainUnmigrated(store: Store, error: unknown): Promise<unknown>
   );
   if (pending === 0) return error;
   return new Error(
-    `the database at ${store.target.display} is not migrated (table ${missing[1] ?? missing[2]} is missing, ${pending} migrations pending): run \`tradestore migrate up\``,
+    `the database at ${store.target.display} is not migrated (table ${missing[1] ?? missing[2]} is missing, ${pending} migration${pending === 1 ? '' : 's'} pending): run \`tradestore migrate up\``,
     { cause: error },
   );
 }

@@ -6,7 +6,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import { instantText } from '../input/fields.ts';
 import { describeSetting, rememberSecret } from './secrets.ts';
 
 export class ConfigError extends Error {
@@ -52,6 +51,19 @@ const positiveInt = (what: string) =>
     .number({ message: `accepted: ${what}` })
     .int({ message: `accepted: ${what}` })
     .positive({ message: `accepted: ${what}` });
+
+/**
+ * An instant typed by a person (a flag, an environment variable): epoch milliseconds, or an ISO-8601
+ * date or date-time. A date-time without a zone is UTC (JavaScript would read it as local time).
+ * NaN when it is neither.
+ */
+export function instantText(text: string): number {
+  const s = text.trim();
+  if (/^-?\d+$/.test(s)) return Number(s);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return Number.NaN;
+  const naive = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s);
+  return Date.parse(naive ? `${s.replace(' ', 'T')}Z` : s);
+}
 
 const instant = z.string().transform((text, ctx) => {
   const ms = instantText(text);
@@ -108,11 +120,17 @@ export const configSchema = z.object({
   BODY_LIMIT_BYTES: positiveInt('bytes, 1 or more').default(1_048_576),
   CANDLE_UPLOAD_LIMIT_BYTES: positiveInt('bytes, 1 or more').default(268_435_456),
   LOGIN_ATTEMPTS_PER_MINUTE: positiveInt('a whole number of attempts, 1 or more').default(10),
+  RESPONSE_CACHE: bool.default(true),
   RATE_LIMIT_PER_MINUTE: z.coerce
     .number({ message: 'accepted: requests per minute per client, 0 for no limit' })
     .int({ message: 'accepted: requests per minute per client, 0 for no limit' })
     .min(0, { message: 'accepted: requests per minute per client, 0 for no limit' })
     .default(0),
+  STORAGE_MODE: z
+    .enum(['database', 'hybrid'], { message: 'accepted: database or hybrid' })
+    .default('database'),
+  HYBRID_DIR: z.string().min(1).default('data/hybrid'),
+  HYBRID_REFRESH_SECONDS: positiveInt('seconds, 1 or more').default(10),
 });
 
 export type Config = z.infer<typeof configSchema>;

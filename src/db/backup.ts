@@ -88,7 +88,7 @@ export function sqliteCompanions(path: string): string[] {
 }
 
 /** The path with symlinks resolved, as far as it exists. */
-function canonical(path: string): string {
+export function canonical(path: string): string {
   const full = resolve(path);
   try {
     return realpathSync(full);
@@ -233,7 +233,8 @@ export async function backupDatabase(
 }
 
 /**
- * Puts `candidate` (a complete SQLite file in the database's folder, not in WAL mode) in the place
+ * Puts `candidate` (a complete SQLite file in the database file's real folder, from
+ * `tempBeside(canonical(path))`, not in WAL mode) in the place
  * of the store's database file. Every connection of the store is closed first; switching the old
  * file out of WAL mode needs it to be the only connection, which proves no other process has it
  * open, and removes its -wal/-shm so they cannot be replayed into the new file.
@@ -254,8 +255,10 @@ export async function installSqliteFile(store: Store, candidate: string): Promis
         db.close();
       }
     }
-    renameSync(candidate, path);
-    fsyncDir(dirname(path));
+    // Through a symlinked path, the file it points to is replaced, not the link.
+    const real = canonical(path);
+    renameSync(candidate, real);
+    fsyncDir(dirname(real));
   });
 }
 

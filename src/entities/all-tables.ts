@@ -1,4 +1,9 @@
-import { ApiKeySchema, AuthSessionSchema, PortfolioAccessSchema, RefreshTokenSchema } from './account-tables.ts';
+import {
+  ApiKeySchema,
+  AuthSessionSchema,
+  PortfolioAccessSchema,
+  RefreshTokenSchema,
+} from './account-tables.ts';
 import { BacktestResultSchema, BacktestRunSchema } from './backtest-tables.ts';
 import { addLengthChecks } from './common.ts';
 import {

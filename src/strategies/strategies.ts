@@ -127,7 +127,7 @@ function configOf(fields: Parsed): StrategyConfig {
   return config as StrategyConfig;
 }
 
-function strategyFromRow(r: Row): StrategyView {
+export function strategyFromRow(r: Row): StrategyView {
   const versionConfig = json<StrategyConfig>(r.version_config);
   const config = configOf({
     entryType: strOrNull(r.entry_type),
@@ -157,7 +157,7 @@ function strategyFromRow(r: Row): StrategyView {
   };
 }
 
-const SELECT_STRATEGY = `select s.*, v.version_hash, v.config as version_config
+export const SELECT_STRATEGY = `select s.*, v.version_hash, v.config as version_config
   from strategies s left join strategy_versions v on v.id = s.current_version_id`;
 
 export async function loadStrategy(
