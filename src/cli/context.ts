@@ -1,7 +1,7 @@
 /** What every command needs: the validated config (with `--db` over DATABASE_URL) and a store. */
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config/env.ts';
-import { openStore, type Store } from '../db/store.ts';
+import type { Store } from '../db/store.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -22,6 +22,7 @@ export async function withStore<T>(
   fn: (store: Store, config: Config) => Promise<T>,
 ): Promise<T> {
   const config = configFor(cmd);
+  const { openStore } = await import('../db/store.ts');
   const store = await openStore(config.DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,

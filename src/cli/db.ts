@@ -1,11 +1,5 @@
 /** `tradestore db …`: health, counts, stats, backup, restore, prune, reset, seed. */
 import type { Command } from 'commander';
-import { backupDatabase, restoreDatabase } from '../db/backup.ts';
-import { health, tableCounts, tableStats } from '../operations/inspect.ts';
-import { dropAllTables } from '../db/reset.ts';
-import { migrateUp } from '../migrate/runner.ts';
-import { prune } from '../operations/retention.ts';
-import { DEMO_USER_EMAIL, seedDemo } from '../seed/demo.ts';
 import { UsageError, withStore } from './context.ts';
 import { info, printJson, printTable, progress } from './output.ts';
 
@@ -17,6 +11,7 @@ export function registerDb(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
+        const { health } = await import('../operations/inspect.ts');
         const h = await health(store);
         if (opts.json) printJson(h);
         else printTable(Object.entries(h).map(([key, value]) => ({ key, value })));
@@ -29,6 +24,7 @@ export function registerDb(program: Command): void {
     .option('--json', 'print JSON (only deterministic counts)')
     .action(async (opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
+        const { tableCounts } = await import('../operations/inspect.ts');
         const counts = await tableCounts(store);
         if (opts.json)
           printJson(
@@ -45,6 +41,7 @@ export function registerDb(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
+        const { tableStats } = await import('../operations/inspect.ts');
         const stats = await tableStats(store);
         if (opts.json) printJson(stats);
         else
@@ -68,6 +65,7 @@ export function registerDb(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (file: string, opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
+        const { backupDatabase } = await import('../db/backup.ts');
         const bar = progress('backup');
         const result = await backupDatabase(store, file, (done, total) => bar.update(done, total)).finally(
           () => bar.stop(),
@@ -82,6 +80,7 @@ export function registerDb(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (file: string, opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
+        const { restoreDatabase } = await import('../db/backup.ts');
         const result = await restoreDatabase(store, file);
         if (opts.json) printJson({ restored: file, ...result });
         else info(`restored ${file} (${result.ms} ms)`);
@@ -126,6 +125,7 @@ export function registerDb(program: Command): void {
               throw new UsageError(`${flag} ${v}: accepted: a whole number of days, 1 or more`);
             return Number(v);
           };
+          const { prune } = await import('../operations/retention.ts');
           const results = await prune(store, {
             candles,
             snapshotDays: days('--snapshot-days', opts.snapshotDays, config.RETENTION_SNAPSHOT_DAYS),
@@ -150,6 +150,8 @@ export function registerDb(program: Command): void {
     .action(async (opts: { yes?: boolean; json?: boolean }, cmd: Command) => {
       if (!opts.yes) throw new UsageError('db reset deletes every row; pass --yes to confirm');
       await withStore(cmd, async (store) => {
+        const { dropAllTables } = await import('../db/reset.ts');
+        const { migrateUp } = await import('../migrate/runner.ts');
         const dropped = await dropAllTables(store);
         const { applied } = await migrateUp(store);
         if (opts.json) printJson({ dropped, applied });
@@ -167,6 +169,7 @@ export function registerDb(program: Command): void {
       if (!opts.demo) throw new UsageError('db seed needs --demo (the only data set there is)');
       await withStore(cmd, async (store) => {
         const started = performance.now();
+        const { DEMO_USER_EMAIL, seedDemo } = await import('../seed/demo.ts');
         const result = await seedDemo(store);
         if (opts.json) {
           printJson(result);

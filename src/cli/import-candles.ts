@@ -6,12 +6,11 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { TIMEFRAMES } from '../entities/common.ts';
+import { TIMEFRAMES } from '../entities/value-lists.ts';
 import type { ImportCounts, ImportProgress } from '../marketdata/file-import.ts';
-import { CANDLE_FORMATS, CSV_FIELDS } from '../marketdata/formats/options.ts';
+import { CANDLE_FORMATS, CSV_FIELDS, IMPORT_BATCH_SIZE } from '../marketdata/formats/options.ts';
 import type { CsvField, MarketDataInput, Reject } from '../marketdata/formats/types.ts';
-import { IMPORT_BATCH_SIZE, ImportError, importCandleFile } from '../marketdata/import-candles.ts';
-import { openRejectsFile, type RejectsFile } from '../marketdata/rejects-file.ts';
+import type { RejectsFile } from '../marketdata/rejects-file.ts';
 import { UsageError, withStore } from './context.ts';
 import { info, printJson, progress } from './output.ts';
 
@@ -65,6 +64,7 @@ export class ImportReporting {
     const reporting = new ImportReporting(size);
     if (rejectsPath !== undefined) {
       try {
+        const { openRejectsFile } = await import('../marketdata/rejects-file.ts');
         reporting.file = await openRejectsFile(rejectsPath);
       } catch (error) {
         reporting.bar?.stop();
@@ -120,6 +120,8 @@ export async function finishImport<S extends ImportCounts>(
   try {
     summary = await run();
   } catch (error) {
+    // Loaded by the import that threw (file-import.ts), so this costs nothing.
+    const { ImportError } = await import('../marketdata/file-import.ts');
     const counts = error instanceof ImportError ? error.counts : null;
     await reporting.finish(counts?.rejected ?? 0);
     if (json && error instanceof ImportError) {
@@ -224,6 +226,7 @@ could not be read, 2 on usage errors.`,
       await withStore(cmd, async (store, config) => {
         const venue = opts.venue ?? config.DEFAULT_VENUE;
         const reporting = await ImportReporting.open(size, opts.rejects);
+        const { importCandleFile } = await import('../marketdata/import-candles.ts');
         await finishImport(
           () =>
             importCandleFile(store, input, {

@@ -3,9 +3,7 @@
  * one asset, through importTickFile. Same reporting and exit codes as `import candles`.
  */
 import { type Command, Option } from 'commander';
-import { TICK_FORMATS } from '../marketdata/formats/options.ts';
-import { IMPORT_BATCH_SIZE } from '../marketdata/import-candles.ts';
-import { importTickFile } from '../marketdata/import-ticks.ts';
+import { IMPORT_BATCH_SIZE, TICK_FORMATS } from '../marketdata/formats/options.ts';
 import { withStore } from './context.ts';
 import {
   countsLine,
@@ -49,6 +47,7 @@ trades before it in the same millisecond. Written ${IMPORT_BATCH_SIZE.toLocaleSt
       await withStore(cmd, async (store, config) => {
         const venue = opts.venue ?? config.DEFAULT_VENUE;
         const reporting = await ImportReporting.open(size, opts.rejects);
+        const { importTickFile } = await import('../marketdata/import-ticks.ts');
         await finishImport(
           () =>
             importTickFile(store, input, {

@@ -1,9 +1,8 @@
 /**
  * The `tradestore` command line. Exit codes: 0 ok, 1 failure, 2 usage or configuration error.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/env.ts';
-import { UsageError } from './context.ts';
 import { registerDb } from './db.ts';
 import { registerImport } from './import.ts';
 import { registerMarketData } from './marketdata.ts';
@@ -14,6 +13,7 @@ import { registerTrading } from './trading.ts';
 export function buildProgram(): Command {
   const program = new Command('tradestore')
     .description('The persistence platform for AI trading bots')
+    .version(packageVersion(), '-V, --version', 'print the tradestore version')
     .option('--db <url>', 'database URL (overrides DATABASE_URL): sqlite:<path> or postgres://…')
     .showHelpAfterError()
     .exitOverride();
@@ -24,6 +24,12 @@ export function buildProgram(): Command {
   registerMarketData(program);
   registerTrading(program);
   return program;
+}
+
+/** The version in package.json, beside src/ in a checkout and beside dist/ in the package. */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -42,7 +48,9 @@ export async function main(argv: string[]): Promise<number> {
       if (error.code === 'commander.help') return 0;
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof UsageError) {
+    // By name, not instanceof: importing the classes would load the config schema (zod) and the
+    // command context for `--help` and `--version`, which need neither.
+    if (error instanceof Error && (error.name === 'ConfigError' || error.name === 'UsageError')) {
       process.stderr.write(`tradestore: ${error.message}\n`);
       return 2;
     }

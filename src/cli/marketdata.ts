@@ -6,10 +6,8 @@ import { once } from 'node:events';
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { Store } from '../db/store.ts';
-import { TIMEFRAMES } from '../entities/common.ts';
-import { findAsset } from '../marketdata/assets.ts';
-import { type ExportFormat, exportCandles } from '../marketdata/export.ts';
-import { buildCandlesFromTicks } from '../marketdata/from-ticks.ts';
+import { TIMEFRAMES } from '../entities/value-lists.ts';
+import type { ExportFormat } from '../marketdata/export.ts';
 import { parseTimeframe } from '../marketdata/timeframes.ts';
 import { UsageError, withStore } from './context.ts';
 import { checkTimeframe } from './import-candles.ts';
@@ -51,6 +49,7 @@ function rangeOf(opts: RangeOptions): { from?: number; to?: number } {
 
 /** The stored asset's id; unlike import, these commands never create one. */
 async function assetIdOf(store: Store, symbol: string, venue: string | undefined): Promise<number> {
+  const { findAsset } = await import('../marketdata/assets.ts');
   const asset = await findAsset(store, { symbol, ...(venue ? { venue } : {}) });
   if (!asset) throw new Error(`no asset ${symbol}${venue ? ` on venue ${venue}` : ''} in this database`);
   return Number(asset.id);
@@ -103,6 +102,7 @@ CSV: header ts,open,high,low,close,volume. JSON: an array of {"ts": <epoch ms>, 
         }
       }
       await withStore(cmd, async (store) => {
+        const { exportCandles } = await import('../marketdata/export.ts');
         const assetId = await assetIdOf(store, opts.asset, opts.venue);
         const options = {
           timeframe,
@@ -162,6 +162,7 @@ Buckets are UTC, epoch-aligned up to days; weeks start on Monday; months are cal
       const range = rangeOf(opts);
       await withStore(cmd, async (store) => {
         const assetId = await assetIdOf(store, opts.asset, opts.venue);
+        const { buildCandlesFromTicks } = await import('../marketdata/from-ticks.ts');
         const summary = await buildCandlesFromTicks(store, assetId, {
           timeframe,
           ...range,

@@ -1,11 +1,6 @@
 /** `tradestore migrate …`: status, history, up, down, create, check, stamp, sql. */
 import type { Command } from 'commander';
-import { loadConfig } from '../config/env.ts';
-import type { Dialect } from '../db/url.ts';
-import { readMigrations } from '../migrate/files.ts';
-import { checkSchema, createMigrations, DIALECTS } from '../migrate/generate.ts';
-import { migrateDown, migrateUp, migrationSql, migrationState, stampMigrations } from '../migrate/runner.ts';
-import { backupBeforeMigrate } from '../migrate/safety-backup.ts';
+import { DIALECTS, type Dialect } from '../db/url.ts';
 import { configFor, UsageError, withStore } from './context.ts';
 import { info, printJson, printTable } from './output.ts';
 
@@ -20,6 +15,7 @@ export function registerMigrate(program: Command): void {
     .option(...json)
     .action(async (opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
+        const { migrationState } = await import('../migrate/runner.ts');
         const s = await migrationState(store);
         const out = {
           dialect: store.dialect,
@@ -48,6 +44,7 @@ export function registerMigrate(program: Command): void {
     .option(...json)
     .action(async (opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
+        const { migrationState } = await import('../migrate/runner.ts');
         const s = await migrationState(store);
         const rows = s.applied.map((a) => ({
           name: a.name,
@@ -68,6 +65,8 @@ export function registerMigrate(program: Command): void {
     .option(...json)
     .action(async (opts: { to?: string; backup: boolean; json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
+        const { migrateUp } = await import('../migrate/runner.ts');
+        const { backupBeforeMigrate } = await import('../migrate/safety-backup.ts');
         const result = await migrateUp(store, {
           ...(opts.to ? { to: opts.to } : {}),
           ...(opts.backup ? { backup: backupBeforeMigrate } : {}),
@@ -98,6 +97,7 @@ export function registerMigrate(program: Command): void {
         throw new UsageError('migrate down takes one of --to, --step or --all');
       }
       await withStore(cmd, async (store) => {
+        const { migrateDown } = await import('../migrate/runner.ts');
         const result = await migrateDown(store, {
           ...opts,
           onStep: (e) => (opts.json ? undefined : info(`reverted ${e.name} (${e.ms} ms)`)),
@@ -114,10 +114,12 @@ export function registerMigrate(program: Command): void {
     .option('--dialect <dialect>', 'only this dialect (sqlite or postgresql)')
     .option(...json)
     .action(async (name: string, opts: { pg?: string; dialect?: string; json?: boolean }) => {
+      const { loadConfig } = await import('../config/env.ts');
       loadConfig();
       if (opts.dialect && !DIALECTS.includes(opts.dialect as Dialect)) {
         throw new UsageError(`--dialect ${opts.dialect}: accepted: sqlite or postgresql`);
       }
+      const { createMigrations } = await import('../migrate/generate.ts');
       const created = await createMigrations(name, {
         ...(opts.pg ? { serverUrl: opts.pg } : {}),
         ...(opts.dialect ? { dialects: [opts.dialect as Dialect] } : {}),
@@ -134,6 +136,7 @@ export function registerMigrate(program: Command): void {
     .option(...json)
     .action(async (opts: { pg?: string; json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
+        const { checkSchema } = await import('../migrate/generate.ts');
         const report = await checkSchema(store, opts.pg ? { serverUrl: opts.pg } : {});
         const ok = !report.unmigrated && report.live.extra.length === 0 && report.live.missing.length === 0;
         if (opts.json) printJson({ ok, ...report });
@@ -158,6 +161,7 @@ export function registerMigrate(program: Command): void {
     .action(async (name: string | undefined, opts: { initial?: boolean; json?: boolean }, cmd: Command) => {
       if (!name && !opts.initial) throw new UsageError('migrate stamp needs a migration name or --initial');
       await withStore(cmd, async (store) => {
+        const { stampMigrations } = await import('../migrate/runner.ts');
         const result = await stampMigrations(store, {
           ...(name ? { name } : {}),
           initial: Boolean(opts.initial),
@@ -173,11 +177,13 @@ export function registerMigrate(program: Command): void {
     .option('--from <name>', 'after this migration')
     .option('--to <name>', 'through this migration')
     .option('--dialect <dialect>', 'sqlite or postgresql (default: from --db / DATABASE_URL)')
-    .action((opts: { from?: string; to?: string; dialect?: string }, cmd: Command) => {
+    .action(async (opts: { from?: string; to?: string; dialect?: string }, cmd: Command) => {
       const dialect = (opts.dialect ??
         (configFor(cmd).DATABASE_URL.startsWith('sqlite:') ? 'sqlite' : 'postgresql')) as Dialect;
       if (!DIALECTS.includes(dialect))
         throw new UsageError(`--dialect ${dialect}: accepted: sqlite or postgresql`);
+      const { migrationSql } = await import('../migrate/runner.ts');
+      const { readMigrations } = await import('../migrate/files.ts');
       for (const m of migrationSql(readMigrations(dialect), opts)) {
         process.stdout.write(`-- ${m.name}\n${m.sql}\n\n`);
       }

@@ -1,9 +1,5 @@
 /** `tradestore serve`: migrate (unless MIGRATE_ON_START=false), then serve HTTP until SIGINT/SIGTERM. */
 import type { Command } from 'commander';
-import { buildApp } from '../api/app.ts';
-import { openStore } from '../db/store.ts';
-import { migrateUp } from '../migrate/runner.ts';
-import { backupBeforeMigrate } from '../migrate/safety-backup.ts';
 import { configFor } from './context.ts';
 import { info } from './output.ts';
 
@@ -15,6 +11,10 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'host (overrides HOST)')
     .action(async (opts: { port?: string; host?: string }, cmd: Command) => {
       const config = configFor(cmd);
+      const { buildApp } = await import('../api/app.ts');
+      const { openStore } = await import('../db/store.ts');
+      const { migrateUp } = await import('../migrate/runner.ts');
+      const { backupBeforeMigrate } = await import('../migrate/safety-backup.ts');
       const store = await openStore(config.DATABASE_URL, {
         poolSize: config.DB_POOL_SIZE,
         statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,

@@ -4,17 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { TRADE_IDEA_STATUSES } from '../entities/execution.ts';
-import { approveTradeIdea, evaluateTradeIdea, listTradeIdeas, rejectTradeIdea } from '../execution/ideas.ts';
-import { listPositions } from '../portfolios/positions.ts';
-import { computePortfolioPerformance, recomputePerformance } from '../strategies/performance.ts';
-import {
-  activateStrategy,
-  deactivateStrategy,
-  listStrategies,
-  type RegisterStrategyInput,
-  registerStrategy,
-} from '../strategies/strategies.ts';
+import type { RegisterStrategyInput } from '../strategies/strategies.ts';
+import { TRADE_IDEA_STATUSES } from '../trading/transitions.ts';
 import { UsageError, withStore } from './context.ts';
 import { printJson, printTable } from './output.ts';
 
@@ -44,6 +35,7 @@ export function registerTrading(program: Command): void {
     .action(async (opts: { active?: boolean; inactive?: boolean; json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
         if (opts.active && opts.inactive) throw new UsageError('--active and --inactive exclude each other');
+        const { listStrategies } = await import('../strategies/strategies.ts');
         const rows = await listStrategies(
           store,
           opts.active ? { active: true } : opts.inactive ? { active: false } : {},
@@ -75,6 +67,7 @@ export function registerTrading(program: Command): void {
         throw new UsageError(`cannot read strategy file ${file}: ${(error as Error).message}`);
       }
       return withStore(cmd, async (store) => {
+        const { registerStrategy } = await import('../strategies/strategies.ts');
         const change = await registerStrategy(store, input);
         if (opts.json) printJson(change);
         else
@@ -86,8 +79,8 @@ export function registerTrading(program: Command): void {
     });
 
   for (const [name, fn] of [
-    ['activate', activateStrategy],
-    ['deactivate', deactivateStrategy],
+    ['activate', 'activateStrategy'],
+    ['deactivate', 'deactivateStrategy'],
   ] as const) {
     strategies
       .command(`${name} <strategy>`)
@@ -95,7 +88,7 @@ export function registerTrading(program: Command): void {
       .option('--json', 'print JSON')
       .action(async (ref: string, opts: { json?: boolean }, cmd: Command) =>
         withStore(cmd, async (store) => {
-          const s = await fn(store, strategyRef(ref));
+          const s = await (await import('../strategies/strategies.ts'))[fn](store, strategyRef(ref));
           if (opts.json) printJson(s);
           else process.stdout.write(`${s.name} is ${s.isActive ? 'active' : 'inactive'}\n`);
         }),
@@ -121,6 +114,7 @@ export function registerTrading(program: Command): void {
           if (opts.status && !(TRADE_IDEA_STATUSES as readonly string[]).includes(opts.status)) {
             throw new UsageError(`--status must be one of ${TRADE_IDEA_STATUSES.join(', ')}`);
           }
+          const { listTradeIdeas } = await import('../execution/ideas.ts');
           const listing = await listTradeIdeas(store, {
             ...(opts.status ? { status: opts.status as (typeof TRADE_IDEA_STATUSES)[number] } : {}),
             ...(opts.portfolio ? { portfolioId: positiveInt(opts.portfolio, '--portfolio') } : {}),
@@ -157,6 +151,7 @@ export function registerTrading(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
+        const { evaluateTradeIdea } = await import('../execution/ideas.ts');
         const result = await evaluateTradeIdea(store, { ideaId: positiveInt(id, 'idea id') });
         if (opts.json) printJson(result);
         else {
@@ -168,8 +163,8 @@ export function registerTrading(program: Command): void {
     );
 
   for (const [name, fn] of [
-    ['approve', approveTradeIdea],
-    ['reject', rejectTradeIdea],
+    ['approve', 'approveTradeIdea'],
+    ['reject', 'rejectTradeIdea'],
   ] as const) {
     ideas
       .command(`${name} <id>`)
@@ -179,7 +174,9 @@ export function registerTrading(program: Command): void {
       .option('--json', 'print JSON')
       .action(async (id: string, opts: { user: string; note?: string; json?: boolean }, cmd: Command) =>
         withStore(cmd, async (store) => {
-          const result = await fn(store, {
+          const result = await (
+            await import('../execution/ideas.ts')
+          )[fn](store, {
             ideaId: positiveInt(id, 'idea id'),
             user: opts.user,
             ...(opts.note ? { rationale: opts.note } : {}),
@@ -211,6 +208,7 @@ export function registerTrading(program: Command): void {
         cmd: Command,
       ) =>
         withStore(cmd, async (store) => {
+          const { listPositions } = await import('../portfolios/positions.ts');
           const listing = await listPositions(store, {
             portfolioId: positiveInt(portfolio, 'portfolio id'),
             status: opts.all ? 'all' : 'open',
@@ -255,6 +253,8 @@ export function registerTrading(program: Command): void {
             backtest: opts.backtest === true,
             ...(portfolioId === undefined ? {} : { portfolioId }),
           };
+          const { computePortfolioPerformance, recomputePerformance } =
+            await import('../strategies/performance.ts');
           const rows = await recomputePerformance(store, {
             ...scope,
             ...(opts.strategy ? { strategy: strategyRef(opts.strategy) } : {}),

@@ -3,6 +3,8 @@ import { isAbsolute, resolve } from 'node:path';
 
 export type Dialect = 'sqlite' | 'postgresql';
 
+export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgresql'];
+
 export type DatabaseTarget =
   | { dialect: 'sqlite'; path: string; memory: boolean; display: string }
   | {

@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/sql';
 import { openScratchStore } from '../db/scratch.ts';
 import type { Store } from '../db/store.ts';
-import type { Dialect } from '../db/url.ts';
+import { DIALECTS, type Dialect } from '../db/url.ts';
 import { migrationStamp, migrationsDir, renderMigration, slug } from './files.ts';
 import { readApplied } from './history.ts';
 import { diffFingerprints, type SchemaDifference, schemaFingerprint } from './introspect.ts';
 import { migrateUp } from './runner.ts';
 
-export const DIALECTS: Dialect[] = ['sqlite', 'postgresql'];
+export { DIALECTS };
 
 /** SQL that takes a database from `store`'s current schema to the entities; empty when they agree. */
 export async function entityDiff(store: Store): Promise<{ up: string; down: string }> {

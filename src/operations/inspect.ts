@@ -1,5 +1,6 @@
 /** Health, row counts and table/index sizes: what `db health`, `db counts` and `db stats` report. */
 import { statSync } from 'node:fs';
+import { CompiledQuery } from 'kysely';
 import { migrationState } from '../migrate/runner.ts';
 import type { Store } from '../db/store.ts';
 
@@ -25,7 +26,8 @@ function fileSize(path: string): number {
 export async function health(store: Store): Promise<Health> {
   const started = performance.now();
   try {
-    await store.em().getConnection().execute('select 1');
+    // Through Kysely, not the ORM: on SQLite the health check then never loads MikroORM.
+    await store.kysely.executeQuery(CompiledQuery.raw('select 1'));
     const latency = performance.now() - started;
     const state = await migrationState(store);
     let size: number | null = null;

@@ -6,6 +6,13 @@ export const CANDLE_FORMATS = ['freqtrade', 'ccxt', 'binance', 'yahoo', 'csv'] a
 export const TICK_FORMATS = ['freqtrade-trades', 'kraken'] as const;
 export const CSV_FIELDS = ['ts', 'date', 'time', 'open', 'high', 'low', 'close', 'volume'] as const;
 
+/**
+ * Rows per transaction of a file import. On SQLite a commit costs a WAL sync whatever its size, so
+ * big batches are what gets near the bare engine; 50,000 rows (~3 MB of values) keeps memory small
+ * and a killed import loses at most one batch.
+ */
+export const IMPORT_BATCH_SIZE = 50_000;
+
 const DEFAULT_BATCH = 5000;
 
 const batchSize = z.number().int().min(1).max(1_000_000).default(DEFAULT_BATCH);
