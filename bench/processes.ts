@@ -81,8 +81,9 @@ export function processReport(rows: ProcessRow[]): string {
       target = `≤ ${r.target.seconds} s`;
       met = r.ours.seconds <= r.target.seconds;
     } else {
+      const { rows } = r.target;
       const ratio = r.baseline.seconds / r.ours.seconds;
-      const rate = (m: ProcessMeasure) => Math.round(r.target.rows / m.seconds).toLocaleString('en-US');
+      const rate = (m: ProcessMeasure) => Math.round(rows / m.seconds).toLocaleString('en-US');
       figure = `${rate(r.ours)} vs ${rate(r.baseline)} rows/s: ${ratio.toFixed(2)}×`;
       const rssBelow =
         r.ours.peakMb !== null && r.baseline.peakMb !== null ? r.ours.peakMb < r.baseline.peakMb : false;

@@ -35,3 +35,7 @@ export type Side = (typeof SIDES)[number];
 /** Where a strategy (or an ingestion job) comes from. */
 export const STRATEGY_SOURCE_TYPES = ['pdf', 'youtube', 'manual', 'code'] as const;
 export type StrategySourceType = (typeof STRATEGY_SOURCE_TYPES)[number];
+
+/** What an asset is; decides which market-data tables it uses. */
+export const ASSET_KINDS = ['crypto', 'equity', 'future', 'fx', 'prediction'] as const;
+export type AssetKind = (typeof ASSET_KINDS)[number];

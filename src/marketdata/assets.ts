@@ -1,7 +1,7 @@
 /** Instruments: found by (venue, symbol), created on first use by importers and services. */
 import type { Store } from '../db/store.ts';
 import { booleanValue, timestampValue } from '../db/values.ts';
-import { ASSET_KINDS, type AssetKind } from '../entities/market-data.ts';
+import { ASSET_KINDS, type AssetKind } from '../entities/value-lists.ts';
 
 export interface AssetRef {
   symbol: string;
