@@ -15,7 +15,7 @@ import { openStore, type Store } from '../src/db/store.ts';
 import { ensureAsset } from '../src/marketdata/assets.ts';
 import { writeCandleBatch } from '../src/marketdata/candle-writes.ts';
 import { candleAt, insertCandles, rangeSql, readCandles } from '../src/marketdata/candles.ts';
-import { readCandles as readCandleFile } from '../src/marketdata/formats/index.ts';
+import { readCandles as readCandleFile } from '../src/marketdata/formats/readers.ts';
 import type { CandleRow } from '../src/marketdata/formats/types.ts';
 import { resampleCandles, resampleSql } from '../src/marketdata/resample.ts';
 import { migrateUp } from '../src/migrate/runner.ts';

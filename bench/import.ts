@@ -60,10 +60,24 @@ export function benchImportProcess(options: {
       });
       if (r.status !== 0) throw new Error(`migrate up failed: ${r.stderr}`);
     };
-    options.log(`import: ${options.candles.toLocaleString()} candles from a freqtrade JSON file, whole processes`);
+    options.log(
+      `import: ${options.candles.toLocaleString()} candles from a freqtrade JSON file, whole processes`,
+    );
     const baseline = measureProcess([BARE, file, db], { runs: options.runs, before: fresh(false) });
     const ours = measureProcess(
-      [BIN, '--db', `sqlite:${db}`, 'import', 'candles', file, '--asset', 'BTC/USDT', '--timeframe', '1m', '--json'],
+      [
+        BIN,
+        '--db',
+        `sqlite:${db}`,
+        'import',
+        'candles',
+        file,
+        '--asset',
+        'BTC/USDT',
+        '--timeframe',
+        '1m',
+        '--json',
+      ],
       { runs: options.runs, before: fresh(true) },
     );
     return {

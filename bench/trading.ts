@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Decimal } from 'decimal.js';
 import { openScratchStore, pgReachable } from '../src/db/scratch.ts';
 import { openStore, type Store } from '../src/db/store.ts';
-import { booleanValue, timestampValue } from '../src/db/values.ts';
+import { booleanValue, timestampValue } from '../src/db/column-values.ts';
 import { actOnSignal } from '../src/execution/chain.ts';
 import { ensureAsset } from '../src/marketdata/assets.ts';
 import { migrateUp } from '../src/migrate/runner.ts';

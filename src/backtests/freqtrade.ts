@@ -28,11 +28,12 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { BacktestRun } from '../entities/backtests.ts';
+import { BacktestRun } from '../entities/backtest-tables.ts';
 import { TIMEFRAMES } from '../entities/common.ts';
-import { Trade } from '../entities/execution.ts';
-import { Strategy } from '../entities/strategies.ts';
+import { Trade } from '../entities/execution-tables.ts';
+import { Strategy } from '../entities/strategy-tables.ts';
 import { MONEY_SCALE } from '../entities/types/decimal.ts';
+import { MalformedInputError } from '../input/errors.ts';
 import { describeIssues, parseInput } from '../input/parse.ts';
 import { exact, ZERO } from '../trading/exact.ts';
 import { JsonNumber, parseJsonLossless, toPlainJson } from './lossless-json.ts';
@@ -44,7 +45,8 @@ import {
   writeBacktest,
 } from './runs.ts';
 
-export class FreqtradeFormatError extends Error {
+/** The file is not a freqtrade backtest result tradestore can read; nothing was written. */
+export class FreqtradeFormatError extends MalformedInputError {
   override name = 'FreqtradeFormatError';
 }
 
@@ -144,7 +146,7 @@ type FtTrade = z.output<typeof ftTrade>;
 
 // ---- options and result ----
 
-const optionsInput = z
+const FreqtradeImportOptionsInput = z
   .object({
     /** Venue of the pairs' assets; default: the exchange named in the file, else 'freqtrade'. */
     venue: z.string().trim().min(1).max(64).optional(),
@@ -160,7 +162,7 @@ const optionsInput = z
   })
   .strict();
 
-export type FreqtradeImportOptions = z.input<typeof optionsInput>;
+export type FreqtradeImportOptions = z.input<typeof FreqtradeImportOptionsInput>;
 
 export interface FreqtradeRunSummary {
   strategy: string;
@@ -268,7 +270,7 @@ function planRun(
   strategy: string,
   block: FtStrategy,
   venue: string,
-  opts: z.output<typeof optionsInput>,
+  opts: z.output<typeof FreqtradeImportOptionsInput>,
 ): PlannedRun {
   const at = `strategy.${strategy}`;
   const fail = (path: string, message: string) =>
@@ -411,7 +413,7 @@ export async function importFreqtradeBacktest(
   source: string | Record<string, unknown>,
   options: FreqtradeImportOptions = {},
 ): Promise<FreqtradeImportResult> {
-  const opts = parseInput(optionsInput, options, 'importFreqtradeBacktest options');
+  const opts = parseInput(FreqtradeImportOptionsInput, options, 'importFreqtradeBacktest options');
   const fileLabel = typeof source === 'string' ? source : (opts.fileName ?? '<freqtrade backtest JSON>');
   let raw: unknown = source;
   if (typeof source === 'string') {

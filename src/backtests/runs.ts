@@ -24,9 +24,9 @@ import {
   BacktestRun,
   type BacktestStatus,
   type EquityPoint,
-} from '../entities/backtests.ts';
+} from '../entities/backtest-tables.ts';
 import { DIRECTIONS, TIMEFRAMES, type Timeframe } from '../entities/common.ts';
-import { Trade } from '../entities/execution.ts';
+import { Trade } from '../entities/execution-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import {
@@ -37,41 +37,41 @@ import {
   moneyValue,
   type ScopeCounts,
   when,
-} from '../input/values.ts';
+} from '../input/fields.ts';
 import { ensureAsset } from '../marketdata/assets.ts';
 import { divideRounded, exact, ZERO } from '../trading/exact.ts';
-import { type ClosedTrade, computePerformance } from '../trading/performance.ts';
+import { type ClosedTrade, computePerformance } from '../trading/performance-metrics.ts';
 
 const fits = (integerDigits: number, scale: number) => (d: Decimal) =>
   d.decimalPlaces() <= scale && d.abs().lt(new Decimal(10).pow(integerDigits));
 
 /** A price or quantity: numeric(38,18). Refused, never rounded, when it does not fit. */
-export const priceInput = moneyValue.refine(fits(20, 18), {
+export const backtestPrice = moneyValue.refine(fits(20, 18), {
   message: 'does not fit numeric(38,18): at most 20 integer digits and 18 decimal places',
 });
 /** An amount of money: numeric(56,36). */
-export const moneyInput = moneyValue.refine(fits(20, 36), {
+export const backtestMoney = moneyValue.refine(fits(20, 36), {
   message: 'does not fit numeric(56,36): at most 20 integer digits and 36 decimal places',
 });
 
 const positive = (d: Decimal) => d.gt(0);
 
-const backtestTradeInput = z
+const BacktestTradeInput = z
   .object({
     symbol: z.string().trim().min(1).max(64),
     /** Venue of the symbol's asset; default: the run's `venue`. */
     venue: z.string().trim().min(1).max(64).optional(),
     direction: z.enum(DIRECTIONS),
-    entryPrice: priceInput.refine(positive, 'must be > 0'),
-    exitPrice: priceInput.refine(positive, 'must be > 0').nullish(),
+    entryPrice: backtestPrice.refine(positive, 'must be > 0'),
+    exitPrice: backtestPrice.refine(positive, 'must be > 0').nullish(),
     entryTime: when,
     exitTime: when.nullish(),
-    quantity: priceInput.refine(positive, 'must be > 0'),
-    fees: moneyInput.optional(),
+    quantity: backtestPrice.refine(positive, 'must be > 0'),
+    fees: backtestMoney.optional(),
     /** Net realized P&L of the round trip; required once it is closed. */
-    pnl: moneyInput.nullish(),
-    stopLoss: priceInput.nullish(),
-    takeProfit: priceInput.nullish(),
+    pnl: backtestMoney.nullish(),
+    stopLoss: backtestPrice.nullish(),
+    takeProfit: backtestPrice.nullish(),
     reasoning: z.string().nullish(),
     confidence: confidence.nullish(),
     externalRef: z.string().max(255).nullish(),
@@ -93,11 +93,11 @@ const backtestTradeInput = z
     }
   });
 
-export type BacktestTradeInput = z.input<typeof backtestTradeInput>;
+export type BacktestTradeInput = z.input<typeof BacktestTradeInput>;
 
 const finite = z.number().finite();
 
-const backtestInput = z
+const BacktestInput = z
   .object({
     strategyId: idInput,
     strategyVersionId: idInput.nullish(),
@@ -107,7 +107,7 @@ const backtestInput = z
     timeframe: z.enum(TIMEFRAMES, { message: `accepted timeframes: ${TIMEFRAMES.join(', ')}` }),
     periodStart: when,
     periodEnd: when,
-    initialBalance: moneyInput.refine(positive, 'must be > 0'),
+    initialBalance: backtestMoney.refine(positive, 'must be > 0'),
     feeModel: z
       .object({ kind: z.string().min(1) })
       .catchall(z.json())
@@ -121,7 +121,7 @@ const backtestInput = z
     testMode: z.boolean().default(false),
     /** Venue of the trades' assets (created on first use); default 'backtest'. */
     venue: z.string().trim().min(1).max(64).default('backtest'),
-    trades: z.array(backtestTradeInput).default([]),
+    trades: z.array(BacktestTradeInput).default([]),
     result: z
       .object({
         totalReturn: finite.nullish(),
@@ -130,7 +130,9 @@ const backtestInput = z
         sortino: finite.nullish(),
         metrics: z.record(z.string(), z.json()).nullish(),
         /** [epoch ms, equity as a decimal string]; default: initial balance plus cumulative pnl. */
-        equityCurve: z.array(z.tuple([z.number().int(), moneyInput.transform((d) => d.toFixed())])).nullish(),
+        equityCurve: z
+          .array(z.tuple([z.number().int(), backtestMoney.transform((d) => d.toFixed())]))
+          .nullish(),
       })
       .strict()
       .default({}),
@@ -145,8 +147,8 @@ const backtestInput = z
     }
   });
 
-export type BacktestInput = z.input<typeof backtestInput>;
-export type ParsedBacktest = z.output<typeof backtestInput>;
+export type BacktestInput = z.input<typeof BacktestInput>;
+export type ParsedBacktest = z.output<typeof BacktestInput>;
 
 export interface RecordedBacktest {
   runId: number;
@@ -238,7 +240,7 @@ function resultOf(b: ParsedBacktest, pnlRs: Array<Decimal | null>) {
 
 /** Validates a backtest; the parsed form is what `writeBacktest` takes. */
 export function parseBacktest(input: BacktestInput, what = 'recordBacktest'): ParsedBacktest {
-  return parseInput(backtestInput, input, what);
+  return parseInput(BacktestInput, input, what);
 }
 
 /**
@@ -348,7 +350,7 @@ export async function getBacktest(store: Store, runId: number): Promise<Backtest
   return { run, result, trades: { production, test }, testMode: isTestRun(run) };
 }
 
-const listInput = z
+const BacktestQuery = z
   .object({
     strategyId: idInput.optional(),
     status: z.enum(BACKTEST_STATUSES).optional(),
@@ -360,9 +362,9 @@ const listInput = z
 /** Runs newest first, production runs only unless `includeTest`. */
 export async function listBacktests(
   store: Store,
-  options: z.input<typeof listInput> = {},
+  options: z.input<typeof BacktestQuery> = {},
 ): Promise<BacktestRun[]> {
-  const q = parseInput(listInput, options, 'listBacktests');
+  const q = parseInput(BacktestQuery, options, 'listBacktests');
   const filter: Record<string, unknown> = {};
   if (q.strategyId) filter.strategy = q.strategyId;
   if (q.status) filter.status = q.status;

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config/env.ts';
 import type { Store } from '../db/store.ts';
+import { DatabaseUrlError, parseDatabaseUrl } from '../db/url.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -10,26 +11,66 @@ export class UsageError extends Error {
 export function configFor(cmd: Command): Config {
   const config = loadConfig();
   const db = cmd.optsWithGlobals<{ db?: string }>().db;
-  if (db) {
-    const checked = loadConfig({ ...process.env, DATABASE_URL: db });
-    return { ...config, DATABASE_URL: checked.DATABASE_URL };
+  // An empty --db (an unset shell variable) must not fall back to DATABASE_URL's database.
+  if (db !== undefined && db.trim() === '')
+    throw new UsageError('--db is empty: give sqlite:<path> or postgres://…');
+  const resolved =
+    db !== undefined
+      ? { ...config, DATABASE_URL: loadConfig({ ...process.env, DATABASE_URL: db }).DATABASE_URL }
+      : config;
+  try {
+    parseDatabaseUrl(resolved.DATABASE_URL);
+  } catch (error) {
+    if (error instanceof DatabaseUrlError) throw new UsageError(error.message);
+    throw error;
   }
-  return config;
+  return resolved;
 }
+
+export interface StoreUse {
+  /**
+   * The command sets a database up (`migrate up`, `db restore`): a missing SQLite file is created.
+   * Every other command refuses it, so a typo in `--db` cannot report on a new, empty database.
+   */
+  creates?: boolean;
+}
+
+/** SQLite's and PostgreSQL's words for a table that is not there. */
+const MISSING_TABLE = /no such table: ([\w.]+)|relation "([^"]+)" does not exist/;
 
 export async function withStore<T>(
   cmd: Command,
   fn: (store: Store, config: Config) => Promise<T>,
+  use: StoreUse = {},
 ): Promise<T> {
   const config = configFor(cmd);
   const { openStore } = await import('../db/store.ts');
   const store = await openStore(config.DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    mustExist: !use.creates,
   });
   try {
     return await fn(store, config);
+  } catch (error) {
+    throw await explainUnmigrated(store, error);
   } finally {
     await store.close();
   }
+}
+
+/** A missing table on a database with pending migrations means "not migrated", and says what to run. */
+async function explainUnmigrated(store: Store, error: unknown): Promise<unknown> {
+  const missing = error instanceof Error ? MISSING_TABLE.exec(error.message) : null;
+  if (!missing) return error;
+  const { migrationState } = await import('../migrate/runner.ts');
+  const pending = await migrationState(store).then(
+    (s) => s.pending.length,
+    () => 0,
+  );
+  if (pending === 0) return error;
+  return new Error(
+    `the database at ${store.target.display} is not migrated (table ${missing[1] ?? missing[2]} is missing, ${pending} migrations pending): run \`tradestore migrate up\``,
+    { cause: error },
+  );
 }

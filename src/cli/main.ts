@@ -3,12 +3,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { registerDb } from './db.ts';
-import { registerImport } from './import.ts';
-import { registerMarketData } from './marketdata.ts';
-import { registerMigrate } from './migrate.ts';
-import { registerServe } from './serve.ts';
-import { registerTrading } from './trading.ts';
+import { registerDb } from './db-commands.ts';
+import { registerImport } from './import-commands.ts';
+import { registerMarketData } from './marketdata-commands.ts';
+import { registerMigrate } from './migrate-commands.ts';
+import { registerServe } from './serve-command.ts';
+import { registerTrading } from './trading-commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('tradestore')

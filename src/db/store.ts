@@ -4,12 +4,12 @@
  * paths, and (on SQLite) the raw `DatabaseSync` for bare prepared statements.
  *
  * On SQLite the ORM is built on first use of `orm` or `em()`, over the same Kysely instance (so the
- * same connection and mutex): loading MikroORM and discovering the entities is most of a short
+ * same connection and mutex): loading MikroORM and discovering the entities was most of a short
  * command's run time (`db health` took 0.43 s with it, see bench/startup.ts), and the hot paths
  * and the migration runner never need it. PostgreSQL builds it at once: its pool, type parsers
  * and per-connection options are MikroORM's, and every command there needs the pg driver anyway.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
@@ -17,9 +17,9 @@ import type * as MikroOrmCore from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/core';
 import type * as MikroOrmSql from '@mikro-orm/sql';
 import type { EntityManager } from '@mikro-orm/sql';
-import { Kysely } from 'kysely';
+import { CompiledQuery, Kysely } from 'kysely';
 import type { Pool } from 'pg';
-import type * as Entities from '../entities/index.ts';
+import type * as AllTables from '../entities/all-tables.ts';
 import { openSqliteReader, TradestoreSqliteDialect } from './sqlite-dialect.ts';
 import { type DatabaseTarget, type Dialect, parseDatabaseUrl } from './url.ts';
 
@@ -30,6 +30,21 @@ export interface StoreOptions {
   statementTimeoutMs?: number;
   /** Log every SQL statement through MikroORM's logger. */
   debug?: boolean;
+  /**
+   * Refuse a SQLite file that does not exist (MissingDatabaseError) instead of creating it and its
+   * folders. The CLI opens this way for every command except those that set a database up.
+   */
+  mustExist?: boolean;
+}
+
+/** The SQLite file a command needs is not there; nothing was created. */
+export class MissingDatabaseError extends Error {
+  override name = 'MissingDatabaseError';
+}
+
+/** The SQLite file is there but cannot be opened (a directory, no permission, …). */
+export class UnopenableDatabaseError extends Error {
+  override name = 'UnopenableDatabaseError';
 }
 
 export interface Store {
@@ -50,6 +65,12 @@ export interface Store {
    * database has one connection only, so there it reads through the main one.
    */
   readSqlite<T>(fn: (db: DatabaseSync) => T): T;
+  /**
+   * SQLite only: closes every connection this store holds on the file, runs `fn` with the file's
+   * path, and reopens. Other work on the store waits meanwhile. This is how a restore swaps the
+   * file: a connection left open would keep the old file and its -wal/-shm beside the new one.
+   */
+  withSqliteClosed<T>(fn: (path: string) => T | Promise<T>): Promise<T>;
   /** The pg pool (PostgreSQL only), for COPY and other driver-level work. */
   pgPool(): Promise<Pool>;
   close(): Promise<void>;
@@ -59,10 +80,10 @@ export interface Store {
 // and still load them only when called. The entity set sits beside this file as .ts in the
 // repository and as .js in the published build.
 const require = createRequire(import.meta.url);
-const ENTITIES = `../entities/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`;
+const ENTITIES = `../entities/all-tables${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`;
 
 function ormOptions(options: StoreOptions) {
-  const { entities } = require(ENTITIES) as typeof Entities;
+  const { entities } = require(ENTITIES) as typeof AllTables;
   return {
     entities,
     debug: options.debug ?? false,
@@ -77,8 +98,15 @@ function ormOptions(options: StoreOptions) {
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
   const target = parseDatabaseUrl(url);
   if (target.dialect === 'sqlite') {
-    if (!target.memory) mkdirSync(dirname(target.path), { recursive: true });
+    if (!target.memory) prepareSqliteFile(target.path, options.mustExist ?? false);
     const dialect = new TradestoreSqliteDialect(target.path);
+    const unopenable = (error: unknown) =>
+      new UnopenableDatabaseError(
+        `cannot open the SQLite database at ${target.path}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables are addressed by name in raw hot paths
     const kysely = new Kysely<any>({ dialect });
     let orm: MikroORM | undefined;
@@ -96,10 +124,14 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       }
       return orm;
     };
-    // Opening the connection now keeps `openStore` failing where it always did (an unreadable file,
-    // a directory) instead of at the first query.
-    await kysely.connection().execute(async () => {});
+    // Connect now, so an unopenable file is reported as such and not by whatever touches it first.
+    await kysely.executeQuery(CompiledQuery.raw('select 1')).catch(async (error: unknown) => {
+      await kysely.destroy().catch(() => {});
+      throw unopenable(error);
+    });
     let reader: DatabaseSync | undefined;
+    const withSqlite = <T>(fn: (db: DatabaseSync) => T | Promise<T>) =>
+      kysely.connection().execute(async () => fn(dialect.database));
     return {
       dialect: 'sqlite',
       target,
@@ -110,7 +142,20 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       kysely,
       // Kysely's SQLite driver serialises work on its single connection with a mutex; holding a
       // connection through it keeps raw statements from interleaving with an ORM transaction.
-      withSqlite: (fn) => kysely.connection().execute(async () => fn(dialect.database)),
+      withSqlite,
+      withSqliteClosed: (fn) => {
+        if (target.memory) return Promise.reject(new Error('an in-memory database has no file to replace'));
+        return withSqlite(async () => {
+          reader?.close();
+          reader = undefined;
+          dialect.suspend();
+          try {
+            return await fn(target.path);
+          } finally {
+            dialect.resume();
+          }
+        });
+      },
       readSqlite: (fn) => {
         if (target.memory) return fn(dialect.database);
         reader ??= openSqliteReader(target.path);
@@ -150,6 +195,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     em: () => orm.em.fork() as EntityManager,
     kysely: (orm.em as EntityManager).getKysely(),
     withSqlite: () => Promise.reject(new Error('withSqlite() is only available on SQLite')),
+    withSqliteClosed: () => Promise.reject(new Error('withSqliteClosed() is only available on SQLite')),
     readSqlite: () => {
       throw new Error('readSqlite() is only available on SQLite');
     },
@@ -163,4 +209,21 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       if (pool && !(pool as Pool & { ended?: boolean }).ended) await pool.end();
     },
   };
+}
+
+function prepareSqliteFile(path: string, mustExist: boolean): void {
+  if (!existsSync(path)) {
+    if (mustExist)
+      throw new MissingDatabaseError(`no database at ${path} (run \`tradestore migrate up\` first)`);
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (error) {
+      throw new UnopenableDatabaseError(
+        `cannot create the SQLite database at ${path}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  } else if (statSync(path).isDirectory()) {
+    throw new UnopenableDatabaseError(`cannot open the SQLite database at ${path}: it is a directory`);
+  }
 }

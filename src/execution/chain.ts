@@ -7,9 +7,9 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { ORDER_TYPES, TIME_IN_FORCE } from '../entities/execution.ts';
+import { ORDER_TYPES, TIME_IN_FORCE } from '../entities/execution-tables.ts';
 import { parseInput } from '../input/parse.ts';
-import { moneyValue, nonNegativeDecimal, positiveDecimal, when } from '../input/values.ts';
+import { moneyValue, nonNegativeDecimal, positiveDecimal, when } from '../input/fields.ts';
 import { loadPortfolio } from '../portfolios/portfolios.ts';
 import { type FillResult, recordFillIn } from './fills.ts';
 import { type ProposalResult, proposeTradeIdeaIn } from './ideas.ts';
@@ -21,7 +21,9 @@ import {
   type SignalView,
   strategyFacts,
 } from './signals.ts';
-import { inTransaction, str, TradingError } from './sql.ts';
+import { str } from '../db/column-values.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { TradingError } from '../input/errors.ts';
 
 const ActOnSignalInput = z
   .object({

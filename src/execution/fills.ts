@@ -14,13 +14,13 @@
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { LIQUIDITY_ROLES, type LiquidityRole } from '../entities/execution.ts';
+import { LIQUIDITY_ROLES, type LiquidityRole } from '../entities/execution-tables.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, moneyValue, nonNegativeDecimal, positiveDecimal, when } from '../input/values.ts';
+import { id, moneyValue, nonNegativeDecimal, positiveDecimal, when } from '../input/fields.ts';
 import { loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { type PositionView, positionFromRow, positionState } from '../portfolios/positions.ts';
 import { divideRounded, exact } from '../trading/exact.ts';
-import { applyFill, type FillEffect, type PositionState } from '../trading/positions.ts';
+import { applyFill, type FillEffect, type PositionState } from '../trading/position-accounting.ts';
 import { applyFillToTrade, type TradeState } from '../trading/round-trips.ts';
 import { assertTransition } from '../trading/transitions.ts';
 import { loadOrder, type OrderView } from './orders.ts';
@@ -29,20 +29,17 @@ import {
   dec,
   decimalParam,
   decimalParamOrNull,
-  inTransaction,
   int,
   intOrNull,
   moneyParam,
   numOrNull,
   priceParam,
-  type Row,
-  reading,
   str,
   strOrNull,
-  TradingError,
-  type Tx,
   time,
-} from './sql.ts';
+} from '../db/column-values.ts';
+import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
+import { TradingError } from '../input/errors.ts';
 import { type TradeView, tradeFromRow, tradeState } from './trades.ts';
 
 export interface FillView {

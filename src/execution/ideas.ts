@@ -9,7 +9,7 @@ import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { DIRECTIONS, type Direction } from '../entities/common.ts';
-import { TRADE_IDEA_STATUSES, type TradeIdeaStatus } from '../entities/execution.ts';
+import { TRADE_IDEA_STATUSES, type TradeIdeaStatus } from '../entities/execution-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import {
@@ -23,12 +23,12 @@ import {
   testScope,
   userRef,
   when,
-} from '../input/values.ts';
+} from '../input/fields.ts';
 import { assertTradable, findUser, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { recordHaltReason } from '../portfolios/risk-configs.ts';
 import type { RiskEvaluation, RiskVerdict } from '../trading/risk-gate.ts';
 import { assertTransition, canTransition, decisionActionFor } from '../trading/transitions.ts';
-import { appendDecision, type DecisionView } from './decisions.ts';
+import { appendDecision, type DecisionView } from '../audit/decision-history.ts';
 import { assessRisk, type RiskAssessment, riskRecord } from './risk.ts';
 import { loadSignal, type SignalView, type StrategyFacts, strategyFacts } from './signals.ts';
 import {
@@ -36,22 +36,17 @@ import {
   decimalParam,
   decimalParamOrNull,
   decOrNull,
-  inTransaction,
   int,
   intOrNull,
-  type Listing,
-  listWithCounts,
   numOrNull,
-  type Row,
-  reading,
   str,
   strOrNull,
-  TradingError,
-  type Tx,
   time,
   timeOrNull,
-  Where,
-} from './sql.ts';
+} from '../db/column-values.ts';
+import { type Listing, listWithCounts, Where } from '../db/listing.ts';
+import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
+import { TradingError } from '../input/errors.ts';
 
 export interface TradeIdeaView {
   id: number;
@@ -511,7 +506,7 @@ export async function loadTradeIdea(tx: Tx, ideaId: number, options: { lock?: bo
   return tradeIdeaFromRow(row);
 }
 
-const Verdict = z
+const VerdictInput = z
   .object({
     ideaId: id,
     /** The deciding user (id or email): an active trader or admin. */
@@ -519,7 +514,7 @@ const Verdict = z
     rationale: z.string().optional(),
   })
   .strict();
-export type VerdictInput = z.input<typeof Verdict>;
+export type VerdictInput = z.input<typeof VerdictInput>;
 
 /**
  * Approving overrides the gate's judgement calls (AI disabled, low confidence, off the watchlist),
@@ -549,7 +544,7 @@ async function recheckAtApproval(
 }
 
 async function decide(store: Store, input: VerdictInput, to: 'approved' | 'rejected') {
-  const v = parseInput(Verdict, input, to === 'approved' ? 'approval' : 'rejection');
+  const v = parseInput(VerdictInput, input, to === 'approved' ? 'approval' : 'rejection');
   return inTransaction(store, async (tx) => {
     const idea = await loadTradeIdea(tx, v.ideaId, { lock: true });
     const action = decisionActionFor(idea.status, to); // throws IllegalTransitionError, nothing written

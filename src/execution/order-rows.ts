@@ -5,7 +5,7 @@
  */
 import type { Decimal } from 'decimal.js';
 import type { Side } from '../entities/common.ts';
-import type { OrderStatus, OrderType, TimeInForce } from '../entities/execution.ts';
+import type { OrderStatus, OrderType, TimeInForce } from '../entities/execution-tables.ts';
 import { divideRounded, exact, ZERO } from '../trading/exact.ts';
 import {
   bool,
@@ -13,13 +13,12 @@ import {
   decOrNull,
   int,
   intOrNull,
-  type Row,
   str,
   strOrNull,
-  type Tx,
   time,
   timeOrNull,
-} from './sql.ts';
+} from '../db/column-values.ts';
+import { type Row, type Tx } from '../db/transaction.ts';
 
 export interface OrderView {
   id: number;

@@ -8,10 +8,15 @@ import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { SIDES } from '../entities/common.ts';
-import { ORDER_STATUSES, ORDER_TYPES, type OrderStatus, TIME_IN_FORCE } from '../entities/execution.ts';
+import {
+  ORDER_STATUSES,
+  ORDER_TYPES,
+  type OrderStatus,
+  TIME_IN_FORCE,
+} from '../entities/execution-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { botVersion, id, limit, offset, positiveDecimal, testScope, when } from '../input/values.ts';
+import { botVersion, id, limit, offset, positiveDecimal, testScope, when } from '../input/fields.ts';
 import { assertTradable, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { latestClose } from '../portfolios/snapshots.ts';
 import { ZERO } from '../trading/exact.ts';
@@ -21,19 +26,10 @@ import { loadTradeIdea, type TradeIdeaView } from './ideas.ts';
 import { type OrderView, readOrders, withFills } from './order-rows.ts';
 import { loadOpenExposure, openPositionsUnderLock } from './risk.ts';
 import { markSignalExecuted } from './signals.ts';
-import {
-  bool,
-  decimalParam,
-  decimalParamOrNull,
-  inTransaction,
-  int,
-  type Listing,
-  listWithCounts,
-  reading,
-  TradingError,
-  type Tx,
-  Where,
-} from './sql.ts';
+import { bool, decimalParam, decimalParamOrNull, int } from '../db/column-values.ts';
+import { type Listing, listWithCounts, Where } from '../db/listing.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
+import { TradingError } from '../input/errors.ts';
 
 export { type FillAmount, orderFromRow, type OrderView } from './order-rows.ts';
 

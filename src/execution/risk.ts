@@ -32,7 +32,8 @@ import {
 } from '../trading/portfolio-limits.ts';
 import { evaluateRisk, type RiskContext, type RiskEvaluation } from '../trading/risk-gate.ts';
 import { readOrders } from './order-rows.ts';
-import { dec, type Tx } from './sql.ts';
+import { dec } from '../db/column-values.ts';
+import { type Tx } from '../db/transaction.ts';
 
 export interface RiskAssessment {
   configs: RiskConfigs;

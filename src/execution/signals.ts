@@ -5,7 +5,7 @@
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { SIGNAL_ACTIONS, type SignalAction } from '../entities/execution.ts';
+import { SIGNAL_ACTIONS, type SignalAction } from '../entities/execution-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import {
@@ -19,29 +19,24 @@ import {
   positiveDecimal,
   testScope,
   when,
-} from '../input/values.ts';
+} from '../input/fields.ts';
 import {
   bool,
   dec,
   decimalParam,
   decimalParamOrNull,
   decOrNull,
-  inTransaction,
   int,
   intOrNull,
   json,
-  type Listing,
-  listWithCounts,
-  type Row,
-  reading,
   str,
   strOrNull,
-  TradingError,
-  type Tx,
   time,
   timeOrNull,
-  Where,
-} from './sql.ts';
+} from '../db/column-values.ts';
+import { type Listing, listWithCounts, Where } from '../db/listing.ts';
+import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
+import { TradingError } from '../input/errors.ts';
 
 export interface SignalView {
   id: number;

@@ -6,10 +6,10 @@ import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import type { Direction } from '../entities/common.ts';
-import { TRADE_OUTCOMES, type TradeOutcome } from '../entities/execution.ts';
+import { TRADE_OUTCOMES, type TradeOutcome } from '../entities/execution-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, limit, offset, testScope, when } from '../input/values.ts';
+import { id, limit, offset, testScope, when } from '../input/fields.ts';
 import type { TradeState } from '../trading/round-trips.ts';
 import {
   bool,
@@ -17,17 +17,14 @@ import {
   decOrNull,
   int,
   intOrNull,
-  type Listing,
-  listWithCounts,
   numOrNull,
-  type Row,
-  reading,
   str,
   strOrNull,
   time,
   timeOrNull,
-  Where,
-} from './sql.ts';
+} from '../db/column-values.ts';
+import { type Listing, listWithCounts, Where } from '../db/listing.ts';
+import { type Row, reading } from '../db/transaction.ts';
 
 export interface TradeView {
   id: number;

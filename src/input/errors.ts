@@ -1,14 +1,21 @@
 /**
- * Every refusal a service makes on purpose: the operation wrote nothing. Callers that only need
- * "refused or failed" (an HTTP status, a CLI exit code) catch this one class.
+ * The refusal family as every layer above the core imports it: the core's classes (src/trading/
+ * refusals.ts) re-exported, plus the refusals of the service boundary.
  */
-export class RefusedError extends Error {
-  override name = 'RefusedError';
-}
+import { RefusedError } from '../trading/refusals.ts';
+
+export {
+  IllegalTransitionError,
+  REFUSAL_CODES,
+  type RefusalCode,
+  RefusedError,
+  TradingError,
+} from '../trading/refusals.ts';
 
 /** Input refused at a service boundary; `issues` names each offending field. */
 export class InvalidInputError extends RefusedError {
   override name = 'InvalidInputError';
+  readonly code = 'invalid_input';
   readonly issues: ReadonlyArray<{ path: string; message: string }>;
 
   constructor(what: string, issues: ReadonlyArray<{ path: string; message: string }>) {
@@ -20,4 +27,20 @@ export class InvalidInputError extends RefusedError {
 /** A row named by id (or key) does not exist. */
 export class NotFoundError extends RefusedError {
   override name = 'NotFoundError';
+  readonly code = 'not_found';
+}
+
+/** The request contradicts what is already stored (a duplicate key, a row in use). */
+export class ConflictError extends RefusedError {
+  override name = 'ConflictError';
+  readonly code = 'conflict';
+}
+
+/**
+ * A file or value the caller supplied is malformed (an import file, a backtest result, a candle):
+ * the same code as InvalidInputError, without a per-field issue list.
+ */
+export class MalformedInputError extends RefusedError {
+  override name = 'MalformedInputError';
+  readonly code = 'invalid_input';
 }

@@ -1,7 +1,8 @@
 /** Instruments: found by (venue, symbol), created on first use by importers and services. */
 import type { Store } from '../db/store.ts';
-import { booleanValue, timestampValue } from '../db/values.ts';
+import { booleanValue, timestampValue } from '../db/column-values.ts';
 import { ASSET_KINDS, type AssetKind } from '../entities/value-lists.ts';
+import { MalformedInputError } from '../input/errors.ts';
 
 export interface AssetRef {
   symbol: string;
@@ -22,10 +23,10 @@ function splitPair(symbol: string): { base: string | null; quote: string | null 
 /** The asset's id, inserting the asset when (venue, symbol) is new. Safe under concurrent callers. */
 export async function ensureAsset(store: Store, ref: AssetRef): Promise<number> {
   const symbol = ref.symbol.trim();
-  if (!symbol) throw new Error('asset symbol is empty');
+  if (!symbol) throw new MalformedInputError('asset symbol is empty');
   const kind = ref.kind ?? guessKind(symbol);
   if (!ASSET_KINDS.includes(kind))
-    throw new Error(`asset kind "${kind}" is not one of ${ASSET_KINDS.join(', ')}`);
+    throw new MalformedInputError(`asset kind "${kind}" is not one of ${ASSET_KINDS.join(', ')}`);
   const { base, quote } = splitPair(symbol);
   const now = timestampValue(store.dialect);
   const find = () =>
@@ -61,7 +62,7 @@ export async function findAsset(store: Store, ref: { symbol: string; venue?: str
   if (ref.venue) q = q.where('venue', '=', ref.venue);
   const rows = await q.execute();
   if (rows.length > 1) {
-    throw new Error(
+    throw new MalformedInputError(
       `asset ${ref.symbol} exists on several venues (${rows.map((r) => r.venue).join(', ')}): pass --venue`,
     );
   }

@@ -11,6 +11,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pgStatement, prepared } from '../db/statements.ts';
 import type { Store } from '../db/store.ts';
 import type { Timeframe } from '../entities/common.ts';
+import { MalformedInputError } from '../input/errors.ts';
 import { binaryCandles } from './copy-binary.ts';
 import type { CandleRow } from './formats/types.ts';
 import { inWriteSession, type WriteSession } from './write-session.ts';
@@ -23,7 +24,8 @@ export interface WriteCounts {
   skipped: number;
 }
 
-export class CandleValueError extends Error {
+/** A candle handed to the library that no table row could hold (a caller's value, refused). */
+export class CandleValueError extends MalformedInputError {
   override name = 'CandleValueError';
 }
 

@@ -6,6 +6,7 @@
  * - strict: every batch in one transaction; the first bad row or whole-file error rolls it all back.
  */
 import type { Store } from '../db/store.ts';
+import { type RefusalCode, RefusedError } from '../input/errors.ts';
 import type { Reject } from './formats/types.ts';
 import { inWriteSession, type WriteSession } from './write-session.ts';
 
@@ -60,8 +61,10 @@ export interface ImportHooks {
  * A failed import. `committed` rows (in `counts.batches` transactions) stayed in the database:
  * 0 for strict imports, whatever batches committed before the failure otherwise.
  */
-export class ImportError extends Error {
+export class ImportError extends RefusedError {
   override name = 'ImportError';
+  /** The cause's code when it is a refusal; otherwise the file itself was unreadable or malformed. */
+  readonly code: RefusalCode;
   readonly counts: ImportCounts;
   readonly committed: number;
   readonly firstReject: Reject | null;
@@ -74,6 +77,7 @@ export class ImportError extends Error {
     cause?: unknown,
   ) {
     super(message, { cause });
+    this.code = cause instanceof RefusedError ? cause.code : 'invalid_input';
     this.counts = counts;
     this.committed = committed;
     this.firstReject = firstReject;

@@ -6,14 +6,14 @@
  */
 import type { Store } from '../db/store.ts';
 import type { Timeframe } from '../entities/common.ts';
-import type { AssetKind } from '../entities/market-data.ts';
+import type { AssetKind } from '../entities/market-data-tables.ts';
 import { ensureAsset } from './assets.ts';
 
 import { type OnConflict, writeCandleBatch, writeCandlesInSession } from './candle-writes.ts';
 import { timeframeSchema } from './candles.ts';
 import { type ImportCounts, type ImportHooks, runImport } from './file-import.ts';
-import { readCandles } from './formats/index.ts';
 import { IMPORT_BATCH_SIZE } from './formats/options.ts';
+import { readCandles } from './formats/readers.ts';
 import type { CandleFormat, CandleRow, CsvField, MarketDataInput } from './formats/types.ts';
 
 export type { ImportCounts, ImportHooks, ImportProgress } from './file-import.ts';

@@ -5,10 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Store } from '../db/store.ts';
-import type { AssetKind } from '../entities/market-data.ts';
+import type { AssetKind } from '../entities/market-data-tables.ts';
 import { ensureAsset } from './assets.ts';
 import { type ImportCounts, type ImportHooks, runImport } from './file-import.ts';
-import { readTicks } from './formats/index.ts';
+import { readTicks } from './formats/readers.ts';
 import type { MarketDataInput, TickFormat, TickRow } from './formats/types.ts';
 import { IMPORT_BATCH_SIZE } from './formats/options.ts';
 import { MAX_TRADE_ID_LENGTH, type TickInsert, writeTickBatch, writeTicksInSession } from './tick-writes.ts';

@@ -8,11 +8,15 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { CALENDAR_IMPACT_LEVELS, CalendarEvent, type CalendarImpactLevel } from '../entities/market-data.ts';
+import {
+  CALENDAR_IMPACT_LEVELS,
+  CalendarEvent,
+  type CalendarImpactLevel,
+} from '../entities/market-data-tables.ts';
 import { parseInput } from '../input/parse.ts';
-import { when } from '../input/values.ts';
+import { when } from '../input/fields.ts';
 
-const calendarInput = z
+const CalendarEventInput = z
   .object({
     eventTime: when,
     currency: z.string().trim().min(1).max(16).toUpperCase(),
@@ -25,9 +29,9 @@ const calendarInput = z
   })
   .strict();
 
-export type CalendarEventInput = z.input<typeof calendarInput>;
+export type CalendarEventInput = z.input<typeof CalendarEventInput>;
 
-export interface CalendarEventEntry {
+export interface CalendarEventView {
   id: number;
   eventTime: Date;
   currency: string;
@@ -39,7 +43,7 @@ export interface CalendarEventEntry {
   capturedAt: Date;
 }
 
-function entryOf(row: CalendarEvent): CalendarEventEntry {
+function calendarEventFromRow(row: CalendarEvent): CalendarEventView {
   return {
     id: row.id,
     eventTime: row.eventTime,
@@ -53,7 +57,7 @@ function entryOf(row: CalendarEvent): CalendarEventEntry {
   };
 }
 
-const sameValues = (a: CalendarEvent, b: z.output<typeof calendarInput>) =>
+const sameValues = (a: CalendarEvent, b: z.output<typeof CalendarEventInput>) =>
   a.impactLevel === b.impactLevel &&
   (a.previous ?? null) === (b.previous ?? null) &&
   (a.forecast ?? null) === (b.forecast ?? null) &&
@@ -61,13 +65,13 @@ const sameValues = (a: CalendarEvent, b: z.output<typeof calendarInput>) =>
 
 type Em = ReturnType<Store['em']>;
 
-async function recordOne(em: Em, input: z.output<typeof calendarInput>) {
+async function recordOne(em: Em, input: z.output<typeof CalendarEventInput>) {
   const latest = await em.findOne(
     CalendarEvent,
     { eventTime: input.eventTime, currency: input.currency, title: input.title },
     { orderBy: { capturedAt: 'desc', id: 'desc' } },
   );
-  if (latest && sameValues(latest, input)) return { event: entryOf(latest), changed: false };
+  if (latest && sameValues(latest, input)) return { event: calendarEventFromRow(latest), changed: false };
   const row = em.create(CalendarEvent, {
     eventTime: input.eventTime,
     currency: input.currency,
@@ -79,15 +83,15 @@ async function recordOne(em: Em, input: z.output<typeof calendarInput>) {
     capturedAt: input.capturedAt ?? new Date(),
   });
   await em.flush();
-  return { event: entryOf(row), changed: true };
+  return { event: calendarEventFromRow(row), changed: true };
 }
 
 /** Records a capture of an event; `changed` is false when it repeats the latest capture. */
 export async function recordCalendarEvent(
   store: Store,
   input: CalendarEventInput,
-): Promise<{ event: CalendarEventEntry; changed: boolean }> {
-  const data = parseInput(calendarInput, input, 'recordCalendarEvent');
+): Promise<{ event: CalendarEventView; changed: boolean }> {
+  const data = parseInput(CalendarEventInput, input, 'recordCalendarEvent');
   return store.em().transactional((em) => recordOne(em, data));
 }
 
@@ -96,7 +100,7 @@ export async function recordCalendarEvents(
   store: Store,
   inputs: CalendarEventInput[],
 ): Promise<{ changed: number; unchanged: number }> {
-  const rows = parseInput(z.array(calendarInput), inputs, 'recordCalendarEvents');
+  const rows = parseInput(z.array(CalendarEventInput), inputs, 'recordCalendarEvents');
   return store.em().transactional(async (em) => {
     let changed = 0;
     for (const data of rows) if ((await recordOne(em, data)).changed) changed++;
@@ -104,7 +108,7 @@ export async function recordCalendarEvents(
   });
 }
 
-const windowInput = z
+const CalendarWindowQuery = z
   .object({
     from: when,
     to: when,
@@ -120,9 +124,9 @@ const windowInput = z
 /** Events with from ≤ event_time < to, each as its latest capture (as of `knownAt`), by time. */
 export async function calendarWindow(
   store: Store,
-  options: z.input<typeof windowInput>,
-): Promise<CalendarEventEntry[]> {
-  const q = parseInput(windowInput, options, 'calendarWindow');
+  options: z.input<typeof CalendarWindowQuery>,
+): Promise<CalendarEventView[]> {
+  const q = parseInput(CalendarWindowQuery, options, 'calendarWindow');
   const filter: Record<string, unknown> = { eventTime: { $gte: q.from, $lt: q.to } };
   if (q.currencies) filter.currency = { $in: q.currencies };
   if (q.minImpact)
@@ -133,14 +137,14 @@ export async function calendarWindow(
     .find(CalendarEvent, filter, { orderBy: { eventTime: 'asc', capturedAt: 'asc', id: 'asc' } });
   const latest = new Map<string, CalendarEvent>();
   for (const row of rows) latest.set(JSON.stringify([row.eventTime.getTime(), row.currency, row.title]), row);
-  return [...latest.values()].map(entryOf);
+  return [...latest.values()].map(calendarEventFromRow);
 }
 
 /** Every capture of one event, oldest first. */
 export async function calendarEventHistory(
   store: Store,
   key: { eventTime: Date | string | number; currency: string; title: string },
-): Promise<CalendarEventEntry[]> {
+): Promise<CalendarEventView[]> {
   // Not strict: an event entry (or a capture's input) can be passed as its own key.
   const keyInput = z.object({
     eventTime: when,
@@ -155,5 +159,5 @@ export async function calendarEventHistory(
       { eventTime: q.eventTime, currency: q.currency, title: q.title },
       { orderBy: { capturedAt: 'asc', id: 'asc' } },
     );
-  return rows.map(entryOf);
+  return rows.map(calendarEventFromRow);
 }

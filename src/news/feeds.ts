@@ -4,12 +4,12 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { NewsFeed } from '../entities/market-data.ts';
+import { NewsFeed } from '../entities/market-data-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { id as idInput, when } from '../input/values.ts';
+import { id as idInput, when } from '../input/fields.ts';
 
-export interface NewsFeedEntry {
+export interface NewsFeedView {
   id: number;
   url: string;
   name: string;
@@ -19,7 +19,7 @@ export interface NewsFeedEntry {
   updatedAt: Date;
 }
 
-function entryOf(row: NewsFeed): NewsFeedEntry {
+function newsFeedFromRow(row: NewsFeed): NewsFeedView {
   return {
     id: row.id,
     url: row.url,
@@ -31,7 +31,7 @@ function entryOf(row: NewsFeed): NewsFeedEntry {
   };
 }
 
-const registerInput = z
+const RegisterNewsFeedInput = z
   .object({
     url: z.url({ protocol: /^https?$/ }).max(2048),
     name: z.string().trim().min(1).max(255),
@@ -45,34 +45,30 @@ const registerInput = z
  */
 export async function registerNewsFeed(
   store: Store,
-  input: z.input<typeof registerInput>,
-): Promise<{ feed: NewsFeedEntry; created: boolean }> {
-  const data = parseInput(registerInput, input, 'registerNewsFeed');
+  input: z.input<typeof RegisterNewsFeedInput>,
+): Promise<{ feed: NewsFeedView; created: boolean }> {
+  const data = parseInput(RegisterNewsFeedInput, input, 'registerNewsFeed');
   return store.em().transactional(async (em) => {
     const existing = await em.findOne(NewsFeed, { url: data.url });
     if (existing) {
       existing.name = data.name;
       if (data.isActive !== undefined) existing.isActive = data.isActive;
       await em.flush();
-      return { feed: entryOf(existing), created: false };
+      return { feed: newsFeedFromRow(existing), created: false };
     }
     const feed = em.create(NewsFeed, { url: data.url, name: data.name, isActive: data.isActive ?? true });
     await em.flush();
-    return { feed: entryOf(feed), created: true };
+    return { feed: newsFeedFromRow(feed), created: true };
   });
 }
 
-async function updateFeed(
-  store: Store,
-  id: number,
-  change: (feed: NewsFeed) => void,
-): Promise<NewsFeedEntry> {
+async function updateFeed(store: Store, id: number, change: (feed: NewsFeed) => void): Promise<NewsFeedView> {
   const em = store.em();
   const feed = await em.findOne(NewsFeed, { id });
   if (!feed) throw new NotFoundError(`news feed ${id} does not exist`);
   change(feed);
   await em.flush();
-  return entryOf(feed);
+  return newsFeedFromRow(feed);
 }
 
 /** Turns polling of a feed on or off. */
@@ -80,7 +76,7 @@ export async function setNewsFeedActive(
   store: Store,
   feedId: number,
   isActive: boolean,
-): Promise<NewsFeedEntry> {
+): Promise<NewsFeedView> {
   const { id, active } = parseInput(
     z.object({ id: idInput, active: z.boolean() }),
     { id: feedId, active: isActive },
@@ -96,7 +92,7 @@ export async function markNewsFeedPolled(
   store: Store,
   feedId: number,
   at: Date | string | number = new Date(),
-): Promise<NewsFeedEntry> {
+): Promise<NewsFeedView> {
   const input = parseInput(z.object({ id: idInput, at: when }), { id: feedId, at }, 'markNewsFeedPolled');
   return updateFeed(store, input.id, (feed) => {
     feed.lastPolledAt = input.at;
@@ -107,7 +103,7 @@ export async function markNewsFeedPolled(
 export async function listNewsFeeds(
   store: Store,
   options: { activeOnly?: boolean } = {},
-): Promise<NewsFeedEntry[]> {
+): Promise<NewsFeedView[]> {
   const { activeOnly } = parseInput(
     z.object({ activeOnly: z.boolean().default(false) }).strict(),
     options,
@@ -116,5 +112,5 @@ export async function listNewsFeeds(
   const rows = await store
     .em()
     .find(NewsFeed, activeOnly ? { isActive: true } : {}, { orderBy: { name: 'asc', id: 'asc' } });
-  return rows.map(entryOf);
+  return rows.map(newsFeedFromRow);
 }

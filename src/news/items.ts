@@ -9,11 +9,11 @@ import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { NewsItem } from '../entities/market-data.ts';
+import { NewsItem } from '../entities/market-data-tables.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, limitInput, when } from '../input/values.ts';
+import { id, limitInput, when } from '../input/fields.ts';
 
-const newsItemInput = z
+const NewsItemInput = z
   .object({
     feedId: id.nullish(),
     guid: z.string().trim().min(1).max(1024).nullish(),
@@ -27,9 +27,9 @@ const newsItemInput = z
   })
   .strict();
 
-export type NewsItemInput = z.input<typeof newsItemInput>;
+export type NewsItemInput = z.input<typeof NewsItemInput>;
 
-export interface NewsItemEntry {
+export interface NewsItemView {
   id: number;
   feedId: number | null;
   dedupKey: string;
@@ -43,7 +43,7 @@ export interface NewsItemEntry {
   capturedAt: Date;
 }
 
-function entryOf(row: NewsItem): NewsItemEntry {
+function newsItemFromRow(row: NewsItem): NewsItemView {
   return {
     id: row.id,
     feedId: row.feed ? row.feed.id : null,
@@ -76,7 +76,7 @@ export function newsDedupKey(item: {
   return `sha256:${sha256(JSON.stringify([item.source ?? '', headline, item.publishedAt?.toISOString() ?? '']))}`;
 }
 
-function rowData(input: z.output<typeof newsItemInput>) {
+function rowData(input: z.output<typeof NewsItemInput>) {
   const symbols = input.symbols ? [...new Set(input.symbols.map((s) => s.toUpperCase()))] : null;
   return {
     feed: input.feedId ?? null,
@@ -95,7 +95,7 @@ function rowData(input: z.output<typeof newsItemInput>) {
 async function insertOnce(
   em: EntityManager,
   data: ReturnType<typeof rowData>,
-): Promise<{ item: NewsItemEntry; isNew: boolean }> {
+): Promise<{ item: NewsItemView; isNew: boolean }> {
   const result = await em
     .createQueryBuilder(NewsItem)
     .insert(data)
@@ -103,15 +103,15 @@ async function insertOnce(
     .ignore()
     .execute('run');
   const row = await em.findOneOrFail(NewsItem, { dedupKey: data.dedupKey }, { refresh: true });
-  return { item: entryOf(row), isNew: result.affectedRows > 0 };
+  return { item: newsItemFromRow(row), isNew: result.affectedRows > 0 };
 }
 
 /** Stores the item unless it was seen before; `isNew` says which. */
 export async function recordNewsItem(
   store: Store,
   input: NewsItemInput,
-): Promise<{ item: NewsItemEntry; isNew: boolean }> {
-  const data = rowData(parseInput(newsItemInput, input, 'recordNewsItem'));
+): Promise<{ item: NewsItemView; isNew: boolean }> {
+  const data = rowData(parseInput(NewsItemInput, input, 'recordNewsItem'));
   return store.em().transactional((em) => insertOnce(em as EntityManager, data));
 }
 
@@ -119,10 +119,10 @@ export async function recordNewsItem(
 export async function recordNewsItems(
   store: Store,
   inputs: NewsItemInput[],
-): Promise<{ inserted: number; skipped: number; items: Array<{ item: NewsItemEntry; isNew: boolean }> }> {
-  const rows = parseInput(z.array(newsItemInput), inputs, 'recordNewsItems').map(rowData);
+): Promise<{ inserted: number; skipped: number; items: Array<{ item: NewsItemView; isNew: boolean }> }> {
+  const rows = parseInput(z.array(NewsItemInput), inputs, 'recordNewsItems').map(rowData);
   const items = await store.em().transactional(async (em) => {
-    const out: Array<{ item: NewsItemEntry; isNew: boolean }> = [];
+    const out: Array<{ item: NewsItemView; isNew: boolean }> = [];
     for (const data of rows) out.push(await insertOnce(em as EntityManager, data));
     return out;
   });
@@ -130,7 +130,7 @@ export async function recordNewsItems(
   return { inserted, skipped: items.length - inserted, items };
 }
 
-const listInput = z
+const NewsItemQuery = z
   .object({
     feedId: id.optional(),
     /** Items tagged with this symbol (case-insensitive). */
@@ -147,16 +147,16 @@ const listInput = z
  */
 export async function listNewsItems(
   store: Store,
-  options: z.input<typeof listInput> = {},
-): Promise<NewsItemEntry[]> {
-  const q = parseInput(listInput, options, 'listNewsItems');
+  options: z.input<typeof NewsItemQuery> = {},
+): Promise<NewsItemView[]> {
+  const q = parseInput(NewsItemQuery, options, 'listNewsItems');
   const filter: Record<string, unknown> = {};
   if (q.feedId) filter.feed = q.feedId;
   if (q.from || q.to)
     filter.capturedAt = { ...(q.from ? { $gte: q.from } : {}), ...(q.to ? { $lt: q.to } : {}) };
   const em = store.em();
   const symbol = q.symbol?.toUpperCase();
-  const out: NewsItemEntry[] = [];
+  const out: NewsItemView[] = [];
   let offset = 0;
   const page = symbol ? 1000 : q.limit;
   for (;;) {
@@ -167,7 +167,7 @@ export async function listNewsItems(
     });
     for (const row of rows) {
       if (symbol && !(row.symbols ?? []).includes(symbol)) continue;
-      out.push(entryOf(row));
+      out.push(newsItemFromRow(row));
       if (out.length >= q.limit) return out;
     }
     if (rows.length < page) return out;

@@ -5,20 +5,20 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { BotStatus } from '../entities/operations.ts';
+import { BotStatus } from '../entities/operations-tables.ts';
 import { parseInput } from '../input/parse.ts';
-import { botVersion } from '../input/values.ts';
+import { botVersion } from '../input/fields.ts';
 
-const keyInput = z.string().trim().min(1).max(128);
+const statusKey = z.string().trim().min(1).max(128);
 
-export interface BotStatusEntry {
+export interface BotStatusView {
   key: string;
   value: unknown;
   botVersion: string | null;
   updatedAt: Date;
 }
 
-function entryOf(row: BotStatus): BotStatusEntry {
+function botStatusFromRow(row: BotStatus): BotStatusView {
   return {
     key: row.key,
     value: row.value ?? null,
@@ -27,9 +27,9 @@ function entryOf(row: BotStatus): BotStatusEntry {
   };
 }
 
-const setInput = z
+const SetBotStatusInput = z
   .object({
-    key: keyInput,
+    key: statusKey,
     value: z.json(),
     botVersion: botVersion.nullish(),
   })
@@ -41,40 +41,40 @@ export async function setBotStatus(
   key: string,
   value: unknown,
   options: { botVersion?: string | null } = {},
-): Promise<BotStatusEntry> {
-  const input = parseInput(setInput, { key, value, ...options }, 'setBotStatus');
+): Promise<BotStatusView> {
+  const input = parseInput(SetBotStatusInput, { key, value, ...options }, 'setBotStatus');
   const row = await store.em().upsert(BotStatus, {
     key: input.key,
     value: input.value,
     botVersion: input.botVersion ?? null,
     updatedAt: new Date(),
   });
-  return entryOf(row);
+  return botStatusFromRow(row);
 }
 
 /** The entry under `key`, or null. */
-export async function getBotStatus(store: Store, key: string): Promise<BotStatusEntry | null> {
-  const k = parseInput(keyInput, key, 'getBotStatus key');
+export async function getBotStatus(store: Store, key: string): Promise<BotStatusView | null> {
+  const k = parseInput(statusKey, key, 'getBotStatus key');
   const row = await store.em().findOne(BotStatus, { key: k });
-  return row ? entryOf(row) : null;
+  return row ? botStatusFromRow(row) : null;
 }
 
 /** Removes `key`; true when it existed. */
 export async function deleteBotStatus(store: Store, key: string): Promise<boolean> {
-  const k = parseInput(keyInput, key, 'deleteBotStatus key');
+  const k = parseInput(statusKey, key, 'deleteBotStatus key');
   const removed = await store.em().nativeDelete(BotStatus, { key: k });
   return removed > 0;
 }
 
-const listInput = z.object({ prefix: z.string().min(1).max(128).optional() }).strict();
+const BotStatusQuery = z.object({ prefix: z.string().min(1).max(128).optional() }).strict();
 
 /** All entries (or those whose key starts with `prefix`), by key. */
 export async function listBotStatus(
   store: Store,
-  options: z.input<typeof listInput> = {},
-): Promise<BotStatusEntry[]> {
-  const { prefix } = parseInput(listInput, options, 'listBotStatus');
+  options: z.input<typeof BotStatusQuery> = {},
+): Promise<BotStatusView[]> {
+  const { prefix } = parseInput(BotStatusQuery, options, 'listBotStatus');
   const rows = await store.em().find(BotStatus, {}, { orderBy: { key: 'asc' } });
   // Prefix matching in TypeScript: LIKE would need escaping and differs in case rules per dialect.
-  return rows.filter((r) => prefix === undefined || r.key.startsWith(prefix)).map(entryOf);
+  return rows.filter((r) => prefix === undefined || r.key.startsWith(prefix)).map(botStatusFromRow);
 }

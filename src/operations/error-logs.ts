@@ -5,15 +5,15 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { ErrorLog, LOG_LEVELS, type LogLevel } from '../entities/operations.ts';
+import { ErrorLog, LOG_LEVELS, type LogLevel } from '../entities/operations-tables.ts';
 import { parseInput } from '../input/parse.ts';
-import { botVersion, limitInput, type ScopeCounts, when } from '../input/values.ts';
+import { botVersion, limitInput, type ScopeCounts, when } from '../input/fields.ts';
 
-const levelInput = z.enum(LOG_LEVELS);
+const logLevel = z.enum(LOG_LEVELS);
 
-const errorLogInput = z
+const ErrorLogInput = z
   .object({
-    level: levelInput,
+    level: logLevel,
     source: z.string().trim().min(1).max(128),
     message: z.string().min(1),
     stack: z.string().nullish(),
@@ -24,9 +24,9 @@ const errorLogInput = z
   })
   .strict();
 
-export type ErrorLogInput = z.input<typeof errorLogInput>;
+export type ErrorLogInput = z.input<typeof ErrorLogInput>;
 
-export interface ErrorLogEntry {
+export interface ErrorLogView {
   id: number;
   ts: Date;
   level: LogLevel;
@@ -38,7 +38,7 @@ export interface ErrorLogEntry {
   botVersion: string | null;
 }
 
-function entryOf(row: ErrorLog): ErrorLogEntry {
+function errorLogFromRow(row: ErrorLog): ErrorLogView {
   return {
     id: row.id,
     ts: row.ts,
@@ -52,7 +52,7 @@ function entryOf(row: ErrorLog): ErrorLogEntry {
   };
 }
 
-function rowData(input: z.output<typeof errorLogInput>) {
+function rowData(input: z.output<typeof ErrorLogInput>) {
   return {
     ts: input.ts ?? new Date(),
     level: input.level,
@@ -66,29 +66,29 @@ function rowData(input: z.output<typeof errorLogInput>) {
 }
 
 /** Records one log entry; `ts` defaults to now. */
-export async function recordErrorLog(store: Store, input: ErrorLogInput): Promise<ErrorLogEntry> {
-  const data = rowData(parseInput(errorLogInput, input, 'recordErrorLog'));
+export async function recordErrorLog(store: Store, input: ErrorLogInput): Promise<ErrorLogView> {
+  const data = rowData(parseInput(ErrorLogInput, input, 'recordErrorLog'));
   const em = store.em();
   const row = em.create(ErrorLog, data);
   await em.persist(row).flush();
-  return entryOf(row);
+  return errorLogFromRow(row);
 }
 
 /** Records several entries in one transaction: all or none. */
 export async function recordErrorLogs(store: Store, inputs: ErrorLogInput[]): Promise<number> {
-  const rows = parseInput(z.array(errorLogInput), inputs, 'recordErrorLogs').map(rowData);
+  const rows = parseInput(z.array(ErrorLogInput), inputs, 'recordErrorLogs').map(rowData);
   await store.em().transactional(async (em) => {
     for (const data of rows) em.create(ErrorLog, data);
   });
   return rows.length;
 }
 
-const queryInput = z
+const ErrorLogQuery = z
   .object({
     /** Exactly these levels. */
-    levels: z.array(levelInput).min(1).optional(),
+    levels: z.array(logLevel).min(1).optional(),
     /** This level and the more severe ones (debug < info < warning < error < critical). */
-    minLevel: levelInput.optional(),
+    minLevel: logLevel.optional(),
     source: z.string().trim().min(1).optional(),
     from: when.optional(),
     to: when.optional(),
@@ -97,9 +97,9 @@ const queryInput = z
   })
   .strict();
 
-export type ErrorLogQuery = z.input<typeof queryInput>;
+export type ErrorLogQuery = z.input<typeof ErrorLogQuery>;
 
-function where(q: Omit<z.output<typeof queryInput>, 'limit' | 'includeTest'>): FilterQuery<ErrorLog> {
+function where(q: Omit<z.output<typeof ErrorLogQuery>, 'limit' | 'includeTest'>): FilterQuery<ErrorLog> {
   const filter: FilterQuery<ErrorLog> & Record<string, unknown> = {};
   let levels: LogLevel[] | undefined = q.levels;
   if (q.minLevel) {
@@ -119,14 +119,14 @@ function where(q: Omit<z.output<typeof queryInput>, 'limit' | 'includeTest'>): F
 }
 
 /** Entries matching the filters, newest first; production rows only unless `includeTest`. */
-export async function queryErrorLogs(store: Store, query: ErrorLogQuery = {}): Promise<ErrorLogEntry[]> {
-  const q = parseInput(queryInput, query, 'queryErrorLogs');
+export async function queryErrorLogs(store: Store, query: ErrorLogQuery = {}): Promise<ErrorLogView[]> {
+  const q = parseInput(ErrorLogQuery, query, 'queryErrorLogs');
   const filter = where(q) as Record<string, unknown>;
   if (!q.includeTest) filter.testMode = false;
   const rows = await store
     .em()
     .find(ErrorLog, filter as FilterQuery<ErrorLog>, { orderBy: { ts: 'desc', id: 'desc' }, limit: q.limit });
-  return rows.map(entryOf);
+  return rows.map(errorLogFromRow);
 }
 
 /** How many entries match the filters, production and test counted apart. */
@@ -134,7 +134,7 @@ export async function countErrorLogs(
   store: Store,
   query: Omit<ErrorLogQuery, 'limit' | 'includeTest'> = {},
 ): Promise<ScopeCounts> {
-  const q = parseInput(queryInput, query, 'countErrorLogs');
+  const q = parseInput(ErrorLogQuery, query, 'countErrorLogs');
   const filter = where(q) as Record<string, unknown>;
   const em = store.em();
   const production = await em.count(ErrorLog, { ...filter, testMode: false } as FilterQuery<ErrorLog>);

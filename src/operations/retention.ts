@@ -6,7 +6,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { timestampValue } from '../db/values.ts';
+import { timestampValue } from '../db/column-values.ts';
 import { TIMEFRAMES } from '../entities/common.ts';
 
 const DAY = 86_400_000;

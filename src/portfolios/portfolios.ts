@@ -13,28 +13,25 @@ import {
   PORTFOLIO_STATUSES,
   type PortfolioMode,
   type PortfolioStatus,
-} from '../entities/portfolios.ts';
+} from '../entities/portfolio-tables.ts';
 import {
   dec,
   decOrNull,
-  inTransaction,
   int,
   intOrNull,
   json,
   moneyParam,
   moneyParamOrNull,
-  type Row,
-  reading,
   str,
   strOrNull,
-  TradingError,
-  type Tx,
   time,
-  Where,
-} from '../execution/sql.ts';
+} from '../db/column-values.ts';
+import { Where } from '../db/listing.ts';
+import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
+import { TradingError } from '../input/errors.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, jsonObject, limit, nonNegativeMoney, offset, userRef } from '../input/values.ts';
+import { id, jsonObject, limit, nonNegativeMoney, offset, userRef } from '../input/fields.ts';
 
 export interface PortfolioView {
   id: number;
@@ -121,7 +118,7 @@ const PortfolioFields = {
   strategyConfig: jsonObject.nullable().optional(),
 };
 
-const CreatePortfolio = z
+const CreatePortfolioInput = z
   .object({
     owner: userRef,
     name: z.string().trim().min(1).max(255),
@@ -131,11 +128,11 @@ const CreatePortfolio = z
     ...PortfolioFields,
   })
   .strict();
-export type CreatePortfolioInput = z.input<typeof CreatePortfolio>;
+export type CreatePortfolioInput = z.input<typeof CreatePortfolioInput>;
 
 /** Opens a portfolio for a user; its cash starts at the initial balance. */
 export async function createPortfolio(store: Store, input: CreatePortfolioInput): Promise<PortfolioView> {
-  const p = parseInput(CreatePortfolio, input, 'portfolio');
+  const p = parseInput(CreatePortfolioInput, input, 'portfolio');
   return inTransaction(store, async (tx) => {
     const owner = await findUser(tx, p.owner);
     const clash = await tx.get('select id from portfolios where owner_id = ? and name = ?', [
@@ -170,7 +167,7 @@ export async function createPortfolio(store: Store, input: CreatePortfolioInput)
   });
 }
 
-const UpdatePortfolio = z
+const UpdatePortfolioInput = z
   .object({
     portfolioId: id,
     name: z.string().trim().min(1).max(255).optional(),
@@ -178,14 +175,14 @@ const UpdatePortfolio = z
     ...PortfolioFields,
   })
   .strict();
-export type UpdatePortfolioInput = z.input<typeof UpdatePortfolio>;
+export type UpdatePortfolioInput = z.input<typeof UpdatePortfolioInput>;
 
 /**
  * Changes a portfolio's description, limits, status or name. Cash, initial balance, mode and base
  * currency are not editable: they are the accounting's frame. A closed portfolio stays closed.
  */
 export async function updatePortfolio(store: Store, input: UpdatePortfolioInput): Promise<PortfolioView> {
-  const p = parseInput(UpdatePortfolio, input, 'portfolio update');
+  const p = parseInput(UpdatePortfolioInput, input, 'portfolio update');
   return inTransaction(store, async (tx) => {
     const current = await loadPortfolio(tx, p.portfolioId, { lock: true });
     if (current.status === 'closed' && p.status !== undefined && p.status !== 'closed') {

@@ -6,26 +6,13 @@
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { POSITION_STATUSES, type PositionStatus } from '../entities/portfolios.ts';
-import {
-  bool,
-  dec,
-  decOrNull,
-  int,
-  type Listing,
-  listWithCounts,
-  type Row,
-  reading,
-  str,
-  strOrNull,
-  time,
-  timeOrNull,
-  type Tx,
-  Where,
-} from '../execution/sql.ts';
+import { POSITION_STATUSES, type PositionStatus } from '../entities/portfolio-tables.ts';
+import { bool, dec, decOrNull, int, str, strOrNull, time, timeOrNull } from '../db/column-values.ts';
+import { type Listing, listWithCounts, Where } from '../db/listing.ts';
+import { type Row, reading, type Tx } from '../db/transaction.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, limit, offset, testScope } from '../input/values.ts';
-import type { PositionSide, PositionState } from '../trading/positions.ts';
+import { id, limit, offset, testScope } from '../input/fields.ts';
+import type { PositionSide, PositionState } from '../trading/position-accounting.ts';
 
 export interface PositionView {
   id: number;

@@ -13,22 +13,19 @@
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { appendDecision, type DecisionView } from '../execution/decisions.ts';
+import { appendDecision, type DecisionView } from '../audit/decision-history.ts';
 import {
   bool,
   decimalParamOrNull,
   decOrNull,
-  inTransaction,
   int,
   intOrNull,
   moneyParamOrNull,
-  type Row,
-  reading,
   strOrNull,
-  type Tx,
   time,
   timeOrNull,
-} from '../execution/sql.ts';
+} from '../db/column-values.ts';
+import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import {
@@ -38,7 +35,7 @@ import {
   moneyValue,
   nonNegativeMoney,
   positiveDecimal,
-} from '../input/values.ts';
+} from '../input/fields.ts';
 import { effectiveRiskConfig, type RiskConfig } from '../trading/risk-gate.ts';
 
 /** A risk_configs row: the gate's control panel, plus its identity and halt record. */

@@ -19,23 +19,9 @@ import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { TIMEFRAMES, type Timeframe } from '../entities/common.ts';
-import {
-  bool,
-  dec,
-  inTransaction,
-  int,
-  intOrNull,
-  type Listing,
-  listWithCounts,
-  moneyParam,
-  priceParam,
-  type Row,
-  reading,
-  strOrNull,
-  type Tx,
-  time,
-  Where,
-} from '../execution/sql.ts';
+import { bool, dec, int, intOrNull, moneyParam, priceParam, strOrNull, time } from '../db/column-values.ts';
+import { type Listing, listWithCounts, Where } from '../db/listing.ts';
+import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
 import { parseInput } from '../input/parse.ts';
 import {
   botVersion,
@@ -46,9 +32,9 @@ import {
   offset,
   testScope,
   when,
-} from '../input/values.ts';
+} from '../input/fields.ts';
 import { Exact, exact, ZERO } from '../trading/exact.ts';
-import { unrealizedPnl } from '../trading/positions.ts';
+import { unrealizedPnl } from '../trading/position-accounting.ts';
 import { loadPortfolio } from './portfolios.ts';
 import { loadOpenPositions, positionState, type PositionView } from './positions.ts';
 
@@ -111,7 +97,7 @@ export async function latestClose(
   return null;
 }
 
-const TakeSnapshot = z
+const TakeSnapshotInput = z
   .object({
     portfolioId: id,
     /** Valuation time (default now): candles after it are ignored. */
@@ -123,7 +109,7 @@ const TakeSnapshot = z
     botVersion: botVersion.optional(),
   })
   .strict();
-export type TakeSnapshotInput = z.input<typeof TakeSnapshot>;
+export type TakeSnapshotInput = z.input<typeof TakeSnapshotInput>;
 
 export interface SnapshotResult {
   snapshot: PortfolioSnapshotView;
@@ -183,7 +169,7 @@ export async function markOpenPositions(
 
 /** Values a portfolio's open positions at the latest candle close and stores the snapshot. */
 export async function takePortfolioSnapshot(store: Store, input: TakeSnapshotInput): Promise<SnapshotResult> {
-  const s = parseInput(TakeSnapshot, input, 'portfolio snapshot');
+  const s = parseInput(TakeSnapshotInput, input, 'portfolio snapshot');
   return inTransaction(store, async (tx) => {
     const at = s.at ?? new Date();
     const portfolio = await loadPortfolio(tx, s.portfolioId);

@@ -6,26 +6,26 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { PredictionEvent } from '../entities/market-data.ts';
+import { PredictionEvent } from '../entities/market-data-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { moneyValue, when } from '../input/values.ts';
+import { moneyValue, when } from '../input/fields.ts';
 
 /** An exact amount that fits decimal(38,18): refused (not rounded) when it does not. */
-export const quoteInput = moneyValue.refine(
+export const quoteValue = moneyValue.refine(
   (d) => d.decimalPlaces() <= 18 && d.abs().lt(new Decimal(10).pow(20)),
   {
     message: 'does not fit numeric(38,18): at most 20 integer digits and 18 decimal places',
   },
 );
 
-export const venueInput = z.string().trim().min(1).max(64).default('polymarket');
-export const externalIdInput = z.string().trim().min(1).max(255);
+export const venueName = z.string().trim().min(1).max(64).default('polymarket');
+export const externalIdValue = z.string().trim().min(1).max(255);
 
-const eventInput = z
+const PredictionEventInput = z
   .object({
-    venue: venueInput,
-    externalId: externalIdInput,
+    venue: venueName,
+    externalId: externalIdValue,
     title: z.string().trim().min(1),
     slug: z.string().max(255).nullish(),
     description: z.string().nullish(),
@@ -39,14 +39,14 @@ const eventInput = z
     isNew: z.boolean().optional(),
     featured: z.boolean().optional(),
     restricted: z.boolean().optional(),
-    liquidity: quoteInput.nullish(),
-    volume: quoteInput.nullish(),
+    liquidity: quoteValue.nullish(),
+    volume: quoteValue.nullish(),
     tags: z.array(z.json()).nullish(),
     isFiltered: z.boolean().optional(),
   })
   .strict();
 
-export type PredictionEventInput = z.input<typeof eventInput>;
+export type PredictionEventInput = z.input<typeof PredictionEventInput>;
 
 /** The defined fields of `data` (undefined = "not given, keep what is stored"). */
 export function definedFields<T extends Record<string, unknown>>(data: T): Partial<T> {
@@ -74,7 +74,7 @@ export async function upsertPredictionEvent(
   store: Store,
   input: PredictionEventInput,
 ): Promise<{ event: PredictionEvent; created: boolean }> {
-  const { venue, externalId, ...fields } = parseInput(eventInput, input, 'upsertPredictionEvent');
+  const { venue, externalId, ...fields } = parseInput(PredictionEventInput, input, 'upsertPredictionEvent');
   const data = definedFields(fields);
   return withUniqueRetry(store, async (em) => {
     const existing = await em.findOne(PredictionEvent, { venue, externalId });
@@ -95,7 +95,7 @@ export async function findPredictionEvent(
   key: { venue?: string; externalId: string },
 ): Promise<PredictionEvent | null> {
   const q = parseInput(
-    z.object({ venue: venueInput, externalId: externalIdInput }).strict(),
+    z.object({ venue: venueName, externalId: externalIdValue }).strict(),
     key,
     'findPredictionEvent',
   );

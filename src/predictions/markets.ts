@@ -7,30 +7,30 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { MarketSnapshot, PredictionEvent, PredictionMarket } from '../entities/market-data.ts';
+import { MarketSnapshot, PredictionEvent, PredictionMarket } from '../entities/market-data-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, limitInput, when } from '../input/values.ts';
-import { definedFields, externalIdInput, quoteInput, venueInput, withUniqueRetry } from './events.ts';
+import { id, limitInput, when } from '../input/fields.ts';
+import { definedFields, externalIdValue, quoteValue, venueName, withUniqueRetry } from './events.ts';
 
-const marketInput = z
+const PredictionMarketInput = z
   .object({
-    venue: venueInput,
-    externalId: externalIdInput,
+    venue: venueName,
+    externalId: externalIdValue,
     /** The event, by id or by its venue id (same venue as the market). */
     eventId: id.nullish(),
-    eventExternalId: externalIdInput.optional(),
+    eventExternalId: externalIdValue.optional(),
     /** The tradeable instrument of this market (an `assets` row of kind prediction). */
     assetId: id.nullish(),
     question: z.string().trim().min(1),
     description: z.string().nullish(),
     outcomes: z.array(z.string().min(1)).nullish(),
-    outcomePrices: z.array(quoteInput.transform((d) => d.toFixed())).nullish(),
-    yesPrice: quoteInput.nullish(),
-    noPrice: quoteInput.nullish(),
-    liquidity: quoteInput.nullish(),
-    volume: quoteInput.nullish(),
-    volume24hr: quoteInput.nullish(),
+    outcomePrices: z.array(quoteValue.transform((d) => d.toFixed())).nullish(),
+    yesPrice: quoteValue.nullish(),
+    noPrice: quoteValue.nullish(),
+    liquidity: quoteValue.nullish(),
+    volume: quoteValue.nullish(),
+    volume24hr: quoteValue.nullish(),
     marketConviction: z.number().finite().nullish(),
     endDate: when.nullish(),
     gameStartTime: when.nullish(),
@@ -49,7 +49,7 @@ const marketInput = z
     path: ['eventExternalId'],
   });
 
-export type PredictionMarketInput = z.input<typeof marketInput>;
+export type PredictionMarketInput = z.input<typeof PredictionMarketInput>;
 
 /** Creates or updates the market; `created` says which. Fields not given keep their stored value. */
 export async function upsertPredictionMarket(
@@ -57,7 +57,7 @@ export async function upsertPredictionMarket(
   input: PredictionMarketInput,
 ): Promise<{ market: PredictionMarket; created: boolean }> {
   const { venue, externalId, eventId, eventExternalId, assetId, ...fields } = parseInput(
-    marketInput,
+    PredictionMarketInput,
     input,
     'upsertPredictionMarket',
   );
@@ -86,7 +86,7 @@ export async function upsertPredictionMarket(
   });
 }
 
-const marketRef = z.union([id, z.object({ venue: venueInput, externalId: externalIdInput }).strict()]);
+const marketRef = z.union([id, z.object({ venue: venueName, externalId: externalIdValue }).strict()]);
 
 export type PredictionMarketRef = z.input<typeof marketRef>;
 
@@ -108,7 +108,7 @@ export async function findPredictionMarket(
   return store.em().findOne(PredictionMarket, typeof r === 'number' ? { id: r } : r);
 }
 
-const listInput = z
+const PredictionMarketQuery = z
   .object({
     venue: z.string().trim().min(1).optional(),
     eventId: id.optional(),
@@ -122,9 +122,9 @@ const listInput = z
 /** Markets by end date (soonest first), filtered by venue, event, resolution, activity. */
 export async function listPredictionMarkets(
   store: Store,
-  options: z.input<typeof listInput> = {},
+  options: z.input<typeof PredictionMarketQuery> = {},
 ): Promise<PredictionMarket[]> {
-  const q = parseInput(listInput, options, 'listPredictionMarkets');
+  const q = parseInput(PredictionMarketQuery, options, 'listPredictionMarkets');
   const filter: Record<string, unknown> = {};
   if (q.venue) filter.venue = q.venue;
   if (q.eventId) filter.event = q.eventId;
@@ -137,20 +137,20 @@ export async function listPredictionMarkets(
   });
 }
 
-const snapshotInput = z
+const MarketSnapshotInput = z
   .object({
     market: marketRef,
     capturedAt: when.optional(),
-    yesPrice: quoteInput.nullish(),
-    noPrice: quoteInput.nullish(),
-    liquidity: quoteInput.nullish(),
-    volume: quoteInput.nullish(),
-    volume24hr: quoteInput.nullish(),
+    yesPrice: quoteValue.nullish(),
+    noPrice: quoteValue.nullish(),
+    liquidity: quoteValue.nullish(),
+    volume: quoteValue.nullish(),
+    volume24hr: quoteValue.nullish(),
     marketConviction: z.number().finite().nullish(),
   })
   .strict();
 
-export type MarketSnapshotInput = z.input<typeof snapshotInput>;
+export type MarketSnapshotInput = z.input<typeof MarketSnapshotInput>;
 
 /**
  * Appends a price snapshot (captured_at defaults to now). When it is at least as new as the
@@ -160,7 +160,11 @@ export async function recordMarketSnapshot(
   store: Store,
   input: MarketSnapshotInput,
 ): Promise<MarketSnapshot> {
-  const { market: ref, capturedAt, ...values } = parseInput(snapshotInput, input, 'recordMarketSnapshot');
+  const {
+    market: ref,
+    capturedAt,
+    ...values
+  } = parseInput(MarketSnapshotInput, input, 'recordMarketSnapshot');
   const at = capturedAt ?? new Date();
   return store.em().transactional(async (em) => {
     const market = await loadMarket(em, ref, 'recordMarketSnapshot');
@@ -181,7 +185,7 @@ export async function recordMarketSnapshot(
   });
 }
 
-const historyInput = z
+const MarketSnapshotQuery = z
   .object({
     from: when.optional(),
     to: when.optional(),
@@ -193,10 +197,10 @@ const historyInput = z
 export async function listMarketSnapshots(
   store: Store,
   ref: PredictionMarketRef,
-  options: z.input<typeof historyInput> = {},
+  options: z.input<typeof MarketSnapshotQuery> = {},
 ): Promise<MarketSnapshot[]> {
   const r = parseInput(marketRef, ref, 'listMarketSnapshots market');
-  const q = parseInput(historyInput, options, 'listMarketSnapshots');
+  const q = parseInput(MarketSnapshotQuery, options, 'listMarketSnapshots');
   const em = store.em();
   const market = await loadMarket(em, r, 'listMarketSnapshots');
   const filter: Record<string, unknown> = { market };

@@ -7,49 +7,48 @@
  *   running → failed    failIngestionTask      (error text, finished_at)
  *   failed  → queued    retryIngestionTask     (error, progress and times cleared)
  *
- * `done` is terminal. Any other step throws IngestionTransitionError and changes nothing. Each step
- * is a compare-and-set on the status (`update … where id = ? and status = <expected>`), so two
+ * `done` is terminal (the table is src/trading/transitions.ts). Any other step throws
+ * IllegalTransitionError and changes nothing. Each step is a compare-and-set on the status (`update … where id = ? and status = <expected>`), so two
  * workers racing to start the same task cannot both succeed.
  */
 import type { FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { STRATEGY_SOURCE_TYPES } from '../entities/common.ts';
-import { INGESTION_TASK_STATUSES, IngestionTask, type IngestionTaskStatus } from '../entities/strategies.ts';
-import { NotFoundError } from '../input/errors.ts';
+import {
+  INGESTION_TASK_STATUSES,
+  IngestionTask,
+  type IngestionTaskStatus,
+} from '../entities/strategy-tables.ts';
+import { IllegalTransitionError, NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { confidence, id as idInput, limitInput } from '../input/values.ts';
+import { confidence, id as idInput, limitInput } from '../input/fields.ts';
+import { describeAllowed } from '../trading/refusals.ts';
+import { allowedTransitions, canTransition } from '../trading/transitions.ts';
 
-export const INGESTION_TRANSITIONS: Readonly<Record<IngestionTaskStatus, readonly IngestionTaskStatus[]>> = {
-  queued: ['running'],
-  running: ['done', 'failed'],
-  done: [],
-  failed: ['queued'],
-};
-
-export class IngestionTransitionError extends Error {
-  override name = 'IngestionTransitionError';
-  readonly taskId: number;
-  readonly from: IngestionTaskStatus;
-  readonly to: IngestionTaskStatus;
-
-  constructor(taskId: number, from: IngestionTaskStatus, to: IngestionTaskStatus) {
-    const allowed = INGESTION_TRANSITIONS[from];
-    super(
-      from === 'running' && to === 'running'
-        ? `ingestion task ${taskId} is already running`
-        : `ingestion task ${taskId}: illegal status transition '${from}' -> '${to}' ` +
-            `(allowed from '${from}': ${allowed.length ? allowed.join(', ') : `none, '${from}' is terminal`})`,
-    );
-    this.taskId = taskId;
-    this.from = from;
-    this.to = to;
-  }
+/** Progress reported for a task that is not running: refused like a running → running step. */
+function progressRefused(id: number, from: IngestionTaskStatus): IllegalTransitionError {
+  return new IllegalTransitionError(
+    'ingestion_task',
+    from,
+    'running',
+    allowedTransitions('ingestion_task', from),
+    `ingestion task ${id} is '${from}': progress is reported only while running`,
+  );
 }
 
-/** Progress reported for a task that is not running. */
-export class IngestionProgressError extends Error {
-  override name = 'IngestionProgressError';
+/** The refusal of step `from → to` of task `id`, naming the task. */
+function stepRefused(id: number, from: IngestionTaskStatus, to: IngestionTaskStatus): IllegalTransitionError {
+  const allowed = allowedTransitions('ingestion_task', from);
+  return new IllegalTransitionError(
+    'ingestion_task',
+    from,
+    to,
+    allowed,
+    from === 'running' && to === 'running'
+      ? `ingestion task ${id} is already running`
+      : `ingestion task ${id}: illegal status transition '${from}' -> '${to}' (allowed from '${from}': ${describeAllowed(from, allowed)})`,
+  );
 }
 
 export interface IngestionTaskView {
@@ -66,7 +65,7 @@ export interface IngestionTaskView {
   updatedAt: Date;
 }
 
-function viewOf(row: IngestionTask): IngestionTaskView {
+function ingestionTaskFromRow(row: IngestionTask): IngestionTaskView {
   return {
     id: row.id,
     sourceType: row.sourceType,
@@ -82,7 +81,7 @@ function viewOf(row: IngestionTask): IngestionTaskView {
   };
 }
 
-const queueInput = z
+const QueueIngestionTaskInput = z
   .object({
     sourceType: z.enum(STRATEGY_SOURCE_TYPES),
     sourceRef: z.string().trim().min(1),
@@ -92,19 +91,19 @@ const queueInput = z
 /** A new task in `queued`. */
 export async function queueIngestionTask(
   store: Store,
-  input: z.input<typeof queueInput>,
+  input: z.input<typeof QueueIngestionTaskInput>,
 ): Promise<IngestionTaskView> {
-  const data = parseInput(queueInput, input, 'queueIngestionTask');
+  const data = parseInput(QueueIngestionTaskInput, input, 'queueIngestionTask');
   const em = store.em();
   const row = em.create(IngestionTask, { ...data, status: 'queued', progress: 0 });
   await em.persist(row).flush();
-  return viewOf(row);
+  return ingestionTaskFromRow(row);
 }
 
 export async function getIngestionTask(store: Store, id: number): Promise<IngestionTaskView | null> {
   const taskId = parseInput(idInput, id, 'getIngestionTask id');
   const row = await store.em().findOne(IngestionTask, { id: taskId });
-  return row ? viewOf(row) : null;
+  return row ? ingestionTaskFromRow(row) : null;
 }
 
 /**
@@ -123,13 +122,9 @@ async function transition(
     if (!row) throw new NotFoundError(`ingestion task ${id} does not exist`);
     const from = row.status as IngestionTaskStatus;
     if (progressOnly) {
-      if (from !== 'running') {
-        throw new IngestionProgressError(
-          `ingestion task ${id} is '${from}': progress is reported only while running`,
-        );
-      }
-    } else if (!INGESTION_TRANSITIONS[from].includes(to)) {
-      throw new IngestionTransitionError(id, from, to);
+      if (from !== 'running') throw progressRefused(id, from);
+    } else if (!canTransition('ingestion_task', from, to)) {
+      throw stepRefused(id, from, to);
     }
     const updated = await em.nativeUpdate(
       IngestionTask,
@@ -139,14 +134,10 @@ async function transition(
     if (updated !== 1) {
       // Another worker moved the task between our read and our write.
       const now = await em.findOneOrFail(IngestionTask, { id }, { refresh: true });
-      if (progressOnly) {
-        throw new IngestionProgressError(
-          `ingestion task ${id} is '${now.status}': progress is reported only while running`,
-        );
-      }
-      throw new IngestionTransitionError(id, now.status as IngestionTaskStatus, to);
+      if (progressOnly) throw progressRefused(id, now.status as IngestionTaskStatus);
+      throw stepRefused(id, now.status as IngestionTaskStatus, to);
     }
-    return viewOf(await em.findOneOrFail(IngestionTask, { id }, { refresh: true }));
+    return ingestionTaskFromRow(await em.findOneOrFail(IngestionTask, { id }, { refresh: true }));
   });
 }
 
@@ -202,7 +193,7 @@ export async function retryIngestionTask(store: Store, id: number): Promise<Inge
   return transition(store, taskId, 'queued', { progress: 0, error: null, startedAt: null, finishedAt: null });
 }
 
-const listInput = z
+const IngestionTaskQuery = z
   .object({
     status: z.enum(INGESTION_TASK_STATUSES).optional(),
     sourceType: z.enum(STRATEGY_SOURCE_TYPES).optional(),
@@ -213,9 +204,9 @@ const listInput = z
 /** Tasks oldest first (the queue order), optionally of one status or source type. */
 export async function listIngestionTasks(
   store: Store,
-  options: z.input<typeof listInput> = {},
+  options: z.input<typeof IngestionTaskQuery> = {},
 ): Promise<IngestionTaskView[]> {
-  const q = parseInput(listInput, options, 'listIngestionTasks');
+  const q = parseInput(IngestionTaskQuery, options, 'listIngestionTasks');
   const filter: Record<string, unknown> = {};
   if (q.status) filter.status = q.status;
   if (q.sourceType) filter.sourceType = q.sourceType;
@@ -223,5 +214,5 @@ export async function listIngestionTasks(
     orderBy: { createdAt: 'asc', id: 'asc' },
     limit: q.limit,
   });
-  return rows.map(viewOf);
+  return rows.map(ingestionTaskFromRow);
 }

@@ -7,10 +7,10 @@
 import { LockMode } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { LearningEntry } from '../entities/strategies.ts';
+import { LearningEntry } from '../entities/strategy-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { botVersion, confidence, id as idInput, limitInput, type ScopeCounts } from '../input/values.ts';
+import { botVersion, confidence, id as idInput, limitInput, type ScopeCounts } from '../input/fields.ts';
 
 export interface LearningEntryView {
   id: number;
@@ -27,7 +27,7 @@ export interface LearningEntryView {
   updatedAt: Date;
 }
 
-function viewOf(row: LearningEntry): LearningEntryView {
+function learningEntryFromRow(row: LearningEntry): LearningEntryView {
   return {
     id: row.id,
     strategyId: row.strategy ? row.strategy.id : null,
@@ -44,7 +44,7 @@ function viewOf(row: LearningEntry): LearningEntryView {
   };
 }
 
-const entryInput = z
+const LearningEntryInput = z
   .object({
     strategyId: idInput.nullish(),
     insight: z.string().trim().min(1),
@@ -57,13 +57,13 @@ const entryInput = z
   })
   .strict();
 
-export type LearningEntryInput = z.input<typeof entryInput>;
+export type LearningEntryInput = z.input<typeof LearningEntryInput>;
 
 export async function recordLearningEntry(
   store: Store,
   input: LearningEntryInput,
 ): Promise<LearningEntryView> {
-  const data = parseInput(entryInput, input, 'recordLearningEntry');
+  const data = parseInput(LearningEntryInput, input, 'recordLearningEntry');
   const em = store.em();
   const row = em.create(LearningEntry, {
     strategy: data.strategyId ?? null,
@@ -76,10 +76,10 @@ export async function recordLearningEntry(
     botVersion: data.botVersion ?? null,
   });
   await em.persist(row).flush();
-  return viewOf(row);
+  return learningEntryFromRow(row);
 }
 
-const validateInput = z
+const ValidateLearningEntryInput = z
   .object({
     id: idInput,
     /** The trade that confirms the insight; appended to supporting_trades once. */
@@ -95,7 +95,7 @@ export async function validateLearningEntry(
   id: number,
   options: { tradeId?: number; confidence?: number } = {},
 ): Promise<LearningEntryView> {
-  const input = parseInput(validateInput, { id, ...options }, 'validateLearningEntry');
+  const input = parseInput(ValidateLearningEntryInput, { id, ...options }, 'validateLearningEntry');
   return store.em().transactional(async (em) => {
     const row = await em.findOne(
       LearningEntry,
@@ -110,11 +110,11 @@ export async function validateLearningEntry(
     }
     if (input.confidence !== undefined) row.confidence = input.confidence;
     await em.flush();
-    return viewOf(row);
+    return learningEntryFromRow(row);
   });
 }
 
-const listInput = z
+const LearningEntryQuery = z
   .object({
     strategyId: idInput.optional(),
     impactType: z.string().trim().min(1).optional(),
@@ -125,7 +125,7 @@ const listInput = z
   })
   .strict();
 
-function filterOf(q: Partial<z.output<typeof listInput>>): Record<string, unknown> {
+function filterOf(q: Partial<z.output<typeof LearningEntryQuery>>): Record<string, unknown> {
   const filter: Record<string, unknown> = {};
   if (q.strategyId) filter.strategy = q.strategyId;
   if (q.impactType) filter.impactType = q.impactType;
@@ -137,30 +137,30 @@ function filterOf(q: Partial<z.output<typeof listInput>>): Record<string, unknow
 /** Entries, most validated and most confident first; production only unless `includeTest`. */
 export async function listLearningEntries(
   store: Store,
-  options: z.input<typeof listInput> = {},
+  options: z.input<typeof LearningEntryQuery> = {},
 ): Promise<LearningEntryView[]> {
-  const q = parseInput(listInput, options, 'listLearningEntries');
+  const q = parseInput(LearningEntryQuery, options, 'listLearningEntries');
   const filter = filterOf(q);
   if (!q.includeTest) filter.testMode = false;
   const rows = await store.em().find(LearningEntry, filter, {
     orderBy: { validationCount: 'desc', confidence: 'desc nulls last', id: 'asc' },
     limit: q.limit,
   });
-  return rows.map(viewOf);
+  return rows.map(learningEntryFromRow);
 }
 
 export async function getLearningEntry(store: Store, id: number): Promise<LearningEntryView | null> {
   const entryId = parseInput(idInput, id, 'getLearningEntry id');
   const row = await store.em().findOne(LearningEntry, { id: entryId });
-  return row ? viewOf(row) : null;
+  return row ? learningEntryFromRow(row) : null;
 }
 
 /** Matching entries counted apart for production and test mode. */
 export async function countLearningEntries(
   store: Store,
-  options: Omit<z.input<typeof listInput>, 'includeTest' | 'limit'> = {},
+  options: Omit<z.input<typeof LearningEntryQuery>, 'includeTest' | 'limit'> = {},
 ): Promise<ScopeCounts> {
-  const filter = filterOf(parseInput(listInput, options, 'countLearningEntries'));
+  const filter = filterOf(parseInput(LearningEntryQuery, options, 'countLearningEntries'));
   const em = store.em();
   const production = await em.count(LearningEntry, { ...filter, testMode: false });
   const test = await em.count(LearningEntry, { ...filter, testMode: true });

@@ -25,8 +25,8 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { Decimal } from 'decimal.js';
 import { recordBacktest } from '../backtests/runs.ts';
 import type { Store } from '../db/store.ts';
-import { booleanValue } from '../db/values.ts';
-import { Asset, BotStatus, IndicatorSnapshot, User } from '../entities/index.ts';
+import { booleanValue } from '../db/column-values.ts';
+import { Asset, BotStatus, IndicatorSnapshot, User } from '../entities/all-tables.ts';
 import { actOnSignal } from '../execution/chain.ts';
 import { recordFill } from '../execution/fills.ts';
 import { approveTradeIdea, expireTradeIdea, queueTradeIdea, rejectTradeIdea } from '../execution/ideas.ts';
@@ -59,7 +59,7 @@ import {
   startIngestionTask,
 } from '../research/ingestion.ts';
 import { recordLearningEntry, validateLearningEntry } from '../research/learning.ts';
-import { recomputePerformance } from '../strategies/performance.ts';
+import { recomputePerformance } from '../strategies/strategy-performance.ts';
 import { type RegisterStrategyInput, registerStrategy } from '../strategies/strategies.ts';
 import { Exact } from '../trading/exact.ts';
 

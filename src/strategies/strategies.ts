@@ -9,24 +9,12 @@
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { STRATEGY_SOURCE_TYPES, type StrategySourceType } from '../entities/common.ts';
-import type { StrategyRules } from '../entities/strategies.ts';
-import {
-  bool,
-  inTransaction,
-  int,
-  intOrNull,
-  json,
-  numOrNull,
-  type Row,
-  reading,
-  str,
-  strOrNull,
-  type Tx,
-  time,
-} from '../execution/sql.ts';
+import type { StrategyRules } from '../entities/strategy-tables.ts';
+import { bool, int, intOrNull, json, numOrNull, str, strOrNull, time } from '../db/column-values.ts';
+import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { id } from '../input/values.ts';
+import { id } from '../input/fields.ts';
 import { configHash } from './canonical.ts';
 
 export interface StrategyConfig {
@@ -92,17 +80,17 @@ const MetaFields = {
   isActive: z.boolean().optional(),
 };
 
-const RegisterStrategy = z
+const RegisterStrategyInput = z
   .object({ name: z.string().trim().min(1).max(255), ...MetaFields, ...ConfigFields })
   .strict();
-export type RegisterStrategyInput = z.input<typeof RegisterStrategy>;
+export type RegisterStrategyInput = z.input<typeof RegisterStrategyInput>;
 
 const strategyRef = z.union([id, z.string().trim().min(1).max(255)]);
 
-const UpdateStrategy = z.object({ strategy: strategyRef, ...MetaFields, ...ConfigFields }).strict();
-export type UpdateStrategyInput = z.input<typeof UpdateStrategy>;
+const UpdateStrategyInput = z.object({ strategy: strategyRef, ...MetaFields, ...ConfigFields }).strict();
+export type UpdateStrategyInput = z.input<typeof UpdateStrategyInput>;
 
-type Parsed = Partial<z.output<typeof RegisterStrategy>>;
+type Parsed = Partial<z.output<typeof RegisterStrategyInput>>;
 
 /** The versioned config: only the fields that are set (absent and null hash the same). */
 function configOf(fields: Parsed): StrategyConfig {
@@ -250,7 +238,7 @@ async function writeStrategy(
  * is written only when the config's hash changes. Bots can call this on every start.
  */
 export async function registerStrategy(store: Store, input: RegisterStrategyInput): Promise<StrategyChange> {
-  const s = parseInput(RegisterStrategy, input, 'strategy');
+  const s = parseInput(RegisterStrategyInput, input, 'strategy');
   return inTransaction(store, async (tx) => {
     const found = await tx.get<{ id: unknown }>(`select id from strategies where name = ?${tx.forUpdate}`, [
       s.name,
@@ -268,7 +256,7 @@ export async function registerStrategy(store: Store, input: RegisterStrategyInpu
 
 /** Changes some fields of a strategy (null clears a field); a config change makes a new version. */
 export async function updateStrategy(store: Store, input: UpdateStrategyInput): Promise<StrategyChange> {
-  const { strategy: ref, ...patch } = parseInput(UpdateStrategy, input, 'strategy update');
+  const { strategy: ref, ...patch } = parseInput(UpdateStrategyInput, input, 'strategy update');
   return inTransaction(store, async (tx) => {
     const existing = await loadStrategy(tx, ref, { lock: true });
     const merged: Parsed = {

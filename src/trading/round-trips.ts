@@ -15,7 +15,7 @@
  */
 import type { Decimal } from 'decimal.js';
 import { divideRounded, exact } from './exact.ts';
-import type { Fill, FillEffect, PositionSide } from './positions.ts';
+import type { Fill, FillEffect, PositionSide } from './position-accounting.ts';
 
 export type TradeDirection = PositionSide;
 export type TradeOutcome = 'win' | 'loss' | 'breakeven' | 'open';

@@ -21,8 +21,13 @@
  * can fill (fully or partly) straight from new; canceled and expired keep a partial fill's filled
  * quantity. partially_filled → partially_filled is allowed (each further partial fill); every
  * other same-status "transition" is rejected, so callers skip no-op updates explicitly.
+ *
+ * Ingestion tasks (a source being turned into a strategy): queued → running → done | failed, and
+ * failed → queued for a retry; done is terminal.
  */
-import { RefusedError } from '../input/errors.ts';
+import { IllegalTransitionError } from './refusals.ts';
+
+export { IllegalTransitionError } from './refusals.ts';
 
 export const TRADE_IDEA_STATUSES = [
   'waiting',
@@ -46,6 +51,9 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
+export const INGESTION_TASK_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+export type IngestionTaskStatus = (typeof INGESTION_TASK_STATUSES)[number];
+
 export const DECISION_ACTIONS = [
   'ai_proposed',
   'ai_auto_executed',
@@ -63,6 +71,7 @@ export const ORDER_INITIAL_STATUS: OrderStatus = 'new';
 export interface StatusOf {
   trade_idea: TradeIdeaStatus;
   order: OrderStatus;
+  ingestion_task: IngestionTaskStatus;
 }
 export type TransitionEntity = keyof StatusOf;
 
@@ -97,23 +106,19 @@ const ORDER_TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   expired: [],
 };
 
-/** Refused like any other rule: nothing was written (src/input/errors.ts). */
-export class IllegalTransitionError extends RefusedError {
-  readonly entity: TransitionEntity;
-  readonly from: string;
-  readonly to: string;
-  readonly allowed: readonly string[];
+export const INGESTION_TASK_TRANSITIONS: Readonly<
+  Record<IngestionTaskStatus, readonly IngestionTaskStatus[]>
+> = {
+  queued: ['running'],
+  running: ['done', 'failed'],
+  done: [],
+  failed: ['queued'],
+};
 
-  constructor(entity: TransitionEntity, from: string, to: string, allowed: readonly string[]) {
-    const targets = allowed.length === 0 ? `none: '${from}' is terminal` : allowed.join(', ');
-    super(`illegal ${entity} status transition '${from}' -> '${to}' (allowed from '${from}': ${targets})`);
-    this.name = 'IllegalTransitionError';
-    this.entity = entity;
-    this.from = from;
-    this.to = to;
-    this.allowed = allowed;
-  }
-}
+const LISTS: { order: typeof ORDER_TRANSITIONS; ingestion_task: typeof INGESTION_TASK_TRANSITIONS } = {
+  order: ORDER_TRANSITIONS,
+  ingestion_task: INGESTION_TASK_TRANSITIONS,
+};
 
 /** Statuses reachable in one step from `from` ([] for a terminal or unknown status). */
 export function allowedTransitions<E extends TransitionEntity>(entity: E, from: StatusOf[E]): StatusOf[E][] {
@@ -121,9 +126,8 @@ export function allowedTransitions<E extends TransitionEntity>(entity: E, from: 
     const targets = Object.hasOwn(IDEA_TRANSITIONS, from) ? IDEA_TRANSITIONS[from as TradeIdeaStatus] : {};
     return Object.keys(targets) as StatusOf[E][];
   }
-  return Object.hasOwn(ORDER_TRANSITIONS, from)
-    ? ([...ORDER_TRANSITIONS[from as OrderStatus]] as StatusOf[E][])
-    : [];
+  const list: Readonly<Record<string, readonly string[]>> = LISTS[entity as 'order' | 'ingestion_task'];
+  return Object.hasOwn(list, from) ? ([...list[from]!] as StatusOf[E][]) : [];
 }
 
 export function canTransition<E extends TransitionEntity>(
@@ -134,14 +138,19 @@ export function canTransition<E extends TransitionEntity>(
   return allowedTransitions(entity, from).includes(to);
 }
 
-/** Throws IllegalTransitionError unless `from → to` is an allowed transition of `entity`. */
+/**
+ * Throws IllegalTransitionError unless `from → to` is an allowed transition of `entity`; `message`
+ * replaces the default text (a service naming the row it refused).
+ */
 export function assertTransition<E extends TransitionEntity>(
   entity: E,
   from: StatusOf[E],
   to: StatusOf[E],
+  message?: (allowed: readonly string[]) => string,
 ): void {
   if (!canTransition(entity, from, to)) {
-    throw new IllegalTransitionError(entity, from, to, allowedTransitions(entity, from));
+    const allowed = allowedTransitions(entity, from);
+    throw new IllegalTransitionError(entity, from, to, allowed, message?.(allowed));
   }
 }
 

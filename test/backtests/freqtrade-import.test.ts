@@ -25,7 +25,7 @@ import { Decimal } from 'decimal.js';
 import { importFreqtradeBacktest } from '../../src/backtests/freqtrade.ts';
 import { parseJsonLossless } from '../../src/backtests/lossless-json.ts';
 import { getBacktest, listBacktests, listBacktestTrades } from '../../src/backtests/runs.ts';
-import { Asset, BacktestRun, Strategy, Trade } from '../../src/entities/index.ts';
+import { Asset, BacktestRun, Strategy, Trade } from '../../src/entities/all-tables.ts';
 import { eachDialect } from '../support/dialects.ts';
 
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/backtests/freqtrade-StrategyTestV3-5-trades.json');

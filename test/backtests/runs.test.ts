@@ -19,7 +19,7 @@ import {
   listBacktestTrades,
   recordBacktest,
 } from '../../src/backtests/runs.ts';
-import { BacktestResult, Strategy, Trade } from '../../src/entities/index.ts';
+import { BacktestResult, Strategy, Trade } from '../../src/entities/all-tables.ts';
 import { eachDialect } from '../support/dialects.ts';
 
 const JAN = (day: number, hour = 0) => new Date(Date.UTC(2024, 0, day, hour));

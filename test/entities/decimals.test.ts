@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
-import { AccountSnapshot, Asset } from '../../src/entities/index.ts';
+import { AccountSnapshot, Asset } from '../../src/entities/all-tables.ts';
 import { ZERO } from '../../src/trading/exact.ts';
 import { eachDialect } from '../support/dialects.ts';
 

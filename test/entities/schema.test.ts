@@ -22,7 +22,7 @@ import {
   Signal,
   TradeIdea,
   User,
-} from '../../src/entities/index.ts';
+} from '../../src/entities/all-tables.ts';
 
 type Dialect = 'sqlite' | 'postgresql';
 

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { DecisionHistory, TradeIdea } from '../../src/entities/index.ts';
-import * as decisions from '../../src/execution/decisions.ts';
-import { listDecisions } from '../../src/execution/decisions.ts';
+import { DecisionHistory, TradeIdea } from '../../src/entities/all-tables.ts';
+import * as decisions from '../../src/audit/decision-history.ts';
+import { listDecisions } from '../../src/audit/decision-history.ts';
 import {
   approveTradeIdea,
   evaluateTradeIdea,
@@ -20,7 +20,7 @@ import {
   rejectTradeIdea,
 } from '../../src/execution/ideas.ts';
 import { cancelOrder, placeOrder } from '../../src/execution/orders.ts';
-import { TradingError } from '../../src/execution/sql.ts';
+import { TradingError } from '../../src/input/errors.ts';
 import { haltAiTrading, resumeAiTrading } from '../../src/portfolios/risk-configs.ts';
 import {
   canTransition,

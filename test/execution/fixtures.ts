@@ -1,6 +1,6 @@
 /** Shared set-up for the trading service suites: users, assets, a portfolio, a global risk row. */
 import type { Store } from '../../src/db/store.ts';
-import { User } from '../../src/entities/index.ts';
+import { User } from '../../src/entities/all-tables.ts';
 import { ensureAsset } from '../../src/marketdata/assets.ts';
 import { createPortfolio } from '../../src/portfolios/portfolios.ts';
 import { type RiskConfigPatch, setGlobalRiskConfig } from '../../src/portfolios/risk-configs.ts';

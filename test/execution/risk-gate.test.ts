@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { listDecisions } from '../../src/execution/decisions.ts';
+import { listDecisions } from '../../src/audit/decision-history.ts';
 import { recordFill } from '../../src/execution/fills.ts';
 import { proposeTradeIdea } from '../../src/execution/ideas.ts';
 import { placeOrder } from '../../src/execution/orders.ts';

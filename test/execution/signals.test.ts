@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { actOnSignal } from '../../src/execution/chain.ts';
-import { listDecisions } from '../../src/execution/decisions.ts';
+import { listDecisions } from '../../src/audit/decision-history.ts';
 import { getSignal, listSignals, recordSignal } from '../../src/execution/signals.ts';
 import { listTrades } from '../../src/execution/trades.ts';
 import { getPortfolio } from '../../src/portfolios/portfolios.ts';

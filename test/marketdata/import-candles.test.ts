@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type CandleReadOptions, type CandleRow, readCandles } from '../../src/marketdata/formats/index.ts';
+import { type CandleReadOptions, type CandleRow, readCandles } from '../../src/marketdata/formats/readers.ts';
 import { ImportError, importCandleFile } from '../../src/marketdata/import-candles.ts';
 import { eachDialect } from '../support/dialects.ts';
 import { cli, spawnCli, storedCandles, summaryOf, tempDir } from './cli-support.ts';

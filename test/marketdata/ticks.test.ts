@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import type { Store } from '../../src/db/store.ts';
 import { ensureAsset } from '../../src/marketdata/assets.ts';
 import { readCandles as storedRange } from '../../src/marketdata/candles.ts';
-import { readCandles, readTicks } from '../../src/marketdata/formats/index.ts';
+import { readCandles, readTicks } from '../../src/marketdata/formats/readers.ts';
 import { buildCandlesFromTicks } from '../../src/marketdata/from-ticks.ts';
 import { DerivedTradeIds, importTickFile } from '../../src/marketdata/import-ticks.ts';
 import { type TickInsert, writeTickBatch } from '../../src/marketdata/tick-writes.ts';

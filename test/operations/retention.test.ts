@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { timestampValue } from '../../src/db/values.ts';
+import { timestampValue } from '../../src/db/column-values.ts';
 import { prune } from '../../src/operations/retention.ts';
 import { eachDialect } from '../support/dialects.ts';
 import { seedSample } from '../support/sample.ts';

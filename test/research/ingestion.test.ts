@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Store } from '../../src/db/store.ts';
-import { Strategy } from '../../src/entities/index.ts';
-import type { IngestionTaskStatus } from '../../src/entities/strategies.ts';
+import { Strategy } from '../../src/entities/all-tables.ts';
+import type { IngestionTaskStatus } from '../../src/entities/strategy-tables.ts';
 import {
   completeIngestionTask,
   failIngestionTask,
   getIngestionTask,
-  INGESTION_TRANSITIONS,
-  IngestionTransitionError,
   listIngestionTasks,
   queueIngestionTask,
   reportIngestionProgress,
   retryIngestionTask,
   startIngestionTask,
 } from '../../src/research/ingestion.ts';
+import { IllegalTransitionError } from '../../src/input/errors.ts';
+import { INGESTION_TASK_TRANSITIONS } from '../../src/trading/transitions.ts';
 import { eachDialect } from '../support/dialects.ts';
 
 /** A task brought to `status` along the allowed path. */
@@ -69,15 +69,15 @@ eachDialect('ingestion tasks', (ctx) => {
   });
 
   test('every illegal transition is a clear error and changes nothing', async () => {
-    const statuses = Object.keys(INGESTION_TRANSITIONS) as IngestionTaskStatus[];
+    const statuses = Object.keys(INGESTION_TASK_TRANSITIONS) as IngestionTaskStatus[];
     let checked = 0;
     for (const from of statuses) {
       for (const to of statuses) {
-        if (INGESTION_TRANSITIONS[from].includes(to)) continue;
+        if (INGESTION_TASK_TRANSITIONS[from].includes(to)) continue;
         const id = await taskIn(ctx.store, from);
         const before = await getIngestionTask(ctx.store, id);
         await assert.rejects(steps[to](ctx.store, id), (error: Error) => {
-          assert.ok(error instanceof IngestionTransitionError, `${from} → ${to}: ${error.message}`);
+          assert.ok(error instanceof IllegalTransitionError, `${from} → ${to}: ${error.message}`);
           assert.match(error.message, new RegExp(`ingestion task ${id}`));
           return true;
         });

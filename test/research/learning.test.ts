@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Strategy } from '../../src/entities/index.ts';
+import { Strategy } from '../../src/entities/all-tables.ts';
 import {
   countLearningEntries,
   getLearningEntry,

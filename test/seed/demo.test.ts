@@ -12,8 +12,8 @@ import { after, test } from 'node:test';
 import type { Decimal } from 'decimal.js';
 import { domainTables } from '../../src/operations/inspect.ts';
 import { openStore, type Store } from '../../src/db/store.ts';
-import { booleanValue } from '../../src/db/values.ts';
-import { TRADE_IDEA_STATUSES } from '../../src/entities/index.ts';
+import { booleanValue } from '../../src/db/column-values.ts';
+import { TRADE_IDEA_STATUSES } from '../../src/entities/all-tables.ts';
 import { setBotStatus } from '../../src/operations/bot-status.ts';
 import { recordErrorLog } from '../../src/operations/error-logs.ts';
 import {
@@ -24,7 +24,12 @@ import {
   seedDemo,
 } from '../../src/seed/demo.ts';
 import { Exact, ZERO } from '../../src/trading/exact.ts';
-import { applyFill, type Fill, type PositionState, replayFills } from '../../src/trading/positions.ts';
+import {
+  applyFill,
+  type Fill,
+  type PositionState,
+  replayFills,
+} from '../../src/trading/position-accounting.ts';
 import { runCli } from '../support/cli.ts';
 import { eachDialect } from '../support/dialects.ts';
 

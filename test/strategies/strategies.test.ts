@@ -14,7 +14,7 @@ import {
   computePortfolioPerformance,
   listPerformance,
   recomputePerformance,
-} from '../../src/strategies/performance.ts';
+} from '../../src/strategies/strategy-performance.ts';
 import {
   activateStrategy,
   deactivateStrategy,
@@ -24,7 +24,7 @@ import {
   registerStrategy,
   updateStrategy,
 } from '../../src/strategies/strategies.ts';
-import { computePerformance } from '../../src/trading/performance.ts';
+import { computePerformance } from '../../src/trading/performance-metrics.ts';
 import { createAssets, createTestPortfolio, createUser, openGate, unique } from '../execution/fixtures.ts';
 import { eachDialect } from '../support/dialects.ts';
 

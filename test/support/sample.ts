@@ -14,7 +14,7 @@ import {
   Strategy,
   StrategyVersion,
   User,
-} from '../../src/entities/index.ts';
+} from '../../src/entities/all-tables.ts';
 import { insertCandles } from '../../src/marketdata/candles.ts';
 
 export async function seedSample(store: Store): Promise<{ assetIds: number[]; portfolioId: number }> {

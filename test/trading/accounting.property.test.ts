@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
-import { applyFill, type FillSide, type PositionState } from '../../src/trading/positions.ts';
+import { applyFill, type FillSide, type PositionState } from '../../src/trading/position-accounting.ts';
 import { applyFillToTrade, type TradeState } from '../../src/trading/round-trips.ts';
 
 const R = Decimal.clone({ precision: 1000, rounding: Decimal.ROUND_HALF_EVEN });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Decimal } from 'decimal.js';
-import { applyFill, type PositionState } from '../../src/trading/positions.ts';
+import { applyFill, type PositionState } from '../../src/trading/position-accounting.ts';
 import {
   applyFillToTrade,
   outcomeOf,

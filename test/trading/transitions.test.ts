@@ -7,6 +7,7 @@ import {
   DECISION_ACTIONS,
   decisionActionFor,
   IllegalTransitionError,
+  INGESTION_TASK_STATUSES,
   ORDER_STATUSES,
   TRADE_IDEA_STATUSES,
   type TransitionEntity,
@@ -41,18 +42,20 @@ const ALLOWED: Record<TransitionEntity, ReadonlySet<string>> = {
     'partially_filled>canceled',
     'partially_filled>expired',
   ]),
+  ingestion_task: new Set(['queued>running', 'running>done', 'running>failed', 'failed>queued']),
 };
 
 const STATUSES: Record<TransitionEntity, readonly string[]> = {
   trade_idea: TRADE_IDEA_STATUSES,
   order: ORDER_STATUSES,
+  ingestion_task: INGESTION_TASK_STATUSES,
 };
 
 describe('transitions: full cross-product', () => {
-  for (const entity of ['trade_idea', 'order'] as const) {
+  for (const entity of ['trade_idea', 'order', 'ingestion_task'] as const) {
     test(`${entity}: every (from, to) pair is allowed iff listed`, () => {
       const statuses = STATUSES[entity];
-      assert.equal(statuses.length, 7);
+      assert.equal(statuses.length, entity === 'ingestion_task' ? 4 : 7);
       let allowed = 0;
       for (const from of statuses) {
         for (const to of statuses) {

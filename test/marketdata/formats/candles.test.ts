@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createReadStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
-import { type CandleRow, readCandles } from '../../../src/marketdata/formats/index.ts';
+import { type CandleRow, readCandles } from '../../../src/marketdata/formats/readers.ts';
 import { collect, fixture, rejectLines } from './support.ts';
 
 type Values = [number, number, number, number, number, number];

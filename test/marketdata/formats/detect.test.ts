@@ -7,7 +7,7 @@ import {
   detectTickFormat,
   readCandles,
   readTicks,
-} from '../../../src/marketdata/formats/index.ts';
+} from '../../../src/marketdata/formats/readers.ts';
 import { collect, fixture } from './support.ts';
 
 // Every fixture and what it is; null means "not this kind of data".

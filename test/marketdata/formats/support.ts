@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { CandleBatch, Reject, TickBatch } from '../../../src/marketdata/formats/index.ts';
+import type { CandleBatch, Reject, TickBatch } from '../../../src/marketdata/formats/readers.ts';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/marketdata/', import.meta.url));
 

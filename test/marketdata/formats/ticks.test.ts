@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { readTicks, type TickRow } from '../../../src/marketdata/formats/index.ts';
+import { readTicks, type TickRow } from '../../../src/marketdata/formats/readers.ts';
 import { collect, fixture, rejectLines } from './support.ts';
 
 type Trade = [number, string | null, 'buy' | 'sell' | null, number, number];

@@ -254,7 +254,7 @@ export function registerTrading(program: Command): void {
             ...(portfolioId === undefined ? {} : { portfolioId }),
           };
           const { computePortfolioPerformance, recomputePerformance } =
-            await import('../strategies/performance.ts');
+            await import('../strategies/strategy-performance.ts');
           const rows = await recomputePerformance(store, {
             ...scope,
             ...(opts.strategy ? { strategy: strategyRef(opts.strategy) } : {}),

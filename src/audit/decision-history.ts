@@ -4,25 +4,12 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { DECISION_ACTIONS, type DecisionAction } from '../entities/execution.ts';
+import { DECISION_ACTIONS, type DecisionAction } from '../entities/execution-tables.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, limit, offset, testScope, when } from '../input/values.ts';
-import {
-  bool,
-  int,
-  intOrNull,
-  json,
-  type Listing,
-  listWithCounts,
-  numOrNull,
-  type Row,
-  reading,
-  str,
-  strOrNull,
-  type Tx,
-  time,
-  Where,
-} from './sql.ts';
+import { id, limit, offset, testScope, when } from '../input/fields.ts';
+import { bool, int, intOrNull, json, numOrNull, str, strOrNull, time } from '../db/column-values.ts';
+import { type Listing, listWithCounts, Where } from '../db/listing.ts';
+import { type Row, reading, type Tx } from '../db/transaction.ts';
 
 export interface DecisionView {
   id: number;

@@ -1,7 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { DIRECTIONS, positiveDecimalCheck, provenance, timestamps, unitIntervalCheck } from './common.ts';
-import { User } from './identity.ts';
-import { Asset } from './market-data.ts';
+import { User } from './identity-tables.ts';
+import { Asset } from './market-data-tables.ts';
 import { Decimal, decimal, money } from './types/decimal.ts';
 
 export const PORTFOLIO_MODES = ['live', 'paper', 'backtest'] as const;

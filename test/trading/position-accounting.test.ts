@@ -8,7 +8,7 @@ import {
   type PositionState,
   replayFills,
   unrealizedPnl,
-} from '../../src/trading/positions.ts';
+} from '../../src/trading/position-accounting.ts';
 
 const d = (v: string | number) => new Decimal(v);
 

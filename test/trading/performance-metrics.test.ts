@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Decimal } from 'decimal.js';
-import { type ClosedTrade, computePerformance, dailyReturns } from '../../src/trading/performance.ts';
+import { type ClosedTrade, computePerformance, dailyReturns } from '../../src/trading/performance-metrics.ts';
 
 const d = (v: string | number) => new Decimal(v);
 const at = (iso: string) => new Date(iso);

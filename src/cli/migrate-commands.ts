@@ -1,10 +1,27 @@
 /** `tradestore migrate …`: status, history, up, down, create, check, stamp, sql. */
 import type { Command } from 'commander';
+import { loadConfig } from '../config/env.ts';
 import { DIALECTS, type Dialect } from '../db/url.ts';
+import type { DroppedData } from '../migrate/history.ts';
+import type { ProgressEvent } from '../migrate/runner.ts';
 import { configFor, UsageError, withStore } from './context.ts';
 import { info, printJson, printTable } from './output.ts';
 
 const json = ['--json', 'print JSON'] as const;
+
+/** The migration services, loaded when a migrate command runs: `--help` needs none of them. */
+async function services() {
+  return {
+    ...(await import('../migrate/files.ts')),
+    ...(await import('../migrate/runner.ts')),
+    ...(await import('../migrate/safety-backup.ts')),
+  };
+}
+
+function stepLine(verb: string, e: ProgressEvent, describeDropped: (d: DroppedData[]) => string): string {
+  const dropped = e.dropped.length > 0 ? `; dropped data: ${describeDropped(e.dropped)}` : '';
+  return `${verb} ${e.name} (${e.ms} ms)${dropped}`;
+}
 
 export function registerMigrate(program: Command): void {
   const migrate = program.command('migrate').description('schema migrations (one folder per dialect)');
@@ -15,7 +32,7 @@ export function registerMigrate(program: Command): void {
     .option(...json)
     .action(async (opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
-        const { migrationState } = await import('../migrate/runner.ts');
+        const { migrationState } = await services();
         const s = await migrationState(store);
         const out = {
           dialect: store.dialect,
@@ -44,7 +61,7 @@ export function registerMigrate(program: Command): void {
     .option(...json)
     .action(async (opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
-        const { migrationState } = await import('../migrate/runner.ts');
+        const { migrationState } = await services();
         const s = await migrationState(store);
         const rows = s.applied.map((a) => ({
           name: a.name,
@@ -64,20 +81,21 @@ export function registerMigrate(program: Command): void {
     .option('--no-backup', 'skip the backup of a non-empty SQLite file')
     .option(...json)
     .action(async (opts: { to?: string; backup: boolean; json?: boolean }, cmd: Command) =>
-      withStore(cmd, async (store) => {
-        const { migrateUp } = await import('../migrate/runner.ts');
-        const { backupBeforeMigrate } = await import('../migrate/safety-backup.ts');
-        const result = await migrateUp(store, {
-          ...(opts.to ? { to: opts.to } : {}),
-          ...(opts.backup ? { backup: backupBeforeMigrate } : {}),
-          onStep: (e) => (opts.json ? undefined : info(`applied ${e.name} (${e.ms} ms)`)),
-        });
-        if (opts.json) printJson(result);
-        else {
-          if (result.backupPath) info(`backup of the database before migrating: ${result.backupPath}`);
-          if (result.applied.length === 0) info('nothing to apply: the database is up to date');
-        }
-      }),
+      withStore(
+        cmd,
+        async (store) => {
+          const { backupBeforeMigrate, describeDropped, migrateUp } = await services();
+          const result = await migrateUp(store, {
+            ...(opts.to ? { to: opts.to } : {}),
+            ...(opts.backup ? { backup: backupBeforeMigrate } : {}),
+            onBackup: (path) => opts.json || info(`backup of the database before migrating: ${path}`),
+            onStep: (e) => opts.json || info(stepLine('applied', e, describeDropped)),
+          });
+          if (opts.json) printJson(result);
+          else if (result.applied.length === 0) info('nothing to apply: the database is up to date');
+        },
+        { creates: true },
+      ),
     );
 
   migrate
@@ -91,21 +109,34 @@ export function registerMigrate(program: Command): void {
       return n;
     })
     .option('--all', 'revert every migration')
+    .option(
+      '--no-backup',
+      'skip the backup of a database holding data (SQLite beside the file, PostgreSQL pg_dump)',
+    )
     .option(...json)
-    .action(async (opts: { to?: string; step?: number; all?: boolean; json?: boolean }, cmd: Command) => {
-      if ([opts.to, opts.step, opts.all].filter((v) => v !== undefined).length > 1) {
-        throw new UsageError('migrate down takes one of --to, --step or --all');
-      }
-      await withStore(cmd, async (store) => {
-        const { migrateDown } = await import('../migrate/runner.ts');
-        const result = await migrateDown(store, {
-          ...opts,
-          onStep: (e) => (opts.json ? undefined : info(`reverted ${e.name} (${e.ms} ms)`)),
+    .action(
+      async (
+        opts: { to?: string; step?: number; all?: boolean; backup: boolean; json?: boolean },
+        cmd: Command,
+      ) => {
+        if ([opts.to, opts.step, opts.all].filter((v) => v !== undefined).length > 1) {
+          throw new UsageError('migrate down takes one of --to, --step or --all');
+        }
+        await withStore(cmd, async (store) => {
+          const { describeDropped, migrateDown, safetyBackup } = await services();
+          const result = await migrateDown(store, {
+            ...(opts.to !== undefined ? { to: opts.to } : {}),
+            ...(opts.step !== undefined ? { step: opts.step } : {}),
+            ...(opts.all ? { all: true } : {}),
+            ...(opts.backup ? { backup: (s) => safetyBackup(s, 'migrate') } : {}),
+            onBackup: (path) => opts.json || info(`backup of the database before reverting: ${path}`),
+            onStep: (e) => opts.json || info(stepLine('reverted', e, describeDropped)),
+          });
+          if (opts.json) printJson(result);
+          else if (result.reverted.length === 0) info('nothing to revert');
         });
-        if (opts.json) printJson(result);
-        else if (result.reverted.length === 0) info('nothing to revert');
-      });
-    });
+      },
+    );
 
   migrate
     .command('create <name>')
@@ -114,11 +145,11 @@ export function registerMigrate(program: Command): void {
     .option('--dialect <dialect>', 'only this dialect (sqlite or postgresql)')
     .option(...json)
     .action(async (name: string, opts: { pg?: string; dialect?: string; json?: boolean }) => {
-      const { loadConfig } = await import('../config/env.ts');
       loadConfig();
       if (opts.dialect && !DIALECTS.includes(opts.dialect as Dialect)) {
         throw new UsageError(`--dialect ${opts.dialect}: accepted: sqlite or postgresql`);
       }
+      // The schema generator loads the ORM and the pg driver: only these two commands need it.
       const { createMigrations } = await import('../migrate/generate.ts');
       const created = await createMigrations(name, {
         ...(opts.pg ? { serverUrl: opts.pg } : {}),
@@ -138,9 +169,14 @@ export function registerMigrate(program: Command): void {
       withStore(cmd, async (store) => {
         const { checkSchema } = await import('../migrate/generate.ts');
         const report = await checkSchema(store, opts.pg ? { serverUrl: opts.pg } : {});
-        const ok = !report.unmigrated && report.live.extra.length === 0 && report.live.missing.length === 0;
+        const ok =
+          !report.unmigrated &&
+          report.live.extra.length === 0 &&
+          report.live.missing.length === 0 &&
+          report.edited.length === 0;
         if (opts.json) printJson({ ok, ...report });
         else {
+          for (const e of report.edited) info(e);
           if (report.unmigrated)
             info(
               `entities changed without a migration; \`migrate create\` would write:\n${report.unmigrated}`,
@@ -161,7 +197,7 @@ export function registerMigrate(program: Command): void {
     .action(async (name: string | undefined, opts: { initial?: boolean; json?: boolean }, cmd: Command) => {
       if (!name && !opts.initial) throw new UsageError('migrate stamp needs a migration name or --initial');
       await withStore(cmd, async (store) => {
-        const { stampMigrations } = await import('../migrate/runner.ts');
+        const { stampMigrations } = await services();
         const result = await stampMigrations(store, {
           ...(name ? { name } : {}),
           initial: Boolean(opts.initial),
@@ -182,8 +218,7 @@ export function registerMigrate(program: Command): void {
         (configFor(cmd).DATABASE_URL.startsWith('sqlite:') ? 'sqlite' : 'postgresql')) as Dialect;
       if (!DIALECTS.includes(dialect))
         throw new UsageError(`--dialect ${dialect}: accepted: sqlite or postgresql`);
-      const { migrationSql } = await import('../migrate/runner.ts');
-      const { readMigrations } = await import('../migrate/files.ts');
+      const { migrationSql, readMigrations } = await services();
       for (const m of migrationSql(readMigrations(dialect), opts)) {
         process.stdout.write(`-- ${m.name}\n${m.sql}\n\n`);
       }

@@ -1,4 +1,4 @@
-import { cellNumber } from './candles.ts';
+import { cellNumber } from './candle-files.ts';
 import { RowCollector } from './collector.ts';
 import { feedCsv } from './csv-records.ts';
 import { detectCandleFormat, detectTickFormat } from './detect.ts';

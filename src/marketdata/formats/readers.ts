@@ -1,7 +1,7 @@
 /** Market-data file readers: streaming, validated candle and trade rows for the DB layer to insert. */
-export { readCandles } from './candles.ts';
+export { readCandles } from './candle-files.ts';
 export { detectCandleFormat, detectTickFormat } from './detect.ts';
-export { readTicks } from './ticks.ts';
+export { readTicks } from './tick-files.ts';
 export type {
   BatchProgress,
   CandleBatch,

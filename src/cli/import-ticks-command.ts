@@ -12,7 +12,7 @@ import {
   ImportReporting,
   importInput,
   parseBatchSize,
-} from './import-candles.ts';
+} from './import-candles-command.ts';
 
 export function registerImportTicks(group: Command): void {
   group

@@ -9,7 +9,8 @@ import {
   TRADE_IDEA_STATUSES,
   type TradeIdeaStatus,
 } from '../trading/transitions.ts';
-import { BacktestRun } from './backtests.ts';
+import { IllegalTransitionError } from '../trading/refusals.ts';
+import { BacktestRun } from './backtest-tables.ts';
 import {
   createdAt,
   DIRECTIONS,
@@ -19,9 +20,9 @@ import {
   timestamps,
   unitIntervalCheck,
 } from './common.ts';
-import { Asset } from './market-data.ts';
-import { Portfolio } from './portfolios.ts';
-import { Strategy } from './strategies.ts';
+import { Asset } from './market-data-tables.ts';
+import { Portfolio } from './portfolio-tables.ts';
+import { Strategy } from './strategy-tables.ts';
 import { Decimal, decimal, money } from './types/decimal.ts';
 
 export const SIGNAL_ACTIONS = ['buy', 'sell', 'hold'] as const;
@@ -162,9 +163,13 @@ TradeIdeaSchema.addHook('beforeUpdate', (args: EventArgs<TradeIdea>) => {
   const from = args.changeSet?.originalEntity?.status as TradeIdeaStatus | undefined;
   const to = args.entity.status;
   if (from && !canTransitionTradeIdea(from, to)) {
-    const allowed = TRADE_IDEA_TRANSITIONS[from].join(', ') || 'none, it is terminal';
-    throw new Error(
-      `Trade idea ${args.entity.id}: status ${from} → ${to} is not an allowed transition (allowed: ${allowed})`,
+    const allowed = TRADE_IDEA_TRANSITIONS[from];
+    throw new IllegalTransitionError(
+      'trade_idea',
+      from,
+      to,
+      allowed,
+      `Trade idea ${args.entity.id}: status ${from} → ${to} is not an allowed transition (allowed: ${allowed.join(', ') || 'none, it is terminal'})`,
     );
   }
 });

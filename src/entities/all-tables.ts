@@ -1,4 +1,4 @@
-import { BacktestResultSchema, BacktestRunSchema } from './backtests.ts';
+import { BacktestResultSchema, BacktestRunSchema } from './backtest-tables.ts';
 import {
   DecisionHistorySchema,
   FillSchema,
@@ -6,8 +6,8 @@ import {
   SignalSchema,
   TradeIdeaSchema,
   TradeSchema,
-} from './execution.ts';
-import { UserSchema } from './identity.ts';
+} from './execution-tables.ts';
+import { UserSchema } from './identity-tables.ts';
 import {
   AssetSchema,
   CalendarEventSchema,
@@ -19,31 +19,31 @@ import {
   PredictionEventSchema,
   PredictionMarketSchema,
   TickSchema,
-} from './market-data.ts';
-import { BotStatusSchema, DecisionHistoryArchiveSchema, ErrorLogSchema } from './operations.ts';
+} from './market-data-tables.ts';
+import { BotStatusSchema, DecisionHistoryArchiveSchema, ErrorLogSchema } from './operations-tables.ts';
 import {
   AccountSnapshotSchema,
   PortfolioSchema,
   PortfolioSnapshotSchema,
   PositionSchema,
   RiskConfigSchema,
-} from './portfolios.ts';
+} from './portfolio-tables.ts';
 import {
   IngestionTaskSchema,
   LearningEntrySchema,
   StrategyPerformanceSchema,
   StrategySchema,
   StrategyVersionSchema,
-} from './strategies.ts';
+} from './strategy-tables.ts';
 
-export * from './backtests.ts';
+export * from './backtest-tables.ts';
 export * from './common.ts';
-export * from './execution.ts';
-export * from './identity.ts';
-export * from './market-data.ts';
-export * from './operations.ts';
-export * from './portfolios.ts';
-export * from './strategies.ts';
+export * from './execution-tables.ts';
+export * from './identity-tables.ts';
+export * from './market-data-tables.ts';
+export * from './operations-tables.ts';
+export * from './portfolio-tables.ts';
+export * from './strategy-tables.ts';
 export * from './types/big-id.ts';
 export * from './types/decimal.ts';
 

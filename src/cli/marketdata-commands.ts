@@ -10,7 +10,7 @@ import { TIMEFRAMES } from '../entities/value-lists.ts';
 import type { ExportFormat } from '../marketdata/export.ts';
 import { parseTimeframe } from '../marketdata/timeframes.ts';
 import { UsageError, withStore } from './context.ts';
-import { checkTimeframe } from './import-candles.ts';
+import { checkTimeframe } from './import-candles-command.ts';
 import { info, printJson } from './output.ts';
 
 /**

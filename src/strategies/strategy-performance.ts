@@ -17,23 +17,24 @@ import {
   dec,
   decimalParamOrNull,
   decOrNull,
-  inTransaction,
   int,
   intOrNull,
   moneyParamOrNull,
   numOrNull,
-  type Row,
-  reading,
   str,
-  TradingError,
-  type Tx,
   time,
-  Where,
-} from '../execution/sql.ts';
+} from '../db/column-values.ts';
+import { Where } from '../db/listing.ts';
+import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
+import { TradingError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, moneyValue, when } from '../input/values.ts';
+import { id, moneyValue, when } from '../input/fields.ts';
 import { exact, ZERO } from '../trading/exact.ts';
-import { type ClosedTrade, computePerformance, type PerformanceMetrics } from '../trading/performance.ts';
+import {
+  type ClosedTrade,
+  computePerformance,
+  type PerformanceMetrics,
+} from '../trading/performance-metrics.ts';
 import { loadStrategy } from './strategies.ts';
 
 export interface StrategyPerformanceView {
@@ -102,15 +103,15 @@ const Scope = {
   annualizationDays: z.number().positive().optional(),
 };
 
-const Recompute = z
+const RecomputeInput = z
   .object({ strategy: z.union([id, z.string().trim().min(1)]).optional(), ...Scope })
   .strict()
   .refine(
     (r) => r.strategy !== undefined || r.portfolioId !== undefined,
     'give a strategy, a portfolio or both',
   );
-export type RecomputeInput = z.input<typeof Recompute>;
-type Parsed = z.output<typeof Recompute>;
+export type RecomputeInput = z.input<typeof RecomputeInput>;
+type Parsed = z.output<typeof RecomputeInput>;
 
 interface Selection {
   strategyId?: number;
@@ -221,7 +222,7 @@ export async function recomputePerformance(
   store: Store,
   input: RecomputeInput,
 ): Promise<StrategyPerformanceView[]> {
-  const p = parseInput(Recompute, input, 'performance recompute');
+  const p = parseInput(RecomputeInput, input, 'performance recompute');
   return inTransaction(store, async (tx) => {
     const now = p.now ?? new Date();
     const from = windowStart(p.window, now);
@@ -267,8 +268,8 @@ export async function recomputePerformance(
 }
 
 const { portfolioId: _optionalPortfolio, ...ScopeFields } = Scope;
-const PortfolioPerformance = z.object({ portfolioId: id, ...ScopeFields }).strict();
-export type PortfolioPerformanceInput = z.input<typeof PortfolioPerformance>;
+const PortfolioPerformanceInput = z.object({ portfolioId: id, ...ScopeFields }).strict();
+export type PortfolioPerformanceInput = z.input<typeof PortfolioPerformanceInput>;
 
 /**
  * A portfolio's performance over all its round trips (every strategy, and trades with none), not
@@ -278,7 +279,7 @@ export async function computePortfolioPerformance(
   store: Store,
   input: PortfolioPerformanceInput,
 ): Promise<PerformanceMetrics> {
-  const p = parseInput(PortfolioPerformance, input, 'portfolio performance');
+  const p = parseInput(PortfolioPerformanceInput, input, 'portfolio performance');
   return reading(store, (tx) => {
     const now = p.now ?? new Date();
     return metricsFor(

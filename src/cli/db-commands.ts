@@ -61,31 +61,47 @@ export function registerDb(program: Command): void {
     );
 
   db.command('backup <file>')
-    .description('online backup (SQLite backup API; PostgreSQL pg_dump)')
+    .description(
+      'online backup (SQLite backup API; PostgreSQL pg_dump), written beside the target and renamed into place',
+    )
     .option('--json', 'print JSON')
-    .action(async (file: string, opts: { json?: boolean }, cmd: Command) =>
-      withStore(cmd, async (store) => {
-        const { backupDatabase } = await import('../db/backup.ts');
+    .action(async (file: string, opts: { json?: boolean }, cmd: Command) => {
+      if (file.trim() === '')
+        throw new UsageError('db backup needs a file name, e.g. db backup backups/today.db');
+      await withStore(cmd, async (store) => {
         const bar = progress('backup');
+        const { backupDatabase } = await import('../db/backup.ts');
         const result = await backupDatabase(store, file, (done, total) => bar.update(done, total)).finally(
           () => bar.stop(),
         );
         if (opts.json) printJson(result);
         else info(`backed up to ${result.path} (${result.bytes} bytes, ${result.ms} ms)`);
-      }),
-    );
+      });
+    });
 
   db.command('restore <file>')
-    .description('replace the database content with a backup')
+    .description(
+      'replace the database content with a tradestore backup of the same dialect (the current content is backed up first)',
+    )
     .option('--json', 'print JSON')
-    .action(async (file: string, opts: { json?: boolean }, cmd: Command) =>
-      withStore(cmd, async (store) => {
-        const { restoreDatabase } = await import('../db/backup.ts');
-        const result = await restoreDatabase(store, file);
-        if (opts.json) printJson({ restored: file, ...result });
-        else info(`restored ${file} (${result.ms} ms)`);
-      }),
-    );
+    .action(async (file: string, opts: { json?: boolean }, cmd: Command) => {
+      if (file.trim() === '') throw new UsageError('db restore needs the backup file to restore');
+      await withStore(
+        cmd,
+        async (store) => {
+          const { restoreDatabase } = await import('../migrate/restore.ts');
+          const result = await restoreDatabase(store, file, {
+            onSafetyBackup: (path) => info(`backup of the database before restoring: ${path}`),
+          });
+          if (opts.json) printJson(result);
+          else
+            info(
+              `restored ${result.restored}: ${result.migrations} migrations, at ${result.version} (${result.ms} ms)`,
+            );
+        },
+        { creates: true },
+      );
+    });
 
   db.command('prune')
     .description('retention: old candles per timeframe, old snapshots, decision history to its archive')
@@ -150,11 +166,14 @@ export function registerDb(program: Command): void {
     .action(async (opts: { yes?: boolean; json?: boolean }, cmd: Command) => {
       if (!opts.yes) throw new UsageError('db reset deletes every row; pass --yes to confirm');
       await withStore(cmd, async (store) => {
+        const { safetyBackup } = await import('../migrate/safety-backup.ts');
+        const backupPath = await safetyBackup(store, 'reset');
+        if (backupPath && !opts.json) info(`backup of the database before resetting: ${backupPath}`);
         const { dropAllTables } = await import('../db/reset.ts');
-        const { migrateUp } = await import('../migrate/runner.ts');
         const dropped = await dropAllTables(store);
+        const { migrateUp } = await import('../migrate/runner.ts');
         const { applied } = await migrateUp(store);
-        if (opts.json) printJson({ dropped, applied });
+        if (opts.json) printJson({ dropped, applied, backupPath });
         else info(`dropped ${dropped} tables, applied ${applied.length} migrations`);
       });
     });

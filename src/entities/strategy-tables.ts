@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { INGESTION_TASK_STATUSES, type IngestionTaskStatus } from '../trading/transitions.ts';
 import {
   createdAt,
   positiveDecimalCheck,
@@ -7,11 +8,11 @@ import {
   timestamps,
   unitIntervalCheck,
 } from './common.ts';
-import { Portfolio } from './portfolios.ts';
+import { Portfolio } from './portfolio-tables.ts';
 import { decimal, money } from './types/decimal.ts';
 
-export const INGESTION_TASK_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
-export type IngestionTaskStatus = (typeof INGESTION_TASK_STATUSES)[number];
+/** An ingestion task's statuses and their allowed changes are the trading core's (src/trading/transitions.ts). */
+export { INGESTION_TASK_STATUSES, type IngestionTaskStatus };
 
 /** JSON shapes are owned by the strategy engine; the database only stores them. */
 export type StrategyRules = Record<string, unknown> | unknown[];

@@ -1,6 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { createdAt, positiveDecimalCheck, TIMEFRAMES, unitIntervalCheck } from './common.ts';
-import { Strategy, StrategyVersion } from './strategies.ts';
+import { Strategy, StrategyVersion } from './strategy-tables.ts';
 import { decimal, money } from './types/decimal.ts';
 
 export const BACKTEST_STATUSES = ['queued', 'running', 'done', 'failed', 'canceled'] as const;

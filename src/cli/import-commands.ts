@@ -1,8 +1,8 @@
 /** `tradestore import …`: the command group; each kind of import registers itself from its own file. */
 import type { Command } from 'commander';
-import { registerImportBacktest } from './import-backtest.ts';
-import { registerImportCandles } from './import-candles.ts';
-import { registerImportTicks } from './import-ticks.ts';
+import { registerImportBacktest } from './import-backtest-command.ts';
+import { registerImportCandles } from './import-candles-command.ts';
+import { registerImportTicks } from './import-ticks-command.ts';
 
 export function registerImport(program: Command): void {
   const group = program.command('import').description('load market data and backtest results from files');
