@@ -6,7 +6,7 @@
  * Usage: node bench/bare-import.ts <file.json> <database file>
  */
 import { readFileSync } from 'node:fs';
-import { openSqliteDatabase } from '../src/db/sqlite-dialect.ts';
+import { openSqliteDatabase } from '../src/db/sqlite-connection.ts';
 
 const [file, path] = process.argv.slice(2);
 if (!file || !path) throw new Error('usage: bare-import.ts <file.json> <database file>');

@@ -3,11 +3,12 @@
  * `openStore(url)` gives a MikroORM instance over the whole entity set, the Kysely instance for hot
  * paths, and (on SQLite) the raw `DatabaseSync` for bare prepared statements.
  *
- * On SQLite the ORM is built on first use of `orm` or `em()`, over the same Kysely instance (so the
- * same connection and mutex): loading MikroORM and discovering the entities was most of a short
- * command's run time (`db health` took 0.43 s with it, see bench/startup.ts), and the hot paths
- * and the migration runner never need it. PostgreSQL builds it at once: its pool, type parsers
- * and per-connection options are MikroORM's, and every command there needs the pg driver anyway.
+ * On SQLite, Kysely is built on first use of `kysely`, and the ORM on first use of `orm` or `em()`
+ * (over that Kysely instance, so one connection and one lock): loading MikroORM and Kysely was
+ * most of a short command's run time (`db health` took 0.43 s with them, see bench/startup.ts),
+ * and the candle hot paths and the migration runner need neither, only the raw connection.
+ * PostgreSQL builds both at once: its pool, type parsers and per-connection options are
+ * MikroORM's, and every command there needs the pg driver anyway.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,10 +18,12 @@ import type * as MikroOrmCore from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/core';
 import type * as MikroOrmSql from '@mikro-orm/sql';
 import type { EntityManager } from '@mikro-orm/sql';
-import { CompiledQuery, Kysely } from 'kysely';
+import type * as KyselyModule from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Pool } from 'pg';
 import type * as AllTables from '../entities/all-tables.ts';
-import { openSqliteReader, TradestoreSqliteDialect } from './sqlite-dialect.ts';
+import { openSqliteReader, SqliteConnection } from './sqlite-connection.ts';
+import type * as SqliteDialectModule from './sqlite-dialect.ts';
 import { type DatabaseTarget, type Dialect, parseDatabaseUrl } from './url.ts';
 
 export interface StoreOptions {
@@ -76,14 +79,14 @@ export interface Store {
   close(): Promise<void>;
 }
 
-// The ORM's modules load synchronously (require of ES modules) so that `em()` can stay synchronous
-// and still load them only when called. The entity set sits beside this file as .ts in the
-// repository and as .js in the published build.
+// Kysely and the ORM load synchronously (require of ES modules) so that `kysely` and `em()` can stay
+// synchronous and still load them only when used. Our own modules sit beside this file as .ts in
+// the repository and as .js in the published build.
 const require = createRequire(import.meta.url);
-const ENTITIES = `../entities/all-tables${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`;
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
 function ormOptions(options: StoreOptions) {
-  const { entities } = require(ENTITIES) as typeof AllTables;
+  const { entities } = require(`../entities/all-tables${EXT}`) as typeof AllTables;
   return {
     entities,
     debug: options.debug ?? false,
@@ -99,16 +102,29 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
   const target = parseDatabaseUrl(url);
   if (target.dialect === 'sqlite') {
     if (!target.memory) prepareSqliteFile(target.path, options.mustExist ?? false);
-    const dialect = new TradestoreSqliteDialect(target.path);
     const unopenable = (error: unknown) =>
       new UnopenableDatabaseError(
         `cannot open the SQLite database at ${target.path}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
+    const connection = new SqliteConnection(target.path);
+    // Open now, so an unopenable file is reported as such and not by whatever touches it first.
+    try {
+      connection.open().prepare('select 1').get();
+    } catch (error) {
+      connection.suspend();
+      throw unopenable(error);
+    }
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables are addressed by name in raw hot paths
-    const kysely = new Kysely<any>({ dialect });
+    let kysely: Kysely<any> | undefined;
+    const loadKysely = () => {
+      if (!kysely) {
+        const { Kysely: KyselyClass } = require('kysely') as typeof KyselyModule;
+        const { TradestoreSqliteDialect } = require(`./sqlite-dialect${EXT}`) as typeof SqliteDialectModule;
+        kysely = new KyselyClass({ dialect: new TradestoreSqliteDialect(connection) });
+      }
+      return kysely;
+    };
     let orm: MikroORM | undefined;
     const loadOrm = (): MikroORM => {
       if (!orm) {
@@ -118,20 +134,14 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
           ...ormOptions(options),
           driver: SqliteDriver,
           dbName: target.path,
-          // The ORM queries through this store's Kysely instance: one connection, one mutex.
-          driverOptions: kysely,
+          // The ORM queries through this store's Kysely instance: one connection, one lock.
+          driverOptions: loadKysely(),
         });
       }
       return orm;
     };
-    // Connect now, so an unopenable file is reported as such and not by whatever touches it first.
-    await kysely.executeQuery(CompiledQuery.raw('select 1')).catch(async (error: unknown) => {
-      await kysely.destroy().catch(() => {});
-      throw unopenable(error);
-    });
     let reader: DatabaseSync | undefined;
-    const withSqlite = <T>(fn: (db: DatabaseSync) => T | Promise<T>) =>
-      kysely.connection().execute(async () => fn(dialect.database));
+    const withSqlite = <T>(fn: (db: DatabaseSync) => T | Promise<T>) => connection.exclusive(fn);
     return {
       dialect: 'sqlite',
       target,
@@ -139,7 +149,9 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
         return loadOrm();
       },
       em: () => loadOrm().em.fork() as EntityManager,
-      kysely,
+      get kysely() {
+        return loadKysely();
+      },
       // Kysely's SQLite driver serialises work on its single connection with a mutex; holding a
       // connection through it keeps raw statements from interleaving with an ORM transaction.
       withSqlite,
@@ -148,25 +160,26 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
         return withSqlite(async () => {
           reader?.close();
           reader = undefined;
-          dialect.suspend();
+          connection.suspend();
           try {
             return await fn(target.path);
           } finally {
-            dialect.resume();
+            connection.open();
           }
         });
       },
       readSqlite: (fn) => {
-        if (target.memory) return fn(dialect.database);
+        if (target.memory) return fn(connection.database);
         reader ??= openSqliteReader(target.path);
         return fn(reader);
       },
       pgPool: () => Promise.reject(new Error('pgPool() is only available on PostgreSQL')),
       close: async () => {
         reader?.close();
-        // The ORM's close destroys the Kysely instance it was given.
+        // After the last query in flight: Kysely and the ORM hold the lock while they run one.
         if (orm) await orm.close(true);
-        else await kysely.destroy();
+        else if (kysely) await kysely.destroy();
+        await connection.exclusive(() => connection.suspend());
       },
     };
   }

@@ -6,7 +6,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { PoolClient } from 'pg';
 import type { Store } from '../db/store.ts';
-import { sqliteTables } from '../db/sqlite-dialect.ts';
+import { sqliteTables } from '../db/sqlite-connection.ts';
 import { quoteIdent } from '../db/statements.ts';
 import { acquireFileLock } from './file-lock.ts';
 

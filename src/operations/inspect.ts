@@ -1,6 +1,5 @@
 /** Health, row counts and table/index sizes: what `db health`, `db counts` and `db stats` report. */
 import { statSync } from 'node:fs';
-import { CompiledQuery } from 'kysely';
 import { migrationState } from '../migrate/runner.ts';
 import type { Store } from '../db/store.ts';
 
@@ -26,8 +25,9 @@ function fileSize(path: string): number {
 export async function health(store: Store): Promise<Health> {
   const started = performance.now();
   try {
-    // Through Kysely, not the ORM: on SQLite the health check then never loads MikroORM.
-    await store.kysely.executeQuery(CompiledQuery.raw('select 1'));
+    // Below the ORM and Kysely: on SQLite the health check then loads neither.
+    if (store.dialect === 'sqlite') await store.withSqlite((db) => db.prepare('select 1').get());
+    else await (await store.pgPool()).query('select 1');
     const latency = performance.now() - started;
     const state = await migrationState(store);
     let size: number | null = null;
