@@ -1,6 +1,10 @@
 /** What every command needs: the validated config (with `--db` over DATABASE_URL) and a store. */
+import { existsSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
+
+const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
 import { type Config, loadConfig } from '../config/env.ts';
+import { sqliteCompanions } from '../db/backup.ts';
 import type { Store } from '../db/store.ts';
 import { DatabaseUrlError, parseDatabaseUrl } from '../db/url.ts';
 
@@ -44,19 +48,42 @@ export async function withStore<T>(
   use: StoreUse = {},
 ): Promise<T> {
   const config = configFor(cmd);
+  const target = parseDatabaseUrl(config.DATABASE_URL);
+  // A file this command creates and then fails on is removed again: a refused `db restore` must
+  // not leave an empty database behind for the next command to mistake for a real one.
+  const created =
+    use.creates && target.dialect === 'sqlite' && !target.memory && !existsSync(target.path)
+      ? target.path
+      : null;
   const { openStore } = await import('../db/store.ts');
   const store = await openStore(config.DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
     mustExist: !use.creates,
   });
+  let failed = false;
   try {
     return await fn(store, config);
   } catch (error) {
+    failed = true;
     throw await explainUnmigrated(store, error);
   } finally {
     await store.close();
+    if (failed && created) removeIfEmpty(created);
   }
+}
+
+/** Removes a SQLite file with no table in it; one with tables is someone's (a concurrent `migrate up`'s). */
+function removeIfEmpty(path: string): void {
+  try {
+    const db = new DatabaseSync(path, { readOnly: true });
+    const tables = db.prepare(`select count(*) as n from sqlite_schema`).get()?.n;
+    db.close();
+    if (Number(tables) !== 0) return;
+  } catch {
+    return;
+  }
+  for (const f of sqliteCompanions(path)) rmSync(f, { force: true });
 }
 
 /** A missing table on a database with pending migrations means "not migrated", and says what to run. */

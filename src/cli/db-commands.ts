@@ -160,14 +160,15 @@ export function registerDb(program: Command): void {
     );
 
   db.command('reset')
-    .description('drop every table and migrate again: all data is lost')
+    .description('drop every table and migrate again (a database holding data is backed up first)')
     .option('--yes', 'confirm')
+    .option('--no-backup', 'skip the safety backup')
     .option('--json', 'print JSON')
-    .action(async (opts: { yes?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { yes?: boolean; backup: boolean; json?: boolean }, cmd: Command) => {
       if (!opts.yes) throw new UsageError('db reset deletes every row; pass --yes to confirm');
       await withStore(cmd, async (store) => {
         const { safetyBackup } = await import('../migrate/safety-backup.ts');
-        const backupPath = await safetyBackup(store, 'reset');
+        const backupPath = opts.backup ? await safetyBackup(store, 'reset') : null;
         if (backupPath && !opts.json) info(`backup of the database before resetting: ${backupPath}`);
         const { dropAllTables } = await import('../db/reset.ts');
         const dropped = await dropAllTables(store);

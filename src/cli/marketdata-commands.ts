@@ -7,6 +7,7 @@ import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { Store } from '../db/store.ts';
 import { TIMEFRAMES } from '../entities/value-lists.ts';
+import { instantText } from '../input/fields.ts';
 import type { ExportFormat } from '../marketdata/export.ts';
 import { parseTimeframe } from '../marketdata/timeframes.ts';
 import { UsageError, withStore } from './context.ts';
@@ -18,10 +19,7 @@ import { info, printJson } from './output.ts';
  * is read as UTC (JavaScript would read it as local time), like every time in tradestore.
  */
 export function parseTimeOption(text: string, name: string): number {
-  if (/^-?\d+$/.test(text)) return Number(text);
-  let iso = text.trim();
-  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(iso)) iso = `${iso.replace(' ', 'T')}Z`;
-  const ms = /^\d{4}-\d{2}-\d{2}/.test(iso) ? Date.parse(iso) : Number.NaN;
+  const ms = instantText(text);
   if (Number.isNaN(ms)) {
     throw new UsageError(
       `${name} "${text}" is invalid: accepted: epoch ms or an ISO date, e.g. 2024-01-31 or 2024-01-31T12:00Z`,

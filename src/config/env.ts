@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { instantText } from '../input/fields.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -32,6 +33,15 @@ const positiveInt = (what: string) =>
     .int({ message: `accepted: ${what}` })
     .positive({ message: `accepted: ${what}` });
 
+const instant = z.string().transform((text, ctx) => {
+  const ms = instantText(text);
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'accepted: epoch milliseconds or an ISO date, e.g. 1970-01-01' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
 /** Every variable tradestore reads; `.env.example` documents the same list. */
 export const configSchema = z.object({
   DATABASE_URL: databaseUrl.default('sqlite:data/tradestore.db'),
@@ -52,6 +62,9 @@ export const configSchema = z.object({
   DEFAULT_VENUE: z.string().min(1).default('default'),
   RETENTION_SNAPSHOT_DAYS: positiveInt('days, 1 or more').default(30),
   RETENTION_DECISION_DAYS: positiveInt('days, 1 or more').default(90),
+  // Imports reject rows timed outside [IMPORT_MIN_TIME, IMPORT_MAX_TIME); unset: 1970-01-01 .. 2200-01-01.
+  IMPORT_MIN_TIME: instant.optional(),
+  IMPORT_MAX_TIME: instant.optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,5 @@
 import { BacktestResultSchema, BacktestRunSchema } from './backtest-tables.ts';
+import { addLengthChecks } from './common.ts';
 import {
   DecisionHistorySchema,
   FillSchema,
@@ -82,3 +83,5 @@ export const entities = [
   DecisionHistoryArchiveSchema,
   BotStatusSchema,
 ];
+
+for (const schema of entities) addLengthChecks(schema);

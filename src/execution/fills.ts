@@ -14,9 +14,10 @@
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { LIQUIDITY_ROLES, type LiquidityRole } from '../entities/execution-tables.ts';
+import { maxLength } from '../entities/common.ts';
+import { FillSchema, LIQUIDITY_ROLES, type LiquidityRole } from '../entities/execution-tables.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, moneyValue, nonNegativeDecimal, positiveDecimal, when } from '../input/fields.ts';
+import { id, moneyValue, nonNegativeDecimal, positiveDecimal, requiredText, when } from '../input/fields.ts';
 import { loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { type PositionView, positionFromRow, positionState } from '../portfolios/positions.ts';
 import { divideRounded, exact } from '../trading/exact.ts';
@@ -89,8 +90,8 @@ export const FillInput = z
     ts: when.optional(),
     /** The venue's trade id: unique per venue, so a replayed execution report is recognised. */
     exchangeTradeId: z.string().min(1).max(128).optional(),
-    /** Defaults to the asset's venue. */
-    venue: z.string().min(1).max(64).optional(),
+    /** Defaults to the asset's venue; trimmed and never blank, like an asset's venue. */
+    venue: requiredText(maxLength(FillSchema, 'venue')).optional(),
     botVersion: z.string().min(1).max(64).optional(),
   })
   .strict()

@@ -4,7 +4,7 @@
  * database is dumped into the current directory. A safety backup never replaces another one.
  */
 import { join } from 'node:path';
-import { backupDatabase } from '../db/backup.ts';
+import { backupDatabase, MissingToolError } from '../db/backup.ts';
 import { sqliteTables } from '../db/sqlite-connection.ts';
 import { quoteIdent } from '../db/statements.ts';
 import type { Store } from '../db/store.ts';
@@ -51,6 +51,10 @@ export async function safetyBackup(store: Store, reason: SafetyReason): Promise<
     try {
       return (await backupDatabase(store, path, { replace: false })).path;
     } catch (error) {
+      if (error instanceof MissingToolError)
+        throw new MissingToolError(
+          `${error.message}; the safety backup before ${reason} needs it (or pass --no-backup)`,
+        );
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 100) throw error;
     }
   }

@@ -55,12 +55,16 @@ eachDialect('db backup safety', (ctx) => {
     const dir = mkdtempSync(join(tmpdir(), 'tradestore-backup-'));
     const target = join(dir, 'nightly.db');
     writeFileSync(target, 'yesterday’s backup');
+    // More than one step of the backup API (1000 pages), so progress is reported mid-copy.
+    await ctx.store.withSqlite((db) =>
+      db.exec(
+        `create table pad (b blob); with recursive n(i) as (select 1 union all select i + 1 from n where i < 2000) insert into pad select randomblob(3000) from n`,
+      ),
+    );
     let seen = 0;
-    await backupDatabase(ctx.store, target, {
-      onProgress: () => {
-        seen++;
-        assert.equal(readFileSync(target, 'utf8'), 'yesterday’s backup');
-      },
+    await backupDatabase(ctx.store, target, () => {
+      seen++;
+      assert.equal(readFileSync(target, 'utf8'), 'yesterday’s backup');
     });
     assert.ok(seen > 0, 'the backup reported progress');
     assert.equal(readFileSync(target).subarray(0, 16).toString('latin1'), 'SQLite format 3\0');

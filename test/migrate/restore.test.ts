@@ -29,7 +29,8 @@ eachDialect('db restore', (ctx) => {
   const first = () => readMigrations(ctx.dialect)[0]!.name;
 
   test('what is not a tradestore backup of this dialect is refused with the reason, nothing changed', async (t) => {
-    if (ctx.dialect === 'postgresql' && !pgToolsInstalled) return t.skip('PostgreSQL client tools not installed');
+    if (ctx.dialect === 'postgresql' && !pgToolsInstalled)
+      return t.skip('PostgreSQL client tools not installed');
     await seedSample(ctx.store);
     const before = await allRows(ctx.store);
     assert.ok(rowCount(before) > 50);
@@ -67,7 +68,11 @@ eachDialect('db restore', (ctx) => {
       const server = pgServerUrl();
       const foreignUrl = await createPgDatabase(server, 'tradestore_foreign');
       try {
-        spawnSync('psql', [foreignUrl, '-qc', 'create table notes (body text); insert into notes values (1)']);
+        spawnSync('psql', [
+          foreignUrl,
+          '-qc',
+          'create table notes (body text); insert into notes values (1)',
+        ]);
         const foreignDump = join(dir, 'foreign.dump');
         assert.equal(spawnSync('pg_dump', ['-Fc', '-f', foreignDump, foreignUrl]).status, 0);
         cases.push([foreignDump, /no tradestore_migrations table: not a tradestore backup/]);
@@ -94,7 +99,8 @@ eachDialect('db restore', (ctx) => {
   });
 
   test('an older backup replaces everything: safety backup first, then `migrate up` continues', async (t) => {
-    if (ctx.dialect === 'postgresql' && !pgToolsInstalled) return t.skip('PostgreSQL client tools not installed');
+    if (ctx.dialect === 'postgresql' && !pgToolsInstalled)
+      return t.skip('PostgreSQL client tools not installed');
     // The database as the backup will hold it: at the first migration, with data.
     await migrateDown(ctx.store, { to: first() });
     const atFirst = await allRows(ctx.store);
