@@ -12,7 +12,7 @@ import type { Store } from '../../src/db/store.ts';
 import { openStore } from '../../src/db/store.ts';
 import { ensureAsset } from '../../src/marketdata/assets.ts';
 import { insertCandles } from '../../src/marketdata/candles.ts';
-import { migrationsDir } from '../../src/migrate/files.ts';
+import { migrationsDir, readMigrations } from '../../src/migrate/files.ts';
 import { keepWithoutRowid } from '../../src/migrate/generate.ts';
 import { MigrationSafetyError } from '../../src/migrate/history.ts';
 import { schemaFingerprint } from '../../src/migrate/introspect.ts';
@@ -21,7 +21,11 @@ import { scratchUrl } from '../support/dialects.ts';
 import { copyMigrations } from '../support/migrations-copy.ts';
 
 const LAYOUT = '20261201075000_candles_without_rowid';
-const BEFORE = '20261121183933_trade_idea_quantity';
+// The migration applied just before the layout change: the populated file starts there.
+const BEFORE = (() => {
+  const names = readMigrations('sqlite').map((m) => m.name);
+  return names[names.indexOf(LAYOUT) - 1]!;
+})();
 
 const tableSql = (db: DatabaseSync) =>
   String(db.prepare(`select sql from sqlite_schema where type = 'table' and name = 'candles'`).get()?.sql);
