@@ -19,7 +19,7 @@ import { migrateUp } from '../src/migrate/runner.ts';
 import { synthetic } from './candles.ts';
 import { BIN } from './processes.ts';
 
-const LAYOUT = '20261201075000_candles_without_rowid';
+const LAYOUT = '20261201090000_candles_without_rowid';
 // The migration applied just before the layout change: the populated file starts there.
 const BEFORE = (() => {
   const names = readMigrations('sqlite').map((m) => m.name);

@@ -2,6 +2,10 @@
  * tradestore as a library: `openStore(url)` and the services over it. The CLI and the HTTP API
  * call exactly these functions.
  */
+export { type FreqtradeDbOptions, type FreqtradeDbResult, importFreqtradeDb } from './adopt/freqtrade-db.ts';
+export { importLegacy, type LegacyImportOptions, type LegacyImportResult } from './adopt/legacy.ts';
+export type { FileReport } from './adopt/report.ts';
+export { DEFAULT_TEST_DATA_RULES, loadTestDataRules, type TestDataRules } from './adopt/test-data-rules.ts';
 export * from './backtests/freqtrade.ts';
 export * from './backtests/runs.ts';
 export { type Config, ConfigError, loadConfig } from './config/env.ts';

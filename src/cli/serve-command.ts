@@ -11,7 +11,10 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'host (overrides HOST)')
     .action(async (opts: { port?: string; host?: string }, cmd: Command) => {
       const config = configFor(cmd);
-      const { buildApp } = await import('../api/app.ts');
+      // The HTTP stack loads only for `serve`: other commands stay fast to start. The secret is
+      // settled first: a production server without one must refuse before touching the database.
+      const { buildApp, resolveSecretKey } = await import('../api/app.ts');
+      const secret = resolveSecretKey(config, (message) => info(`warning: ${message}`));
       const { openStore } = await import('../db/store.ts');
       const { migrateUp } = await import('../migrate/runner.ts');
       const { backupBeforeMigrate } = await import('../migrate/safety-backup.ts');
@@ -24,7 +27,7 @@ export function registerServe(program: Command): void {
         if (backupPath) info(`backup of the database before migrating: ${backupPath}`);
         if (applied.length > 0) info(`applied ${applied.length} migrations`);
       }
-      const app = buildApp({ store, config });
+      const app = buildApp({ store, config: { ...config, SECRET_KEY: secret } });
       const port = opts.port ? Number(opts.port) : config.PORT;
       const host = opts.host ?? config.HOST;
       await app.listen({ port, host });

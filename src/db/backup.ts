@@ -24,6 +24,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { backup } from 'node:sqlite';
+import { type RefusalCode, RefusedError } from '../input/errors.ts';
 import type { Store } from './store.ts';
 
 const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
@@ -32,9 +33,18 @@ export class MissingToolError extends Error {
   override name = 'MissingToolError';
 }
 
-/** A backup or restore that was refused before anything was written. */
-export class BackupRefusedError extends Error {
+/**
+ * A backup or restore refused before anything was written: the file given is not one it may
+ * write or restore (`invalid_input`), or another process holds the database (`conflict`).
+ */
+export class BackupRefusedError extends RefusedError {
   override name = 'BackupRefusedError';
+  readonly code: RefusalCode;
+
+  constructor(message: string, code: 'invalid_input' | 'conflict' = 'invalid_input') {
+    super(message);
+    this.code = code;
+  }
 }
 
 export function requireTool(tool: string): void {
@@ -238,6 +248,7 @@ export async function installSqliteFile(store: Store, candidate: string): Promis
       } catch (error) {
         throw new BackupRefusedError(
           `${path} is open in another process (a running \`tradestore serve\`?): stop it and retry; nothing was changed (${(error as Error).message})`,
+          'conflict',
         );
       } finally {
         db.close();

@@ -22,6 +22,7 @@ import type * as KyselyModule from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Pool } from 'pg';
 import type * as AllTables from '../entities/all-tables.ts';
+import { NotFoundError } from '../input/errors.ts';
 import { openSqliteReader, SqliteConnection } from './sqlite-connection.ts';
 import type * as SqliteDialectModule from './sqlite-dialect.ts';
 import { type DatabaseTarget, type Dialect, parseDatabaseUrl } from './url.ts';
@@ -41,7 +42,7 @@ export interface StoreOptions {
 }
 
 /** The SQLite file a command needs is not there; nothing was created. */
-export class MissingDatabaseError extends Error {
+export class MissingDatabaseError extends NotFoundError {
   override name = 'MissingDatabaseError';
 }
 

@@ -1,5 +1,6 @@
 /** Parses a DATABASE_URL into what the drivers need, and a display form that never shows a password. */
 import { isAbsolute, resolve } from 'node:path';
+import { MalformedInputError } from '../input/errors.ts';
 
 export type Dialect = 'sqlite' | 'postgresql';
 
@@ -18,7 +19,7 @@ export type DatabaseTarget =
     };
 
 /** A database URL that names no usable database: a usage error, reported before anything opens. */
-export class DatabaseUrlError extends Error {
+export class DatabaseUrlError extends MalformedInputError {
   override name = 'DatabaseUrlError';
 }
 

@@ -39,3 +39,7 @@ export type StrategySourceType = (typeof STRATEGY_SOURCE_TYPES)[number];
 /** What an asset is; decides which market-data tables it uses. */
 export const ASSET_KINDS = ['crypto', 'equity', 'future', 'fx', 'prediction'] as const;
 export type AssetKind = (typeof ASSET_KINDS)[number];
+
+/** What a user may do: read everything they own, trade, or administer the store. */
+export const USER_ROLES = ['admin', 'trader', 'viewer'] as const;
+export type UserRole = (typeof USER_ROLES)[number];

@@ -8,12 +8,7 @@ import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { SIDES } from '../entities/common.ts';
-import {
-  ORDER_STATUSES,
-  ORDER_TYPES,
-  type OrderStatus,
-  TIME_IN_FORCE,
-} from '../entities/execution-tables.ts';
+import { ORDER_STATUSES, ORDER_TYPES, TIME_IN_FORCE } from '../entities/execution-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { botVersion, id, limit, offset, positiveDecimal, testScope, when } from '../input/fields.ts';
@@ -362,34 +357,44 @@ export type OrderStatusChange = z.input<typeof StatusChange>;
 async function moveOrder(
   store: Store,
   input: OrderStatusChange,
-  to: OrderStatus,
+  to: 'open' | 'canceled' | 'rejected' | 'expired',
   what: string,
 ): Promise<OrderView> {
   const c = parseInput(StatusChange, input, what);
-  return inTransaction(store, async (tx) => {
-    const order = await loadOrder(tx, c, { lock: true });
-    assertTransition('order', order.status, to); // illegal: IllegalTransitionError, nothing written
-    const now = new Date();
-    const sets: Array<[string, unknown]> = [
-      ['status', to],
-      ['updated_at', tx.time(now)],
-    ];
-    if (to === 'rejected') sets.push(['reject_reason', c.reason ?? null]);
-    if (c.exchangeOrderId !== undefined) sets.push(['exchange_order_id', c.exchangeOrderId]);
-    if (to === 'open') sets.push(['submitted_at', tx.time(c.submittedAt ?? order.submittedAt ?? now)]);
-    await tx.run(`update orders set ${sets.map(([k]) => `${k} = ?`).join(', ')} where id = ?`, [
-      ...sets.map(([, v]) => v),
-      order.id,
-    ]);
-    return {
-      ...order,
-      status: to,
-      updatedAt: now,
-      rejectReason: to === 'rejected' ? (c.reason ?? null) : order.rejectReason,
-      exchangeOrderId: c.exchangeOrderId ?? order.exchangeOrderId,
-      submittedAt: to === 'open' ? (c.submittedAt ?? order.submittedAt ?? now) : order.submittedAt,
-    };
-  });
+  return inTransaction(store, (tx) => moveOrderIn(tx, c, to));
+}
+
+/**
+ * Moves an order to `to` inside a caller's transaction (an importer replaying a venue's order
+ * history): the same transition rules as acknowledge/cancel/reject/expire.
+ */
+export async function moveOrderIn(
+  tx: Tx,
+  c: z.output<typeof StatusChange>,
+  to: 'open' | 'canceled' | 'rejected' | 'expired',
+): Promise<OrderView> {
+  const order = await loadOrder(tx, c, { lock: true });
+  assertTransition('order', order.status, to); // illegal: IllegalTransitionError, nothing written
+  const now = new Date();
+  const sets: Array<[string, unknown]> = [
+    ['status', to],
+    ['updated_at', tx.time(now)],
+  ];
+  if (to === 'rejected') sets.push(['reject_reason', c.reason ?? null]);
+  if (c.exchangeOrderId !== undefined) sets.push(['exchange_order_id', c.exchangeOrderId]);
+  if (to === 'open') sets.push(['submitted_at', tx.time(c.submittedAt ?? order.submittedAt ?? now)]);
+  await tx.run(`update orders set ${sets.map(([k]) => `${k} = ?`).join(', ')} where id = ?`, [
+    ...sets.map(([, v]) => v),
+    order.id,
+  ]);
+  return {
+    ...order,
+    status: to,
+    updatedAt: now,
+    rejectReason: to === 'rejected' ? (c.reason ?? null) : order.rejectReason,
+    exchangeOrderId: c.exchangeOrderId ?? order.exchangeOrderId,
+    submittedAt: to === 'open' ? (c.submittedAt ?? order.submittedAt ?? now) : order.submittedAt,
+  };
 }
 
 /** The venue accepted the order (new → open), optionally with its exchange order id. */

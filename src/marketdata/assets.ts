@@ -3,6 +3,7 @@ import type { CompiledQuery } from 'kysely';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { booleanValue, timestampValue } from '../db/column-values.ts';
+import type { Tx } from '../db/transaction.ts';
 import { maxLength } from '../entities/common.ts';
 import { ASSET_KINDS, type AssetKind, AssetSchema } from '../entities/market-data-tables.ts';
 import { MalformedInputError } from '../input/errors.ts';
@@ -122,6 +123,14 @@ export async function ensureAssetInSession(
   ref: AssetRef,
 ): Promise<number> {
   return ensureWith(store, (query) => sessionQuery(session, query), ref);
+}
+
+/**
+ * ensureAsset inside a service transaction (`Tx`): an importer that writes an asset together with
+ * the orders that need it, or rolls both back on a dry run.
+ */
+export async function ensureAssetIn(store: Store, tx: Tx, ref: AssetRef): Promise<number> {
+  return ensureWith(store, (query) => tx.all(query.sql, query.parameters), ref);
 }
 
 /** The stored asset named by symbol (and venue), trimmed like everything that stores one; null if absent. */

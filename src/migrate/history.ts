@@ -167,10 +167,10 @@ function sqliteColumns(db: DatabaseSync, table: string): string[] {
  * Tables a script names: their row counts, which a rebuild must keep unless the script deletes
  * from them, and (when it drops anything) their columns' non-null counts, to say what it dropped.
  */
-function sqliteProfile(db: DatabaseSync, sql: string): TableProfile {
+function sqliteProfile(db: DatabaseSync, sql: string, withColumns: boolean): TableProfile {
   const profile: TableProfile = new Map();
   for (const table of namedIn(sql, sqliteTables(db))) {
-    const columns = DROPS.test(sql) ? sqliteColumns(db, table) : null;
+    const columns = withColumns ? sqliteColumns(db, table) : null;
     profile.set(table, profileFrom(db.prepare(countSql(table, columns)).get(), columns));
   }
   return profile;
@@ -199,9 +199,9 @@ function sqliteRun(db: DatabaseSync, step: MigrationStep): StepResult {
     sqliteEnsureTable(db);
     let dropped: DroppedData[] = [];
     if (step.direction !== 'stamp') {
-      const before = sqliteProfile(db, step.sql);
+      const before = sqliteProfile(db, step.sql, DROPS.test(step.sql));
       if (step.sql.trim()) db.exec(step.sql);
-      const after = sqliteProfile(db, step.sql);
+      const after = sqliteProfile(db, step.sql, false);
       dropped = droppedData(before, sqliteShape(db, before.keys()));
       for (const [table, { rows: n }] of before) {
         const m = after.get(table)?.rows;

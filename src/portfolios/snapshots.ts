@@ -53,7 +53,7 @@ export interface PortfolioSnapshotView {
   botVersion: string | null;
 }
 
-function snapshotFromRow(r: Row): PortfolioSnapshotView {
+export function snapshotFromRow(r: Row): PortfolioSnapshotView {
   return {
     id: int(r.id),
     portfolioId: int(r.portfolio_id),

@@ -23,11 +23,12 @@ interface Layer {
 export const LAYERS: Readonly<Record<string, Layer>> = {
   // Pure rules: nothing but themselves and decimal arithmetic.
   trading: { rank: 0, packages: ['decimal.js'] },
-  config: { rank: 0 },
   // What every service accepts and the refusal family.
   input: { rank: 1 },
   // The schema.
   entities: { rank: 2 },
+  // Environment loading: validates times with input's field parsers.
+  config: { rank: 2 },
   // Connections, the transaction/query layer, value encoding.
   db: { rank: 3 },
   // The audit trail's one owner, and migrations: both below every service.
@@ -41,13 +42,19 @@ export const LAYERS: Readonly<Record<string, Layer>> = {
   portfolios: { rank: 5 },
   strategies: { rank: 5 },
   operations: { rank: 5 },
+  // Accounts, sessions, API keys and who may act on which portfolio.
+  accounts: { rank: 5 },
   backtests: { rank: 5, sideways: ['marketdata'] },
-  execution: { rank: 5, sideways: ['portfolios'] },
+  execution: { rank: 5, sideways: ['portfolios', 'marketdata'] },
   // Callers of the services.
   seed: { rank: 6 },
+  // Bringing existing data in: legacy files and a freqtrade database, through the services.
+  adopt: { rank: 6 },
   api: { rank: 7 },
   cli: { rank: 7, sideways: ['api'] },
-  index: { rank: 8 },
+  // The typed HTTP client generated from the OpenAPI document.
+  client: { rank: 8 },
+  index: { rank: 9 },
 };
 
 export interface ImportEdge {

@@ -16,6 +16,9 @@ import { InvalidInputError } from '../../src/input/errors.ts';
 import { ensureAsset, findAsset } from '../../src/marketdata/assets.ts';
 import { ImportError, importCandleFile } from '../../src/marketdata/import-candles.ts';
 import { importTickFile } from '../../src/marketdata/import-ticks.ts';
+import { recordFill } from '../../src/execution/fills.ts';
+import { placeOrder } from '../../src/execution/orders.ts';
+import { createAssets, createTestPortfolio, createUser, tradingState } from '../execution/fixtures.ts';
 import { spawnCli as spawnTradestore } from '../support/cli.ts';
 import { type DialectContext, eachDialect } from '../support/dialects.ts';
 import { cli, storedCandles, summaryOf, tempDir } from './cli-support.ts';
@@ -296,6 +299,38 @@ eachDialect('import rules', (ctx) => {
         return true;
       });
     }
+  });
+
+  test('services refuse the same way: a fill venue is trimmed, never blank, at most 64 characters', async () => {
+    const owner = (await createUser(ctx.store)).id;
+    const [asset] = await createAssets(ctx.store, ['FILL/USDT'], 'fillvenue');
+    const portfolio = await createTestPortfolio(ctx.store, owner);
+    const { order } = await placeOrder(ctx.store, {
+      portfolioId: portfolio.id,
+      assetId: asset!,
+      side: 'buy',
+      quantity: '1',
+      type: 'limit',
+      limitPrice: '10',
+    });
+    const before = await tradingState(ctx.store);
+    for (const [venue, message] of [
+      [' ', /invalid fill: venue: must not be empty or blank/],
+      ['v'.repeat(65), /invalid fill: venue: must be at most 64 characters/],
+    ] as const) {
+      await assert.rejects(
+        recordFill(ctx.store, { orderId: order.id, quantity: '1', price: '10', venue }),
+        message,
+      );
+    }
+    assert.deepEqual(await tradingState(ctx.store), before);
+    const fill = await recordFill(ctx.store, {
+      orderId: order.id,
+      quantity: '1',
+      price: '10',
+      venue: ' fillvenue ',
+    });
+    assert.equal(fill.fill.venue, 'fillvenue');
   });
 
   test('the database itself refuses over-long text in every length-limited column (SQLite CHECKs)', async () => {

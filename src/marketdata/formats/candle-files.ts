@@ -71,7 +71,8 @@ class CandleCollector extends RowCollector<CandleRow> {
       return;
     }
     if (this.timeframe !== null) {
-      const start = bucketStart(ts, this.timeframe);
+      const ms = this.timeframe.ms;
+      const start = ms !== undefined ? Math.floor(ts / ms) * ms : bucketStart(ts, this.timeframe);
       if (start !== ts) {
         if (!this.floor) {
           this.reject(
