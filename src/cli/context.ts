@@ -3,16 +3,19 @@ import { existsSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
 
 const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
-import { type Config, loadConfig } from '../config/env.ts';
-import { sqliteCompanions } from '../db/backup.ts';
+import type * as Env from '../config/env.ts';
+import type { Config } from '../config/env.ts';
+import type * as Backup from '../db/backup.ts';
 import type { Store } from '../db/store.ts';
 import { DatabaseUrlError, parseDatabaseUrl } from '../db/url.ts';
+import { loadModule } from './lazy.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
 export function configFor(cmd: Command): Config {
+  const { loadConfig } = loadModule<typeof Env>('../config/env');
   const config = loadConfig();
   const db = cmd.optsWithGlobals<{ db?: string }>().db;
   // An empty --db (an unset shell variable) must not fall back to DATABASE_URL's database.
@@ -83,6 +86,7 @@ function removeIfEmpty(path: string): void {
   } catch {
     return;
   }
+  const { sqliteCompanions } = loadModule<typeof Backup>('../db/backup');
   for (const f of sqliteCompanions(path)) rmSync(f, { force: true });
 }
 

@@ -11,7 +11,7 @@ import { TIMEFRAMES } from '../entities/value-lists.ts';
 import { InvalidInputError } from '../input/errors.ts';
 import type { ParsedAssetRef } from '../marketdata/assets.ts';
 import type { ImportCounts, ImportProgress, ImportTimeOptions } from '../marketdata/file-import.ts';
-import { CANDLE_FORMATS, CSV_FIELDS, IMPORT_BATCH_SIZE } from '../marketdata/formats/options.ts';
+import { CANDLE_FORMATS, CSV_FIELDS, IMPORT_BATCH_SIZE } from '../marketdata/formats/format-lists.ts';
 import {
   DEFAULT_MAX_TIME,
   DEFAULT_MIN_TIME,

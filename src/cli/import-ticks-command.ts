@@ -3,7 +3,7 @@
  * one asset, through importTickFile. Same reporting and exit codes as `import candles`.
  */
 import { type Command, Option } from 'commander';
-import { IMPORT_BATCH_SIZE, TICK_FORMATS } from '../marketdata/formats/options.ts';
+import { IMPORT_BATCH_SIZE, TICK_FORMATS } from '../marketdata/formats/format-lists.ts';
 import { configFor, withStore } from './context.ts';
 import {
   addTimeOptions,

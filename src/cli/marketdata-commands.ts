@@ -7,10 +7,11 @@ import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { Store } from '../db/store.ts';
 import { TIMEFRAMES } from '../entities/value-lists.ts';
-import { instantText } from '../input/fields.ts';
+import type * as Fields from '../input/fields.ts';
 import type { ExportFormat } from '../marketdata/export.ts';
 import { parseTimeframe } from '../marketdata/timeframes.ts';
 import { UsageError, withStore } from './context.ts';
+import { loadModule } from './lazy.ts';
 import { checkTimeframe } from './import-candles-command.ts';
 import { info, printJson } from './output.ts';
 
@@ -19,6 +20,7 @@ import { info, printJson } from './output.ts';
  * is read as UTC (JavaScript would read it as local time), like every time in tradestore.
  */
 export function parseTimeOption(text: string, name: string): number {
+  const { instantText } = loadModule<typeof Fields>('../input/fields');
   const ms = instantText(text);
   if (Number.isNaN(ms)) {
     throw new UsageError(

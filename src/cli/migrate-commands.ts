@@ -1,6 +1,5 @@
 /** `tradestore migrate …`: status, history, up, down, create, check, stamp, sql. */
 import type { Command } from 'commander';
-import { loadConfig } from '../config/env.ts';
 import { DIALECTS, type Dialect } from '../db/url.ts';
 import type { DroppedData } from '../migrate/history.ts';
 import type { ProgressEvent } from '../migrate/runner.ts';
@@ -145,6 +144,7 @@ export function registerMigrate(program: Command): void {
     .option('--dialect <dialect>', 'only this dialect (sqlite or postgresql)')
     .option(...json)
     .action(async (name: string, opts: { pg?: string; dialect?: string; json?: boolean }) => {
+      const { loadConfig } = await import('../config/env.ts');
       loadConfig();
       if (opts.dialect && !DIALECTS.includes(opts.dialect as Dialect)) {
         throw new UsageError(`--dialect ${opts.dialect}: accepted: sqlite or postgresql`);
