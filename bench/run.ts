@@ -7,20 +7,23 @@
  *   runner's safety checks, and a lossy copy of it refused;
  * - candles: in-process ingest and reads against bare node:sqlite / psql / pg;
  * - chains: the trading chain on a SQLite file, in memory and on PostgreSQL (1 and 8 bots)
- *   against the same statements as bare SQL.
- * `--only startup,import,migration,candles,chains` runs some of them (while iterating; the README quotes full
+ *   against the same statements as bare SQL;
+ * - http: the HTTP API on loopback next to a bare node:http server and the in-process chain.
+ * `--only startup,import,migration,candles,chains,http` runs some of them (while iterating; the README quotes full
  * runs). BENCH_SCALE=0.1 runs a tenth of the data.
  */
 import { pgReachable } from '../src/db/scratch.ts';
 import { benchCandlesMigration, migrationReport } from './candles-migration.ts';
 import { benchPostgres, benchSqlite } from './candles.ts';
+import { benchCopy } from './copy.ts';
+import { benchHttp, httpReport } from './http.ts';
 import { benchImportProcess } from './import.ts';
 import { type ProcessRow, processReport } from './processes.ts';
 import { benchStartup } from './startup.ts';
 import { type Row, report } from './stats.ts';
 import { benchChains } from './trading.ts';
 
-const SECTIONS = ['startup', 'import', 'migration', 'candles', 'chains'] as const;
+const SECTIONS = ['startup', 'import', 'migration', 'candles', 'chains', 'http'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selected(argv: string[]): Set<Section> {
@@ -58,6 +61,7 @@ if (only.has('candles')) {
     rows.push(...(await benchPostgres(options)));
     if (process.env.BENCH_PARTITIONED !== '0')
       rows.push(...(await benchPostgres({ ...options, partitioned: true })));
+    rows.push(...(await benchCopy(options)));
   }
 }
 
@@ -95,3 +99,6 @@ if (chains.length > 0) {
     );
   }
 }
+
+// The HTTP API on loopback, next to a bare node:http server and the in-process chain.
+if (only.has('http')) process.stdout.write(`\n${httpReport(await benchHttp(log))}\n`);

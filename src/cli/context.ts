@@ -3,35 +3,48 @@ import { existsSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
 
 const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
-import type * as Env from '../config/env.ts';
-import type { Config } from '../config/env.ts';
-import type * as Backup from '../db/backup.ts';
-import type { Store } from '../db/store.ts';
+import { type Config, type ConfigKey, type FlagOverrides, loadConfig } from '../config/env.ts';
+import { sqliteCompanions } from '../db/backup.ts';
+import { openStore, type Store } from '../db/store.ts';
 import { DatabaseUrlError, parseDatabaseUrl } from '../db/url.ts';
-import { loadModule } from './lazy.ts';
+import { migrationState } from '../migrate/runner.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/**
+ * Options that stand for a variable, by commander's attribute name: validated by the variable's
+ * schema before any command touches a database, and a valid one wins over a bad variable.
+ */
+const FLAG_VARIABLES: Record<string, ConfigKey> = {
+  db: 'DATABASE_URL',
+  host: 'HOST',
+  port: 'PORT',
+  venue: 'DEFAULT_VENUE',
+  snapshotDays: 'RETENTION_SNAPSHOT_DAYS',
+  decisionDays: 'RETENTION_DECISION_DAYS',
+};
+
 export function configFor(cmd: Command): Config {
-  const { loadConfig } = loadModule<typeof Env>('../config/env');
-  const config = loadConfig();
-  const db = cmd.optsWithGlobals<{ db?: string }>().db;
+  const opts = cmd.optsWithGlobals<Record<string, unknown>>();
   // An empty --db (an unset shell variable) must not fall back to DATABASE_URL's database.
-  if (db !== undefined && db.trim() === '')
+  if (typeof opts.db === 'string' && opts.db.trim() === '')
     throw new UsageError('--db is empty: give sqlite:<path> or postgres://…');
-  const resolved =
-    db !== undefined
-      ? { ...config, DATABASE_URL: loadConfig({ ...process.env, DATABASE_URL: db }).DATABASE_URL }
-      : config;
+  const flags: FlagOverrides = {};
+  for (const [option, key] of Object.entries(FLAG_VARIABLES)) {
+    const value = opts[option];
+    if (typeof value === 'string')
+      flags[key] = { flag: `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, value };
+  }
+  const config = loadConfig(process.env, process.cwd(), flags);
   try {
-    parseDatabaseUrl(resolved.DATABASE_URL);
+    parseDatabaseUrl(config.DATABASE_URL);
   } catch (error) {
     if (error instanceof DatabaseUrlError) throw new UsageError(error.message);
     throw error;
   }
-  return resolved;
+  return config;
 }
 
 export interface StoreUse {
@@ -58,7 +71,6 @@ export async function withStore<T>(
     use.creates && target.dialect === 'sqlite' && !target.memory && !existsSync(target.path)
       ? target.path
       : null;
-  const { openStore } = await import('../db/store.ts');
   const store = await openStore(config.DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
@@ -86,7 +98,6 @@ function removeIfEmpty(path: string): void {
   } catch {
     return;
   }
-  const { sqliteCompanions } = loadModule<typeof Backup>('../db/backup');
   for (const f of sqliteCompanions(path)) rmSync(f, { force: true });
 }
 
@@ -94,14 +105,13 @@ function removeIfEmpty(path: string): void {
 async function explainUnmigrated(store: Store, error: unknown): Promise<unknown> {
   const missing = error instanceof Error ? MISSING_TABLE.exec(error.message) : null;
   if (!missing) return error;
-  const { migrationState } = await import('../migrate/runner.ts');
   const pending = await migrationState(store).then(
     (s) => s.pending.length,
     () => 0,
   );
   if (pending === 0) return error;
   return new Error(
-    `the database at ${store.target.display} is not migrated (table ${missing[1] ?? missing[2]} is missing, ${pending} migrations pending): run \`tradestore migrate up\``,
+    `the database at ${store.target.display} is not migrated (table ${missing[1] ?? missing[2]} is missing, ${pending} migration${pending === 1 ? '' : 's'} pending): run \`tradestore migrate up\``,
     { cause: error },
   );
 }

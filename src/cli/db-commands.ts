@@ -1,10 +1,12 @@
 /** `tradestore db …`: health, counts, stats, backup, restore, prune, reset, seed. */
 import type { Command } from 'commander';
+import { registerDbCopy } from './db-copy-command.ts';
 import { UsageError, withStore } from './context.ts';
 import { info, printJson, printTable, progress } from './output.ts';
 
 export function registerDb(program: Command): void {
   const db = program.command('db').description('database operations');
+  registerDbCopy(db);
 
   db.command('health')
     .description('connectivity, size, schema version and pending migrations')

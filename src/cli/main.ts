@@ -1,12 +1,14 @@
 /**
  * The `tradestore` command line. Exit codes: 0 ok, 1 failure, 2 usage or configuration error.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/env.ts';
+import { UsageError } from './context.ts';
 import { registerDb } from './db-commands.ts';
 import { registerImport } from './import-commands.ts';
 import { registerMarketData } from './marketdata-commands.ts';
 import { registerMigrate } from './migrate-commands.ts';
+import { printError } from './output.ts';
 import { registerServe } from './serve-command.ts';
 import { registerTrading } from './trading-commands.ts';
 import { registerUsers } from './users-command.ts';
@@ -14,7 +16,6 @@ import { registerUsers } from './users-command.ts';
 export function buildProgram(): Command {
   const program = new Command('tradestore')
     .description('The persistence platform for AI trading bots')
-    .version(packageVersion(), '-V, --version', 'print the tradestore version')
     .option('--db <url>', 'database URL (overrides DATABASE_URL): sqlite:<path> or postgres://…')
     .showHelpAfterError()
     .exitOverride();
@@ -26,12 +27,6 @@ export function buildProgram(): Command {
   registerTrading(program);
   registerUsers(program);
   return program;
-}
-
-/** The version in package.json, beside src/ in a checkout and beside dist/ in the package. */
-function packageVersion(): string {
-  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(text) as { version: string }).version;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -50,16 +45,11 @@ export async function main(argv: string[]): Promise<number> {
       if (error.code === 'commander.help') return 0;
       return 2;
     }
-    // By name, not instanceof: importing the classes would load the config schema (zod) and the
-    // command context for `--help` and `--version`, which need neither.
-    if (error instanceof Error && (error.name === 'ConfigError' || error.name === 'UsageError')) {
-      process.stderr.write(`tradestore: ${error.message}\n`);
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      printError(error);
       return 2;
     }
-    process.stderr.write(`tradestore: ${(error as Error).message}\n`);
-    if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace') {
-      process.stderr.write(`${(error as Error).stack}\n`);
-    }
+    printError(error as Error, process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace');
     return 1;
   }
 }

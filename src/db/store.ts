@@ -94,8 +94,9 @@ function ormOptions(options: StoreOptions) {
     allowGlobalContext: false,
     // The schema is owned by the migration folders, never by the ORM at run time.
     ensureDatabase: false,
-    // The migration tool's own table is not an entity; the schema diff must leave it alone.
-    schemaGenerator: { skipTables: ['tradestore_migrations'] },
+    // The migration tool's own table is not an entity, nor are SQLite's analyst views
+    // (migrate/analyst-views.ts): the schema diff must leave them alone.
+    schemaGenerator: { skipTables: ['tradestore_migrations'], skipViews: [/_numeric$/] },
   };
 }
 
@@ -142,6 +143,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       return orm;
     };
     let reader: DatabaseSync | undefined;
+    let swapping = false;
     const withSqlite = <T>(fn: (db: DatabaseSync) => T | Promise<T>) => connection.exclusive(fn);
     return {
       dialect: 'sqlite',
@@ -162,15 +164,19 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
           reader?.close();
           reader = undefined;
           connection.suspend();
+          swapping = true;
           try {
             return await fn(target.path);
           } finally {
+            swapping = false;
             connection.open();
           }
         });
       },
       readSqlite: (fn) => {
         if (target.memory) return fn(connection.database);
+        // A reader opened mid-swap would hold the old file open (or the new one half-renamed).
+        if (swapping) throw new Error(`${target.path} is being replaced (db restore); retry when it is done`);
         reader ??= openSqliteReader(target.path);
         return fn(reader);
       },
