@@ -19,7 +19,7 @@ import {
 } from '../transfer/columns.ts';
 import { type RecordFormat, recordSink } from './formats.ts';
 
-import { RECORD_KINDS, type RecordKind } from './record-lists.ts';
+import type { RecordKind } from './record-lists.ts';
 
 export { RECORD_KINDS, type RecordKind } from './record-lists.ts';
 
