@@ -27,6 +27,9 @@ export type { ScopeCounts, TestScope } from './input/fields.ts';
 export * from './marketdata/assets.ts';
 export * from './marketdata/candles.ts';
 export { exportCandles } from './marketdata/export.ts';
+export { exportRecords, RECORD_KINDS, type RecordKind } from './exports/records.ts';
+export { HybridSettings, SettingsUnavailableError } from './hybrid/settings.ts';
+export { copyDatabase, type CopyReport, CopyRefusedError } from './transfer/copy.ts';
 export {
   detectCandleFormat,
   detectTickFormat,

@@ -1,6 +1,7 @@
 /** `tradestore serve`: migrate (unless MIGRATE_ON_START=false), then serve HTTP until SIGINT/SIGTERM. */
 import type { Command } from 'commander';
 import { openStore } from '../db/store.ts';
+import { HybridSettings } from '../hybrid/settings.ts';
 import { migrateUp } from '../migrate/runner.ts';
 import { backupBeforeMigrate } from '../migrate/safety-backup.ts';
 import { configFor } from './context.ts';
@@ -10,9 +11,10 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run the HTTP API (http://HOST:PORT)')
-    .option('--port <port>', 'port (overrides PORT)')
-    .option('--host <host>', 'host (overrides HOST)')
-    .action(async (opts: { port?: string; host?: string }, cmd: Command) => {
+    .option('--port <port>', 'port, 0 to 65535, 0 for any free one (overrides PORT)')
+    .option('--host <host>', 'IP address or host name to listen on (overrides HOST)')
+    .action(async (_opts: { port?: string; host?: string }, cmd: Command) => {
+      // --port and --host are checked by PORT's and HOST's schema here, before the database is touched.
       const config = configFor(cmd);
       // The HTTP stack loads only for `serve`: other commands stay fast to start. The secret is
       // settled first: a production server without one must refuse before touching the database.
@@ -27,13 +29,20 @@ export function registerServe(program: Command): void {
         if (backupPath) info(`backup of the database before migrating: ${backupPath}`);
         if (applied.length > 0) info(`applied ${applied.length} migrations`);
       }
-      const app = buildApp({ store, config: { ...config, SECRET_KEY: secret } });
-      const port = opts.port ? Number(opts.port) : config.PORT;
-      const host = opts.host ?? config.HOST;
-      await app.listen({ port, host });
+      const hybrid =
+        config.STORAGE_MODE === 'hybrid' ? new HybridSettings(store, config.HYBRID_DIR) : undefined;
+      await hybrid?.refresh();
+      const stopRefresh = hybrid?.startRefresh(config.HYBRID_REFRESH_SECONDS * 1000);
+      const app = buildApp({
+        store,
+        config: { ...config, SECRET_KEY: secret },
+        ...(hybrid ? { hybrid } : {}),
+      });
+      await app.listen({ port: config.PORT, host: config.HOST });
       await new Promise<void>((resolve) => {
         const stop = async (signal: string) => {
           app.log.info({ signal }, 'shutting down');
+          stopRefresh?.();
           await app.close();
           await store.close();
           resolve();

@@ -77,8 +77,9 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     allowGlobalContext: false,
     // The schema is owned by the migration folders, never by the ORM at run time.
     ensureDatabase: false,
-    // The migration tool's own table is not an entity; the schema diff must leave it alone.
-    schemaGenerator: { skipTables: ['tradestore_migrations'] },
+    // The migration tool's own table is not an entity, nor are SQLite's analyst views
+    // (migrate/analyst-views.ts): the schema diff must leave them alone.
+    schemaGenerator: { skipTables: ['tradestore_migrations'], skipViews: [/_numeric$/] },
   };
   if (target.dialect === 'sqlite') {
     if (!target.memory) prepareSqliteFile(target.path, options.mustExist ?? false);
@@ -107,6 +108,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
         throw unopenable(error);
       });
     let reader: DatabaseSync | undefined;
+    let swapping = false;
     const withSqlite = <T>(fn: (db: DatabaseSync) => T | Promise<T>) =>
       orm.em
         .getKysely()
@@ -122,15 +124,19 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
           reader?.close();
           reader = undefined;
           dialect.suspend();
+          swapping = true;
           try {
             return await fn(target.path);
           } finally {
+            swapping = false;
             dialect.resume();
           }
         });
       },
       readSqlite: (fn) => {
         if (target.memory) return fn(dialect.database);
+        // A reader opened mid-swap would hold the old file open (or the new one half-renamed).
+        if (swapping) throw new Error(`${target.path} is being replaced (db restore); retry when it is done`);
         reader ??= openSqliteReader(target.path);
         return fn(reader);
       },

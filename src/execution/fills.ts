@@ -20,8 +20,13 @@ import { parseInput } from '../input/parse.ts';
 import { id, moneyValue, nonNegativeDecimal, positiveDecimal, requiredText, when } from '../input/fields.ts';
 import { loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { type PositionView, positionFromRow, positionState } from '../portfolios/positions.ts';
-import { divideRounded, exact } from '../trading/exact.ts';
-import { applyFill, type FillEffect, type PositionState } from '../trading/position-accounting.ts';
+import { divideRounded, exact, ZERO } from '../trading/exact.ts';
+import {
+  applyFill,
+  type FillEffect,
+  type PositionState,
+  unrealizedPnl,
+} from '../trading/position-accounting.ts';
 import { applyFillToTrade, type TradeState } from '../trading/round-trips.ts';
 import { assertTransition } from '../trading/transitions.ts';
 import { loadOrder, type OrderView } from './orders.ts';
@@ -33,6 +38,7 @@ import {
   int,
   intOrNull,
   moneyParam,
+  moneyParamOrNull,
   numOrNull,
   priceParam,
   str,
@@ -373,22 +379,32 @@ export async function recordFillIn(
   const exitPrice = trade?.exitPrice ?? null;
   if (before) {
     const state = effect.closedPosition ?? effect.position;
+    // The last mark's unrealized P&L was for the quantity then held: a closed position has none
+    // left, a resized one is revalued at the same mark (the next snapshot moves the mark).
+    const unrealized =
+      state.status === 'closed'
+        ? ZERO
+        : before.markPrice === null
+          ? null
+          : exact(unrealizedPnl(state, before.markPrice));
     const updated: PositionView = {
       ...before,
       ...positionColumns(state),
       averageExitPrice: exitPrice ?? before.averageExitPrice,
+      unrealizedPnl: unrealized,
       closedAt: state.status === 'closed' ? ts : null,
       updatedAt: now,
     };
     await tx.run(
       `update positions set quantity = ?, average_entry_price = ?, cost_basis = ?, realized_pnl = ?, status = ?,
-         average_exit_price = ?, closed_at = ?, updated_at = ? where id = ?`,
+         average_exit_price = ?, unrealized_pnl = ?, closed_at = ?, updated_at = ? where id = ?`,
       [
         ...positionParams(state),
         decimalParamOrNull(
           updated.averageExitPrice === null ? null : updated.averageExitPrice,
           'average exit price',
         ),
+        moneyParamOrNull(unrealized, 'unrealized pnl'),
         updated.closedAt === null ? null : tx.time(updated.closedAt),
         tx.time(now),
         before.id,
