@@ -342,7 +342,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public trades of an asset, newest first */
+        /** Public trades of an asset, newest first by time */
         get: operations["getTicks"];
         put?: never;
         /** Bulk upload public trades (freqtrade trades JSON or Kraken CSV), streamed */

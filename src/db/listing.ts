@@ -90,24 +90,38 @@ export interface Keyset {
   limit: number;
   /** The id the previous page ended at (rows with smaller ids follow). */
   beforeId?: number | undefined;
+  /** For lists newest first by time: the time (epoch ms) the previous page ended at. */
+  beforeAt?: number | undefined;
 }
 
 export interface Page<T> {
   items: T[];
   /** The id to continue before, or null on the last page. */
   nextBeforeId: number | null;
+  /** For lists newest first by time: the time to continue before. */
+  nextAt?: number | undefined;
 }
 
-/** Cuts `found` (read newest first with `limit + 1` rows) into a page and where the next starts. */
+/**
+ * Cuts `found` (read newest first with `limit + 1` rows) into a page and where the next starts;
+ * `atOf` for lists ordered by time (the next page continues before that time and id).
+ */
 export function cutPage<R, T>(
   found: R[],
   keyset: Keyset,
   idOf: (row: R) => unknown,
   map: (rows: R[]) => T[],
+  atOf?: (row: R) => number,
 ): Page<T> {
   const more = found.length > keyset.limit;
   const rows = more ? found.slice(0, keyset.limit) : found;
-  return { items: map(rows), nextBeforeId: more ? Number(idOf(rows[rows.length - 1]!)) : null };
+  const last = rows[rows.length - 1];
+  if (!more || last === undefined) return { items: map(rows), nextBeforeId: null };
+  return {
+    items: map(rows),
+    nextBeforeId: Number(idOf(last)),
+    ...(atOf === undefined ? {} : { nextAt: atOf(last) }),
+  };
 }
 
 /**

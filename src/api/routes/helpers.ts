@@ -1,7 +1,8 @@
 /** What list routes share: keyset paging parameters in, `{ data, next_cursor }` out. */
 import type { Page } from '../../execution/pages.ts';
-import { decodeCursor, encodeCursor } from '../schemas/common.ts';
+import { decodeCursor, decodePosition, encodeCursor } from '../schemas/common.ts';
 import { toWire } from '../wire.ts';
+import { cutPage } from '../../db/listing.ts';
 
 export interface PageParams {
   limit: number;
@@ -28,13 +29,23 @@ export function keysetOf(q: { limit: number; cursor?: string | undefined }) {
   return { limit: q.limit, ...(beforeId === undefined ? {} : { beforeId }) };
 }
 
+/** The same for a list newest first by time: the cursor carries the time and the id. */
+export function timeKeysetOf(q: { limit: number; cursor?: string | undefined }) {
+  return { limit: q.limit, ...decodePosition(q.cursor) };
+}
+
 export function pageOut<T>(page: Page<T>, wire: (item: T) => unknown = toWire) {
-  return { data: page.items.map(wire), next_cursor: encodeCursor(page.nextBeforeId) };
+  return { data: page.items.map(wire), next_cursor: encodeCursor(page.nextBeforeId, page.nextAt) };
 }
 
 /** A page of a plain array already read newest first with limit + 1 rows. */
 export function arrayPage<T extends { id: number }>(rows: T[], limit: number) {
-  const more = rows.length > limit;
-  const items = more ? rows.slice(0, limit) : rows;
-  return { data: items.map(toWire), next_cursor: more ? encodeCursor(items[items.length - 1]!.id) : null };
+  return pageOut(
+    cutPage(
+      rows,
+      { limit },
+      (r) => r.id,
+      (page) => page,
+    ),
+  );
 }

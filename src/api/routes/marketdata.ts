@@ -19,6 +19,7 @@ import { NotFoundError } from '../../input/errors.ts';
 import { ApiError } from '../plugins/errors.ts';
 import { responseCache } from '../response-cache.ts';
 import { route } from '../route.ts';
+import { pageOut, timeKeysetOf } from './helpers.ts';
 import { decodeCursor, encodeCursor, idOut, pageQuery, time } from '../schemas/common.ts';
 import { toWire } from '../wire.ts';
 
@@ -280,7 +281,7 @@ export const marketDataRoutes = [
   route({
     method: 'GET',
     url: '/ticks',
-    summary: 'Public trades of an asset, newest first',
+    summary: 'Public trades of an asset, newest first by time',
     tag: 'ticks',
     auth: 'read',
     schema: {
@@ -308,16 +309,7 @@ export const marketDataRoutes = [
     handler: async (req, ctx) => {
       const q = req.query;
       const id = await assetId(ctx.store, q.asset, q.venue);
-      const beforeId = decodeCursor(q.cursor);
-      const rows = await readTicks(ctx.store, id, {
-        limit: q.limit + 1,
-        ...(q.from === undefined ? {} : { from: q.from }),
-        ...(q.to === undefined ? {} : { to: q.to }),
-        ...(beforeId === undefined ? {} : { beforeId }),
-      });
-      const more = rows.length > q.limit;
-      const data = more ? rows.slice(0, q.limit) : rows;
-      return { data: data.map(toWire), next_cursor: more ? encodeCursor(data[data.length - 1]!.id) : null };
+      return pageOut(await readTicks(ctx.store, id, { ...timeKeysetOf(q), from: q.from, to: q.to }));
     },
   }),
   route({

@@ -91,16 +91,30 @@ export const errors = {
 export const ERROR_STATUSES =
   'Errors are `{error: {code, message, details}}`: 400 invalid_input (details: field paths), 401 unauthenticated, 403 forbidden (role or key scope), 404 not_found (also: not yours), 409 illegal_transition or conflict, 413 payload_too_large, 422 trading_rule (portfolio limit, risk gate), 429 rate_limited, 500 internal_error (no internals shown).';
 
-export function encodeCursor(beforeId: number | null): string | null {
-  return beforeId === null ? null : Buffer.from(`id:${beforeId}`).toString('base64url');
+/**
+ * The one cursor format: where a page ended, `id:N` for lists newest first by id, `at:T,id:N` for
+ * lists newest first by time (T epoch ms, the id breaking ties). Opaque to clients.
+ */
+export function encodeCursor(beforeId: number | null, at?: number): string | null {
+  if (beforeId === null) return null;
+  return Buffer.from(at === undefined ? `id:${beforeId}` : `at:${at},id:${beforeId}`).toString('base64url');
 }
 
-/** The id a cursor continues before; undefined for none; throws on a cursor we never issued. */
-export function decodeCursor(cursor: string | undefined): number | undefined {
+/** Where a cursor continues; undefined for none; throws on a cursor we never issued. */
+export function decodePosition(
+  cursor: string | undefined,
+): { beforeId: number; beforeAt?: number } | undefined {
   if (cursor === undefined || cursor === '') return undefined;
-  const m = /^id:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  const m = /^(?:at:(-?\d{1,15}),)?id:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!m) throw new CursorError();
-  return Number(m[1]);
+  return m[1] === undefined ? { beforeId: Number(m[2]) } : { beforeId: Number(m[2]), beforeAt: Number(m[1]) };
+}
+
+/** The id a cursor of an id-ordered list continues before (a time-ordered list's cursor is refused). */
+export function decodeCursor(cursor: string | undefined): number | undefined {
+  const position = decodePosition(cursor);
+  if (position?.beforeAt !== undefined) throw new CursorError();
+  return position?.beforeId;
 }
 
 export class CursorError extends Error {
