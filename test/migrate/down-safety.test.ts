@@ -20,6 +20,8 @@ eachDialect('migrate down safety', (ctx) => {
         [new Date(Date.UTC(2026, 0, i + 1)), new Date()],
       );
     const archived = await count('select count(*) as n from decision_history_archive');
+    const shared = await count('select count(*) as n from portfolio_access');
+    assert.ok(shared > 0, 'the demo data shares a portfolio');
 
     const before = await allRows(ctx.store);
     let seenAtBackup: typeof before | undefined;
@@ -38,7 +40,12 @@ eachDialect('migrate down safety', (ctx) => {
     assert.equal(result.backupPath, 'backup-path');
     const dropped = result.dropped.map((d) => `${d.table}${d.column ? `.${d.column}` : ''}=${d.values}`);
     assert.equal(archived, 3);
-    assert.deepEqual(dropped.sort(), [`decision_history_archive=3`, `trade_ideas.quantity=${quantities}`]);
+    // The accounts migration's down drops portfolio_access, which the demo fills.
+    assert.deepEqual(dropped.sort(), [
+      `decision_history_archive=3`,
+      `portfolio_access=${shared}`,
+      `trade_ideas.quantity=${quantities}`,
+    ]);
     await migrateUp(ctx.store);
   });
 });
