@@ -16,12 +16,12 @@ export class UsageError extends Error {
 /**
  * Options that stand for a variable, by commander's attribute name: validated by the variable's
  * schema before any command touches a database, and a valid one wins over a bad variable.
+ * (`--venue` is left to the import's own venue rules, which are stricter than DEFAULT_VENUE's.)
  */
 const FLAG_VARIABLES: Record<string, ConfigKey> = {
   db: 'DATABASE_URL',
   host: 'HOST',
   port: 'PORT',
-  venue: 'DEFAULT_VENUE',
   snapshotDays: 'RETENTION_SNAPSHOT_DAYS',
   decisionDays: 'RETENTION_DECISION_DAYS',
 };

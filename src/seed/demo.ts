@@ -19,7 +19,7 @@
  * A run that died half-way leaves the marker `running`: the next run refuses with a clear error
  * rather than add a second, inconsistent half.
  */
-import { randomBytes, scryptSync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { Decimal } from 'decimal.js';
@@ -43,6 +43,9 @@ import { setBotStatus } from '../operations/bot-status.ts';
 import { recordErrorLog } from '../operations/error-logs.ts';
 import { domainTables, tableCounts } from '../operations/inspect.ts';
 import { createPortfolio } from '../portfolios/portfolios.ts';
+import { grantPortfolioAccess } from '../accounts/access.ts';
+import { hashPassword } from '../accounts/passwords.ts';
+import { createUser } from '../accounts/users.ts';
 import {
   haltAiTrading,
   resumeAiTrading,
@@ -64,6 +67,7 @@ import { type RegisterStrategyInput, registerStrategy } from '../strategies/stra
 import { Exact } from '../trading/exact.ts';
 
 export const DEMO_USER_EMAIL = 'demo@example.com';
+export const DEMO_VIEWER_EMAIL = 'analyst@example.com';
 /** bot_status key of the seed's marker: `{ state: 'running' | 'complete', … }`. */
 export const DEMO_MARKER_KEY = 'demo.seed';
 export const DEMO_BOT_VERSION = 'demo-bot 1.4.2';
@@ -344,19 +348,15 @@ function planTrips(
 
 // ---- the seed ----------------------------------------------------------------------------------
 
-function passwordHash(): string {
-  // A random password nobody knows: the demo user cannot log in (there is no login yet anyway).
-  const salt = randomBytes(16);
-  const hash = scryptSync(randomBytes(32), salt, 64);
-  return `scrypt$${salt.toString('hex')}$${hash.toString('hex')}`;
-}
-
 function markerState(value: unknown): string | null {
   return value && typeof value === 'object' && 'state' in value ? String(value.state) : null;
 }
 
 /** Creates the demo user and the `running` marker, or says the demo data is already there. */
 async function claim(store: Store): Promise<'claimed' | 'done'> {
+  // A random password nobody knows, hashed like every login's: the demo user cannot log in
+  // until an admin resets it (`tradestore users create` makes real logins).
+  const demoPasswordHash = await hashPassword(randomBytes(32).toString('hex'));
   try {
     return await store.em().transactional(async (em) => {
       const marker = await em.findOne(BotStatus, { key: DEMO_MARKER_KEY });
@@ -378,7 +378,7 @@ async function claim(store: Store): Promise<'claimed' | 'done'> {
       }
       em.create(User, {
         email: DEMO_USER_EMAIL,
-        passwordHash: passwordHash(),
+        passwordHash: demoPasswordHash,
         role: 'trader',
         isActive: true,
       });
@@ -494,6 +494,18 @@ class DemoSeeder {
         strategyConfig: { venue: 'nasdaq', strategies: ['Post-Earnings Drift'] },
       })
     ).id;
+    // An analyst the equities book is shared with read-only (portfolio_access).
+    await createUser(store, {
+      email: DEMO_VIEWER_EMAIL,
+      password: randomBytes(24).toString('hex'),
+      role: 'viewer',
+    });
+    await grantPortfolioAccess(store, {
+      portfolioId: this.equities,
+      email: DEMO_VIEWER_EMAIL,
+      role: 'viewer',
+      grantedBy: DEMO_USER_EMAIL,
+    });
     await setGlobalRiskConfig(store, {
       aiTradingEnabled: true,
       minConfidenceThreshold: 0.65,
