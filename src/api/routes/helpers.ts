@@ -24,8 +24,14 @@ export function pageOptions(q: PageParams) {
   };
 }
 
-export function pageOut<T>(page: Page<T>) {
-  return { data: page.items.map(toWire), next_cursor: encodeCursor(page.nextBeforeId) };
+/** The keyset a list route's `limit` and `cursor` ask for (a cursor we never issued is a 400). */
+export function keysetOf(q: { limit: number; cursor?: string | undefined }) {
+  const beforeId = decodeCursor(q.cursor);
+  return { limit: q.limit, ...(beforeId === undefined ? {} : { beforeId }) };
+}
+
+export function pageOut<T>(page: Page<T>, wire: (item: T) => unknown = toWire) {
+  return { data: page.items.map(wire), next_cursor: encodeCursor(page.nextBeforeId) };
 }
 
 /** A page of a plain array already read newest first with limit + 1 rows. */

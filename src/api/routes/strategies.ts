@@ -3,21 +3,22 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { importFreqtradeBacktest } from '../../backtests/freqtrade.ts';
 import { parseJsonLossless } from '../../backtests/lossless-json.ts';
-import { getBacktest, listBacktests, listBacktestTrades } from '../../backtests/runs.ts';
+import { getBacktest, pageBacktests, pageBacktestTrades } from '../../backtests/runs.ts';
 import { NotFoundError } from '../../input/errors.ts';
 import { listPerformance, recomputePerformance } from '../../strategies/strategy-performance.ts';
 import {
   activateStrategy,
   deactivateStrategy,
   getStrategy,
-  listStrategies,
+  pageStrategies,
   listStrategyVersions,
   registerStrategy,
   updateStrategy,
 } from '../../strategies/strategies.ts';
 import { ApiError } from '../plugins/errors.ts';
 import { route } from '../route.ts';
-import { idOut, idParams, jsonObject, pageQuery, timeOut } from '../schemas/common.ts';
+import { idOut, idParams, jsonObject, page, pageQuery, timeOut } from '../schemas/common.ts';
+import { keysetOf, pageOut } from './helpers.ts';
 import { trade } from '../schemas/trading.ts';
 import { fromWire, toWire } from '../wire.ts';
 import { settingsWrite } from './helpers.ts';
@@ -95,22 +96,24 @@ export const strategyRoutes = [
   route({
     method: 'GET',
     url: '/strategies',
-    summary: 'Strategies by name',
+    summary: 'Strategies, newest first',
     tag: 'strategies',
     auth: 'read',
     schema: {
-      querystring: z.object({ active: z.enum(['true', 'false']).optional() }),
-      response: list(strategy),
+      querystring: z.object({
+        limit: pageQuery.limit,
+        cursor: pageQuery.cursor,
+        active: z.enum(['true', 'false']).optional(),
+      }),
+      response: page(strategy),
     },
-    handler: async (req, ctx) => ({
-      data: (
-        await listStrategies(
-          ctx.store,
-          req.query.active === undefined ? {} : ({ active: req.query.active === 'true' } as never),
-        )
-      ).map(toWire),
-      next_cursor: null,
-    }),
+    handler: async (req, ctx) =>
+      pageOut(
+        await pageStrategies(ctx.store, {
+          ...keysetOf(req.query),
+          ...(req.query.active === undefined ? {} : { active: req.query.active === 'true' }),
+        }),
+      ),
   }),
   route({
     method: 'GET',
@@ -241,19 +244,21 @@ export const strategyRoutes = [
     schema: {
       querystring: z.object({
         limit: pageQuery.limit,
+        cursor: pageQuery.cursor,
+        include_test: pageQuery.include_test,
         strategy_id: z.coerce.number().int().positive().optional(),
       }),
-      response: list(jsonObject),
+      response: page(jsonObject),
     },
-    handler: async (req, ctx) => ({
-      data: (
-        await listBacktests(ctx.store, {
-          limit: req.query.limit,
-          ...(req.query.strategy_id ? { strategyId: req.query.strategy_id } : {}),
-        })
-      ).map((r) => toWire({ ...r }) as Record<string, unknown>),
-      next_cursor: null,
-    }),
+    handler: async (req, ctx) =>
+      pageOut(
+        await pageBacktests(ctx.store, {
+          ...keysetOf(req.query),
+          strategyId: req.query.strategy_id,
+          includeTest: req.query.include_test,
+        }),
+        (r) => toWire({ ...r }) as Record<string, unknown>,
+      ),
   }),
   route({
     method: 'GET',
@@ -274,12 +279,22 @@ export const strategyRoutes = [
     summary: "A backtest run's trades",
     tag: 'backtests',
     auth: 'read',
-    schema: { params: idParams, response: list(trade.partial().loose()) },
-    handler: async (req, ctx) => ({
-      data: (await listBacktestTrades(ctx.store, req.params.id)).map(
+    schema: {
+      params: idParams,
+      querystring: z.object({
+        limit: pageQuery.limit,
+        cursor: pageQuery.cursor,
+        include_test: pageQuery.include_test,
+      }),
+      response: page(trade.partial().loose()),
+    },
+    handler: async (req, ctx) =>
+      pageOut(
+        await pageBacktestTrades(ctx.store, req.params.id, {
+          ...keysetOf(req.query),
+          includeTest: req.query.include_test,
+        }),
         (t) => toWire({ ...t }) as Record<string, unknown>,
       ),
-      next_cursor: null,
-    }),
   }),
 ];
