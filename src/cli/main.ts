@@ -1,6 +1,7 @@
 /**
  * The `tradestore` command line. Exit codes: 0 ok, 1 failure, 2 usage or configuration error.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env.ts';
 import { UsageError } from './context.ts';
@@ -16,6 +17,7 @@ import { registerUsers } from './users-command.ts';
 export function buildProgram(): Command {
   const program = new Command('tradestore')
     .description('The persistence platform for AI trading bots')
+    .version(packageVersion(), '-V, --version', 'print the tradestore version')
     .option('--db <url>', 'database URL (overrides DATABASE_URL): sqlite:<path> or postgres://…')
     .showHelpAfterError()
     .exitOverride();
@@ -27,6 +29,12 @@ export function buildProgram(): Command {
   registerTrading(program);
   registerUsers(program);
   return program;
+}
+
+/** The version in package.json, beside src/ in a checkout and beside dist/ in the package. */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
 }
 
 export async function main(argv: string[]): Promise<number> {

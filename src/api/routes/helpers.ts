@@ -1,5 +1,7 @@
 /** What list routes share: keyset paging parameters in, `{ data, next_cursor }` out. */
 import type { Page } from '../../execution/pages.ts';
+import type { Mirror } from '../../hybrid/settings.ts';
+import type { RouteContext } from '../route.ts';
 import { decodeCursor, decodePosition, encodeCursor } from '../schemas/common.ts';
 import { toWire } from '../wire.ts';
 import { cutPage } from '../../db/listing.ts';
@@ -48,4 +50,13 @@ export function arrayPage<T extends { id: number }>(rows: T[], limit: number) {
       (page) => page,
     ),
   );
+}
+
+/**
+ * A write of a table hybrid storage mirrors (strategies, risk configs, bot status): with
+ * STORAGE_MODE=hybrid it goes through HybridSettings, so its file is rewritten after the commit
+ * and a write while the database is unreachable is refused (503) instead of lost.
+ */
+export function settingsWrite<T>(ctx: RouteContext, mirror: Mirror, change: () => Promise<T>): Promise<T> {
+  return ctx.deps.hybrid ? ctx.deps.hybrid.write(mirror, change) : change();
 }

@@ -38,7 +38,7 @@ import {
 import { route } from '../route.ts';
 import { idParams, jsonObject, page, pageQuery } from '../schemas/common.ts';
 import type { Page } from '../../db/listing.ts';
-import { keysetOf, pageOut } from './helpers.ts';
+import { keysetOf, pageOut, settingsWrite } from './helpers.ts';
 import { fromWire, toWire } from '../wire.ts';
 
 const list = page(jsonObject);
@@ -308,11 +308,13 @@ export const recordRoutes = [
     },
     handler: async (req, ctx) =>
       out(
-        await setBotStatus(
-          ctx.store,
-          req.params.key,
-          req.body.value ?? null,
-          req.body.bot_version === undefined ? {} : { botVersion: req.body.bot_version },
+        await settingsWrite(ctx, 'bot_status', () =>
+          setBotStatus(
+            ctx.store,
+            req.params.key,
+            req.body.value ?? null,
+            req.body.bot_version === undefined ? {} : { botVersion: req.body.bot_version },
+          ),
         ),
       ),
   }),
@@ -345,7 +347,7 @@ export const recordRoutes = [
     status: 204,
     schema: { params: z.object({ key: z.string().min(1).max(128) }), response: z.null() },
     handler: async (req, ctx) => {
-      if (!(await deleteBotStatus(ctx.store, req.params.key)))
+      if (!(await settingsWrite(ctx, 'bot_status', () => deleteBotStatus(ctx.store, req.params.key))))
         throw new NotFoundError(`bot status ${req.params.key} does not exist`);
       return null;
     },

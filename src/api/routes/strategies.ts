@@ -18,7 +18,7 @@ import {
 import { ApiError } from '../plugins/errors.ts';
 import { route } from '../route.ts';
 import { idOut, idParams, jsonObject, page, pageQuery, timeOut } from '../schemas/common.ts';
-import { keysetOf, pageOut } from './helpers.ts';
+import { keysetOf, pageOut, settingsWrite } from './helpers.ts';
 import { trade } from '../schemas/trading.ts';
 import { fromWire, toWire } from '../wire.ts';
 
@@ -85,7 +85,12 @@ export const strategyRoutes = [
     auth: 'trade',
     status: 201,
     schema: { body: fields.extend({ name: z.string().max(255) }), response: change },
-    handler: async (req, ctx) => toWire(await registerStrategy(ctx.store, fromWire(req.body) as never)),
+    handler: async (req, ctx) =>
+      toWire(
+        await settingsWrite(ctx, 'strategies', () =>
+          registerStrategy(ctx.store, fromWire(req.body) as never),
+        ),
+      ),
   }),
   route({
     method: 'GET',
@@ -127,10 +132,12 @@ export const strategyRoutes = [
     schema: { params: idParams, body: fields, response: change },
     handler: async (req, ctx) =>
       toWire(
-        await updateStrategy(ctx.store, {
-          ...fromWire<Record<string, unknown>>(req.body as object),
-          strategy: req.params.id,
-        } as never),
+        await settingsWrite(ctx, 'strategies', () =>
+          updateStrategy(ctx.store, {
+            ...fromWire<Record<string, unknown>>(req.body as object),
+            strategy: req.params.id,
+          } as never),
+        ),
       ),
   }),
   ...(['activate', 'deactivate'] as const).map((verb) =>
@@ -142,7 +149,11 @@ export const strategyRoutes = [
       auth: 'trade',
       schema: { params: idParams, response: strategy },
       handler: async (req, ctx) =>
-        toWire(await (verb === 'activate' ? activateStrategy : deactivateStrategy)(ctx.store, req.params.id)),
+        toWire(
+          await settingsWrite(ctx, 'strategies', () =>
+            (verb === 'activate' ? activateStrategy : deactivateStrategy)(ctx.store, req.params.id),
+          ),
+        ),
     }),
   ),
   route({
