@@ -17,6 +17,7 @@ import { parseInput } from '../input/parse.ts';
 import { id, when } from '../input/fields.ts';
 import { AuthenticationError } from './errors.ts';
 import type { Principal } from './principal.ts';
+import { type Keyset, type Page, sqlPage, Where } from '../db/listing.ts';
 
 export const API_KEY_PREFIX = 'tsk_';
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -141,4 +142,17 @@ export async function authenticateApiKey(store: Store, key: string): Promise<Pri
     portfolioIds: view.portfolioIds,
     apiKeyId: view.id,
   };
+}
+
+/** A user's keys newest first, a keyset page (never the keys themselves). */
+export async function pageApiKeys(store: Store, userId: number, query: Keyset): Promise<Page<ApiKeyView>> {
+  return reading(store, (tx) =>
+    sqlPage(tx, {
+      from: 'api_keys k',
+      alias: 'k',
+      filter: new Where().add('k.user_id = ?', userId),
+      keyset: query,
+      map: (_tx, rows) => rows.map(apiKeyFromRow),
+    }),
+  );
 }

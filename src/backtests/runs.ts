@@ -41,6 +41,7 @@ import {
 import { ensureAsset } from '../marketdata/assets.ts';
 import { divideRounded, exact, ZERO } from '../trading/exact.ts';
 import { type ClosedTrade, computePerformance } from '../trading/performance-metrics.ts';
+import { cutPage, entityPage, type Keyset, type Page } from '../db/listing.ts';
 
 const fits = (integerDigits: number, scale: number) => (d: Decimal) =>
   d.decimalPlaces() <= scale && d.abs().lt(new Decimal(10).pow(integerDigits));
@@ -413,4 +414,41 @@ export async function deleteBacktest(store: Store, runId: number): Promise<void>
 /** Half-even rounding to a column's scale, for importers whose source has more digits (floats). */
 export function roundToScale(value: Decimal, scale: number): Decimal {
   return exact(value).toDecimalPlaces(scale, Decimal.ROUND_HALF_EVEN);
+}
+
+/**
+ * Runs newest first, a keyset page; production runs only unless `includeTest`. The test flag is in
+ * the parameters JSON, so rows are read in chunks below the cursor until the page is full.
+ */
+export async function pageBacktests(
+  store: Store,
+  query: Keyset & { strategyId?: number | undefined; includeTest?: boolean | undefined },
+): Promise<Page<BacktestRun>> {
+  const filter: Record<string, unknown> = query.strategyId ? { strategy: query.strategyId } : {};
+  const em = store.em();
+  const kept: BacktestRun[] = [];
+  let before = query.beforeId;
+  for (;;) {
+    const chunk = await entityPage(em, BacktestRun, filter, { limit: 500, beforeId: before }, (r) => r);
+    for (const run of chunk.items) if (query.includeTest || !isTestRun(run)) kept.push(run);
+    if (kept.length > query.limit || chunk.nextBeforeId === null) break;
+    before = chunk.nextBeforeId;
+  }
+  return cutPage(
+    kept,
+    query,
+    (r) => r.id,
+    (rows) => rows,
+  );
+}
+
+/** A run's trades newest first, a keyset page; production trades only unless `includeTest`. */
+export async function pageBacktestTrades(
+  store: Store,
+  runId: number,
+  query: Keyset & { includeTest?: boolean | undefined },
+): Promise<Page<Trade>> {
+  const filter: Record<string, unknown> = { backtestRun: runId, isBacktest: true };
+  if (!query.includeTest) filter.testMode = false;
+  return entityPage(store.em(), Trade, filter, query, (t) => t);
 }

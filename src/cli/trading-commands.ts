@@ -12,7 +12,7 @@ import type * as Strategies from '../strategies/strategies.ts';
 import type { RegisterStrategyInput } from '../strategies/strategies.ts';
 import type * as Performance from '../strategies/strategy-performance.ts';
 import { TRADE_IDEA_STATUSES } from '../trading/transitions.ts';
-import { UsageError, withStore } from './context.ts';
+import { settingsWrite, UsageError, withStore } from './context.ts';
 import { checkFlag, intFlag } from './flags.ts';
 import { loadModule } from './lazy.ts';
 import { info, printJson, printTable } from './output.ts';
@@ -95,10 +95,10 @@ export function registerTrading(program: Command): void {
       } catch (error) {
         throw new UsageError(`cannot read strategy file ${file}: ${(error as Error).message}`);
       }
-      return withStore(cmd, async (store) => {
-        const change = await strategyServices().registerStrategy(store, input, {
-          merge: opts.merge === true,
-        });
+      return withStore(cmd, async (store, config) => {
+        const change = await settingsWrite(store, config, 'strategies', () =>
+          strategyServices().registerStrategy(store, input, { merge: opts.merge === true }),
+        );
         if (opts.json) printJson(change);
         else {
           const config =
@@ -137,8 +137,10 @@ export function registerTrading(program: Command): void {
             ['--name', opts.name, 'name'],
           );
           if (strategy === undefined) throw new UsageError('give the strategy: <strategy>, --id or --name');
-          return withStore(cmd, async (store) => {
-            const s = await strategyServices()[fn](store, strategy);
+          return withStore(cmd, async (store, config) => {
+            const s = await settingsWrite(store, config, 'strategies', () =>
+              strategyServices()[fn](store, strategy),
+            );
             if (opts.json) printJson(s);
             else process.stdout.write(`${s.name} is ${s.isActive ? 'active' : 'inactive'}\n`);
           });

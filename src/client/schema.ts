@@ -360,7 +360,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Strategies by name */
+        /** Strategies, newest first */
         get: operations["getStrategies"];
         put?: never;
         /** Register a strategy (its config becomes version 1) */
@@ -2764,7 +2764,12 @@ export interface operations {
     };
     getApiKeys: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page (max 1000) */
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2779,7 +2784,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["ApiKey"][];
-                        next_cursor: null;
+                        next_cursor: string | null;
                     };
                 };
             };
@@ -5468,6 +5473,10 @@ export interface operations {
     getStrategies: {
         parameters: {
             query?: {
+                /** @description rows per page (max 1000) */
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
                 active?: "true" | "false";
             };
             header?: never;
@@ -5484,7 +5493,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["Strategy"][];
-                        next_cursor: null;
+                        next_cursor: string | null;
                     };
                 };
             };
@@ -6481,6 +6490,10 @@ export interface operations {
             query?: {
                 /** @description rows per page (max 1000) */
                 limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                /** @description include test-mode rows */
+                include_test?: "true" | "false";
                 strategy_id?: number;
             };
             header?: never;
@@ -6499,7 +6512,7 @@ export interface operations {
                         data: {
                             [key: string]: unknown;
                         }[];
-                        next_cursor: null;
+                        next_cursor: string | null;
                     };
                 };
             };
@@ -6796,7 +6809,14 @@ export interface operations {
     };
     getBacktestsByIdTrades: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page (max 1000) */
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                /** @description include test-mode rows */
+                include_test?: "true" | "false";
+            };
             header?: never;
             path: {
                 id: number;
@@ -6872,7 +6892,7 @@ export interface operations {
                         } & {
                             [key: string]: unknown;
                         })[];
-                        next_cursor: null;
+                        next_cursor: string | null;
                     };
                 };
             };
@@ -10423,6 +10443,10 @@ export interface operations {
             query?: {
                 /** @description rows per page (max 1000) */
                 limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                /** @description include test-mode rows */
+                include_test?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -10440,7 +10464,7 @@ export interface operations {
                         data: {
                             [key: string]: unknown;
                         }[];
-                        next_cursor: null;
+                        next_cursor: string | null;
                     };
                 };
             };
@@ -10859,6 +10883,8 @@ export interface operations {
             query?: {
                 /** @description rows per page (max 1000) */
                 limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -10876,7 +10902,7 @@ export interface operations {
                         data: {
                             [key: string]: unknown;
                         }[];
-                        next_cursor: null;
+                        next_cursor: string | null;
                     };
                 };
             };
@@ -11507,7 +11533,12 @@ export interface operations {
     };
     getNewsFeeds: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page (max 1000) */
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -11524,7 +11555,7 @@ export interface operations {
                         data: {
                             [key: string]: unknown;
                         }[];
-                        next_cursor: null;
+                        next_cursor: string | null;
                     };
                 };
             };
@@ -11726,6 +11757,9 @@ export interface operations {
             query?: {
                 /** @description rows per page (max 1000) */
                 limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                feed_id?: number;
             };
             header?: never;
             path?: never;
@@ -11743,7 +11777,7 @@ export interface operations {
                         data: {
                             [key: string]: unknown;
                         }[];
-                        next_cursor: null;
+                        next_cursor: string | null;
                     };
                 };
             };
@@ -11962,7 +11996,7 @@ export interface operations {
                         data: {
                             [key: string]: unknown;
                         }[];
-                        next_cursor: null;
+                        next_cursor: string | null;
                     };
                 };
             };
@@ -12379,6 +12413,8 @@ export interface operations {
             query?: {
                 /** @description rows per page (max 1000) */
                 limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -12396,7 +12432,7 @@ export interface operations {
                         data: {
                             [key: string]: unknown;
                         }[];
-                        next_cursor: null;
+                        next_cursor: string | null;
                     };
                 };
             };
@@ -12705,7 +12741,12 @@ export interface operations {
     };
     getPredictionMarketsByIdSnapshots: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page (max 1000) */
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 id: number;
@@ -12724,7 +12765,7 @@ export interface operations {
                         data: {
                             [key: string]: unknown;
                         }[];
-                        next_cursor: null;
+                        next_cursor: string | null;
                     };
                 };
             };
@@ -13150,7 +13191,7 @@ export interface operations {
                         data: {
                             [key: string]: unknown;
                         }[];
-                        next_cursor: null;
+                        next_cursor: string | null;
                     };
                 };
             };
@@ -13240,9 +13281,13 @@ export interface operations {
     getAccountSnapshots: {
         parameters: {
             query: {
-                portfolio_id: number;
                 /** @description rows per page (max 1000) */
                 limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                /** @description include test-mode rows */
+                include_test?: "true" | "false";
+                portfolio_id: number;
             };
             header?: never;
             path?: never;
@@ -13260,7 +13305,7 @@ export interface operations {
                         data: {
                             [key: string]: unknown;
                         }[];
-                        next_cursor: null;
+                        next_cursor: string | null;
                     };
                 };
             };
@@ -13462,6 +13507,10 @@ export interface operations {
             query?: {
                 /** @description rows per page (max 1000) */
                 limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                /** @description include test-mode rows */
+                include_test?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -13479,7 +13528,7 @@ export interface operations {
                         data: {
                             [key: string]: unknown;
                         }[];
-                        next_cursor: null;
+                        next_cursor: string | null;
                     };
                 };
             };

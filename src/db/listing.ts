@@ -2,6 +2,8 @@
  * Listings: the rows of a filter in the caller's test scope, plus production/test counts of the
  * same filter, on the services' Tx (./transaction.ts).
  */
+import type { EntityName, FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sql';
 import type { ScopeCounts, TestScope } from '../input/fields.ts';
 import { bool } from './column-values.ts';
 import type { Row, Tx } from './transaction.ts';
@@ -77,4 +79,91 @@ export async function listWithCounts<T>(
   const counts: ScopeCounts = { production: 0, test: 0 };
   for (const r of countRows) counts[bool(r.test) ? 'test' : 'production'] += Number(r.n);
   return { items: rows.map(options.map), counts };
+}
+
+/**
+ * Keyset paging, the one mechanism every paged list uses: newest first by id, a page ends at an
+ * id and the next one continues with smaller ids, so rows added meanwhile (larger ids) neither
+ * repeat nor push rows across a page boundary.
+ */
+export interface Keyset {
+  limit: number;
+  /** The id the previous page ended at (rows with smaller ids follow). */
+  beforeId?: number | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** The id to continue before, or null on the last page. */
+  nextBeforeId: number | null;
+}
+
+/** Cuts `found` (read newest first with `limit + 1` rows) into a page and where the next starts. */
+export function cutPage<R, T>(
+  found: R[],
+  keyset: Keyset,
+  idOf: (row: R) => unknown,
+  map: (rows: R[]) => T[],
+): Page<T> {
+  const more = found.length > keyset.limit;
+  const rows = more ? found.slice(0, keyset.limit) : found;
+  return { items: map(rows), nextBeforeId: more ? Number(idOf(rows[rows.length - 1]!)) : null };
+}
+
+/**
+ * A keyset page of a MikroORM entity: `filter` plus `id < beforeId`, newest first. The services
+ * whose other reads go through the entity manager page through this.
+ */
+export async function entityPage<E extends { id: number }, V>(
+  em: EntityManager,
+  entity: EntityName<E>,
+  filter: Record<string, unknown>,
+  keyset: Keyset,
+  map: (row: E) => V,
+): Promise<Page<V>> {
+  const where = keyset.beforeId === undefined ? filter : { ...filter, id: { $lt: keyset.beforeId } };
+  const found = await em.find(entity, where as FilterQuery<E>, {
+    orderBy: { id: 'desc' } as never,
+    limit: keyset.limit + 1,
+  });
+  return cutPage(
+    found,
+    keyset,
+    (r) => r.id,
+    (rows) => rows.map(map),
+  );
+}
+
+/**
+ * A keyset page in SQL: `select alias.*` from `from` where `filter` and `alias.id < beforeId`,
+ * newest first; `map` turns the page's rows into views (it may read more, e.g. an order's fills).
+ */
+export async function sqlPage<T>(
+  tx: Tx,
+  options: {
+    from: string;
+    alias: string;
+    /** Columns; `alias.*` unless given. */
+    select?: string;
+    filter: Where;
+    keyset: Keyset;
+    map: (tx: Tx, rows: Row[]) => Promise<T[]> | T[];
+  },
+): Promise<Page<T>> {
+  const { alias, keyset } = options;
+  const where = new Where();
+  where.parts.push(...options.filter.parts);
+  where.params.push(...options.filter.params);
+  if (keyset.beforeId !== undefined) where.add(`${alias}.id < ?`, keyset.beforeId);
+  const found = await tx.all(
+    `select ${options.select ?? `${alias}.*`} from ${options.from}${where.sql} order by ${alias}.id desc limit ?`,
+    [...where.params, keyset.limit + 1],
+  );
+  const page = cutPage(
+    found,
+    keyset,
+    (r) => r.id,
+    (rows) => rows,
+  );
+  return { items: await options.map(tx, page.items), nextBeforeId: page.nextBeforeId };
 }

@@ -17,7 +17,7 @@ import { type TradeIdeaView, tradeIdeaFromRow } from './ideas.ts';
 import { type OrderView, withFills } from './order-rows.ts';
 import { type SignalView, signalFromRow } from './signals.ts';
 import { reading, type Row, type Tx } from '../db/transaction.ts';
-import { testCondition, Where } from '../db/listing.ts';
+import { type Page, sqlPage, testCondition, Where } from '../db/listing.ts';
 import { type TradeView, tradeFromRow } from './trades.ts';
 
 interface PagedResource<T> {
@@ -144,11 +144,7 @@ export interface PageQuery extends TestScope {
   filters?: Record<string, unknown>;
 }
 
-export interface Page<T> {
-  items: T[];
-  /** The id to continue before, or null on the last page. */
-  nextBeforeId: number | null;
-}
+export type { Page } from '../db/listing.ts';
 
 /** One page of `name`, newest first, at most `limit` rows, with where the next one starts. */
 export async function readPage<N extends PagedName>(
@@ -171,16 +167,8 @@ export async function readPage<N extends PagedName>(
     }
     if (query.changedSince !== undefined && r.changed !== null)
       where.add(`${r.changed} >= ?`, tx.time(query.changedSince));
-    if (query.beforeId !== undefined) where.add(`${r.alias}.id < ?`, query.beforeId);
     const scope = r.testScoped === false ? null : testCondition(tx, query, `${r.alias}.test_mode`);
     if (scope) where.add(scope.sql, ...scope.params);
-    const found = await tx.all(
-      `select ${r.alias}.* from ${r.from}${where.sql} order by ${r.alias}.id desc limit ?`,
-      [...where.params, query.limit + 1],
-    );
-    const more = found.length > query.limit;
-    const pageRows = more ? found.slice(0, query.limit) : found;
-    const items = await r.map(tx, pageRows);
-    return { items, nextBeforeId: more ? Number(pageRows[pageRows.length - 1]!.id) : null };
+    return sqlPage(tx, { from: r.from, alias: r.alias, filter: where, keyset: query, map: r.map });
   });
 }

@@ -8,6 +8,7 @@ import { NewsFeed } from '../entities/market-data-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { id as idInput, when } from '../input/fields.ts';
+import { entityPage, type Keyset, type Page } from '../db/listing.ts';
 
 export interface NewsFeedView {
   id: number;
@@ -113,4 +114,9 @@ export async function listNewsFeeds(
     .em()
     .find(NewsFeed, activeOnly ? { isActive: true } : {}, { orderBy: { name: 'asc', id: 'asc' } });
   return rows.map(newsFeedFromRow);
+}
+
+/** Feeds newest first, a keyset page. */
+export async function pageNewsFeeds(store: Store, query: Keyset): Promise<Page<NewsFeedView>> {
+  return entityPage(store.em(), NewsFeed, {}, query, newsFeedFromRow);
 }

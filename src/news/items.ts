@@ -12,6 +12,7 @@ import type { Store } from '../db/store.ts';
 import { NewsItem } from '../entities/market-data-tables.ts';
 import { parseInput } from '../input/parse.ts';
 import { id, limitInput, when } from '../input/fields.ts';
+import { entityPage, type Keyset, type Page } from '../db/listing.ts';
 
 const NewsItemInput = z
   .object({
@@ -173,4 +174,12 @@ export async function listNewsItems(
     if (rows.length < page) return out;
     offset += page;
   }
+}
+
+/** News items newest first (by arrival), optionally of one feed, a keyset page. */
+export async function pageNewsItems(
+  store: Store,
+  query: Keyset & { feedId?: number | undefined },
+): Promise<Page<NewsItemView>> {
+  return entityPage(store.em(), NewsItem, query.feedId ? { feed: query.feedId } : {}, query, newsItemFromRow);
 }

@@ -8,6 +8,7 @@ import type { Store } from '../db/store.ts';
 import { ErrorLog, LOG_LEVELS, type LogLevel } from '../entities/operations-tables.ts';
 import { parseInput } from '../input/parse.ts';
 import { botVersion, limitInput, type ScopeCounts, when } from '../input/fields.ts';
+import { entityPage, type Keyset, type Page } from '../db/listing.ts';
 
 const logLevel = z.enum(LOG_LEVELS);
 
@@ -140,4 +141,18 @@ export async function countErrorLogs(
   const production = await em.count(ErrorLog, { ...filter, testMode: false } as FilterQuery<ErrorLog>);
   const test = await em.count(ErrorLog, { ...filter, testMode: true } as FilterQuery<ErrorLog>);
   return { production, test };
+}
+
+/** Error logs newest first (by arrival), a keyset page; production only unless `includeTest`. */
+export async function pageErrorLogs(
+  store: Store,
+  query: Keyset & { includeTest?: boolean | undefined },
+): Promise<Page<ErrorLogView>> {
+  return entityPage(
+    store.em(),
+    ErrorLog,
+    query.includeTest ? {} : { testMode: false },
+    query,
+    errorLogFromRow,
+  );
 }

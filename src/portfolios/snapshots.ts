@@ -20,7 +20,7 @@ import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { TIMEFRAMES, type Timeframe } from '../entities/common.ts';
 import { bool, dec, int, intOrNull, moneyParam, priceParam, strOrNull, time } from '../db/column-values.ts';
-import { type Listing, listWithCounts, Where } from '../db/listing.ts';
+import { type Keyset, type Listing, listWithCounts, type Page, sqlPage, Where } from '../db/listing.ts';
 import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
 import { parseInput } from '../input/parse.ts';
 import {
@@ -362,4 +362,22 @@ export async function listAccountSnapshots(
       map: accountSnapshotFromRow,
     }),
   );
+}
+
+/** A portfolio's account snapshots newest first, a keyset page; production only unless `includeTest`. */
+export async function pageAccountSnapshots(
+  store: Store,
+  query: Keyset & { portfolioId: number; includeTest?: boolean | undefined },
+): Promise<Page<AccountSnapshotView>> {
+  return reading(store, (tx) => {
+    const filter = new Where().add('a.portfolio_id = ?', query.portfolioId);
+    if (!query.includeTest) filter.add('a.test_mode = ?', tx.bool(false));
+    return sqlPage(tx, {
+      from: 'account_snapshots a',
+      alias: 'a',
+      filter,
+      keyset: query,
+      map: (_tx, rows) => rows.map(accountSnapshotFromRow),
+    });
+  });
 }

@@ -12,6 +12,7 @@ import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { id, limitInput, when } from '../input/fields.ts';
 import { definedFields, externalIdValue, quoteValue, venueName, withUniqueRetry } from './events.ts';
+import { entityPage, type Keyset, type Page } from '../db/listing.ts';
 
 const PredictionMarketInput = z
   .object({
@@ -245,4 +246,24 @@ export async function resolvePredictionMarket(
     await em.flush();
     return market;
   });
+}
+
+/** Markets newest first, a keyset page. */
+export async function pagePredictionMarkets(store: Store, query: Keyset): Promise<Page<PredictionMarket>> {
+  return entityPage(store.em(), PredictionMarket, {}, query, (m) => m);
+}
+
+/** A market's snapshots newest first, a keyset page. */
+export async function pageMarketSnapshots(
+  store: Store,
+  ref: PredictionMarketRef,
+  query: Keyset,
+): Promise<Page<MarketSnapshot>> {
+  const em = store.em();
+  const market = await loadMarket(
+    em,
+    parseInput(marketRef, ref, 'pageMarketSnapshots market'),
+    'pageMarketSnapshots',
+  );
+  return entityPage(em, MarketSnapshot, { market }, query, (m) => m);
 }

@@ -25,6 +25,7 @@ import { parseInput } from '../input/parse.ts';
 import { confidence, id as idInput, limitInput } from '../input/fields.ts';
 import { describeAllowed } from '../trading/refusals.ts';
 import { allowedTransitions, canTransition } from '../trading/transitions.ts';
+import { entityPage, type Keyset, type Page } from '../db/listing.ts';
 
 /** Progress reported for a task that is not running: refused like a running → running step. */
 function progressRefused(id: number, from: IngestionTaskStatus): IllegalTransitionError {
@@ -215,4 +216,9 @@ export async function listIngestionTasks(
     limit: q.limit,
   });
   return rows.map(ingestionTaskFromRow);
+}
+
+/** Ingestion tasks newest first, a keyset page (the queue order is listIngestionTasks'). */
+export async function pageIngestionTasks(store: Store, query: Keyset): Promise<Page<IngestionTaskView>> {
+  return entityPage(store.em(), IngestionTask, {}, query, ingestionTaskFromRow);
 }

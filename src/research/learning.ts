@@ -11,6 +11,7 @@ import { LearningEntry } from '../entities/strategy-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { botVersion, confidence, id as idInput, limitInput, type ScopeCounts } from '../input/fields.ts';
+import { entityPage, type Keyset, type Page } from '../db/listing.ts';
 
 export interface LearningEntryView {
   id: number;
@@ -165,4 +166,18 @@ export async function countLearningEntries(
   const production = await em.count(LearningEntry, { ...filter, testMode: false });
   const test = await em.count(LearningEntry, { ...filter, testMode: true });
   return { production, test };
+}
+
+/** Learning entries newest first, a keyset page; production only unless `includeTest`. */
+export async function pageLearningEntries(
+  store: Store,
+  query: Keyset & { includeTest?: boolean | undefined },
+): Promise<Page<LearningEntryView>> {
+  return entityPage(
+    store.em(),
+    LearningEntry,
+    query.includeTest ? {} : { testMode: false },
+    query,
+    learningEntryFromRow,
+  );
 }

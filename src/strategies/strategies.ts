@@ -16,6 +16,7 @@ import { InvalidInputError, NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { id } from '../input/fields.ts';
 import { configHash } from './canonical.ts';
+import { type Keyset, type Page, sqlPage, Where } from '../db/listing.ts';
 
 export interface StrategyConfig {
   entryType?: string;
@@ -406,4 +407,25 @@ export async function listStrategyVersions(
       createdAt: time(v.created_at),
     }));
   });
+}
+
+/** Strategies newest first, a keyset page, optionally only active (or inactive) ones. */
+export async function pageStrategies(
+  store: Store,
+  query: Keyset & { active?: boolean | undefined },
+): Promise<Page<StrategyView>> {
+  return reading(store, (tx) =>
+    sqlPage(tx, {
+      from: 'strategies s left join strategy_versions v on v.id = s.current_version_id',
+      alias: 's',
+      select: 's.*, v.version_hash, v.config as version_config',
+      filter: new Where().when(
+        query.active,
+        's.is_active = ?',
+        query.active !== undefined && tx.bool(query.active),
+      ),
+      keyset: query,
+      map: (_tx, rows) => rows.map(strategyFromRow),
+    }),
+  );
 }

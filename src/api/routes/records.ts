@@ -2,21 +2,22 @@
  * The rest of the model, each through its service: learning entries, ingestion tasks, news feeds
  * and items, calendar events, prediction events / markets / snapshots, bot status, account
  * snapshots and error logs. Bodies are the services' inputs in snake_case; the services validate
- * them (errors name the field). These lists take `limit` and return one page (next_cursor null):
- * their services read by time windows, not by keyset.
+ * them (errors name the field). Lists are keyset pages (`limit`, `cursor`,
+ * newest first) through the services' page reads; calendar events (a window of latest captures)
+ * and bot status (a keyed map) are whole answers, next_cursor null.
  */
 import { z } from 'zod';
 import { calendarWindow, recordCalendarEvent } from '../../news/calendar.ts';
-import { listNewsFeeds, registerNewsFeed } from '../../news/feeds.ts';
-import { listNewsItems, recordNewsItem } from '../../news/items.ts';
+import { pageNewsFeeds, registerNewsFeed } from '../../news/feeds.ts';
+import { pageNewsItems, recordNewsItem } from '../../news/items.ts';
 import { NotFoundError } from '../../input/errors.ts';
 import { deleteBotStatus, getBotStatus, listBotStatus, setBotStatus } from '../../operations/bot-status.ts';
-import { queryErrorLogs, recordErrorLog } from '../../operations/error-logs.ts';
-import { listAccountSnapshots, recordAccountSnapshot } from '../../portfolios/snapshots.ts';
+import { pageErrorLogs, recordErrorLog } from '../../operations/error-logs.ts';
+import { pageAccountSnapshots, recordAccountSnapshot } from '../../portfolios/snapshots.ts';
 import { getPredictionEvent, upsertPredictionEvent } from '../../predictions/events.ts';
 import {
-  listMarketSnapshots,
-  listPredictionMarkets,
+  pageMarketSnapshots,
+  pagePredictionMarkets,
   recordMarketSnapshot,
   upsertPredictionMarket,
 } from '../../predictions/markets.ts';
@@ -24,25 +25,31 @@ import {
   completeIngestionTask,
   failIngestionTask,
   getIngestionTask,
-  listIngestionTasks,
+  pageIngestionTasks,
   queueIngestionTask,
   startIngestionTask,
 } from '../../research/ingestion.ts';
 import {
   getLearningEntry,
-  listLearningEntries,
+  pageLearningEntries,
   recordLearningEntry,
   validateLearningEntry,
 } from '../../research/learning.ts';
 import { route } from '../route.ts';
-import { idParams, jsonObject, pageQuery } from '../schemas/common.ts';
+import { idParams, jsonObject, page, pageQuery } from '../schemas/common.ts';
+import type { Page } from '../../db/listing.ts';
+import { keysetOf, pageOut } from './helpers.ts';
 import { fromWire, toWire } from '../wire.ts';
+import { settingsWrite } from './helpers.ts';
 
-const list = z.object({ data: z.array(jsonObject), next_cursor: z.null() });
+const list = page(jsonObject);
 const body = jsonObject.meta({ description: "the service's fields in snake_case" });
 const out = (v: unknown) => toWire(v) as Record<string, unknown>;
 const many = (rows: unknown[]) => ({ data: rows.map(out), next_cursor: null });
-const limitQuery = z.object({ limit: pageQuery.limit });
+const keysetQuery = { limit: pageQuery.limit, cursor: pageQuery.cursor };
+const limitQuery = z.object(keysetQuery);
+const scopedQuery = z.object({ ...keysetQuery, include_test: pageQuery.include_test });
+const paged = <T>(p: Page<T>) => pageOut(p, out);
 const found = <T>(v: T | null, what: string): T => {
   if (v === null) throw new NotFoundError(`${what} does not exist`);
   return v;
@@ -67,8 +74,11 @@ export const recordRoutes = [
     summary: 'Learning entries',
     tag: 'research',
     auth: 'read',
-    schema: { querystring: limitQuery, response: list },
-    handler: async (req, ctx) => many(await listLearningEntries(ctx.store, { limit: req.query.limit })),
+    schema: { querystring: scopedQuery, response: list },
+    handler: async (req, ctx) =>
+      paged(
+        await pageLearningEntries(ctx.store, { ...keysetOf(req.query), includeTest: req.query.include_test }),
+      ),
   }),
   route({
     method: 'GET',
@@ -116,7 +126,7 @@ export const recordRoutes = [
     tag: 'research',
     auth: 'read',
     schema: { querystring: limitQuery, response: list },
-    handler: async (req, ctx) => many(await listIngestionTasks(ctx.store, { limit: req.query.limit })),
+    handler: async (req, ctx) => paged(await pageIngestionTasks(ctx.store, keysetOf(req.query))),
   }),
   route({
     method: 'GET',
@@ -176,8 +186,8 @@ export const recordRoutes = [
     summary: 'News feeds',
     tag: 'news',
     auth: 'read',
-    schema: { response: list },
-    handler: async (_req, ctx) => many(await listNewsFeeds(ctx.store)),
+    schema: { querystring: limitQuery, response: list },
+    handler: async (req, ctx) => paged(await pageNewsFeeds(ctx.store, keysetOf(req.query))),
   }),
   route({
     method: 'POST',
@@ -198,8 +208,12 @@ export const recordRoutes = [
     summary: 'News items, newest first',
     tag: 'news',
     auth: 'read',
-    schema: { querystring: limitQuery, response: list },
-    handler: async (req, ctx) => many(await listNewsItems(ctx.store, { limit: req.query.limit })),
+    schema: {
+      querystring: limitQuery.extend({ feed_id: z.coerce.number().int().positive().optional() }),
+      response: list,
+    },
+    handler: async (req, ctx) =>
+      paged(await pageNewsItems(ctx.store, { ...keysetOf(req.query), feedId: req.query.feed_id })),
   }),
   route({
     method: 'POST',
@@ -260,8 +274,7 @@ export const recordRoutes = [
     tag: 'predictions',
     auth: 'read',
     schema: { querystring: limitQuery, response: list },
-    handler: async (req, ctx) =>
-      many(await listPredictionMarkets(ctx.store, { limit: req.query.limit } as never)),
+    handler: async (req, ctx) => paged(await pagePredictionMarkets(ctx.store, keysetOf(req.query))),
   }),
   route({
     method: 'POST',
@@ -279,8 +292,9 @@ export const recordRoutes = [
     summary: "A prediction market's snapshots",
     tag: 'predictions',
     auth: 'read',
-    schema: { params: idParams, response: list },
-    handler: async (req, ctx) => many(await listMarketSnapshots(ctx.store, req.params.id)),
+    schema: { params: idParams, querystring: limitQuery, response: list },
+    handler: async (req, ctx) =>
+      paged(await pageMarketSnapshots(ctx.store, req.params.id, keysetOf(req.query))),
   }),
   route({
     method: 'PUT',
@@ -295,11 +309,13 @@ export const recordRoutes = [
     },
     handler: async (req, ctx) =>
       out(
-        await setBotStatus(
-          ctx.store,
-          req.params.key,
-          req.body.value ?? null,
-          req.body.bot_version === undefined ? {} : { botVersion: req.body.bot_version },
+        await settingsWrite(ctx, 'bot_status', () =>
+          setBotStatus(
+            ctx.store,
+            req.params.key,
+            req.body.value ?? null,
+            req.body.bot_version === undefined ? {} : { botVersion: req.body.bot_version },
+          ),
         ),
       ),
   }),
@@ -332,7 +348,7 @@ export const recordRoutes = [
     status: 204,
     schema: { params: z.object({ key: z.string().min(1).max(128) }), response: z.null() },
     handler: async (req, ctx) => {
-      if (!(await deleteBotStatus(ctx.store, req.params.key)))
+      if (!(await settingsWrite(ctx, 'bot_status', () => deleteBotStatus(ctx.store, req.params.key))))
         throw new NotFoundError(`bot status ${req.params.key} does not exist`);
       return null;
     },
@@ -356,17 +372,16 @@ export const recordRoutes = [
     auth: 'read',
     portfolio: { from: 'query' },
     schema: {
-      querystring: z.object({ portfolio_id: z.coerce.number().int().positive(), limit: pageQuery.limit }),
+      querystring: scopedQuery.extend({ portfolio_id: z.coerce.number().int().positive() }),
       response: list,
     },
     handler: async (req, ctx) =>
-      many(
-        (
-          await listAccountSnapshots(ctx.store, {
-            portfolioId: req.query.portfolio_id,
-            limit: req.query.limit,
-          })
-        ).items,
+      paged(
+        await pageAccountSnapshots(ctx.store, {
+          ...keysetOf(req.query),
+          portfolioId: req.query.portfolio_id,
+          includeTest: req.query.include_test,
+        }),
       ),
   }),
   route({
@@ -385,7 +400,8 @@ export const recordRoutes = [
     summary: 'Error logs, newest first',
     tag: 'operations',
     auth: 'read',
-    schema: { querystring: limitQuery, response: list },
-    handler: async (req, ctx) => many(await queryErrorLogs(ctx.store, { limit: req.query.limit })),
+    schema: { querystring: scopedQuery, response: list },
+    handler: async (req, ctx) =>
+      paged(await pageErrorLogs(ctx.store, { ...keysetOf(req.query), includeTest: req.query.include_test })),
   }),
 ];

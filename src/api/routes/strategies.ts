@@ -3,23 +3,25 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { importFreqtradeBacktest } from '../../backtests/freqtrade.ts';
 import { parseJsonLossless } from '../../backtests/lossless-json.ts';
-import { getBacktest, listBacktests, listBacktestTrades } from '../../backtests/runs.ts';
+import { getBacktest, pageBacktests, pageBacktestTrades } from '../../backtests/runs.ts';
 import { NotFoundError } from '../../input/errors.ts';
 import { listPerformance, recomputePerformance } from '../../strategies/strategy-performance.ts';
 import {
   activateStrategy,
   deactivateStrategy,
   getStrategy,
-  listStrategies,
+  pageStrategies,
   listStrategyVersions,
   registerStrategy,
   updateStrategy,
 } from '../../strategies/strategies.ts';
 import { ApiError } from '../plugins/errors.ts';
 import { route } from '../route.ts';
-import { idOut, idParams, jsonObject, pageQuery, timeOut } from '../schemas/common.ts';
+import { idOut, idParams, jsonObject, page, pageQuery, timeOut } from '../schemas/common.ts';
+import { keysetOf, pageOut } from './helpers.ts';
 import { trade } from '../schemas/trading.ts';
 import { fromWire, toWire } from '../wire.ts';
+import { settingsWrite } from './helpers.ts';
 
 const strategy = z
   .object({
@@ -84,27 +86,34 @@ export const strategyRoutes = [
     auth: 'trade',
     status: 201,
     schema: { body: fields.extend({ name: z.string().max(255) }), response: change },
-    handler: async (req, ctx) => toWire(await registerStrategy(ctx.store, fromWire(req.body) as never)),
+    handler: async (req, ctx) =>
+      toWire(
+        await settingsWrite(ctx, 'strategies', () =>
+          registerStrategy(ctx.store, fromWire(req.body) as never),
+        ),
+      ),
   }),
   route({
     method: 'GET',
     url: '/strategies',
-    summary: 'Strategies by name',
+    summary: 'Strategies, newest first',
     tag: 'strategies',
     auth: 'read',
     schema: {
-      querystring: z.object({ active: z.enum(['true', 'false']).optional() }),
-      response: list(strategy),
+      querystring: z.object({
+        limit: pageQuery.limit,
+        cursor: pageQuery.cursor,
+        active: z.enum(['true', 'false']).optional(),
+      }),
+      response: page(strategy),
     },
-    handler: async (req, ctx) => ({
-      data: (
-        await listStrategies(
-          ctx.store,
-          req.query.active === undefined ? {} : ({ active: req.query.active === 'true' } as never),
-        )
-      ).map(toWire),
-      next_cursor: null,
-    }),
+    handler: async (req, ctx) =>
+      pageOut(
+        await pageStrategies(ctx.store, {
+          ...keysetOf(req.query),
+          ...(req.query.active === undefined ? {} : { active: req.query.active === 'true' }),
+        }),
+      ),
   }),
   route({
     method: 'GET',
@@ -124,10 +133,12 @@ export const strategyRoutes = [
     schema: { params: idParams, body: fields, response: change },
     handler: async (req, ctx) =>
       toWire(
-        await updateStrategy(ctx.store, {
-          ...fromWire<Record<string, unknown>>(req.body as object),
-          strategy: req.params.id,
-        } as never),
+        await settingsWrite(ctx, 'strategies', () =>
+          updateStrategy(ctx.store, {
+            ...fromWire<Record<string, unknown>>(req.body as object),
+            strategy: req.params.id,
+          } as never),
+        ),
       ),
   }),
   ...(['activate', 'deactivate'] as const).map((verb) =>
@@ -139,7 +150,11 @@ export const strategyRoutes = [
       auth: 'trade',
       schema: { params: idParams, response: strategy },
       handler: async (req, ctx) =>
-        toWire(await (verb === 'activate' ? activateStrategy : deactivateStrategy)(ctx.store, req.params.id)),
+        toWire(
+          await settingsWrite(ctx, 'strategies', () =>
+            (verb === 'activate' ? activateStrategy : deactivateStrategy)(ctx.store, req.params.id),
+          ),
+        ),
     }),
   ),
   route({
@@ -229,19 +244,21 @@ export const strategyRoutes = [
     schema: {
       querystring: z.object({
         limit: pageQuery.limit,
+        cursor: pageQuery.cursor,
+        include_test: pageQuery.include_test,
         strategy_id: z.coerce.number().int().positive().optional(),
       }),
-      response: list(jsonObject),
+      response: page(jsonObject),
     },
-    handler: async (req, ctx) => ({
-      data: (
-        await listBacktests(ctx.store, {
-          limit: req.query.limit,
-          ...(req.query.strategy_id ? { strategyId: req.query.strategy_id } : {}),
-        })
-      ).map((r) => toWire({ ...r }) as Record<string, unknown>),
-      next_cursor: null,
-    }),
+    handler: async (req, ctx) =>
+      pageOut(
+        await pageBacktests(ctx.store, {
+          ...keysetOf(req.query),
+          strategyId: req.query.strategy_id,
+          includeTest: req.query.include_test,
+        }),
+        (r) => toWire({ ...r }) as Record<string, unknown>,
+      ),
   }),
   route({
     method: 'GET',
@@ -262,12 +279,22 @@ export const strategyRoutes = [
     summary: "A backtest run's trades",
     tag: 'backtests',
     auth: 'read',
-    schema: { params: idParams, response: list(trade.partial().loose()) },
-    handler: async (req, ctx) => ({
-      data: (await listBacktestTrades(ctx.store, req.params.id)).map(
+    schema: {
+      params: idParams,
+      querystring: z.object({
+        limit: pageQuery.limit,
+        cursor: pageQuery.cursor,
+        include_test: pageQuery.include_test,
+      }),
+      response: page(trade.partial().loose()),
+    },
+    handler: async (req, ctx) =>
+      pageOut(
+        await pageBacktestTrades(ctx.store, req.params.id, {
+          ...keysetOf(req.query),
+          includeTest: req.query.include_test,
+        }),
         (t) => toWire({ ...t }) as Record<string, unknown>,
       ),
-      next_cursor: null,
-    }),
   }),
 ];

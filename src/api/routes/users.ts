@@ -1,13 +1,13 @@
 /** Users (admin) and the caller's API keys. */
 import { z } from 'zod';
-import { createApiKey, deleteApiKey, listApiKeys } from '../../accounts/api-keys.ts';
+import { createApiKey, deleteApiKey, pageApiKeys } from '../../accounts/api-keys.ts';
 import { AccessDeniedError } from '../../accounts/errors.ts';
 import { createUser, getUser, listUsers, updateUser } from '../../accounts/users.ts';
 import { route } from '../route.ts';
 import { apiKey, createdApiKey, newApiKey, newUser, user, userChange } from '../schemas/accounts.ts';
 import { decodeCursor, idParams, page, pageQuery } from '../schemas/common.ts';
 import { fromWire, toWire } from '../wire.ts';
-import { arrayPage } from './helpers.ts';
+import { arrayPage, keysetOf, pageOut } from './helpers.ts';
 
 export const userRoutes = [
   route({
@@ -96,11 +96,12 @@ export const userRoutes = [
     summary: 'Your API keys (never the keys themselves)',
     tag: 'api-keys',
     auth: 'read',
-    schema: { response: z.object({ data: z.array(apiKey), next_cursor: z.null() }) },
-    handler: async (_req, ctx) => ({
-      data: (await listApiKeys(ctx.store, ctx.principal.userId)).map(toWire),
-      next_cursor: null,
-    }),
+    schema: {
+      querystring: z.object({ limit: pageQuery.limit, cursor: pageQuery.cursor }),
+      response: page(apiKey),
+    },
+    handler: async (req, ctx) =>
+      pageOut(await pageApiKeys(ctx.store, ctx.principal.userId, keysetOf(req.query))),
   }),
   route({
     method: 'DELETE',
