@@ -55,7 +55,7 @@ export interface TradeIdeaView {
   strategyId: number | null;
   assetId: number;
   direction: Direction;
-  /** The size the gate judged (null for ideas stored before sizes were kept). */
+  /** The size the gate judged (every idea the services store has one). */
   quantity: Decimal | null;
   entryPrice: Decimal | null;
   entryRangeLow: Decimal | null;
@@ -487,7 +487,7 @@ export async function evaluateTradeIdea(store: Store, input: { ideaId: number })
 
 /**
  * The gate on a stored idea with the state of `now`: its portfolio, strategy, size and confidence
- * (set on every idea the services wrote; older rows without a size cannot be assessed).
+ * (the services set all three; a row written through the ORM without them is refused, not guessed).
  */
 async function assessStoredIdea(tx: Tx, idea: TradeIdeaView, now: Date) {
   if (idea.portfolioId === null || idea.quantity === null || idea.confidence === null)
@@ -521,7 +521,6 @@ export type VerdictInput = z.input<typeof VerdictInput>;
  * not its hard limits: the gate runs again with today's state, and if a halting rule now fails
  * (a lot size or position limit tightened, the daily target or the drawdown reached, the portfolio
  * filled up since the proposal) the idea is halted_by_risk instead, recorded as risk_rejected.
- * Ideas stored before their size was kept (quantity null) cannot be re-checked and are approved.
  */
 async function recheckAtApproval(
   tx: Tx,
@@ -529,7 +528,6 @@ async function recheckAtApproval(
   approver: string,
   now: Date,
 ): Promise<{ idea: TradeIdeaView; decision: DecisionView } | null> {
-  if (idea.quantity === null || idea.portfolioId === null || idea.confidence === null) return null;
   const { assessment } = await assessStoredIdea(tx, idea, now);
   if (assessment.evaluation.verdict !== 'halted_by_risk') return null;
   const reason = assessment.evaluation.haltReason ?? 'halted by risk';

@@ -147,6 +147,10 @@ async function enforcePortfolioLimits(
  * filled; every other order counts its whole quantity.
  */
 async function assertWithinIdeaSize(tx: Tx, idea: TradeIdeaView, quantity: Decimal): Promise<void> {
+  if (idea.quantity === null) {
+    // The services store every idea with its size; one written without (through the ORM) is not guessed.
+    throw new TradingError(`trade idea ${idea.id} has no size: its orders cannot be held to one`);
+  }
   const orders = await readOrders(tx, 'select * from orders where trade_idea_id = ?', [idea.id]);
   let committed = ZERO;
   for (const order of orders) {
@@ -155,9 +159,9 @@ async function assertWithinIdeaSize(tx: Tx, idea: TradeIdeaView, quantity: Decim
     committed = committed.plus(ended ? order.filledQuantity : order.quantity);
   }
   const after = committed.plus(quantity);
-  if (after.gt(idea.quantity!)) {
+  if (after.gt(idea.quantity)) {
     throw new TradingError(
-      `trade idea ${idea.id} was judged at quantity ${idea.quantity!.toString()}: its orders would total ${after.toString()}`,
+      `trade idea ${idea.id} was judged at quantity ${idea.quantity.toString()}: its orders would total ${after.toString()}`,
     );
   }
 }
@@ -208,7 +212,7 @@ export async function placeOrderIn(
     signalId ??= idea.signalId;
     // An idea proposed in this transaction has no orders yet: the query can only find nothing.
     const fitsNewIdea = known.ideaIsNew === true && idea.quantity !== null && o.quantity.lte(idea.quantity);
-    if (idea.quantity !== null && !fitsNewIdea) await assertWithinIdeaSize(tx, idea, o.quantity);
+    if (!fitsNewIdea) await assertWithinIdeaSize(tx, idea, o.quantity);
     // The gate passed this idea in this same transaction on these very terms (its size and side,
     // valued at its entry price): the portfolio's limits were checked against this state already.
     limitsJudged =
