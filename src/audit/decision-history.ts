@@ -3,13 +3,11 @@
  * no update or delete here, and the ORM refuses both on DecisionHistory (src/entities/execution.ts).
  */
 import { z } from 'zod';
-import type { Store } from '../db/store.ts';
+import { defineListing } from '../db/listing.ts';
+import { col, defineTable } from '../db/table.ts';
+import type { Tx } from '../db/transaction.ts';
 import { DECISION_ACTIONS, type DecisionAction } from '../entities/execution-tables.ts';
-import { parseInput } from '../input/parse.ts';
-import { id, limit, offset, testScope, when } from '../input/fields.ts';
-import { bool, int, intOrNull, json, numOrNull, str, strOrNull, time } from '../db/column-values.ts';
-import { type Listing, listWithCounts, Where } from '../db/listing.ts';
-import { type Row, reading, type Tx } from '../db/transaction.ts';
+import { idFilters, listQuery } from '../input/fields.ts';
 
 export interface DecisionView {
   id: number;
@@ -33,90 +31,42 @@ export interface DecisionView {
 
 export type NewDecision = Omit<DecisionView, 'id'>;
 
-export function decisionFromRow(r: Row): DecisionView {
-  return {
-    id: int(r.id),
-    occurredAt: time(r.occurred_at),
-    portfolioId: intOrNull(r.portfolio_id),
-    assetId: intOrNull(r.asset_id),
-    action: str(r.action) as DecisionAction,
-    actor: str(r.actor),
-    rationale: strOrNull(r.rationale),
-    confidence: numOrNull(r.confidence),
-    riskCheckResult: json<Record<string, unknown>>(r.risk_check_result),
-    strategyId: intOrNull(r.strategy_id),
-    tradeIdeaId: intOrNull(r.trade_idea_id),
-    snapshotRef: strOrNull(r.snapshot_ref),
-    humanOverride: bool(r.human_override),
-    testMode: bool(r.test_mode),
-    botVersion: strOrNull(r.bot_version),
-  };
-}
+const decisionHistory = defineTable<DecisionView>('decision_history', 'decision', {
+  id: col.id(),
+  occurredAt: col.time(),
+  portfolioId: col.intOrNull(),
+  assetId: col.intOrNull(),
+  action: col.text<DecisionAction>(),
+  actor: col.text(),
+  rationale: col.textOrNull(),
+  confidence: col.floatOrNull(),
+  riskCheckResult: col.json<Record<string, unknown>>(),
+  strategyId: col.intOrNull(),
+  tradeIdeaId: col.intOrNull(),
+  snapshotRef: col.textOrNull(),
+  humanOverride: col.bool(),
+  testMode: col.bool(),
+  botVersion: col.textOrNull(),
+});
 
 /** Appends one audit row inside the caller's transaction. */
-export async function appendDecision(tx: Tx, d: NewDecision): Promise<DecisionView> {
-  const decisionId = await tx.insert(
-    `insert into decision_history (occurred_at, portfolio_id, asset_id, action, actor, rationale, confidence,
-       risk_check_result, strategy_id, trade_idea_id, snapshot_ref, human_override, test_mode, bot_version)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      tx.time(d.occurredAt),
-      d.portfolioId,
-      d.assetId,
-      d.action,
-      d.actor,
-      d.rationale,
-      d.confidence,
-      tx.json(d.riskCheckResult),
-      d.strategyId,
-      d.tradeIdeaId,
-      d.snapshotRef,
-      tx.bool(d.humanOverride),
-      tx.bool(d.testMode),
-      d.botVersion,
-    ],
-  );
-  return { id: decisionId!, ...d };
+export function appendDecision(tx: Tx, d: NewDecision): Promise<DecisionView> {
+  return decisionHistory.insert(tx, d);
 }
 
-export const DecisionQuery = z
-  .object({
-    portfolioId: id.optional(),
-    assetId: id.optional(),
-    strategyId: id.optional(),
-    tradeIdeaId: id.optional(),
-    action: z.enum(DECISION_ACTIONS).optional(),
-    actor: z.string().optional(),
-    from: when.optional(),
-    to: when.optional(),
-    limit,
-    offset,
-    ...testScope,
-  })
-  .strict();
+export const DecisionQuery = listQuery({
+  ...idFilters('portfolioId', 'assetId', 'strategyId', 'tradeIdeaId'),
+  action: z.enum(DECISION_ACTIONS).optional(),
+  actor: z.string().optional(),
+});
 export type DecisionQuery = z.input<typeof DecisionQuery>;
 
 /** The audit trail matching the filter, oldest first (the order decisions happened in). */
-export async function listDecisions(store: Store, query: DecisionQuery = {}): Promise<Listing<DecisionView>> {
-  const q = parseInput(DecisionQuery, query, 'decision query');
-  return reading(store, (tx) =>
-    listWithCounts(tx, {
-      select: '*',
-      from: 'decision_history',
-      filter: new Where()
-        .when(q.portfolioId, 'portfolio_id = ?', q.portfolioId)
-        .when(q.assetId, 'asset_id = ?', q.assetId)
-        .when(q.strategyId, 'strategy_id = ?', q.strategyId)
-        .when(q.tradeIdeaId, 'trade_idea_id = ?', q.tradeIdeaId)
-        .when(q.action, 'action = ?', q.action)
-        .when(q.actor, 'actor = ?', q.actor)
-        .when(q.from, 'occurred_at >= ?', q.from && tx.time(q.from))
-        .when(q.to, 'occurred_at < ?', q.to && tx.time(q.to)),
-      scope: q,
-      orderBy: 'occurred_at, id',
-      limit: q.limit,
-      offset: q.offset,
-      map: decisionFromRow,
-    }),
-  );
-}
+export const listDecisions = defineListing({
+  query: DecisionQuery,
+  what: 'decision query',
+  table: decisionHistory,
+  equal: ['portfolioId', 'assetId', 'strategyId', 'tradeIdeaId', 'action', 'actor'],
+  window: 'occurred_at',
+  orderBy: 'occurred_at, id',
+});

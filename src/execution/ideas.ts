@@ -7,46 +7,33 @@
  */
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { appendDecision, type DecisionView } from '../audit/decision-history.ts';
+import { int } from '../db/column-values.ts';
+import { defineListing } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
+import { col, defineTable } from '../db/table.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { DIRECTIONS, type Direction } from '../entities/common.ts';
 import { TRADE_IDEA_STATUSES, type TradeIdeaStatus } from '../entities/execution-tables.ts';
-import { NotFoundError } from '../input/errors.ts';
-import { parseInput } from '../input/parse.ts';
+import { NotFoundError, TradingError } from '../input/errors.ts';
 import {
   botVersion,
   confidence,
   id,
-  limit,
+  idFilters,
+  listQuery,
   nonNegativeDecimal,
-  offset,
   positiveDecimal,
-  testScope,
   userRef,
   when,
 } from '../input/fields.ts';
+import { parseInput } from '../input/parse.ts';
 import { assertTradable, findUser, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { recordHaltReason } from '../portfolios/risk-configs.ts';
 import type { RiskEvaluation, RiskVerdict } from '../trading/risk-gate.ts';
 import { assertTransition, canTransition, decisionActionFor } from '../trading/transitions.ts';
-import { appendDecision, type DecisionView } from '../audit/decision-history.ts';
 import { assessRisk, type RiskAssessment, riskRecord } from './risk.ts';
 import { loadSignal, type SignalView, type StrategyFacts, strategyFacts } from './signals.ts';
-import {
-  bool,
-  decimalParam,
-  decimalParamOrNull,
-  decOrNull,
-  int,
-  intOrNull,
-  numOrNull,
-  str,
-  strOrNull,
-  time,
-  timeOrNull,
-} from '../db/column-values.ts';
-import { type Listing, listWithCounts, Where } from '../db/listing.ts';
-import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
-import { TradingError } from '../input/errors.ts';
 
 export interface TradeIdeaView {
   id: number;
@@ -76,34 +63,32 @@ export interface TradeIdeaView {
   updatedAt: Date;
 }
 
-export function tradeIdeaFromRow(r: Row): TradeIdeaView {
-  return {
-    id: int(r.id),
-    portfolioId: intOrNull(r.portfolio_id),
-    signalId: intOrNull(r.signal_id),
-    strategyId: intOrNull(r.strategy_id),
-    assetId: int(r.asset_id),
-    direction: str(r.direction) as Direction,
-    quantity: decOrNull(r.quantity),
-    entryPrice: decOrNull(r.entry_price),
-    entryRangeLow: decOrNull(r.entry_range_low),
-    entryRangeHigh: decOrNull(r.entry_range_high),
-    stopLoss: decOrNull(r.stop_loss),
-    takeProfit: decOrNull(r.take_profit),
-    expectedHold: strOrNull(r.expected_hold),
-    rationale: strOrNull(r.rationale),
-    confidence: numOrNull(r.confidence),
-    status: str(r.status) as TradeIdeaStatus,
-    snapshotRef: strOrNull(r.snapshot_ref),
-    decidedBy: strOrNull(r.decided_by),
-    decidedAt: timeOrNull(r.decided_at),
-    expiresAt: timeOrNull(r.expires_at),
-    testMode: bool(r.test_mode),
-    botVersion: strOrNull(r.bot_version),
-    createdAt: time(r.created_at),
-    updatedAt: time(r.updated_at),
-  };
-}
+export const tradeIdeas = defineTable<TradeIdeaView>('trade_ideas', 'trade idea', {
+  id: col.id(),
+  portfolioId: col.intOrNull(),
+  signalId: col.intOrNull(),
+  strategyId: col.intOrNull(),
+  assetId: col.int(),
+  direction: col.text<Direction>(),
+  quantity: col.decimalOrNull(),
+  entryPrice: col.decimalOrNull(),
+  entryRangeLow: col.decimalOrNull(),
+  entryRangeHigh: col.decimalOrNull(),
+  stopLoss: col.decimalOrNull(),
+  takeProfit: col.decimalOrNull(),
+  expectedHold: col.textOrNull(),
+  rationale: col.textOrNull(),
+  confidence: col.floatOrNull(),
+  status: col.text<TradeIdeaStatus>(),
+  snapshotRef: col.textOrNull(),
+  decidedBy: col.textOrNull(),
+  decidedAt: col.timeOrNull(),
+  expiresAt: col.timeOrNull(),
+  testMode: col.bool(),
+  botVersion: col.textOrNull(),
+  createdAt: col.time(),
+  updatedAt: col.time(),
+});
 
 export const TradeIdeaInput = z
   .object({
@@ -291,7 +276,7 @@ async function resolveProposal(tx: Tx, i: ParsedTradeIdea, known: KnownContext) 
 }
 
 /** Inserts the idea row in `status` (the gate's verdict, or `waiting` when queued for it). */
-async function insertIdea(
+function insertIdea(
   tx: Tx,
   r: ResolvedIdea,
   i: ParsedTradeIdea,
@@ -299,39 +284,7 @@ async function insertIdea(
   decided: string | null,
   now: Date,
 ): Promise<TradeIdeaView> {
-  const ideaId = await tx.insert(
-    `insert into trade_ideas (portfolio_id, signal_id, strategy_id, asset_id, direction, quantity, entry_price,
-       entry_range_low, entry_range_high, stop_loss, take_profit, expected_hold, rationale, confidence, status,
-       snapshot_ref, decided_by, decided_at, expires_at, test_mode, bot_version, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      r.portfolioId,
-      r.signalId,
-      r.strategyId,
-      r.assetId,
-      r.direction,
-      decimalParam(r.quantity, 'quantity'),
-      decimalParamOrNull(r.entryPrice, 'entryPrice'),
-      decimalParamOrNull(i.entryRangeLow, 'entryRangeLow'),
-      decimalParamOrNull(i.entryRangeHigh, 'entryRangeHigh'),
-      decimalParamOrNull(i.stopLoss, 'stopLoss'),
-      decimalParamOrNull(i.takeProfit, 'takeProfit'),
-      i.expectedHold ?? null,
-      r.rationale,
-      r.confidence,
-      status,
-      i.snapshotRef ?? null,
-      decided,
-      decided === null ? null : tx.time(now),
-      i.expiresAt ? tx.time(i.expiresAt) : null,
-      tx.bool(r.testMode),
-      r.botVersion,
-      tx.time(now),
-      tx.time(now),
-    ],
-  );
-  return {
-    id: ideaId!,
+  return tradeIdeas.insert(tx, {
     portfolioId: r.portfolioId,
     signalId: r.signalId,
     strategyId: r.strategyId,
@@ -355,7 +308,24 @@ async function insertIdea(
     botVersion: r.botVersion,
     createdAt: now,
     updatedAt: now,
-  };
+  });
+}
+
+/**
+ * Moves a stored idea to `to`: the one place a service changes an idea's status, so the core's
+ * transition table (src/trading/transitions.ts) is checked here and nowhere else in the services.
+ */
+async function moveIdea(
+  tx: Tx,
+  idea: TradeIdeaView,
+  to: TradeIdeaStatus,
+  decision: { decidedBy: string | null; decidedAt: Date | null } | null,
+  now: Date,
+): Promise<TradeIdeaView> {
+  assertTransition('trade_idea', idea.status, to);
+  const changes = decision === null ? { status: to, updatedAt: now } : { status: to, ...decision, updatedAt: now };
+  await tradeIdeas.update(tx, idea.id, changes);
+  return { ...idea, ...changes };
 }
 
 /**
@@ -403,19 +373,8 @@ async function applyGateVerdict(
   rationale: string | null,
 ): Promise<ProposalResult> {
   const verdict = assessment.evaluation.verdict;
-  assertTransition('trade_idea', idea.status, verdict);
   const decided = gateDecider(verdict);
-  await tx.run(
-    'update trade_ideas set status = ?, decided_by = ?, decided_at = ?, updated_at = ? where id = ?',
-    [verdict, decided, decided === null ? null : tx.time(now), tx.time(now), idea.id],
-  );
-  const moved: TradeIdeaView = {
-    ...idea,
-    status: verdict,
-    decidedBy: decided,
-    decidedAt: decided === null ? null : now,
-    updatedAt: now,
-  };
+  const moved = await moveIdea(tx, idea, verdict, { decidedBy: decided, decidedAt: decided === null ? null : now }, now);
   const decision = await recordGateVerdict(tx, moved, idea.status, assessment, now, rationale);
   return { idea: moved, risk: assessment.evaluation, decision };
 }
@@ -503,7 +462,7 @@ export async function loadTradeIdea(tx: Tx, ideaId: number, options: { lock?: bo
     ideaId,
   ]);
   if (!row) throw new NotFoundError(`trade idea ${ideaId} does not exist`);
-  return tradeIdeaFromRow(row);
+  return tradeIdeas.fromRow(row);
 }
 
 const VerdictInput = z
@@ -559,10 +518,7 @@ async function decide(store: Store, input: VerdictInput, to: 'approved' | 'rejec
       const halted = await recheckAtApproval(tx, idea, user.email, now);
       if (halted) return halted;
     }
-    await tx.run(
-      'update trade_ideas set status = ?, decided_by = ?, decided_at = ?, updated_at = ? where id = ?',
-      [to, user.email, tx.time(now), tx.time(now), idea.id],
-    );
+    const decided = await moveIdea(tx, idea, to, { decidedBy: user.email, decidedAt: now }, now);
     const decision = await appendDecision(tx, {
       occurredAt: now,
       portfolioId: idea.portfolioId,
@@ -580,10 +536,7 @@ async function decide(store: Store, input: VerdictInput, to: 'approved' | 'rejec
       testMode: idea.testMode,
       botVersion: idea.botVersion,
     });
-    return {
-      idea: { ...idea, status: to as TradeIdeaStatus, decidedBy: user.email, decidedAt: now, updatedAt: now },
-      decision,
-    };
+    return { idea: decided, decision };
   });
 }
 
@@ -613,14 +566,7 @@ export async function expireTradeIdea(store: Store, input: { ideaId: number }): 
   const ideaId = parseInput(id, input.ideaId, 'trade idea id');
   return inTransaction(store, async (tx) => {
     const idea = await loadTradeIdea(tx, ideaId, { lock: true });
-    assertTransition('trade_idea', idea.status, 'expired');
-    const now = new Date();
-    await tx.run('update trade_ideas set status = ?, updated_at = ? where id = ?', [
-      'expired',
-      tx.time(now),
-      idea.id,
-    ]);
-    return { ...idea, status: 'expired', updatedAt: now };
+    return moveIdea(tx, idea, 'expired', null, new Date());
   });
 }
 
@@ -643,45 +589,18 @@ export async function getTradeIdea(store: Store, ideaId: number): Promise<TradeI
   return reading(store, (tx) => loadTradeIdea(tx, iid));
 }
 
-export const TradeIdeaQuery = z
-  .object({
-    portfolioId: id.optional(),
-    strategyId: id.optional(),
-    assetId: id.optional(),
-    signalId: id.optional(),
-    status: z.enum(TRADE_IDEA_STATUSES).optional(),
-    from: when.optional(),
-    to: when.optional(),
-    limit,
-    offset,
-    ...testScope,
-  })
-  .strict();
+export const TradeIdeaQuery = listQuery({
+  ...idFilters('portfolioId', 'strategyId', 'assetId', 'signalId'),
+  status: z.enum(TRADE_IDEA_STATUSES).optional(),
+});
 export type TradeIdeaQuery = z.input<typeof TradeIdeaQuery>;
 
 /** Ideas matching the filter, newest first (e.g. `{ status: 'needs_approval' }` is the approval queue). */
-export async function listTradeIdeas(
-  store: Store,
-  query: TradeIdeaQuery = {},
-): Promise<Listing<TradeIdeaView>> {
-  const q = parseInput(TradeIdeaQuery, query, 'trade idea query');
-  return reading(store, (tx) =>
-    listWithCounts(tx, {
-      select: '*',
-      from: 'trade_ideas',
-      filter: new Where()
-        .when(q.portfolioId, 'portfolio_id = ?', q.portfolioId)
-        .when(q.strategyId, 'strategy_id = ?', q.strategyId)
-        .when(q.assetId, 'asset_id = ?', q.assetId)
-        .when(q.signalId, 'signal_id = ?', q.signalId)
-        .when(q.status, 'status = ?', q.status)
-        .when(q.from, 'created_at >= ?', q.from && tx.time(q.from))
-        .when(q.to, 'created_at < ?', q.to && tx.time(q.to)),
-      scope: q,
-      orderBy: 'created_at desc, id desc',
-      limit: q.limit,
-      offset: q.offset,
-      map: tradeIdeaFromRow,
-    }),
-  );
-}
+export const listTradeIdeas = defineListing({
+  query: TradeIdeaQuery,
+  what: 'trade idea query',
+  table: tradeIdeas,
+  equal: ['portfolioId', 'strategyId', 'assetId', 'signalId', 'status'],
+  window: 'created_at',
+  orderBy: 'created_at desc, id desc',
+});
