@@ -87,6 +87,8 @@ export interface Table<V> {
   fromRow(row: Row): V;
   /** Inserts one row (every column but the id) and returns it as a view with its new id. */
   insert(tx: Tx, values: NewRow<V>): Promise<V>;
+  /** The same insert `on conflict (target) do nothing`: null when the row already existed. */
+  insertUnlessExists(tx: Tx, values: NewRow<V>, target: string): Promise<V | null>;
   /** Sets the given fields of row `id`; returns the number of rows changed. */
   update(tx: Tx, id: number, changes: Partial<NewRow<V>>): Promise<number>;
   /** The column of a view field. */
@@ -112,6 +114,10 @@ export function defineTable<V extends { id: number }>(name: string, label: strin
     .join(', ')})`;
   const updateSql = new Map<string, string>();
   const byField = new Map(entries.map((e) => [e.field as string, e]));
+  const paramsOf = (tx: Tx, values: NewRow<V>) => {
+    const v = values as Record<string, unknown>;
+    return inserted.map((e) => e.kind.write(tx, v[e.field], e.label));
+  };
 
   return {
     name,
@@ -121,10 +127,12 @@ export function defineTable<V extends { id: number }>(name: string, label: strin
       return view as V;
     },
     async insert(tx, values) {
-      const v = values as Record<string, unknown>;
-      const params = inserted.map((e) => e.kind.write(tx, v[e.field], e.label));
-      const id = await tx.insert(insertSql, params);
+      const id = await tx.insert(insertSql, paramsOf(tx, values));
       return { ...values, id: id! } as unknown as V;
+    },
+    async insertUnlessExists(tx, values, target) {
+      const id = await tx.insert(`${insertSql} on conflict (${target}) do nothing`, paramsOf(tx, values));
+      return id === null ? null : ({ ...values, id } as unknown as V);
     },
     async update(tx, id, changes) {
       const fields = Object.keys(changes);

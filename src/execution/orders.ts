@@ -6,7 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { bool, int } from '../db/column-values.ts';
+import { defineListing } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { SIDES } from '../entities/common.ts';
 import {
   ORDER_STATUSES,
@@ -14,24 +17,20 @@ import {
   type OrderStatus,
   TIME_IN_FORCE,
 } from '../entities/execution-tables.ts';
-import { NotFoundError } from '../input/errors.ts';
+import { NotFoundError, TradingError } from '../input/errors.ts';
+import { botVersion, id, idFilters, listQuery, positiveDecimal, when } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
-import { botVersion, id, limit, offset, positiveDecimal, testScope, when } from '../input/fields.ts';
 import { assertTradable, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { latestClose } from '../portfolios/snapshots.ts';
 import { ZERO } from '../trading/exact.ts';
 import { checkPortfolioLimits, hasPortfolioLimits } from '../trading/portfolio-limits.ts';
 import { assertTransition } from '../trading/transitions.ts';
 import { loadTradeIdea, type TradeIdeaView } from './ideas.ts';
-import { type OrderView, readOrders, withFills } from './order-rows.ts';
+import { type OrderRow, type OrderView, orders, orderWithFills, readOrders, withFills } from './order-rows.ts';
 import { loadOpenExposure, openPositionsUnderLock } from './risk.ts';
 import { markSignalExecuted } from './signals.ts';
-import { bool, decimalParam, decimalParamOrNull, int } from '../db/column-values.ts';
-import { type Listing, listWithCounts, Where } from '../db/listing.ts';
-import { inTransaction, reading, type Tx } from '../db/transaction.ts';
-import { TradingError } from '../input/errors.ts';
 
-export { type FillAmount, orderFromRow, type OrderView } from './order-rows.ts';
+export type { FillAmount, OrderView } from './order-rows.ts';
 
 /** An order with its filled quantity; `lock` holds its row until commit on PostgreSQL. */
 export async function loadOrder(
@@ -246,61 +245,35 @@ export async function placeOrderIn(
     await enforcePortfolioLimits(tx, portfolio, o, testMode, o.limitPrice ?? o.stopPrice ?? ideaPrice, now);
   }
 
-  const orderId = await tx.insert(
-    `insert into orders (portfolio_id, trade_idea_id, signal_id, asset_id, side, type, time_in_force, quantity,
-       limit_price, stop_price, status, client_order_id, exchange_order_id, submitted_at, test_mode, bot_version,
-       created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?)
-     on conflict (client_order_id) do nothing`,
-    [
-      o.portfolioId,
-      o.tradeIdeaId ?? null,
+  const row = await orders.insertUnlessExists(
+    tx,
+    {
+      portfolioId: o.portfolioId,
+      tradeIdeaId: o.tradeIdeaId ?? null,
       signalId,
-      o.assetId,
-      o.side,
-      o.type,
-      o.timeInForce ?? null,
-      decimalParam(o.quantity, 'quantity'),
-      decimalParamOrNull(o.limitPrice, 'limitPrice'),
-      decimalParamOrNull(o.stopPrice, 'stopPrice'),
+      assetId: o.assetId,
+      side: o.side,
+      type: o.type,
+      timeInForce: o.timeInForce ?? null,
+      quantity: o.quantity,
+      limitPrice: o.limitPrice ?? null,
+      stopPrice: o.stopPrice ?? null,
+      status: 'new',
       clientOrderId,
-      o.exchangeOrderId ?? null,
-      o.submittedAt ? tx.time(o.submittedAt) : null,
-      tx.bool(testMode),
-      o.botVersion ?? null,
-      tx.time(now),
-      tx.time(now),
-    ],
+      exchangeOrderId: o.exchangeOrderId ?? null,
+      rejectReason: null,
+      submittedAt: o.submittedAt ?? null,
+      testMode,
+      botVersion: o.botVersion ?? null,
+      createdAt: now,
+      updatedAt: now,
+    },
+    'client_order_id',
   );
   // A concurrent transaction committed the same client_order_id first.
-  if (orderId === null) return replay(tx, o, clientOrderId);
+  if (row === null) return replay(tx, o, clientOrderId);
   if (signalId !== null) await markSignalExecuted(tx, signalId, now);
-  const order: OrderView = {
-    id: orderId,
-    portfolioId: o.portfolioId,
-    tradeIdeaId: o.tradeIdeaId ?? null,
-    signalId,
-    assetId: o.assetId,
-    side: o.side,
-    type: o.type,
-    timeInForce: o.timeInForce ?? null,
-    quantity: o.quantity,
-    filledQuantity: ZERO,
-    filledValue: ZERO,
-    remainingQuantity: o.quantity,
-    averageFillPrice: null,
-    limitPrice: o.limitPrice ?? null,
-    stopPrice: o.stopPrice ?? null,
-    status: 'new',
-    clientOrderId,
-    exchangeOrderId: o.exchangeOrderId ?? null,
-    rejectReason: null,
-    submittedAt: o.submittedAt ?? null,
-    testMode,
-    botVersion: o.botVersion ?? null,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const order = orderWithFills(row);
   return { order, created: true };
 }
 
@@ -361,25 +334,12 @@ async function moveOrder(
     const order = await loadOrder(tx, c, { lock: true });
     assertTransition('order', order.status, to); // illegal: IllegalTransitionError, nothing written
     const now = new Date();
-    const sets: Array<[string, unknown]> = [
-      ['status', to],
-      ['updated_at', tx.time(now)],
-    ];
-    if (to === 'rejected') sets.push(['reject_reason', c.reason ?? null]);
-    if (c.exchangeOrderId !== undefined) sets.push(['exchange_order_id', c.exchangeOrderId]);
-    if (to === 'open') sets.push(['submitted_at', tx.time(c.submittedAt ?? order.submittedAt ?? now)]);
-    await tx.run(`update orders set ${sets.map(([k]) => `${k} = ?`).join(', ')} where id = ?`, [
-      ...sets.map(([, v]) => v),
-      order.id,
-    ]);
-    return {
-      ...order,
-      status: to,
-      updatedAt: now,
-      rejectReason: to === 'rejected' ? (c.reason ?? null) : order.rejectReason,
-      exchangeOrderId: c.exchangeOrderId ?? order.exchangeOrderId,
-      submittedAt: to === 'open' ? (c.submittedAt ?? order.submittedAt ?? now) : order.submittedAt,
-    };
+    const changes: Partial<OrderRow> = { status: to, updatedAt: now };
+    if (to === 'rejected') changes.rejectReason = c.reason ?? null;
+    if (c.exchangeOrderId !== undefined) changes.exchangeOrderId = c.exchangeOrderId;
+    if (to === 'open') changes.submittedAt = c.submittedAt ?? order.submittedAt ?? now;
+    await orders.update(tx, order.id, changes);
+    return { ...order, ...changes };
   });
 }
 
@@ -411,45 +371,20 @@ export async function getOrder(
   return reading(store, (tx) => loadOrder(tx, r));
 }
 
-export const OrderQuery = z
-  .object({
-    portfolioId: id.optional(),
-    assetId: id.optional(),
-    tradeIdeaId: id.optional(),
-    signalId: id.optional(),
-    status: z.enum(ORDER_STATUSES).optional(),
-    side: z.enum(SIDES).optional(),
-    from: when.optional(),
-    to: when.optional(),
-    limit,
-    offset,
-    ...testScope,
-  })
-  .strict();
+export const OrderQuery = listQuery({
+  ...idFilters('portfolioId', 'assetId', 'tradeIdeaId', 'signalId'),
+  status: z.enum(ORDER_STATUSES).optional(),
+  side: z.enum(SIDES).optional(),
+});
 export type OrderQuery = z.input<typeof OrderQuery>;
 
 /** Orders matching the filter with their filled quantities, newest first. */
-export async function listOrders(store: Store, query: OrderQuery = {}): Promise<Listing<OrderView>> {
-  const q = parseInput(OrderQuery, query, 'order query');
-  return reading(store, async (tx) => {
-    const listing = await listWithCounts(tx, {
-      select: '*',
-      from: 'orders',
-      filter: new Where()
-        .when(q.portfolioId, 'portfolio_id = ?', q.portfolioId)
-        .when(q.assetId, 'asset_id = ?', q.assetId)
-        .when(q.tradeIdeaId, 'trade_idea_id = ?', q.tradeIdeaId)
-        .when(q.signalId, 'signal_id = ?', q.signalId)
-        .when(q.status, 'status = ?', q.status)
-        .when(q.side, 'side = ?', q.side)
-        .when(q.from, 'created_at >= ?', q.from && tx.time(q.from))
-        .when(q.to, 'created_at < ?', q.to && tx.time(q.to)),
-      scope: q,
-      orderBy: 'created_at desc, id desc',
-      limit: q.limit,
-      offset: q.offset,
-      map: (row) => row,
-    });
-    return { items: await withFills(tx, listing.items), counts: listing.counts };
-  });
-}
+export const listOrders = defineListing({
+  query: OrderQuery,
+  what: 'order query',
+  table: orders,
+  equal: ['portfolioId', 'assetId', 'tradeIdeaId', 'signalId', 'status', 'side'],
+  window: 'created_at',
+  orderBy: 'created_at desc, id desc',
+  finish: withFills,
+});
