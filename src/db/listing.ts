@@ -114,7 +114,8 @@ function filterOf<S extends z.ZodType<TestScope & { limit: number; offset: numbe
 ): Where {
   const where = new Where();
   const values = q as Record<string, unknown>;
-  for (const field of spec.equal ?? []) where.when(values[field], `${snakeCase(field)} = ?`, encode(tx, values[field]));
+  for (const field of spec.equal ?? [])
+    where.when(values[field], `${snakeCase(field)} = ?`, encode(tx, values[field]));
   for (const [field, rule] of Object.entries(spec.rules ?? {}) as Array<[string, FilterRule<unknown>]>) {
     const value = values[field];
     if (value === undefined || value === null) continue;

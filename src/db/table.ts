@@ -101,7 +101,11 @@ export const snakeCase = (field: string): string => field.replace(/[A-Z]/g, (c) 
  * Describes `name` for the view `V`. `label` prefixes the field in refusals of values that do not
  * fit their column ("position cost basis 1e40 has more than 20 integer digits").
  */
-export function defineTable<V extends { id: number }>(name: string, label: string, columns: Columns<V>): Table<V> {
+export function defineTable<V extends { id: number }>(
+  name: string,
+  label: string,
+  columns: Columns<V>,
+): Table<V> {
   const entries = (Object.keys(columns) as Array<keyof V & string>).map((field) => ({
     field,
     column: snakeCase(field),

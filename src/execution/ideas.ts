@@ -323,7 +323,8 @@ async function moveIdea(
   now: Date,
 ): Promise<TradeIdeaView> {
   assertTransition('trade_idea', idea.status, to);
-  const changes = decision === null ? { status: to, updatedAt: now } : { status: to, ...decision, updatedAt: now };
+  const changes =
+    decision === null ? { status: to, updatedAt: now } : { status: to, ...decision, updatedAt: now };
   await tradeIdeas.update(tx, idea.id, changes);
   return { ...idea, ...changes };
 }
@@ -374,7 +375,13 @@ async function applyGateVerdict(
 ): Promise<ProposalResult> {
   const verdict = assessment.evaluation.verdict;
   const decided = gateDecider(verdict);
-  const moved = await moveIdea(tx, idea, verdict, { decidedBy: decided, decidedAt: decided === null ? null : now }, now);
+  const moved = await moveIdea(
+    tx,
+    idea,
+    verdict,
+    { decidedBy: decided, decidedAt: decided === null ? null : now },
+    now,
+  );
   const decision = await recordGateVerdict(tx, moved, idea.status, assessment, now, rationale);
   return { idea: moved, risk: assessment.evaluation, decision };
 }

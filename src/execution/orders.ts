@@ -26,7 +26,14 @@ import { ZERO } from '../trading/exact.ts';
 import { checkPortfolioLimits, hasPortfolioLimits } from '../trading/portfolio-limits.ts';
 import { assertTransition } from '../trading/transitions.ts';
 import { loadTradeIdea, type TradeIdeaView } from './ideas.ts';
-import { type OrderRow, type OrderView, orders, orderWithFills, readOrders, withFills } from './order-rows.ts';
+import {
+  type OrderRow,
+  type OrderView,
+  orders,
+  orderWithFills,
+  readOrders,
+  withFills,
+} from './order-rows.ts';
 import { loadOpenExposure, openPositionsUnderLock } from './risk.ts';
 import { markSignalExecuted } from './signals.ts';
 
