@@ -3,11 +3,11 @@
  * no update or delete here, and the ORM refuses both on DecisionHistory (src/entities/execution.ts).
  */
 import { z } from 'zod';
-import { defineListing } from '../db/listing.ts';
+import { defineListing, type ListingQuery } from '../db/listing.ts';
 import { col, defineTable } from '../db/table.ts';
 import type { Tx } from '../db/transaction.ts';
 import { DECISION_ACTIONS, type DecisionAction } from '../entities/execution-tables.ts';
-import { idFilters, listQuery } from '../input/fields.ts';
+import { idFilters } from '../input/fields.ts';
 
 export interface DecisionView {
   id: number;
@@ -54,19 +54,14 @@ export function appendDecision(tx: Tx, d: NewDecision): Promise<DecisionView> {
   return decisionHistory.insert(tx, d);
 }
 
-export const DecisionQuery = listQuery({
-  ...idFilters('portfolioId', 'assetId', 'strategyId', 'tradeIdeaId'),
-  action: z.enum(DECISION_ACTIONS).optional(),
-  actor: z.string().optional(),
-});
-export type DecisionQuery = z.input<typeof DecisionQuery>;
-
 /** The audit trail matching the filter, oldest first (the order decisions happened in). */
-export const listDecisions = defineListing({
-  query: DecisionQuery,
-  what: 'decision query',
-  table: decisionHistory,
-  equal: ['portfolioId', 'assetId', 'strategyId', 'tradeIdeaId', 'action', 'actor'],
+export const listDecisions = defineListing(decisionHistory, {
+  fields: {
+    ...idFilters('portfolioId', 'assetId', 'strategyId', 'tradeIdeaId'),
+    action: z.enum(DECISION_ACTIONS).optional(),
+    actor: z.string().optional(),
+  },
   window: 'occurred_at',
   orderBy: 'occurred_at, id',
 });
+export type DecisionQuery = ListingQuery<typeof listDecisions>;

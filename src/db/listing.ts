@@ -3,7 +3,7 @@
  * same filter, on the services' Tx (./transaction.ts).
  */
 import type { z } from 'zod';
-import type { ScopeCounts, TestScope } from '../input/fields.ts';
+import { listQuery, type ScopeCounts, type TestScope } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
 import { bool } from './column-values.ts';
 import type { Store } from './store.ts';
@@ -86,68 +86,81 @@ export async function listWithCounts<T>(
 /** A filter field that needs more than `column = value`: its condition, or null for none. */
 export type FilterRule<T> = (value: NonNullable<T>, tx: Tx) => [sql: string, ...params: unknown[]] | null;
 
-/** A listing, described: the query schema, the table and how each query field filters it. */
-export interface ListingSpec<S extends z.ZodType<TestScope & { limit: number; offset: number }>, V> {
-  query: S;
-  /** Names the query in refusals ("invalid trade idea query: …"). */
-  what: string;
-  table: { name: string; fromRow(row: Row): V };
-  /** Query fields compared for equality with their snake_case column. */
-  equal?: ReadonlyArray<keyof z.output<S> & string>;
-  /** The column `from` (inclusive) and `to` (exclusive) bound. */
+type Query<F extends z.ZodRawShape> = z.output<ReturnType<typeof listQuery<F>>>;
+
+/** A listing, described: the table, the filter fields, and the column the time window bounds. */
+export interface ListingSpec<F extends z.ZodRawShape, V> {
+  /** Filter fields; each is compared for equality with its snake_case column unless it has a rule. */
+  fields: F;
+  rules?: { [K in keyof Query<F>]?: FilterRule<Query<F>[K]> };
+  /** The column `from` (inclusive) and `to` (exclusive) bound; none: the listing has no window. */
   window?: string;
-  /** Fields with their own condition. */
-  rules?: { [K in keyof z.output<S>]?: FilterRule<z.output<S>[K]> };
   orderBy: string;
   /** Turns the page's raw rows into views when a row alone is not enough (orders add their fills). */
   finish?: (tx: Tx, rows: Row[]) => Promise<V[]>;
 }
 
+/** The query a listing takes (its `…Query` type). */
+export type ListingQuery<L extends { query: z.ZodType }> = z.input<L['query']>;
+
+/** A service's `list…(store, query)`; `query` is its zod schema. */
+export interface ListingFn<F extends z.ZodRawShape, V> {
+  (store: Store, query?: z.input<ReturnType<typeof listQuery<F>>>): Promise<Listing<V>>;
+  readonly query: ReturnType<typeof listQuery<F>>;
+}
+
 const encode = (tx: Tx, value: unknown) =>
   value instanceof Date ? tx.time(value) : typeof value === 'boolean' ? tx.bool(value) : value;
 
-/** The `where` of a query under `spec` (the test scope aside). */
-function filterOf<S extends z.ZodType<TestScope & { limit: number; offset: number }>, V>(
-  tx: Tx,
-  spec: ListingSpec<S, V>,
-  q: z.output<S>,
-): Where {
+/** The `where` of a query (the test scope aside). */
+function filterOf(tx: Tx, spec: ListingSpec<z.ZodRawShape, unknown>, q: Record<string, unknown>): Where {
   const where = new Where();
-  const values = q as Record<string, unknown>;
-  for (const field of spec.equal ?? [])
-    where.when(values[field], `${snakeCase(field)} = ?`, encode(tx, values[field]));
-  for (const [field, rule] of Object.entries(spec.rules ?? {}) as Array<[string, FilterRule<unknown>]>) {
-    const value = values[field];
+  const rules = (spec.rules ?? {}) as Record<string, FilterRule<unknown> | undefined>;
+  for (const field of Object.keys(spec.fields)) {
+    const value = q[field];
     if (value === undefined || value === null) continue;
+    const rule = rules[field];
+    if (rule === undefined) {
+      where.add(`${snakeCase(field)} = ?`, encode(tx, value));
+      continue;
+    }
     const condition = rule(value, tx);
     if (condition) where.add(...condition);
   }
   if (spec.window) {
-    where.when(values.from, `${spec.window} >= ?`, encode(tx, values.from));
-    where.when(values.to, `${spec.window} < ?`, encode(tx, values.to));
+    where.when(q.from, `${spec.window} >= ?`, encode(tx, q.from));
+    where.when(q.to, `${spec.window} < ?`, encode(tx, q.to));
   }
   return where;
 }
 
-/** A service's `list…(store, query)` from its description: validated, read on one connection. */
-export function defineListing<S extends z.ZodType<TestScope & { limit: number; offset: number }>, V>(
-  spec: ListingSpec<S, V>,
-): (store: Store, query?: z.input<S>) => Promise<Listing<V>> {
-  return (store, query = {} as z.input<S>) => {
-    const q = parseInput(spec.query, query, spec.what);
+/**
+ * A service's `list…(store, query)` from its description: the query validated (refusals name it
+ * "<table label> query"), the page and the counts read on one connection.
+ */
+export function defineListing<F extends z.ZodRawShape, V>(
+  table: { name: string; label: string; fromRow(row: Row): V },
+  spec: ListingSpec<F, V>,
+): ListingFn<F, V> {
+  const query = listQuery(spec.fields, { window: spec.window !== undefined });
+  const what = `${table.label} query`;
+  const list = (store: Store, input: unknown = {}) => {
+    const q = parseInput(query, input, what) as Record<string, unknown> &
+      TestScope & { limit: number; offset: number };
     return reading(store, async (tx) => {
       const listing = await listWithCounts(tx, {
         select: '*',
-        from: spec.table.name,
-        filter: filterOf(tx, spec, q),
+        from: table.name,
+        filter: filterOf(tx, spec as ListingSpec<z.ZodRawShape, unknown>, q),
         scope: q,
         orderBy: spec.orderBy,
         limit: q.limit,
         offset: q.offset,
-        map: spec.finish ? (row) => row as V : spec.table.fromRow,
+        map: spec.finish ? (row) => row as V : table.fromRow,
       });
       if (!spec.finish) return listing;
       return { items: await spec.finish(tx, listing.items as Row[]), counts: listing.counts };
     });
   };
+  return Object.assign(list, { query });
 }

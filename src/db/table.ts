@@ -83,6 +83,8 @@ export type NewRow<V> = Omit<V, 'id'>;
 
 export interface Table<V> {
   readonly name: string;
+  /** What a row is called in messages ("trade idea"). */
+  readonly label: string;
   /** A raw row (`select *`) → the view. */
   fromRow(row: Row): V;
   /** Inserts one row (every column but the id) and returns it as a view with its new id. */
@@ -125,6 +127,7 @@ export function defineTable<V extends { id: number }>(
 
   return {
     name,
+    label,
     fromRow(row) {
       const view = {} as Record<string, unknown>;
       for (const e of entries) view[e.field] = e.kind.read(row[e.column]);

@@ -9,7 +9,7 @@ import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { appendDecision, type DecisionView } from '../audit/decision-history.ts';
 import { int } from '../db/column-values.ts';
-import { defineListing } from '../db/listing.ts';
+import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
 import { col, defineTable } from '../db/table.ts';
 import { inTransaction, reading, type Tx } from '../db/transaction.ts';
@@ -21,7 +21,6 @@ import {
   confidence,
   id,
   idFilters,
-  listQuery,
   nonNegativeDecimal,
   positiveDecimal,
   userRef,
@@ -596,18 +595,13 @@ export async function getTradeIdea(store: Store, ideaId: number): Promise<TradeI
   return reading(store, (tx) => loadTradeIdea(tx, iid));
 }
 
-export const TradeIdeaQuery = listQuery({
-  ...idFilters('portfolioId', 'strategyId', 'assetId', 'signalId'),
-  status: z.enum(TRADE_IDEA_STATUSES).optional(),
-});
-export type TradeIdeaQuery = z.input<typeof TradeIdeaQuery>;
-
 /** Ideas matching the filter, newest first (e.g. `{ status: 'needs_approval' }` is the approval queue). */
-export const listTradeIdeas = defineListing({
-  query: TradeIdeaQuery,
-  what: 'trade idea query',
-  table: tradeIdeas,
-  equal: ['portfolioId', 'strategyId', 'assetId', 'signalId', 'status'],
+export const listTradeIdeas = defineListing(tradeIdeas, {
+  fields: {
+    ...idFilters('portfolioId', 'strategyId', 'assetId', 'signalId'),
+    status: z.enum(TRADE_IDEA_STATUSES).optional(),
+  },
   window: 'created_at',
   orderBy: 'created_at desc, id desc',
 });
+export type TradeIdeaQuery = ListingQuery<typeof listTradeIdeas>;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { bool, int } from '../db/column-values.ts';
-import { defineListing } from '../db/listing.ts';
+import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
 import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { SIDES } from '../entities/common.ts';
@@ -18,7 +18,7 @@ import {
   TIME_IN_FORCE,
 } from '../entities/execution-tables.ts';
 import { NotFoundError, TradingError } from '../input/errors.ts';
-import { botVersion, id, idFilters, listQuery, positiveDecimal, when } from '../input/fields.ts';
+import { botVersion, id, idFilters, positiveDecimal, when } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
 import { assertTradable, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { latestClose } from '../portfolios/snapshots.ts';
@@ -378,20 +378,15 @@ export async function getOrder(
   return reading(store, (tx) => loadOrder(tx, r));
 }
 
-export const OrderQuery = listQuery({
-  ...idFilters('portfolioId', 'assetId', 'tradeIdeaId', 'signalId'),
-  status: z.enum(ORDER_STATUSES).optional(),
-  side: z.enum(SIDES).optional(),
-});
-export type OrderQuery = z.input<typeof OrderQuery>;
-
 /** Orders matching the filter with their filled quantities, newest first. */
-export const listOrders = defineListing({
-  query: OrderQuery,
-  what: 'order query',
-  table: orders,
-  equal: ['portfolioId', 'assetId', 'tradeIdeaId', 'signalId', 'status', 'side'],
+export const listOrders = defineListing(orders, {
+  fields: {
+    ...idFilters('portfolioId', 'assetId', 'tradeIdeaId', 'signalId'),
+    status: z.enum(ORDER_STATUSES).optional(),
+    side: z.enum(SIDES).optional(),
+  },
   window: 'created_at',
   orderBy: 'created_at desc, id desc',
   finish: withFills,
 });
+export type OrderQuery = ListingQuery<typeof listOrders>;

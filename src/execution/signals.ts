@@ -5,7 +5,7 @@
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { bool, int, json, str, strOrNull } from '../db/column-values.ts';
-import { defineListing } from '../db/listing.ts';
+import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
 import { col, defineTable } from '../db/table.ts';
 import { inTransaction, reading, type Tx } from '../db/transaction.ts';
@@ -17,7 +17,6 @@ import {
   id,
   idFilters,
   jsonObject,
-  listQuery,
   nonNegativeDecimal,
   positiveDecimal,
   when,
@@ -188,19 +187,14 @@ export async function getSignal(store: Store, signalId: number): Promise<SignalV
   return reading(store, (tx) => loadSignal(tx, sid));
 }
 
-export const SignalQuery = listQuery({
-  ...idFilters('portfolioId', 'strategyId', 'assetId'),
-  action: z.enum(SIGNAL_ACTIONS).optional(),
-  executed: z.boolean().optional(),
-});
-export type SignalQuery = z.input<typeof SignalQuery>;
-
 /** Signals matching the filter, newest first (`from` inclusive, `to` exclusive on ts); production only unless includeTest/testMode. */
-export const listSignals = defineListing({
-  query: SignalQuery,
-  what: 'signal query',
-  table: signals,
-  equal: ['portfolioId', 'strategyId', 'assetId', 'action', 'executed'],
+export const listSignals = defineListing(signals, {
+  fields: {
+    ...idFilters('portfolioId', 'strategyId', 'assetId'),
+    action: z.enum(SIGNAL_ACTIONS).optional(),
+    executed: z.boolean().optional(),
+  },
   window: 'ts',
   orderBy: 'ts desc, id desc',
 });
+export type SignalQuery = ListingQuery<typeof listSignals>;

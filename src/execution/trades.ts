@@ -4,14 +4,14 @@
  */
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { defineListing } from '../db/listing.ts';
+import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
 import { col, defineTable } from '../db/table.ts';
 import { reading } from '../db/transaction.ts';
 import type { Direction } from '../entities/common.ts';
 import { TRADE_OUTCOMES, type TradeOutcome } from '../entities/execution-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
-import { id, idFilters, listQuery } from '../input/fields.ts';
+import { id, idFilters } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
 import type { TradeState } from '../trading/round-trips.ts';
 
@@ -105,26 +105,21 @@ export function tradeState(t: TradeView): TradeState {
   };
 }
 
-export const TradeQuery = listQuery({
-  ...idFilters('portfolioId', 'strategyId', 'assetId', 'signalId', 'tradeIdeaId'),
-  outcome: z.enum(TRADE_OUTCOMES).optional(),
-  /** Live trades only (default), backtest trades only, or both ('all'). */
-  backtest: z.enum(['live', 'backtest', 'all']).default('live'),
-});
-export type TradeQuery = z.input<typeof TradeQuery>;
-
 /** Round trips matching the filter, newest entry first (`from` inclusive, `to` exclusive on entry_time). */
-export const listTrades = defineListing({
-  query: TradeQuery,
-  what: 'trade query',
-  table: trades,
-  equal: ['portfolioId', 'strategyId', 'assetId', 'signalId', 'tradeIdeaId', 'outcome'],
+export const listTrades = defineListing(trades, {
+  fields: {
+    ...idFilters('portfolioId', 'strategyId', 'assetId', 'signalId', 'tradeIdeaId'),
+    outcome: z.enum(TRADE_OUTCOMES).optional(),
+    /** Live trades only (default), backtest trades only, or both ('all'). */
+    backtest: z.enum(['live', 'backtest', 'all']).default('live'),
+  },
   rules: {
     backtest: (which, tx) => (which === 'all' ? null : ['is_backtest = ?', tx.bool(which === 'backtest')]),
   },
   window: 'entry_time',
   orderBy: 'entry_time desc, id desc',
 });
+export type TradeQuery = ListingQuery<typeof listTrades>;
 
 export async function getTrade(store: Store, tradeId: number): Promise<TradeView> {
   const tid = parseInput(id, tradeId, 'trade id');

@@ -5,12 +5,12 @@
  */
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { defineListing } from '../db/listing.ts';
+import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
 import { col, defineTable } from '../db/table.ts';
 import { reading, type Tx } from '../db/transaction.ts';
 import { POSITION_STATUSES, type PositionStatus } from '../entities/portfolio-tables.ts';
-import { id, idFilters, listQuery } from '../input/fields.ts';
+import { id, idFilters } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
 import type { PositionSide, PositionState } from '../trading/position-accounting.ts';
 
@@ -73,25 +73,16 @@ export function positionState(p: PositionView): PositionState {
   };
 }
 
-const PositionQuery = listQuery(
-  {
+/** Positions (open by default; 'closed', or 'all' for every lifecycle), most recently opened first. */
+export const listPositions = defineListing(positions, {
+  fields: {
     ...idFilters('portfolioId', 'assetId'),
-    /** Open positions by default; 'closed', or 'all' for every lifecycle. */
     status: z.enum([...POSITION_STATUSES, 'all']).default('open'),
   },
-  { window: false },
-);
-export type PositionQuery = z.input<typeof PositionQuery>;
-
-/** Positions matching the filter, most recently opened first. */
-export const listPositions = defineListing({
-  query: PositionQuery,
-  what: 'position query',
-  table: positions,
-  equal: ['portfolioId', 'assetId'],
   rules: { status: (status) => (status === 'all' ? null : ['status = ?', status]) },
   orderBy: 'opened_at desc, id desc',
 });
+export type PositionQuery = ListingQuery<typeof listPositions>;
 
 /** A portfolio's open positions (its test-mode ones when testMode), oldest first. */
 export async function loadOpenPositions(
