@@ -111,26 +111,6 @@ export interface FillResult {
   duplicate: boolean;
 }
 
-export interface FillResult {
-  fill: FillView;
-  /** The order after the fill (status, filled and remaining quantity). */
-  order: OrderView;
-  /** The open position after the fill (on a flip, the new side), or null when the fill closed it. */
-  position: PositionView | null;
-  /** The lifecycle this fill ended (full close or the old side of a flip), else null. */
-  closedPosition: PositionView | null;
-  /** The round trip that was open before the fill, updated (null when the fill opened from flat). */
-  trade: TradeView | null;
-  /** The round trip this fill opened (from flat, or the new side of a flip), else null. */
-  openedTrade: TradeView | null;
-  /** Net realized P&L of this fill and its cash change (0 for test-mode fills). */
-  realizedPnl: Decimal;
-  cashDelta: Decimal;
-  cashBalance: Decimal;
-  /** true when (venue, exchangeTradeId) was already recorded: nothing changed, `fill` is the first one. */
-  duplicate: boolean;
-}
-
 const FILLABLE = new Set(['new', 'open', 'partially_filled']);
 
 /** What the fill path needs about the order's origin when it opens a round trip. */
