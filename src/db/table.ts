@@ -89,8 +89,11 @@ export interface Table<V> {
   fromRow(row: Row): V;
   /** Inserts one row (every column but the id) and returns it as a view with its new id. */
   insert(tx: Tx, values: NewRow<V>): Promise<V>;
-  /** The same insert `on conflict (target) do nothing`: null when the row already existed. */
-  insertUnlessExists(tx: Tx, values: NewRow<V>, target: string): Promise<V | null>;
+  /**
+   * The same insert `on conflict (target) do nothing` (any unique constraint when no target): null
+   * when the row already existed.
+   */
+  insertUnlessExists(tx: Tx, values: NewRow<V>, target?: string): Promise<V | null>;
   /** Sets the given fields of row `id`; returns the number of rows changed. */
   update(tx: Tx, id: number, changes: Partial<NewRow<V>>): Promise<number>;
   /** The column of a view field. */
@@ -138,7 +141,8 @@ export function defineTable<V extends { id: number }>(
       return { ...values, id: id! } as unknown as V;
     },
     async insertUnlessExists(tx, values, target) {
-      const id = await tx.insert(`${insertSql} on conflict (${target}) do nothing`, paramsOf(tx, values));
+      const conflict = target === undefined ? '' : ` (${target})`;
+      const id = await tx.insert(`${insertSql} on conflict${conflict} do nothing`, paramsOf(tx, values));
       return id === null ? null : ({ ...values, id } as unknown as V);
     },
     async update(tx, id, changes) {
