@@ -32,6 +32,13 @@ export interface Column<T> {
   write(tx: Tx, value: T, label: string): unknown;
   /** Set by the database (the id): never inserted. */
   readonly generated?: boolean;
+  /** The column's name when it is not the field's snake_case (`avg_rmultiple` for avgRMultiple). */
+  readonly column?: string;
+}
+
+/** A column kind stored under another name than its field's snake_case. */
+export function named<T>(column: string, kind: Column<T>): Column<T> {
+  return { ...kind, column };
 }
 
 const orNull =
@@ -94,6 +101,11 @@ export interface Table<V> {
    * when the row already existed.
    */
   insertUnlessExists(tx: Tx, values: NewRow<V>, target?: string): Promise<V | null>;
+  /**
+   * Inserts, or on a conflict over `target` updates every column but the `keep` fields; returns the
+   * row as stored.
+   */
+  upsert(tx: Tx, values: NewRow<V>, target: string, keep: ReadonlyArray<keyof V & string>): Promise<V>;
   /** Sets the given fields of row `id`; returns the number of rows changed. */
   update(tx: Tx, id: number, changes: Partial<NewRow<V>>): Promise<number>;
   /** The column of a view field. */
@@ -113,12 +125,13 @@ export function defineTable<V extends { id: number }>(
 ): Table<V> {
   const entries = (Object.keys(columns) as Array<keyof V & string>).map((field) => ({
     field,
-    column: snakeCase(field),
+    column: columns[field].column ?? snakeCase(field),
     kind: columns[field] as Column<unknown>,
     label: `${label} ${snakeCase(field).replace(/_/g, ' ')}`,
   }));
   const inserted = entries.filter((e) => !e.kind.generated);
-  const insertSql = `insert into ${name} (${inserted.map((e) => e.column).join(', ')}) values (${inserted
+  // Quoted: some columns are SQL keywords (strategy_performance."window").
+  const insertSql = `insert into ${name} (${inserted.map((e) => `"${e.column}"`).join(', ')}) values (${inserted
     .map(() => '?')
     .join(', ')})`;
   const updateSql = new Map<string, string>();
@@ -145,12 +158,23 @@ export function defineTable<V extends { id: number }>(
       const id = await tx.insert(`${insertSql} on conflict${conflict} do nothing`, paramsOf(tx, values));
       return id === null ? null : ({ ...values, id } as unknown as V);
     },
+    async upsert(tx, values, target, keep) {
+      const set = inserted
+        .filter((e) => !keep.includes(e.field))
+        .map((e) => `"${e.column}" = excluded."${e.column}"`)
+        .join(', ');
+      const row = await tx.get(
+        `${insertSql} on conflict ${target} do update set ${set} returning *`,
+        paramsOf(tx, values),
+      );
+      return this.fromRow(row!);
+    },
     async update(tx, id, changes) {
       const fields = Object.keys(changes);
       const key = fields.join(',');
       let sql = updateSql.get(key);
       if (sql === undefined) {
-        sql = `update ${name} set ${fields.map((f) => `${byField.get(f)!.column} = ?`).join(', ')} where id = ?`;
+        sql = `update ${name} set ${fields.map((f) => `"${byField.get(f)!.column}" = ?`).join(', ')} where id = ?`;
         updateSql.set(key, sql);
       }
       const c = changes as Record<string, unknown>;
