@@ -8,11 +8,27 @@
  * `test/architecture/public-api.txt`; a change to the surface is a visible diff there.
  */
 
+// ---- adopting existing data: legacy files, a freqtrade bot's database ----
+export { FieldError } from './adopt/fields.ts';
+export { LegacyFileError } from './adopt/files.ts';
+export { type FreqtradeDbOptions, type FreqtradeDbResult, importFreqtradeDb } from './adopt/freqtrade-db.ts';
+export { importLegacy, type LegacyImportOptions, type LegacyImportResult } from './adopt/legacy.ts';
+export type { FileReport } from './adopt/report.ts';
+export { DEFAULT_TEST_DATA_RULES, loadTestDataRules, type TestDataRules } from './adopt/test-data-rules.ts';
+
 // ---- the store, configuration, migrations, the database as a whole ----
 export { type Config, ConfigError, loadConfig } from './config/env.ts';
-export { backupDatabase, MissingToolError, restoreDatabase } from './db/backup.ts';
+export { BackupRefusedError, backupDatabase, MissingToolError } from './db/backup.ts';
+export { restoreDatabase } from './migrate/restore.ts';
 export type { Listing } from './db/listing.ts';
-export { openStore, type Store, type StoreOptions } from './db/store.ts';
+export {
+  MissingDatabaseError,
+  openStore,
+  type Store,
+  type StoreOptions,
+  UnopenableDatabaseError,
+} from './db/store.ts';
+export { DatabaseUrlError } from './db/url.ts';
 export { checkSchema, createMigrations } from './migrate/generate.ts';
 export { MigrationSafetyError } from './migrate/history.ts';
 export { MigrationError, migrateDown, migrateUp, migrationState, stampMigrations } from './migrate/runner.ts';
@@ -32,9 +48,20 @@ export {
   TradingError,
 } from './input/errors.ts';
 export type { ScopeCounts, TestScope } from './input/fields.ts';
+export { AccessDeniedError, type AccessCode, AccessError, AuthenticationError } from './accounts/errors.ts';
 
 // ---- the schema: entity classes for `store.em()`, their enums, exact decimal types ----
 export { entities } from './entities/all-tables.ts';
+export {
+  API_KEY_SCOPES,
+  ApiKey,
+  type ApiKeyScope,
+  AuthSession,
+  PORTFOLIO_ACCESS_ROLES,
+  PortfolioAccess,
+  type PortfolioAccessRole,
+  RefreshToken,
+} from './entities/account-tables.ts';
 export {
   BACKTEST_STATUSES,
   type BacktestFeeModel,

@@ -1,24 +1,272 @@
 /**
- * The HTTP API: a thin Fastify layer over the services. Routes validate input with zod and call
- * the same functions the CLI and library users call.
+ * The HTTP API: a thin Fastify layer over the services. Routes validate input with zod (the same
+ * schemas produce /openapi.json), the auth plugin decides every request from the route table, and
+ * handlers call the same functions the CLI and library users call.
+ *
+ * Layout (after fastify's demo app): plugins/ (errors, security, auth), schemas/ (wire shapes per
+ * resource), routes/ (one file per resource), route.ts (the route table's type), wire.ts
+ * (snake_case and decimal strings).
  */
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { Config } from '../config/env.ts';
-import { health } from '../operations/inspect.ts';
+import { randomBytes } from 'node:crypto';
+import type { DestinationStream } from 'pino';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import {
+  createSerializerCompiler,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import { tokenKeys } from '../accounts/sessions.ts';
+import { type Config, ConfigError } from '../config/env.ts';
 import type { Store } from '../db/store.ts';
+import { health } from '../operations/inspect.ts';
+import { contextFor, registerAuth } from './plugins/auth.ts';
+import { ApiError, refuseNul, registerErrorHandling } from './plugins/errors.ts';
+import { registerSecurity, requestIdOf } from './plugins/security.ts';
+import type { RouteSpec } from './route.ts';
+import { routes } from './routes/index.ts';
+import { ERROR_STATUSES, errors } from './schemas/common.ts';
+
+type ApiConfig = Pick<Config, 'LOG_LEVEL'> &
+  Partial<
+    Pick<
+      Config,
+      | 'SECRET_KEY'
+      | 'NODE_ENV'
+      | 'ALLOW_SIGNUP'
+      | 'CORS_ORIGINS'
+      | 'BODY_LIMIT_BYTES'
+      | 'CANDLE_UPLOAD_LIMIT_BYTES'
+      | 'LOGIN_ATTEMPTS_PER_MINUTE'
+      | 'RATE_LIMIT_PER_MINUTE'
+    >
+  >;
 
 export interface AppOptions {
   store: Store;
-  config: Pick<Config, 'LOG_LEVEL'>;
+  config: ApiConfig;
+  /** Where the JSON log goes (default stdout); tests capture it. */
+  logStream?: DestinationStream;
+  /** Check every response against its schema (tests); production serialises without re-checking. */
+  validateResponses?: boolean;
 }
 
-export function buildApp({ store, config }: AppOptions): FastifyInstance {
-  const app = Fastify({ logger: { level: config.LOG_LEVEL } });
+/**
+ * SECRET_KEY as signing bytes. Production refuses to start without 32 bytes of it; development
+ * generates one and says that tokens will not survive a restart.
+ */
+export function resolveSecretKey(config: ApiConfig, warn: (message: string) => void): string {
+  const key = config.SECRET_KEY;
+  if (key !== undefined && key !== '') {
+    if (Buffer.byteLength(key) < 32) throw new ConfigError('SECRET_KEY is too short: at least 32 bytes');
+    return key;
+  }
+  if (config.NODE_ENV === 'production')
+    throw new ConfigError(
+      'SECRET_KEY is required with NODE_ENV=production (at least 32 random bytes, e.g. `openssl rand -hex 32`)',
+    );
+  warn('SECRET_KEY is not set: generated a random one for this run; tokens will not survive a restart');
+  return randomBytes(32).toString('hex');
+}
 
-  app.get('/health', async (_request, reply) => {
+const HOME = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tradestore</title></head>
+<body><h1>tradestore</h1><p>The HTTP API of tradestore. Read the <a href="/docs">interactive API documentation</a>
+or fetch the <a href="/openapi.json">OpenAPI 3.1 document</a>. Health: <a href="/health">/health</a>.</p></body></html>`;
+
+const fastJson = () => (data: unknown) => JSON.stringify(data);
+
+export function buildApp({
+  store,
+  config,
+  logStream,
+  validateResponses = false,
+}: AppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: {
+      level: config.LOG_LEVEL,
+      ...(logStream ? { stream: logStream } : {}),
+      // Belt and braces: request logs carry no headers or bodies, and these paths are cut if a
+      // future log line ever includes them.
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'headers.authorization',
+          '*.password',
+          '*.access_token',
+          '*.refresh_token',
+          '*.key',
+        ],
+        censor: '[redacted]',
+      },
+    },
+    bodyLimit: config.BODY_LIMIT_BYTES ?? 1_048_576,
+    genReqId: (request) => requestIdOf(request.headers['x-request-id']),
+    trustProxy: false,
+  });
+  const secret = resolveSecretKey(config, (m) => app.log.warn(m));
+  const keys = tokenKeys(secret);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(validateResponses ? createSerializerCompiler({}) : fastJson);
+  registerErrorHandling(app);
+  registerSecurity(app, {
+    corsOrigins: config.CORS_ORIGINS ?? [],
+    ratePerMinute: config.RATE_LIMIT_PER_MINUTE ?? 0,
+  });
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'tradestore',
+        version: '0.1.0',
+        description:
+          'Records and reads everything a trading bot does. JSON is snake_case; money, prices and quantities are decimal strings; times ISO-8601 UTC (candles: ts in epoch ms). Lists are keyset pages {data, next_cursor}. ' +
+          ERROR_STATUSES,
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      servers: [{ url: '/' }],
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An access token from POST /auth/login, or an API key (tsk_…) from POST /api-keys',
+          },
+        },
+      },
+      tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name, description: `${name} routes` })),
+    },
+    transform: jsonSchemaTransform,
+    transformObject: (input) =>
+      withoutUnusedSchemas(jsonSchemaTransformObject(input) as OpenApiDocument) as never,
+  });
+  void app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  registerAuth(app, store, keys);
+  app.addHook('preValidation', async (request) => {
+    if (request.body !== undefined && typeof (request.body as { pipe?: unknown }).pipe !== 'function')
+      refuseNul(request.body);
+  });
+
+  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(HOME),
+  );
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     const h = await health(store);
     return reply.code(h.status === 'healthy' ? 200 : 503).send(h);
   });
 
+  const deps = { store, keys, config };
+  // Registered as a plugin so it runs after the plugins above have loaded (rate limit, swagger's route hook).
+  void app.register(async (instance) => {
+    for (const spec of routes) registerRoute(instance, spec, deps);
+  });
   return app;
+}
+
+export interface RouteDeps {
+  store: Store;
+  keys: ReturnType<typeof tokenKeys>;
+  config: ApiConfig;
+}
+
+function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): void {
+  const status = spec.status ?? 200;
+  // Each limit counts separately (createRateLimit: the plugin's hook form runs only one per request).
+  const checks = (spec.rateLimit ?? []).map((l) => ({
+    per: l.per,
+    check: app.createRateLimit({
+      // Per email the configured attempts; per IP six times that (offices and bots share addresses).
+      max: (deps.config.LOGIN_ATTEMPTS_PER_MINUTE ?? l.max) * (l.per === 'ip' ? 6 : 1),
+      timeWindow: 60_000,
+      keyGenerator: (request) =>
+        l.per === 'ip'
+          ? `login-ip:${request.ip}`
+          : `login-email:${String((request.body as { email?: unknown } | undefined)?.email ?? '')
+              .trim()
+              .toLowerCase()}`,
+    }),
+  }));
+  const limiters =
+    checks.length === 0
+      ? []
+      : [
+          async (request: FastifyRequest, reply: FastifyReply) => {
+            for (const { per, check } of checks) {
+              const r = await check(request);
+              if (!r.isAllowed && r.isExceeded) {
+                reply.header('retry-after', r.ttlInSeconds);
+                throw new ApiError(
+                  'rate_limited',
+                  `too many attempts from this ${per === 'ip' ? 'address' : 'account'}: retry in ${r.ttlInSeconds} s`,
+                  {
+                    retry_after_seconds: r.ttlInSeconds,
+                  },
+                );
+              }
+            }
+          },
+        ];
+  app.route({
+    method: spec.method,
+    url: spec.url,
+    bodyLimit: spec.bodyLimit ?? deps.config.BODY_LIMIT_BYTES ?? 1_048_576,
+    config: { spec },
+    schema: {
+      summary: spec.summary,
+      tags: [spec.tag],
+      operationId: operationId(spec),
+      security: spec.auth === 'public' ? [] : [{ bearer: [] }],
+      ...(spec.schema.body && !spec.rawBody ? { body: spec.schema.body } : {}),
+      ...(spec.schema.querystring ? { querystring: spec.schema.querystring } : {}),
+      ...(spec.schema.params ? { params: spec.schema.params } : {}),
+      ...(spec.schema.headers ? { headers: spec.schema.headers } : {}),
+      response: { [status]: spec.schema.response, ...errors },
+    },
+    ...(limiters.length > 0 ? { preHandler: limiters } : {}),
+    handler: async (request, reply) => {
+      const result = await spec.handler(
+        request as never,
+        { ...contextFor(deps.store, request), deps },
+        reply,
+      );
+      if (reply.sent) return reply;
+      if (status === 204) return reply.code(204).send();
+      return reply.code(status).send(result);
+    },
+  });
+}
+
+/** `POST /trade-ideas/:id/approve` → `postTradeIdeasByIdApprove`: stable names for generated clients. */
+export function operationId(spec: Pick<RouteSpec, 'method' | 'url'>): string {
+  const words = spec.url
+    .split('/')
+    .filter(Boolean)
+    .map((part) => (part.startsWith(':') ? `by_${part.slice(1)}` : part))
+    .flatMap((part) => part.split(/[-_]/));
+  return spec.method.toLowerCase() + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+}
+
+type OpenApiDocument = { paths?: unknown; components?: { schemas?: Record<string, unknown> } };
+
+/**
+ * The zod transform registers an input and an output variant of every named schema; a variant no
+ * operation references would only be noise in the document (and in generated clients).
+ */
+function withoutUnusedSchemas(doc: OpenApiDocument): OpenApiDocument {
+  const schemas = doc.components?.schemas;
+  if (!schemas) return doc;
+  const used = new Set<string>();
+  const visit = (text: string) => {
+    for (const m of text.matchAll(/#\/components\/schemas\/([^"]+)"/g)) {
+      if (used.has(m[1]!)) continue;
+      used.add(m[1]!);
+      visit(JSON.stringify(schemas[m[1]!] ?? null));
+    }
+  };
+  visit(JSON.stringify(doc.paths ?? {}));
+  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)));
+  return { ...doc, components: { ...doc.components, schemas: kept } };
 }

@@ -31,7 +31,7 @@ export interface DecisionView {
 
 export type NewDecision = Omit<DecisionView, 'id'>;
 
-const decisionHistory = defineTable<DecisionView>('decision_history', 'decision', {
+export const decisionHistory = defineTable<DecisionView>('decision_history', 'decision', {
   id: col.id(),
   occurredAt: col.time(),
   portfolioId: col.intOrNull(),

@@ -1,7 +1,13 @@
 /** What every command needs: the validated config (with `--db` over DATABASE_URL) and a store. */
+import { existsSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
+
+const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
 import { type Config, loadConfig } from '../config/env.ts';
+import { sqliteCompanions } from '../db/backup.ts';
 import { openStore, type Store } from '../db/store.ts';
+import { DatabaseUrlError, parseDatabaseUrl } from '../db/url.ts';
+import { migrationState } from '../migrate/runner.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -10,25 +16,87 @@ export class UsageError extends Error {
 export function configFor(cmd: Command): Config {
   const config = loadConfig();
   const db = cmd.optsWithGlobals<{ db?: string }>().db;
-  if (db) {
-    const checked = loadConfig({ ...process.env, DATABASE_URL: db });
-    return { ...config, DATABASE_URL: checked.DATABASE_URL };
+  // An empty --db (an unset shell variable) must not fall back to DATABASE_URL's database.
+  if (db !== undefined && db.trim() === '')
+    throw new UsageError('--db is empty: give sqlite:<path> or postgres://…');
+  const resolved =
+    db !== undefined
+      ? { ...config, DATABASE_URL: loadConfig({ ...process.env, DATABASE_URL: db }).DATABASE_URL }
+      : config;
+  try {
+    parseDatabaseUrl(resolved.DATABASE_URL);
+  } catch (error) {
+    if (error instanceof DatabaseUrlError) throw new UsageError(error.message);
+    throw error;
   }
-  return config;
+  return resolved;
 }
+
+export interface StoreUse {
+  /**
+   * The command sets a database up (`migrate up`, `db restore`): a missing SQLite file is created.
+   * Every other command refuses it, so a typo in `--db` cannot report on a new, empty database.
+   */
+  creates?: boolean;
+}
+
+/** SQLite's and PostgreSQL's words for a table that is not there. */
+const MISSING_TABLE = /no such table: ([\w.]+)|relation "([^"]+)" does not exist/;
 
 export async function withStore<T>(
   cmd: Command,
   fn: (store: Store, config: Config) => Promise<T>,
+  use: StoreUse = {},
 ): Promise<T> {
   const config = configFor(cmd);
+  const target = parseDatabaseUrl(config.DATABASE_URL);
+  // A file this command creates and then fails on is removed again: a refused `db restore` must
+  // not leave an empty database behind for the next command to mistake for a real one.
+  const created =
+    use.creates && target.dialect === 'sqlite' && !target.memory && !existsSync(target.path)
+      ? target.path
+      : null;
   const store = await openStore(config.DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    mustExist: !use.creates,
   });
+  let failed = false;
   try {
     return await fn(store, config);
+  } catch (error) {
+    failed = true;
+    throw await explainUnmigrated(store, error);
   } finally {
     await store.close();
+    if (failed && created) removeIfEmpty(created);
   }
+}
+
+/** Removes a SQLite file with no table in it; one with tables is someone's (a concurrent `migrate up`'s). */
+function removeIfEmpty(path: string): void {
+  try {
+    const db = new DatabaseSync(path, { readOnly: true });
+    const tables = db.prepare(`select count(*) as n from sqlite_schema`).get()?.n;
+    db.close();
+    if (Number(tables) !== 0) return;
+  } catch {
+    return;
+  }
+  for (const f of sqliteCompanions(path)) rmSync(f, { force: true });
+}
+
+/** A missing table on a database with pending migrations means "not migrated", and says what to run. */
+async function explainUnmigrated(store: Store, error: unknown): Promise<unknown> {
+  const missing = error instanceof Error ? MISSING_TABLE.exec(error.message) : null;
+  if (!missing) return error;
+  const pending = await migrationState(store).then(
+    (s) => s.pending.length,
+    () => 0,
+  );
+  if (pending === 0) return error;
+  return new Error(
+    `the database at ${store.target.display} is not migrated (table ${missing[1] ?? missing[2]} is missing, ${pending} migrations pending): run \`tradestore migrate up\``,
+    { cause: error },
+  );
 }

@@ -1,9 +1,11 @@
 /** `tradestore db …`: health, counts, stats, backup, restore, prune, reset, seed. */
 import type { Command } from 'commander';
-import { backupDatabase, restoreDatabase } from '../db/backup.ts';
+import { backupDatabase } from '../db/backup.ts';
 import { health, tableCounts, tableStats } from '../operations/inspect.ts';
 import { dropAllTables } from '../db/reset.ts';
+import { restoreDatabase } from '../migrate/restore.ts';
 import { migrateUp } from '../migrate/runner.ts';
+import { safetyBackup } from '../migrate/safety-backup.ts';
 import { prune } from '../operations/retention.ts';
 import { DEMO_USER_EMAIL, seedDemo } from '../seed/demo.ts';
 import { UsageError, withStore } from './context.ts';
@@ -64,29 +66,45 @@ export function registerDb(program: Command): void {
     );
 
   db.command('backup <file>')
-    .description('online backup (SQLite backup API; PostgreSQL pg_dump)')
+    .description(
+      'online backup (SQLite backup API; PostgreSQL pg_dump), written beside the target and renamed into place',
+    )
     .option('--json', 'print JSON')
-    .action(async (file: string, opts: { json?: boolean }, cmd: Command) =>
-      withStore(cmd, async (store) => {
+    .action(async (file: string, opts: { json?: boolean }, cmd: Command) => {
+      if (file.trim() === '')
+        throw new UsageError('db backup needs a file name, e.g. db backup backups/today.db');
+      await withStore(cmd, async (store) => {
         const bar = progress('backup');
         const result = await backupDatabase(store, file, (done, total) => bar.update(done, total)).finally(
           () => bar.stop(),
         );
         if (opts.json) printJson(result);
         else info(`backed up to ${result.path} (${result.bytes} bytes, ${result.ms} ms)`);
-      }),
-    );
+      });
+    });
 
   db.command('restore <file>')
-    .description('replace the database content with a backup')
+    .description(
+      'replace the database content with a tradestore backup of the same dialect (the current content is backed up first)',
+    )
     .option('--json', 'print JSON')
-    .action(async (file: string, opts: { json?: boolean }, cmd: Command) =>
-      withStore(cmd, async (store) => {
-        const result = await restoreDatabase(store, file);
-        if (opts.json) printJson({ restored: file, ...result });
-        else info(`restored ${file} (${result.ms} ms)`);
-      }),
-    );
+    .action(async (file: string, opts: { json?: boolean }, cmd: Command) => {
+      if (file.trim() === '') throw new UsageError('db restore needs the backup file to restore');
+      await withStore(
+        cmd,
+        async (store) => {
+          const result = await restoreDatabase(store, file, {
+            onSafetyBackup: (path) => info(`backup of the database before restoring: ${path}`),
+          });
+          if (opts.json) printJson(result);
+          else
+            info(
+              `restored ${result.restored}: ${result.migrations} migrations, at ${result.version} (${result.ms} ms)`,
+            );
+        },
+        { creates: true },
+      );
+    });
 
   db.command('prune')
     .description('retention: old candles per timeframe, old snapshots, decision history to its archive')
@@ -144,15 +162,18 @@ export function registerDb(program: Command): void {
     );
 
   db.command('reset')
-    .description('drop every table and migrate again: all data is lost')
+    .description('drop every table and migrate again (a database holding data is backed up first)')
     .option('--yes', 'confirm')
+    .option('--no-backup', 'skip the safety backup')
     .option('--json', 'print JSON')
-    .action(async (opts: { yes?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { yes?: boolean; backup: boolean; json?: boolean }, cmd: Command) => {
       if (!opts.yes) throw new UsageError('db reset deletes every row; pass --yes to confirm');
       await withStore(cmd, async (store) => {
+        const backupPath = opts.backup ? await safetyBackup(store, 'reset') : null;
+        if (backupPath && !opts.json) info(`backup of the database before resetting: ${backupPath}`);
         const dropped = await dropAllTables(store);
         const { applied } = await migrateUp(store);
-        if (opts.json) printJson({ dropped, applied });
+        if (opts.json) printJson({ dropped, applied, backupPath });
         else info(`dropped ${dropped} tables, applied ${applied.length} migrations`);
       });
     });

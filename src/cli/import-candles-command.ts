@@ -6,13 +6,23 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import type { Config } from '../config/env.ts';
 import { TIMEFRAMES } from '../entities/common.ts';
-import type { ImportCounts, ImportProgress } from '../marketdata/file-import.ts';
+import { InvalidInputError } from '../input/errors.ts';
+import { type ParsedAssetRef, parseAssetRef } from '../marketdata/assets.ts';
+import type { ImportCounts, ImportProgress, ImportTimeOptions } from '../marketdata/file-import.ts';
 import { CANDLE_FORMATS, CSV_FIELDS } from '../marketdata/formats/options.ts';
-import type { CsvField, MarketDataInput, Reject } from '../marketdata/formats/types.ts';
+import {
+  DEFAULT_MAX_TIME,
+  DEFAULT_MIN_TIME,
+  showInstant,
+  TIME_UNITS,
+} from '../marketdata/formats/time-rules.ts';
+import type { CsvField, MarketDataInput, Reject, TimeUnit } from '../marketdata/formats/types.ts';
 import { IMPORT_BATCH_SIZE, ImportError, importCandleFile } from '../marketdata/import-candles.ts';
 import { openRejectsFile, type RejectsFile } from '../marketdata/rejects-file.ts';
-import { UsageError, withStore } from './context.ts';
+import { configFor, UsageError, withStore } from './context.ts';
+import { parseTimeOption } from './marketdata-commands.ts';
 import { info, printJson, progress } from './output.ts';
 
 /** Rejects printed to stderr; the rest go to --rejects only. */
@@ -26,6 +36,66 @@ export interface ImportCommandOptions {
   rejects?: string;
   batchSize: number;
   json?: boolean;
+  timeUnit?: TimeUnit;
+  minTime?: string;
+  maxTime?: string;
+}
+
+/** The options every file import has for its times: the unit, and the window of accepted instants. */
+export function addTimeOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        '--time-unit <unit>',
+        "unit of epoch times in the file (default: the format's, else decided by the first time)",
+      ).choices(TIME_UNITS),
+    )
+    .option(
+      '--min-time <time>',
+      'reject rows before this instant: epoch ms or ISO date (default IMPORT_MIN_TIME, else 1970-01-01)',
+    )
+    .option(
+      '--max-time <time>',
+      'reject rows at or after this instant (default IMPORT_MAX_TIME, else 2200-01-01)',
+    );
+}
+
+/**
+ * What an import writes to, checked before the database is opened: the asset (the same trimmed,
+ * length-limited symbol and venue every command uses) and the time window. Errors are usage errors
+ * naming the flag (or DEFAULT_VENUE, when the venue came from the configuration).
+ */
+export function importTarget(
+  opts: ImportCommandOptions,
+  config: Config,
+): { asset: ParsedAssetRef; time: ImportTimeOptions } {
+  let asset: ParsedAssetRef;
+  try {
+    asset = parseAssetRef({ symbol: opts.asset, venue: opts.venue ?? config.DEFAULT_VENUE });
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    const flag = (path: string) =>
+      path === 'symbol'
+        ? '--asset'
+        : path === 'venue' && opts.venue === undefined
+          ? 'DEFAULT_VENUE'
+          : `--${path}`;
+    throw new UsageError(error.issues.map((i) => `${flag(i.path)}: ${i.message}`).join('; '));
+  }
+  const minTime =
+    opts.minTime !== undefined
+      ? parseTimeOption(opts.minTime, '--min-time')
+      : (config.IMPORT_MIN_TIME ?? DEFAULT_MIN_TIME);
+  const maxTime =
+    opts.maxTime !== undefined
+      ? parseTimeOption(opts.maxTime, '--max-time')
+      : (config.IMPORT_MAX_TIME ?? DEFAULT_MAX_TIME);
+  if (maxTime <= minTime) {
+    throw new UsageError(
+      `the accepted time range is empty: max ${showInstant(maxTime)} is not after min ${showInstant(minTime)} (--min-time/--max-time, IMPORT_MIN_TIME/IMPORT_MAX_TIME)`,
+    );
+  }
+  return { asset, time: { ...(opts.timeUnit ? { timeUnit: opts.timeUnit } : {}), minTime, maxTime } };
 }
 
 /** The input (path or stdin), its display name and its size (for the progress bar), checked up front. */
@@ -107,8 +177,9 @@ export function countsLine(c: ImportCounts): string {
 }
 
 /**
- * Common ending: on success print the summary and set exit 1 when nothing landed but rows were rejected;
- * on an ImportError print what happened and fail with its one-line message.
+ * Common ending: on success print the summary and set exit 1 when no row landed (every row rejected,
+ * or a file without data rows), saying why; on an ImportError print what happened and fail with its
+ * one-line message.
  */
 export async function finishImport<S extends ImportCounts>(
   run: () => Promise<S>,
@@ -130,10 +201,14 @@ export async function finishImport<S extends ImportCounts>(
   }
   await reporting.finish(summary.rejected);
   const landed = summary.inserted + summary.updated + summary.skipped;
-  if (json) printJson({ ok: landed > 0 || summary.rejected === 0, ...summary });
+  if (json) printJson({ ok: landed > 0, ...summary });
   else process.stdout.write(`${describe(summary)}\n`);
-  if (landed === 0 && summary.rejected > 0) {
-    info(`tradestore: no row landed: all ${summary.rejected} row(s) were rejected`);
+  if (landed === 0) {
+    info(
+      summary.rejected > 0
+        ? `tradestore: no row imported: all ${summary.rejected} row(s) were rejected`
+        : 'tradestore: no row imported: the file holds no data rows (only a header, or an empty array)',
+    );
     process.exitCode = 1;
   }
 }
@@ -172,6 +247,7 @@ export function checkTimeframe(text: string): (typeof TIMEFRAMES)[number] {
 
 interface ImportCandlesOptions extends ImportCommandOptions {
   timeframe: string;
+  align: 'reject' | 'floor';
   onConflict: 'ignore' | 'update';
   adjusted?: boolean;
   map?: string;
@@ -179,7 +255,7 @@ interface ImportCandlesOptions extends ImportCommandOptions {
 }
 
 export function registerImportCandles(group: Command): void {
-  group
+  const command = group
     .command('candles')
     .description('import OHLCV candles for one asset and timeframe from a file or stdin')
     .argument('<file>', 'candle file (gzip is detected from the content), or - for stdin')
@@ -204,6 +280,15 @@ export function registerImportCandles(group: Command): void {
     .option('--adjusted', 'yahoo: scale open/high/low/close by Adj Close / Close')
     .option('--map <pairs>', 'generic CSV: our field=column, e.g. ts=Date,open=Open or date=Day,time=Time')
     .option('--tz <zone>', 'IANA zone of naive dates and times in CSV files (default UTC)')
+    .addOption(
+      new Option(
+        '--align <mode>',
+        "a ts off its timeframe's boundary (12:00:30 in 1m): reject the row, or floor it to its candle's start",
+      )
+        .choices(['reject', 'floor'])
+        .default('reject'),
+    );
+  addTimeOptions(command)
     .option('--batch-size <rows>', 'rows per transaction', parseBatchSize, IMPORT_BATCH_SIZE)
     .option('--json', 'print the summary as JSON')
     .addHelpText(
@@ -212,24 +297,28 @@ export function registerImportCandles(group: Command): void {
 Rows are written ${IMPORT_BATCH_SIZE.toLocaleString('en-US')} per transaction (--batch-size): a killed import keeps
 every committed batch, and re-running it completes the data (already stored rows are skipped).
 Bad rows (empty or NaN fields, high < low, open/close outside [low, high], negative volume,
-unparseable time, a time repeated in the file) are rejected with file:line and reason; the first
-${SHOWN_REJECTS} are printed, all go to --rejects. Exit 0 when any row landed, 1 when none did or the file
-could not be read, 2 on usage errors.`,
+unparseable time, a time repeated in the file, a time outside --min-time/--max-time, an epoch time
+of another unit than the file's, a ts off its timeframe's boundary) are rejected with file:line and
+reason; the first ${SHOWN_REJECTS} are printed, all go to --rejects. Epoch times have one unit per file:
+--time-unit, else the format's (freqtrade/ccxt JSON: ms), else the size of the first time.
+Exit 0 when any row landed, 1 when none did (all rejected, or no data rows) or the file could not
+be read, 2 on usage errors.`,
     )
     .action(async (file: string, opts: ImportCandlesOptions, cmd: Command) => {
       const timeframe = checkTimeframe(opts.timeframe);
       const map = opts.map !== undefined ? parseMap(opts.map) : undefined;
       const tz = opts.tz !== undefined ? checkZone(opts.tz) : undefined;
+      const { asset, time } = importTarget(opts, configFor(cmd));
       const { input, name, size } = importInput(file, 'import candles');
-      await withStore(cmd, async (store, config) => {
-        const venue = opts.venue ?? config.DEFAULT_VENUE;
+      await withStore(cmd, async (store) => {
         const reporting = await ImportReporting.open(size, opts.rejects);
         await finishImport(
           () =>
             importCandleFile(store, input, {
-              symbol: opts.asset,
-              venue,
+              ...asset,
+              ...time,
               timeframe,
+              align: opts.align,
               fileName: name,
               format: opts.format as (typeof CANDLE_FORMATS)[number] | 'auto',
               onConflict: opts.onConflict,

@@ -6,18 +6,20 @@ import { type Command, Option } from 'commander';
 import { TICK_FORMATS } from '../marketdata/formats/options.ts';
 import { IMPORT_BATCH_SIZE } from '../marketdata/import-candles.ts';
 import { importTickFile } from '../marketdata/import-ticks.ts';
-import { withStore } from './context.ts';
+import { configFor, withStore } from './context.ts';
 import {
+  addTimeOptions,
   countsLine,
   finishImport,
   type ImportCommandOptions,
   ImportReporting,
   importInput,
+  importTarget,
   parseBatchSize,
 } from './import-candles-command.ts';
 
 export function registerImportTicks(group: Command): void {
-  group
+  const command = group
     .command('ticks')
     .description('import public trades (ticks) for one asset from a file or stdin')
     .argument('<file>', 'trades file (gzip is detected from the content), or - for stdin')
@@ -32,7 +34,8 @@ export function registerImportTicks(group: Command): void {
     .option(
       '--rejects <file>',
       'write every rejected row here: CSV, or JSON lines when the name ends in .jsonl',
-    )
+    );
+  addTimeOptions(command)
     .option('--batch-size <rows>', 'trades per transaction', parseBatchSize, IMPORT_BATCH_SIZE)
     .option('--json', 'print the summary as JSON')
     .addHelpText(
@@ -40,20 +43,22 @@ export function registerImportTicks(group: Command): void {
       `
 freqtrade-trades: JSON [[ts_ms, id, type, side, price, amount, cost], ...] (.json or .json.gz).
 kraken: CSV unix_seconds,price,volume without header, id or side.
+Times are in the format's unit (--time-unit overrides it); a time of another size, or outside
+--min-time/--max-time (IMPORT_MIN_TIME/IMPORT_MAX_TIME, else 1970-01-01 .. 2200-01-01), is rejected.
 A trade is stored once per (asset, trade id), so re-importing a file changes nothing. Trades without
 an id (Kraken) get one derived from the content: k:<ts_ms>:<price>:<amount>:<n>, n counting identical
 trades before it in the same millisecond. Written ${IMPORT_BATCH_SIZE.toLocaleString('en-US')} per transaction (--batch-size).`,
     )
     .action(async (file: string, opts: ImportCommandOptions, cmd: Command) => {
+      const { asset, time } = importTarget(opts, configFor(cmd));
       const { input, name, size } = importInput(file, 'import ticks');
-      await withStore(cmd, async (store, config) => {
-        const venue = opts.venue ?? config.DEFAULT_VENUE;
+      await withStore(cmd, async (store) => {
         const reporting = await ImportReporting.open(size, opts.rejects);
         await finishImport(
           () =>
             importTickFile(store, input, {
-              symbol: opts.asset,
-              venue,
+              ...asset,
+              ...time,
               fileName: name,
               format: opts.format as (typeof TICK_FORMATS)[number] | 'auto',
               strict: opts.strict === true,

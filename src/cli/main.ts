@@ -10,6 +10,7 @@ import { registerMarketData } from './marketdata-commands.ts';
 import { registerMigrate } from './migrate-commands.ts';
 import { registerServe } from './serve-command.ts';
 import { registerTrading } from './trading-commands.ts';
+import { registerUsers } from './users-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('tradestore')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerMarketData(program);
   registerTrading(program);
+  registerUsers(program);
   return program;
 }
 

@@ -7,6 +7,7 @@ import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { Store } from '../db/store.ts';
 import { TIMEFRAMES } from '../entities/common.ts';
+import { instantText } from '../input/fields.ts';
 import { findAsset } from '../marketdata/assets.ts';
 import { type ExportFormat, exportCandles } from '../marketdata/export.ts';
 import { buildCandlesFromTicks } from '../marketdata/from-ticks.ts';
@@ -20,10 +21,7 @@ import { info, printJson } from './output.ts';
  * is read as UTC (JavaScript would read it as local time), like every time in tradestore.
  */
 export function parseTimeOption(text: string, name: string): number {
-  if (/^-?\d+$/.test(text)) return Number(text);
-  let iso = text.trim();
-  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(iso)) iso = `${iso.replace(' ', 'T')}Z`;
-  const ms = /^\d{4}-\d{2}-\d{2}/.test(iso) ? Date.parse(iso) : Number.NaN;
+  const ms = instantText(text);
   if (Number.isNaN(ms)) {
     throw new UsageError(
       `${name} "${text}" is invalid: accepted: epoch ms or an ISO date, e.g. 2024-01-31 or 2024-01-31T12:00Z`,

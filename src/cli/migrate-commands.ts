@@ -4,12 +4,25 @@ import { loadConfig } from '../config/env.ts';
 import type { Dialect } from '../db/url.ts';
 import { readMigrations } from '../migrate/files.ts';
 import { checkSchema, createMigrations, DIALECTS } from '../migrate/generate.ts';
-import { migrateDown, migrateUp, migrationSql, migrationState, stampMigrations } from '../migrate/runner.ts';
-import { backupBeforeMigrate } from '../migrate/safety-backup.ts';
+import {
+  describeDropped,
+  migrateDown,
+  migrateUp,
+  migrationSql,
+  migrationState,
+  type ProgressEvent,
+  stampMigrations,
+} from '../migrate/runner.ts';
+import { backupBeforeMigrate, safetyBackup } from '../migrate/safety-backup.ts';
 import { configFor, UsageError, withStore } from './context.ts';
 import { info, printJson, printTable } from './output.ts';
 
 const json = ['--json', 'print JSON'] as const;
+
+function stepLine(verb: string, e: ProgressEvent): string {
+  const dropped = e.dropped.length > 0 ? `; dropped data: ${describeDropped(e.dropped)}` : '';
+  return `${verb} ${e.name} (${e.ms} ms)${dropped}`;
+}
 
 export function registerMigrate(program: Command): void {
   const migrate = program.command('migrate').description('schema migrations (one folder per dialect)');
@@ -67,18 +80,20 @@ export function registerMigrate(program: Command): void {
     .option('--no-backup', 'skip the backup of a non-empty SQLite file')
     .option(...json)
     .action(async (opts: { to?: string; backup: boolean; json?: boolean }, cmd: Command) =>
-      withStore(cmd, async (store) => {
-        const result = await migrateUp(store, {
-          ...(opts.to ? { to: opts.to } : {}),
-          ...(opts.backup ? { backup: backupBeforeMigrate } : {}),
-          onStep: (e) => (opts.json ? undefined : info(`applied ${e.name} (${e.ms} ms)`)),
-        });
-        if (opts.json) printJson(result);
-        else {
-          if (result.backupPath) info(`backup of the database before migrating: ${result.backupPath}`);
-          if (result.applied.length === 0) info('nothing to apply: the database is up to date');
-        }
-      }),
+      withStore(
+        cmd,
+        async (store) => {
+          const result = await migrateUp(store, {
+            ...(opts.to ? { to: opts.to } : {}),
+            ...(opts.backup ? { backup: backupBeforeMigrate } : {}),
+            onBackup: (path) => opts.json || info(`backup of the database before migrating: ${path}`),
+            onStep: (e) => opts.json || info(stepLine('applied', e)),
+          });
+          if (opts.json) printJson(result);
+          else if (result.applied.length === 0) info('nothing to apply: the database is up to date');
+        },
+        { creates: true },
+      ),
     );
 
   migrate
@@ -92,20 +107,33 @@ export function registerMigrate(program: Command): void {
       return n;
     })
     .option('--all', 'revert every migration')
+    .option(
+      '--no-backup',
+      'skip the backup of a database holding data (SQLite beside the file, PostgreSQL pg_dump)',
+    )
     .option(...json)
-    .action(async (opts: { to?: string; step?: number; all?: boolean; json?: boolean }, cmd: Command) => {
-      if ([opts.to, opts.step, opts.all].filter((v) => v !== undefined).length > 1) {
-        throw new UsageError('migrate down takes one of --to, --step or --all');
-      }
-      await withStore(cmd, async (store) => {
-        const result = await migrateDown(store, {
-          ...opts,
-          onStep: (e) => (opts.json ? undefined : info(`reverted ${e.name} (${e.ms} ms)`)),
+    .action(
+      async (
+        opts: { to?: string; step?: number; all?: boolean; backup: boolean; json?: boolean },
+        cmd: Command,
+      ) => {
+        if ([opts.to, opts.step, opts.all].filter((v) => v !== undefined).length > 1) {
+          throw new UsageError('migrate down takes one of --to, --step or --all');
+        }
+        await withStore(cmd, async (store) => {
+          const result = await migrateDown(store, {
+            ...(opts.to !== undefined ? { to: opts.to } : {}),
+            ...(opts.step !== undefined ? { step: opts.step } : {}),
+            ...(opts.all ? { all: true } : {}),
+            ...(opts.backup ? { backup: (s) => safetyBackup(s, 'migrate') } : {}),
+            onBackup: (path) => opts.json || info(`backup of the database before reverting: ${path}`),
+            onStep: (e) => opts.json || info(stepLine('reverted', e)),
+          });
+          if (opts.json) printJson(result);
+          else if (result.reverted.length === 0) info('nothing to revert');
         });
-        if (opts.json) printJson(result);
-        else if (result.reverted.length === 0) info('nothing to revert');
-      });
-    });
+      },
+    );
 
   migrate
     .command('create <name>')
@@ -135,9 +163,14 @@ export function registerMigrate(program: Command): void {
     .action(async (opts: { pg?: string; json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
         const report = await checkSchema(store, opts.pg ? { serverUrl: opts.pg } : {});
-        const ok = !report.unmigrated && report.live.extra.length === 0 && report.live.missing.length === 0;
+        const ok =
+          !report.unmigrated &&
+          report.live.extra.length === 0 &&
+          report.live.missing.length === 0 &&
+          report.edited.length === 0;
         if (opts.json) printJson({ ok, ...report });
         else {
+          for (const e of report.edited) info(e);
           if (report.unmigrated)
             info(
               `entities changed without a migration; \`migrate create\` would write:\n${report.unmigrated}`,

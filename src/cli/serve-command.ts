@@ -1,6 +1,5 @@
 /** `tradestore serve`: migrate (unless MIGRATE_ON_START=false), then serve HTTP until SIGINT/SIGTERM. */
 import type { Command } from 'commander';
-import { buildApp } from '../api/app.ts';
 import { openStore } from '../db/store.ts';
 import { migrateUp } from '../migrate/runner.ts';
 import { backupBeforeMigrate } from '../migrate/safety-backup.ts';
@@ -15,6 +14,10 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'host (overrides HOST)')
     .action(async (opts: { port?: string; host?: string }, cmd: Command) => {
       const config = configFor(cmd);
+      // The HTTP stack loads only for `serve`: other commands stay fast to start. The secret is
+      // settled first: a production server without one must refuse before touching the database.
+      const { buildApp, resolveSecretKey } = await import('../api/app.ts');
+      const secret = resolveSecretKey(config, (message) => info(`warning: ${message}`));
       const store = await openStore(config.DATABASE_URL, {
         poolSize: config.DB_POOL_SIZE,
         statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
@@ -24,7 +27,7 @@ export function registerServe(program: Command): void {
         if (backupPath) info(`backup of the database before migrating: ${backupPath}`);
         if (applied.length > 0) info(`applied ${applied.length} migrations`);
       }
-      const app = buildApp({ store, config });
+      const app = buildApp({ store, config: { ...config, SECRET_KEY: secret } });
       const port = opts.port ? Number(opts.port) : config.PORT;
       const host = opts.host ?? config.HOST;
       await app.listen({ port, host });

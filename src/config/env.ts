@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { instantText } from '../input/fields.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -32,6 +33,15 @@ const positiveInt = (what: string) =>
     .int({ message: `accepted: ${what}` })
     .positive({ message: `accepted: ${what}` });
 
+const instant = z.string().transform((text, ctx) => {
+  const ms = instantText(text);
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'accepted: epoch milliseconds or an ISO date, e.g. 1970-01-01' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
 /** Every variable tradestore reads; `.env.example` documents the same list. */
 export const configSchema = z.object({
   DATABASE_URL: databaseUrl.default('sqlite:data/tradestore.db'),
@@ -52,9 +62,38 @@ export const configSchema = z.object({
   DEFAULT_VENUE: z.string().min(1).default('default'),
   RETENTION_SNAPSHOT_DAYS: positiveInt('days, 1 or more').default(30),
   RETENTION_DECISION_DAYS: positiveInt('days, 1 or more').default(90),
+  // Imports reject rows timed outside [IMPORT_MIN_TIME, IMPORT_MAX_TIME); unset: 1970-01-01 .. 2200-01-01.
+  IMPORT_MIN_TIME: instant.optional(),
+  IMPORT_MAX_TIME: instant.optional(),
+  NODE_ENV: z.string().default('development'),
+  ALLOW_SIGNUP: bool.default(false),
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+    )
+    .pipe(
+      z.array(
+        z.url({ message: 'accepted: a comma-separated list of origins such as https://app.example.com' }),
+      ),
+    )
+    .default([]),
+  BODY_LIMIT_BYTES: positiveInt('bytes, 1 or more').default(1_048_576),
+  CANDLE_UPLOAD_LIMIT_BYTES: positiveInt('bytes, 1 or more').default(268_435_456),
+  LOGIN_ATTEMPTS_PER_MINUTE: positiveInt('a whole number of attempts, 1 or more').default(10),
+  RATE_LIMIT_PER_MINUTE: z.coerce
+    .number({ message: 'accepted: requests per minute per client, 0 for no limit' })
+    .int({ message: 'accepted: requests per minute per client, 0 for no limit' })
+    .min(0, { message: 'accepted: requests per minute per client, 0 for no limit' })
+    .default(0),
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+const SECRET_VARIABLES = new Set(['SECRET_KEY']);
 
 /** Reads `.env` then `.env.local` from `dir`; the later file wins, and process env wins over both. */
 export function readEnvFiles(dir: string): Record<string, string> {
@@ -78,7 +117,9 @@ export function loadConfig(
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'config');
-    throw new ConfigError(`${name}=${JSON.stringify(source[name] ?? '')} is invalid: ${issue.message}`);
+    // A secret's value is never repeated back, not even a wrong one: it may be the real key mistyped.
+    const shown = SECRET_VARIABLES.has(name) ? '' : `=${JSON.stringify(source[name] ?? '')}`;
+    throw new ConfigError(`${name}${shown} is invalid: ${issue.message}`);
   }
   return parsed.data;
 }

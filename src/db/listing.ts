@@ -100,6 +100,12 @@ export interface ListingSpec<F extends z.ZodRawShape, V> {
   finish?: (tx: Tx, rows: Row[]) => Promise<V[]>;
 }
 
+interface ListedTable<V> {
+  name: string;
+  label: string;
+  fromRow(row: Row): V;
+}
+
 /** The query a listing takes (its `…Query` type). */
 export type ListingQuery<L extends { query: z.ZodType }> = z.input<L['query']>;
 
@@ -139,7 +145,16 @@ function filterOf(tx: Tx, spec: ListingSpec<z.ZodRawShape, unknown>, q: Record<s
  * "<table label> query"), the page and the counts read on one connection.
  */
 export function defineListing<F extends z.ZodRawShape, V>(
-  table: { name: string; label: string; fromRow(row: Row): V },
+  table: ListedTable<V>,
+  spec: ListingSpec<F, V> & { finish?: undefined },
+): ListingFn<F, V>;
+/** With `finish`, the views are what it makes of the page's rows (orders with their fills). */
+export function defineListing<F extends z.ZodRawShape, V>(
+  table: ListedTable<unknown>,
+  spec: ListingSpec<F, V> & { finish: (tx: Tx, rows: Row[]) => Promise<V[]> },
+): ListingFn<F, V>;
+export function defineListing<F extends z.ZodRawShape, V>(
+  table: ListedTable<V>,
   spec: ListingSpec<F, V>,
 ): ListingFn<F, V> {
   const query = listQuery(spec.fields, { window: spec.window !== undefined });

@@ -48,16 +48,18 @@ export function openSqliteReader(path: string): DatabaseSync {
 
 export class TradestoreSqliteDialect extends SqliteDialect {
   #db: DatabaseSync | undefined;
+  readonly #path: string;
 
   constructor(path: string) {
     super({
       database: async () => {
-        const db = openSqliteDatabase(path);
-        if (this) this.#db = db;
+        this.#db = openSqliteDatabase(path);
+        // Kysely keeps this object for the life of the store; it reaches the connection through the
+        // dialect so that `suspend`/`resume` can swap the file underneath.
         const database = {
-          prepare(sql: string) {
+          prepare: (sql: string) => {
             const text = /^\s*begin\s*(transaction)?\s*;?\s*$/i.test(sql) ? 'begin immediate' : sql;
-            const stmt = prepared(db, text);
+            const stmt = prepared(this.database, text);
             return {
               reader: READER.test(text) || RETURNING.test(text),
               all: (params: ReadonlyArray<unknown>) => stmt.all(...(params as never[])),
@@ -66,20 +68,30 @@ export class TradestoreSqliteDialect extends SqliteDialect {
               iterate: (params: ReadonlyArray<unknown>) => stmt.iterate(...(params as never[])),
             };
           },
-          close() {
-            forgetStatements(db);
-            db.close();
-          },
+          close: () => this.suspend(),
         };
         return database as unknown as SqliteDatabase;
       },
     });
+    this.#path = path;
   }
 
   /** The open `DatabaseSync`; only valid once the ORM has connected. */
   get database(): DatabaseSync {
-    if (!this.#db) throw new Error('the SQLite connection is not open yet');
+    if (!this.#db) throw new Error('the SQLite connection is not open');
     return this.#db;
+  }
+
+  /** Closes the connection (the caller holds Kysely's connection, so nothing else is using it). */
+  suspend(): void {
+    if (!this.#db) return;
+    forgetStatements(this.#db);
+    this.#db.close();
+    this.#db = undefined;
+  }
+
+  resume(): void {
+    this.#db ??= openSqliteDatabase(this.#path);
   }
 }
 

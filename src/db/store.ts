@@ -3,7 +3,7 @@
  * `openStore(url)` gives a connected MikroORM instance over the whole entity set, the Kysely
  * instance for hot paths, and (on SQLite) the raw `DatabaseSync` for bare prepared statements.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { MikroORM } from '@mikro-orm/core';
@@ -12,6 +12,7 @@ import { type EntityManager, SqliteDriver } from '@mikro-orm/sql';
 import type { Kysely } from 'kysely';
 import type { Pool } from 'pg';
 import { entities } from '../entities/all-tables.ts';
+import { NotFoundError } from '../input/errors.ts';
 import { openSqliteReader, TradestoreSqliteDialect } from './sqlite-dialect.ts';
 import { type DatabaseTarget, type Dialect, parseDatabaseUrl } from './url.ts';
 
@@ -22,6 +23,21 @@ export interface StoreOptions {
   statementTimeoutMs?: number;
   /** Log every SQL statement through MikroORM's logger. */
   debug?: boolean;
+  /**
+   * Refuse a SQLite file that does not exist (MissingDatabaseError) instead of creating it and its
+   * folders. The CLI opens this way for every command except those that set a database up.
+   */
+  mustExist?: boolean;
+}
+
+/** The SQLite file a command needs is not there; nothing was created. */
+export class MissingDatabaseError extends NotFoundError {
+  override name = 'MissingDatabaseError';
+}
+
+/** The SQLite file is there but cannot be opened (a directory, no permission, …). */
+export class UnopenableDatabaseError extends Error {
+  override name = 'UnopenableDatabaseError';
 }
 
 export interface Store {
@@ -42,6 +58,12 @@ export interface Store {
    * database has one connection only, so there it reads through the main one.
    */
   readSqlite<T>(fn: (db: DatabaseSync) => T): T;
+  /**
+   * SQLite only: closes every connection this store holds on the file, runs `fn` with the file's
+   * path, and reopens. Other work on the store waits meanwhile. This is how a restore swaps the
+   * file: a connection left open would keep the old file and its -wal/-shm beside the new one.
+   */
+  withSqliteClosed<T>(fn: (path: string) => T | Promise<T>): Promise<T>;
   /** The pg pool (PostgreSQL only), for COPY and other driver-level work. */
   pgPool(): Promise<Pool>;
   close(): Promise<void>;
@@ -59,23 +81,54 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     schemaGenerator: { skipTables: ['tradestore_migrations'] },
   };
   if (target.dialect === 'sqlite') {
-    if (!target.memory) mkdirSync(dirname(target.path), { recursive: true });
+    if (!target.memory) prepareSqliteFile(target.path, options.mustExist ?? false);
     const dialect = new TradestoreSqliteDialect(target.path);
+    const unopenable = (error: unknown) =>
+      new UnopenableDatabaseError(
+        `cannot open the SQLite database at ${target.path}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     const orm = await MikroORM.init({
       ...base,
       driver: SqliteDriver,
       dbName: target.path,
       driverOptions: dialect,
+    }).catch((error: unknown) => {
+      throw unopenable(error);
     });
+    // Connect now, so an unopenable file is reported as such and not by whatever touches it first.
+    await orm.em
+      .getConnection()
+      .execute('select 1')
+      .catch(async (error: unknown) => {
+        await orm.close(true).catch(() => {});
+        throw unopenable(error);
+      });
     let reader: DatabaseSync | undefined;
+    const withSqlite = <T>(fn: (db: DatabaseSync) => T | Promise<T>) =>
+      orm.em
+        .getKysely()
+        .connection()
+        .execute(async () => fn(dialect.database));
     return buildStore(target, orm, {
       // Kysely's SQLite driver serialises work on its single connection with a mutex; holding a
       // connection through it keeps raw statements from interleaving with an ORM transaction.
-      withSqlite: (fn) =>
-        orm.em
-          .getKysely()
-          .connection()
-          .execute(async () => fn(dialect.database)),
+      withSqlite,
+      withSqliteClosed: (fn) => {
+        if (target.memory) return Promise.reject(new Error('an in-memory database has no file to replace'));
+        return withSqlite(async () => {
+          reader?.close();
+          reader = undefined;
+          dialect.suspend();
+          try {
+            return await fn(target.path);
+          } finally {
+            dialect.resume();
+          }
+        });
+      },
       readSqlite: (fn) => {
         if (target.memory) return fn(dialect.database);
         reader ??= openSqliteReader(target.path);
@@ -106,6 +159,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
   });
   return buildStore(target, orm, {
     withSqlite: () => Promise.reject(new Error('withSqlite() is only available on SQLite')),
+    withSqliteClosed: () => Promise.reject(new Error('withSqliteClosed() is only available on SQLite')),
     readSqlite: () => {
       throw new Error('readSqlite() is only available on SQLite');
     },
@@ -121,10 +175,27 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
   });
 }
 
+function prepareSqliteFile(path: string, mustExist: boolean): void {
+  if (!existsSync(path)) {
+    if (mustExist)
+      throw new MissingDatabaseError(`no database at ${path} (run \`tradestore migrate up\` first)`);
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (error) {
+      throw new UnopenableDatabaseError(
+        `cannot create the SQLite database at ${path}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  } else if (statSync(path).isDirectory()) {
+    throw new UnopenableDatabaseError(`cannot open the SQLite database at ${path}: it is a directory`);
+  }
+}
+
 function buildStore(
   target: DatabaseTarget,
   orm: MikroORM,
-  access: Pick<Store, 'withSqlite' | 'readSqlite' | 'pgPool' | 'close'>,
+  access: Pick<Store, 'withSqlite' | 'withSqliteClosed' | 'readSqlite' | 'pgPool' | 'close'>,
 ): Store {
   return {
     dialect: target.dialect,

@@ -1,5 +1,6 @@
 /** Parses a DATABASE_URL into what the drivers need, and a display form that never shows a password. */
 import { isAbsolute, resolve } from 'node:path';
+import { MalformedInputError } from '../input/errors.ts';
 
 export type Dialect = 'sqlite' | 'postgresql';
 
@@ -15,10 +16,21 @@ export type DatabaseTarget =
       display: string;
     };
 
+/** A database URL that names no usable database: a usage error, reported before anything opens. */
+export class DatabaseUrlError extends MalformedInputError {
+  override name = 'DatabaseUrlError';
+}
+
 export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): DatabaseTarget {
   if (url.startsWith('sqlite:')) {
     const rest = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (rest === ':memory:' || rest === '')
+    // An empty path is a slip (an unset variable in `sqlite:$DIR/x.db`), not a request for a
+    // throw-away database: `migrate up` would "apply" to memory and exit 0.
+    if (rest.trim() === '')
+      throw new DatabaseUrlError(
+        'database URL "sqlite:" has no path: use sqlite:<path> (or sqlite::memory:)',
+      );
+    if (rest === ':memory:')
       return { dialect: 'sqlite', path: ':memory:', memory: true, display: ':memory:' };
     const path = isAbsolute(rest) ? rest : resolve(cwd, rest);
     return { dialect: 'sqlite', path, memory: false, display: path };
@@ -38,7 +50,7 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
       display: `${host}:${port}/${database}`,
     };
   }
-  throw new Error(
+  throw new DatabaseUrlError(
     `unsupported database URL "${url.replace(/\/\/[^@/]*@/, '//***@')}": use sqlite:<path> or postgres://…`,
   );
 }

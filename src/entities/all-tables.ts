@@ -1,4 +1,11 @@
+import {
+  ApiKeySchema,
+  AuthSessionSchema,
+  PortfolioAccessSchema,
+  RefreshTokenSchema,
+} from './account-tables.ts';
 import { BacktestResultSchema, BacktestRunSchema } from './backtest-tables.ts';
+import { addLengthChecks } from './common.ts';
 import {
   DecisionHistorySchema,
   FillSchema,
@@ -36,6 +43,7 @@ import {
   StrategyVersionSchema,
 } from './strategy-tables.ts';
 
+export * from './account-tables.ts';
 export * from './backtest-tables.ts';
 export * from './common.ts';
 export * from './execution-tables.ts';
@@ -81,4 +89,10 @@ export const entities = [
   ErrorLogSchema,
   DecisionHistoryArchiveSchema,
   BotStatusSchema,
+  AuthSessionSchema,
+  RefreshTokenSchema,
+  ApiKeySchema,
+  PortfolioAccessSchema,
 ];
+
+for (const schema of entities) addLengthChecks(schema);

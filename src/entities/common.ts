@@ -1,4 +1,4 @@
-import { p } from '@mikro-orm/core';
+import { type EntitySchema, p, UnderscoreNamingStrategy } from '@mikro-orm/core';
 
 /**
  * Value lists shared by several tables. Every enum column gets a CHECK constraint from MikroORM
@@ -96,4 +96,47 @@ export function positiveDecimalCheck(table: string, column: string, allowZero = 
     name: `${table}_${column}_check`,
     expression: `${column} ${allowZero ? '>=' : '>'} '0'`,
   };
+}
+
+const naming = new UnderscoreNamingStrategy();
+
+/**
+ * The varchar length of a string property: the one limit the database (PostgreSQL's varchar, SQLite's
+ * CHECK from `addLengthChecks`) and the services' input schemas all enforce.
+ */
+export function maxLength(schema: EntitySchema, property: string): number {
+  const length = (schema.meta.properties as Record<string, { length?: number } | undefined>)[property]
+    ?.length;
+  if (length === undefined) throw new Error(`${schema.meta.className}.${property} has no declared length`);
+  return length;
+}
+
+/**
+ * Adds `CHECK (length(col) <= n)` for every string column with a declared length. PostgreSQL's
+ * varchar(n) already refuses longer text, but SQLite ignores the length of a type, so without these a
+ * 10 kB symbol is stored on one database and refused on the other. Named `<table>_<column>_length_check`;
+ * the column is quoted because some are keywords (`window`, `key`).
+ *
+ * Skipped for tables with an expression index (strategy_performance): adding a CHECK on SQLite means
+ * rebuilding the table, and MikroORM 7.2's rebuild crashes on expression indexes. Their string columns
+ * are written only by services that validate them.
+ */
+export function addLengthChecks(schema: EntitySchema): void {
+  const meta = schema.meta;
+  const table = meta.tableName ?? meta.collection;
+  const expressionIndex = [...meta.indexes, ...meta.uniques].some((i) => i.expression !== undefined);
+  if (expressionIndex) return;
+  for (const [name, prop] of Object.entries(
+    meta.properties as Record<string, { length?: number; fieldName?: string; type?: unknown; kind?: string }>,
+  )) {
+    if (
+      prop.length === undefined ||
+      !String((prop.type as { name?: string })?.name ?? prop.type).includes('String')
+    )
+      continue;
+    const column = prop.fieldName ?? naming.propertyToColumnName(name);
+    const check = `${table}_${column}_length_check`;
+    if (meta.checks.some((c) => c.name === check)) continue;
+    meta.checks.push({ name: check, expression: `length("${column}") <= ${prop.length}` });
+  }
 }

@@ -149,6 +149,8 @@ export const TradeIdeaSchema = defineEntity({
   },
   indexes: [
     { name: 'trade_ideas_status_created_at_index', properties: ['status', 'createdAt'] },
+    // changed_since sync over HTTP (?changed_since=) reads a portfolio's rows by updated_at.
+    { name: 'trade_ideas_portfolio_id_updated_at_index', properties: ['portfolio', 'updatedAt'] },
     { name: 'trade_ideas_portfolio_id_status_index', properties: ['portfolio', 'status'] },
     { name: 'trade_ideas_asset_id_created_at_index', properties: ['asset', 'createdAt'] },
     { name: 'trade_ideas_test_mode_created_at_index', properties: ['testMode', 'createdAt'] },
@@ -208,6 +210,7 @@ export const OrderSchema = defineEntity({
   },
   indexes: [
     { name: 'orders_portfolio_id_status_index', properties: ['portfolio', 'status'] },
+    { name: 'orders_portfolio_id_updated_at_index', properties: ['portfolio', 'updatedAt'] },
     { name: 'orders_asset_id_created_at_index', properties: ['asset', 'createdAt'] },
     { name: 'orders_test_mode_created_at_index', properties: ['testMode', 'createdAt'] },
   ],
@@ -313,6 +316,7 @@ export const TradeSchema = defineEntity({
   },
   indexes: [
     { name: 'trades_portfolio_id_entry_time_index', properties: ['portfolio', 'entryTime'] },
+    { name: 'trades_portfolio_id_updated_at_index', properties: ['portfolio', 'updatedAt'] },
     { name: 'trades_strategy_id_entry_time_index', properties: ['strategy', 'entryTime'] },
     { name: 'trades_asset_id_entry_time_index', properties: ['asset', 'entryTime'] },
     { name: 'trades_test_mode_entry_time_index', properties: ['testMode', 'entryTime'] },

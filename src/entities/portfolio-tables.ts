@@ -92,6 +92,7 @@ export const PositionSchema = defineEntity({
   },
   indexes: [
     { name: 'positions_portfolio_id_status_index', properties: ['portfolio', 'status'] },
+    { name: 'positions_portfolio_id_updated_at_index', properties: ['portfolio', 'updatedAt'] },
     { name: 'positions_test_mode_status_index', properties: ['testMode', 'status'] },
   ],
   checks: [

@@ -20,9 +20,10 @@ import { dec, intOrNull, moneyParam, numOrNull, str, strOrNull } from '../db/col
 import type { Store } from '../db/store.ts';
 import { col, defineTable } from '../db/table.ts';
 import { inTransaction, reading, type Tx } from '../db/transaction.ts';
-import { LIQUIDITY_ROLES, type LiquidityRole } from '../entities/execution-tables.ts';
+import { maxLength } from '../entities/common.ts';
+import { FillSchema, LIQUIDITY_ROLES, type LiquidityRole } from '../entities/execution-tables.ts';
 import { TradingError } from '../input/errors.ts';
-import { id, moneyValue, nonNegativeDecimal, positiveDecimal, when } from '../input/fields.ts';
+import { id, moneyValue, nonNegativeDecimal, positiveDecimal, requiredText, when } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
 import { loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { findOpenPosition, type PositionView, positions, positionState } from '../portfolios/positions.ts';
@@ -50,7 +51,7 @@ export interface FillView {
   createdAt: Date;
 }
 
-const fills = defineTable<FillView>('fills', 'fill', {
+export const fills = defineTable<FillView>('fills', 'fill', {
   id: col.id(),
   orderId: col.int(),
   venue: col.text(),
@@ -79,8 +80,8 @@ export const FillInput = z
     ts: when.optional(),
     /** The venue's trade id: unique per venue, so a replayed execution report is recognised. */
     exchangeTradeId: z.string().min(1).max(128).optional(),
-    /** Defaults to the asset's venue. */
-    venue: z.string().min(1).max(64).optional(),
+    /** Defaults to the asset's venue; trimmed and never blank, like an asset's venue. */
+    venue: requiredText(maxLength(FillSchema, 'venue')).optional(),
     botVersion: z.string().min(1).max(64).optional(),
   })
   .strict()

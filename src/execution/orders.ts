@@ -11,12 +11,7 @@ import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
 import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { SIDES } from '../entities/common.ts';
-import {
-  ORDER_STATUSES,
-  ORDER_TYPES,
-  type OrderStatus,
-  TIME_IN_FORCE,
-} from '../entities/execution-tables.ts';
+import { ORDER_STATUSES, ORDER_TYPES, TIME_IN_FORCE } from '../entities/execution-tables.ts';
 import { NotFoundError, TradingError } from '../input/errors.ts';
 import { botVersion, id, idFilters, positiveDecimal, when } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
@@ -333,21 +328,31 @@ export type OrderStatusChange = z.input<typeof StatusChange>;
 async function moveOrder(
   store: Store,
   input: OrderStatusChange,
-  to: OrderStatus,
+  to: 'open' | 'canceled' | 'rejected' | 'expired',
   what: string,
 ): Promise<OrderView> {
   const c = parseInput(StatusChange, input, what);
-  return inTransaction(store, async (tx) => {
-    const order = await loadOrder(tx, c, { lock: true });
-    assertTransition('order', order.status, to); // illegal: IllegalTransitionError, nothing written
-    const now = new Date();
-    const changes: Partial<OrderRow> = { status: to, updatedAt: now };
-    if (to === 'rejected') changes.rejectReason = c.reason ?? null;
-    if (c.exchangeOrderId !== undefined) changes.exchangeOrderId = c.exchangeOrderId;
-    if (to === 'open') changes.submittedAt = c.submittedAt ?? order.submittedAt ?? now;
-    await orders.update(tx, order.id, changes);
-    return { ...order, ...changes };
-  });
+  return inTransaction(store, (tx) => moveOrderIn(tx, c, to));
+}
+
+/**
+ * Moves an order to `to` inside a caller's transaction (an importer replaying a venue's order
+ * history): the same transition rules as acknowledge/cancel/reject/expire.
+ */
+export async function moveOrderIn(
+  tx: Tx,
+  c: z.output<typeof StatusChange>,
+  to: 'open' | 'canceled' | 'rejected' | 'expired',
+): Promise<OrderView> {
+  const order = await loadOrder(tx, c, { lock: true });
+  assertTransition('order', order.status, to); // illegal: IllegalTransitionError, nothing written
+  const now = new Date();
+  const changes: Partial<OrderRow> = { status: to, updatedAt: now };
+  if (to === 'rejected') changes.rejectReason = c.reason ?? null;
+  if (c.exchangeOrderId !== undefined) changes.exchangeOrderId = c.exchangeOrderId;
+  if (to === 'open') changes.submittedAt = c.submittedAt ?? order.submittedAt ?? now;
+  await orders.update(tx, order.id, changes);
+  return { ...order, ...changes };
 }
 
 /** The venue accepted the order (new → open), optionally with its exchange order id. */

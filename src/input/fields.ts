@@ -64,6 +64,37 @@ export const when = z
     return d;
   });
 
+/**
+ * Text a user names something with: trimmed, not empty or blank, at most `max` characters (the
+ * column's varchar length, from the entity: see `maxLength` in src/entities/common.ts).
+ */
+export function requiredText(max: number) {
+  return z.string().trim().min(1, 'must not be empty or blank').max(max, `must be at most ${max} characters`);
+}
+
+/** Optional text of at most `max` characters, trimmed; blank counts as absent (null). */
+export function optionalText(max: number) {
+  return z
+    .string()
+    .trim()
+    .max(max, `must be at most ${max} characters`)
+    .transform((s) => (s === '' ? null : s))
+    .nullish();
+}
+
+/**
+ * An instant typed by a person (a flag, an environment variable): epoch milliseconds, or an ISO-8601
+ * date or date-time. A date-time without a zone is UTC (JavaScript would read it as local time).
+ * NaN when it is neither.
+ */
+export function instantText(text: string): number {
+  const s = text.trim();
+  if (/^-?\d+$/.test(s)) return Number(s);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return Number.NaN;
+  const naive = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s);
+  return Date.parse(naive ? `${s.replace(' ', 'T')}Z` : s);
+}
+
 export const id = z.number().int().positive();
 /** A confidence or probability in [0, 1]. */
 export const confidence = z.number().min(0).max(1);

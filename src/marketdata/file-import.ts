@@ -7,8 +7,48 @@
  */
 import type { Store } from '../db/store.ts';
 import { type RefusalCode, RefusedError } from '../input/errors.ts';
-import type { Reject } from './formats/types.ts';
+import { type AssetRef, ensureAsset, ensureAssetInSession, parseAssetRef } from './assets.ts';
+import type { Reject, TimeUnit } from './formats/types.ts';
 import { inWriteSession, type WriteSession } from './write-session.ts';
+
+/** The time options both file imports take (see TimeReadOptions in formats/types.ts). */
+export interface ImportTimeOptions {
+  /** Unit of epoch numbers in the file; default: the format's own, else the first time's size. */
+  timeUnit?: TimeUnit;
+  /** Accepted instants [minTime, maxTime), epoch ms; default 1970-01-01 .. 2200-01-01. */
+  minTime?: number;
+  maxTime?: number;
+}
+
+/** Only the time options that were given (the readers apply their defaults to the rest). */
+export function timeReadOptions(o: ImportTimeOptions): ImportTimeOptions {
+  return {
+    ...(o.timeUnit !== undefined ? { timeUnit: o.timeUnit } : {}),
+    ...(o.minTime !== undefined ? { minTime: o.minTime } : {}),
+    ...(o.maxTime !== undefined ? { maxTime: o.maxTime } : {}),
+  };
+}
+
+/**
+ * The asset a file import writes to: validated before the file is opened (a bad symbol or venue is
+ * refused by name, reading nothing), created only when the first row is written, inside the strict
+ * transaction when there is one.
+ */
+export function importAsset(store: Store, input: AssetRef) {
+  const ref = parseAssetRef({
+    symbol: input.symbol,
+    venue: input.venue,
+    ...(input.kind !== undefined ? { kind: input.kind } : {}),
+  });
+  let id: number | null = null;
+  return {
+    ref,
+    id: () => id,
+    prepare: async (session: WriteSession | null): Promise<void> => {
+      id = session === null ? await ensureAsset(store, ref) : await ensureAssetInSession(store, session, ref);
+    },
+  };
+}
 
 /** What every file import reports. */
 export interface ImportCounts {
@@ -98,8 +138,12 @@ export interface RunImportOptions<Row, Stored> {
   fileName: string;
   strict: boolean;
   batches: AsyncIterable<ReaderBatch<Row>>;
-  /** Called once, after the first batch was read (so an unreadable file creates nothing) and before any write. */
-  prepare: () => Promise<void>;
+  /**
+   * Called once, before the first row is written: creates what the rows need (the asset). A file that
+   * is unreadable, empty or wholly rejected never gets here, so it creates nothing. Under `strict` it
+   * runs inside the import's transaction and rolls back with it.
+   */
+  prepare: (session: WriteSession | null) => Promise<void>;
   /** Reader rows → rows to store (e.g. derived trade ids); runs in file order. */
   convert: (rows: Row[]) => Stored[];
   /** One batch in its own transaction (default mode). */
@@ -174,6 +218,7 @@ export async function runImport<Row, Stored>(
   const take = async (
     batch: ReaderBatch<Row>,
     write: (rows: Stored[]) => Promise<WriteCountsLike>,
+    session: WriteSession | null,
   ): Promise<void> => {
     format = batch.format;
     counts.read += batch.rows.length + batch.rejects.length;
@@ -184,11 +229,11 @@ export async function runImport<Row, Stored>(
       await hooks.onRejects?.(batch.rejects);
       if (strict) throw new StrictReject(batch.rejects[0]!);
     }
-    if (!prepared) {
-      prepared = true;
-      await options.prepare();
-    }
     if (batch.rows.length > 0) {
+      if (!prepared) {
+        prepared = true;
+        await options.prepare(session);
+      }
       const c = await write(options.convert(batch.rows));
       counts.inserted += c.inserted;
       counts.updated += c.updated ?? 0;
@@ -204,24 +249,22 @@ export async function runImport<Row, Stored>(
 
   try {
     if (!strict) {
-      await eachBatch(options.batches, (batch) => take(batch, options.writeBatch));
+      await eachBatch(options.batches, (batch) => take(batch, options.writeBatch, null));
       return finish();
     }
     // Strict: read the first batch before opening the transaction, so an unreadable file never takes
-    // the write lock, and create the asset outside it (on SQLite the session holds the store's only
-    // connection, which ensureAsset would need).
+    // the write lock. The asset is created inside the transaction: a bad row anywhere later rolls it
+    // back with the rows, so "nothing was written" stays true.
     const it = options.batches[Symbol.asyncIterator]();
     try {
       const first = await it.next();
       // A bad row in the first batch stops the import here (take throws) before anything is opened.
-      if (!first.done && first.value.rejects.length > 0) await take(first.value, noWrite);
-      prepared = true;
-      await options.prepare();
+      if (!first.done && first.value.rejects.length > 0) await take(first.value, noWrite, null);
       const rest: AsyncIterable<ReaderBatch<Row>> = { [Symbol.asyncIterator]: () => it };
       await inWriteSession(store, async (session) => {
         const write = (rows: Stored[]) => options.writeInSession(session, rows);
-        if (!first.done) await take(first.value, write);
-        await eachBatch(rest, (batch) => take(batch, write));
+        if (!first.done) await take(first.value, write, session);
+        await eachBatch(rest, (batch) => take(batch, write, session));
       });
     } finally {
       await it.return?.(undefined);

@@ -7,11 +7,16 @@
 import type { Store } from '../db/store.ts';
 import type { Timeframe } from '../entities/common.ts';
 import type { AssetKind } from '../entities/market-data-tables.ts';
-import { ensureAsset } from './assets.ts';
-
 import { type OnConflict, writeCandleBatch, writeCandlesInSession } from './candle-writes.ts';
 import { timeframeSchema } from './candles.ts';
-import { type ImportCounts, type ImportHooks, runImport } from './file-import.ts';
+import {
+  type ImportCounts,
+  type ImportHooks,
+  type ImportTimeOptions,
+  importAsset,
+  runImport,
+  timeReadOptions,
+} from './file-import.ts';
 import { readCandles } from './formats/readers.ts';
 import type { CandleFormat, CandleRow, CsvField, MarketDataInput } from './formats/types.ts';
 
@@ -25,7 +30,7 @@ export { ImportError } from './file-import.ts';
  */
 export const IMPORT_BATCH_SIZE = 50_000;
 
-export interface CandleImportOptions extends ImportHooks {
+export interface CandleImportOptions extends ImportHooks, ImportTimeOptions {
   symbol: string;
   venue: string;
   /** Asset kind when the asset is created here; guessed from the symbol otherwise (`A/B` → crypto). */
@@ -40,6 +45,11 @@ export interface CandleImportOptions extends ImportHooks {
   adjusted?: boolean;
   map?: Partial<Record<CsvField, string>>;
   tz?: string;
+  /**
+   * A candle whose ts is not the start of its timeframe bucket (1700000000123 in 1m) is rejected
+   * (`reject`, the default) or moved to the start of its bucket (`floor`).
+   */
+  align?: 'reject' | 'floor';
   batchSize?: number;
 }
 
@@ -65,13 +75,16 @@ export async function importCandleFile(
   const fileName = options.fileName ?? (typeof input === 'string' ? input : 'stdin');
   const onConflict = options.onConflict ?? 'ignore';
   const strict = options.strict ?? false;
-  let assetId: number | null = null;
+  const asset = importAsset(store, options);
   const batches = readCandles(input, {
     fileName,
     format: options.format ?? 'auto',
     ...(options.adjusted ? { adjusted: true } : {}),
     ...(options.map ? { map: options.map } : {}),
     ...(options.tz ? { tz: options.tz } : {}),
+    ...timeReadOptions(options),
+    timeframe,
+    align: options.align ?? 'reject',
     batchSize: options.batchSize ?? IMPORT_BATCH_SIZE,
   });
   const result = await runImport<CandleRow, CandleRow>({
@@ -79,23 +92,18 @@ export async function importCandleFile(
     fileName,
     strict,
     batches,
-    prepare: async () => {
-      assetId = await ensureAsset(store, {
-        symbol: options.symbol,
-        venue: options.venue,
-        ...(options.kind ? { kind: options.kind } : {}),
-      });
-    },
+    prepare: asset.prepare,
     convert: (rows) => rows,
-    writeBatch: (rows) => writeCandleBatch(store, assetId!, timeframe, rows, onConflict),
-    writeInSession: (session, rows) => writeCandlesInSession(session, assetId!, timeframe, rows, onConflict),
+    writeBatch: (rows) => writeCandleBatch(store, asset.id()!, timeframe, rows, onConflict),
+    writeInSession: (session, rows) =>
+      writeCandlesInSession(session, asset.id()!, timeframe, rows, onConflict),
     hooks: options,
   });
   const { format, ...counts } = result;
   return {
     file: fileName,
     format: format as CandleFormat | null,
-    asset: { id: assetId, symbol: options.symbol.trim(), venue: options.venue },
+    asset: { id: asset.id(), symbol: asset.ref.symbol, venue: asset.ref.venue },
     timeframe,
     onConflict,
     strict,

@@ -6,8 +6,14 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../db/store.ts';
 import type { AssetKind } from '../entities/market-data-tables.ts';
-import { ensureAsset } from './assets.ts';
-import { type ImportCounts, type ImportHooks, runImport } from './file-import.ts';
+import {
+  type ImportCounts,
+  type ImportHooks,
+  type ImportTimeOptions,
+  importAsset,
+  runImport,
+  timeReadOptions,
+} from './file-import.ts';
 import { readTicks } from './formats/readers.ts';
 import type { MarketDataInput, TickFormat, TickRow } from './formats/types.ts';
 import { IMPORT_BATCH_SIZE } from './import-candles.ts';
@@ -61,7 +67,7 @@ function fitTradeId(id: string): string {
   return id.length <= MAX_TRADE_ID_LENGTH ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
 }
 
-export interface TickImportOptions extends ImportHooks {
+export interface TickImportOptions extends ImportHooks, ImportTimeOptions {
   symbol: string;
   venue: string;
   kind?: AssetKind;
@@ -85,11 +91,12 @@ export async function importTickFile(
 ): Promise<TickImportSummary> {
   const fileName = options.fileName ?? (typeof input === 'string' ? input : 'stdin');
   const strict = options.strict ?? false;
-  let assetId: number | null = null;
+  const asset = importAsset(store, options);
   let ids: DerivedTradeIds | null = null;
   const batches = readTicks(input, {
     fileName,
     format: options.format ?? 'auto',
+    ...timeReadOptions(options),
     batchSize: options.batchSize ?? IMPORT_BATCH_SIZE,
   });
   let format: TickFormat | null = null;
@@ -118,23 +125,17 @@ export async function importTickFile(
     fileName,
     strict,
     batches: watched,
-    prepare: async () => {
-      assetId = await ensureAsset(store, {
-        symbol: options.symbol,
-        venue: options.venue,
-        ...(options.kind ? { kind: options.kind } : {}),
-      });
-    },
+    prepare: asset.prepare,
     convert,
-    writeBatch: (rows) => writeTickBatch(store, assetId!, rows),
-    writeInSession: (session, rows) => writeTicksInSession(session, assetId!, rows),
+    writeBatch: (rows) => writeTickBatch(store, asset.id()!, rows),
+    writeInSession: (session, rows) => writeTicksInSession(session, asset.id()!, rows),
     hooks: options,
   });
   const { format: _format, ...counts } = result;
   return {
     file: fileName,
     format,
-    asset: { id: assetId, symbol: options.symbol.trim(), venue: options.venue },
+    asset: { id: asset.id(), symbol: asset.ref.symbol, venue: asset.ref.venue },
     strict,
     ...counts,
   };

@@ -45,6 +45,19 @@ export async function inWriteSession<T>(store: Store, fn: (session: WriteSession
   }
 }
 
+/** Runs one compiled statement (built with the store's Kysely) on the session's connection. */
+export async function sessionQuery(
+  session: WriteSession,
+  query: { sql: string; parameters: ReadonlyArray<unknown> },
+): Promise<Array<Record<string, unknown>>> {
+  if (session.dialect === 'sqlite') {
+    return session.db.prepare(query.sql).all(...(query.parameters as Array<string | number | null>)) as Array<
+      Record<string, unknown>
+    >;
+  }
+  return (await session.client.query(query.sql, query.parameters as unknown[])).rows;
+}
+
 /** Escapes a text value for PostgreSQL's COPY text format (tab-separated, `\N` is null). */
 export function copyTextValue(value: string | null): string {
   if (value === null) return '\\N';

@@ -30,7 +30,10 @@ export async function acquireFileLock(path: string, timeoutMs = 600_000): Promis
         }
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new Error(`cannot create the migration lock file ${path}: ${(error as Error).message}`, {
+          cause: error,
+        });
     }
     let holder: number;
     try {

@@ -78,3 +78,13 @@ export function slug(name: string): string {
   if (!s) throw new Error(`migration name "${name}" has no letters or digits`);
   return s;
 }
+
+const CREATES =
+  /\bcreate\s+(?:table|type|sequence|view|materialized\s+view|domain)\s+(?:if\s+not\s+exists\s+)?(?:["`]?\w+["`]?\.)?["`]?(\w+)["`]?/gi;
+
+/** Names of the tables, types, sequences and views the migrations create: tradestore's own objects. */
+export function createdObjects(files: MigrationFile[]): Set<string> {
+  const names = new Set<string>();
+  for (const f of files) for (const m of f.up.matchAll(CREATES)) names.add(m[1]!);
+  return names;
+}

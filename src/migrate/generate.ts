@@ -10,9 +10,8 @@ import { openScratchStore } from '../db/scratch.ts';
 import type { Store } from '../db/store.ts';
 import type { Dialect } from '../db/url.ts';
 import { migrationStamp, migrationsDir, renderMigration, slug } from './files.ts';
-import { readApplied } from './history.ts';
 import { diffFingerprints, type SchemaDifference, schemaFingerprint } from './introspect.ts';
-import { migrateUp } from './runner.ts';
+import { editedMessage, migrateUp, migrationState } from './runner.ts';
 
 export const DIALECTS: Dialect[] = ['sqlite', 'postgresql'];
 
@@ -74,6 +73,8 @@ export interface CheckReport {
   unmigrated: string;
   /** The live database against what its applied migrations produce. */
   live: SchemaDifference;
+  /** Applied migrations whose file changed since (the checksum rule of `status`/`up`/`down`). */
+  edited: string[];
 }
 
 /**
@@ -81,7 +82,9 @@ export interface CheckReport {
  * expected fingerprint; migrated the rest of the way, the entity diff.
  */
 export async function checkSchema(store: Store, options: { serverUrl?: string } = {}): Promise<CheckReport> {
-  const upTo = (await readApplied(store)).at(-1)?.name;
+  const state = await migrationState(store);
+  const edited = state.edited.map(editedMessage);
+  const upTo = state.current ?? undefined;
   const scratch = await openScratchStore(
     store.dialect,
     options.serverUrl ? { serverUrl: options.serverUrl } : {},
@@ -90,7 +93,7 @@ export async function checkSchema(store: Store, options: { serverUrl?: string } 
     if (upTo) await migrateUp(scratch.store, { to: upTo });
     const live = diffFingerprints(await schemaFingerprint(scratch.store), await schemaFingerprint(store));
     await migrateUp(scratch.store);
-    return { unmigrated: (await entityDiff(scratch.store)).up, live };
+    return { unmigrated: (await entityDiff(scratch.store)).up, live, edited };
   } finally {
     await scratch.dispose();
   }

@@ -31,11 +31,65 @@ export class MigrationSafetyError extends Error {
   override name = 'MigrationSafetyError';
 }
 
+/** Data a step removed: a whole table's rows, or one column's non-null values. */
+export interface DroppedData {
+  table: string;
+  column?: string;
+  /** Rows of the table, or non-null values of the column. */
+  values: number;
+}
+
+export interface StepResult {
+  ms: number;
+  dropped: DroppedData[];
+}
+
 /** One session with exclusive migration rights on a database, released by `release()`. */
 export interface MigrationSession {
   applied(): Promise<AppliedMigration[]>;
-  run(step: MigrationStep): Promise<number>;
+  run(step: MigrationStep): Promise<StepResult>;
   release(): Promise<void>;
+}
+
+/** Per table named in a script: its row count and, when the script drops anything, each column's non-null count. */
+type TableProfile = Map<string, { rows: number; columns: Map<string, number> | null }>;
+
+const DROPS = /\bdrop\b/i;
+
+function namedIn(sql: string, tables: string[]): string[] {
+  const lower = sql.toLowerCase();
+  return tables.filter((t) => t !== HISTORY_TABLE && lower.includes(t.toLowerCase()));
+}
+
+/** What held data before a step and is gone after it: dropped tables, dropped columns. */
+function droppedData(before: TableProfile, after: Map<string, Set<string>>): DroppedData[] {
+  const dropped: DroppedData[] = [];
+  for (const [table, profile] of before) {
+    const now = after.get(table);
+    if (!now) {
+      if (profile.rows > 0) dropped.push({ table, values: profile.rows });
+      continue;
+    }
+    for (const [column, values] of profile.columns ?? [])
+      if (values > 0 && !now.has(column)) dropped.push({ table, column, values });
+  }
+  return dropped;
+}
+
+/** `count(*)` and, when wanted, `count(column)` for each column, in one scan. */
+function countSql(table: string, columns: string[] | null): string {
+  const counts = (columns ?? []).map((c, i) => `, count(${quoteIdent(c)}) as c${i}`).join('');
+  return `select count(*) as n${counts} from ${quoteIdent(table)}`;
+}
+
+function profileFrom(
+  row: Record<string, unknown> | undefined,
+  columns: string[] | null,
+): { rows: number; columns: Map<string, number> | null } {
+  return {
+    rows: Number(row?.n ?? 0),
+    columns: columns ? new Map(columns.map((c, i) => [c, Number(row?.[`c${i}`] ?? 0)])) : null,
+  };
 }
 
 const PG_LOCK_KEY = 7_347_199_100;
@@ -102,16 +156,31 @@ function sqliteApplied(db: DatabaseSync): AppliedMigration[] {
     }));
 }
 
-/** Tables a script names, whose row counts a rebuild must keep unless the script deletes from them. */
-function countsOf(db: DatabaseSync, sql: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  const lower = sql.toLowerCase();
-  for (const table of sqliteTables(db)) {
-    if (table === HISTORY_TABLE || !lower.includes(table.toLowerCase())) continue;
-    const row = db.prepare(`select count(*) as n from ${quoteIdent(table)}`).get();
-    counts.set(table, Number(row?.n ?? 0));
+function sqliteColumns(db: DatabaseSync, table: string): string[] {
+  return db
+    .prepare(`pragma table_info(${quoteIdent(table)})`)
+    .all()
+    .map((c) => String(c.name));
+}
+
+/**
+ * Tables a script names: their row counts, which a rebuild must keep unless the script deletes
+ * from them, and (when it drops anything) their columns' non-null counts, to say what it dropped.
+ */
+function sqliteProfile(db: DatabaseSync, sql: string, withColumns: boolean): TableProfile {
+  const profile: TableProfile = new Map();
+  for (const table of namedIn(sql, sqliteTables(db))) {
+    const columns = withColumns ? sqliteColumns(db, table) : null;
+    profile.set(table, profileFrom(db.prepare(countSql(table, columns)).get(), columns));
   }
-  return counts;
+  return profile;
+}
+
+function sqliteShape(db: DatabaseSync, tables: Iterable<string>): Map<string, Set<string>> {
+  const present = new Set(sqliteTables(db));
+  const shape = new Map<string, Set<string>>();
+  for (const t of tables) if (present.has(t)) shape.set(t, new Set(sqliteColumns(db, t)));
+  return shape;
 }
 
 function deletesFrom(sql: string, table: string): boolean {
@@ -119,7 +188,7 @@ function deletesFrom(sql: string, table: string): boolean {
   return new RegExp(`\\b(delete\\s+from|truncate(\\s+table)?)\\s+["\`]?${escaped}["\`]?`, 'i').test(sql);
 }
 
-function sqliteRun(db: DatabaseSync, step: MigrationStep): number {
+function sqliteRun(db: DatabaseSync, step: MigrationStep): StepResult {
   const started = performance.now();
   // Table rebuilds drop and rename parent tables; with foreign keys on, that drop would delete or
   // refuse child rows. The pragma only takes effect outside a transaction, so it is switched here,
@@ -128,12 +197,14 @@ function sqliteRun(db: DatabaseSync, step: MigrationStep): number {
   db.exec('begin immediate');
   try {
     sqliteEnsureTable(db);
+    let dropped: DroppedData[] = [];
     if (step.direction !== 'stamp') {
-      const before = countsOf(db, step.sql);
+      const before = sqliteProfile(db, step.sql, DROPS.test(step.sql));
       if (step.sql.trim()) db.exec(step.sql);
-      const after = countsOf(db, step.sql);
-      for (const [table, n] of before) {
-        const m = after.get(table);
+      const after = sqliteProfile(db, step.sql, false);
+      dropped = droppedData(before, sqliteShape(db, before.keys()));
+      for (const [table, { rows: n }] of before) {
+        const m = after.get(table)?.rows;
         if (m !== undefined && m !== n && !deletesFrom(step.sql, table)) {
           throw new MigrationSafetyError(
             `${step.name}: table ${table} had ${n} rows before and ${m} after; rolled back, nothing changed`,
@@ -155,7 +226,7 @@ function sqliteRun(db: DatabaseSync, step: MigrationStep): number {
         `insert into ${HISTORY_TABLE} (name, checksum, applied_at, execution_ms) values (?, ?, ?, ?)`,
       ).run(step.name, step.checksum, new Date().toISOString(), ms);
     db.exec('commit');
-    return ms;
+    return { ms, dropped };
   } catch (error) {
     if (db.isTransaction) db.exec('rollback');
     throw error;
@@ -184,12 +255,41 @@ async function pgApplied(client: PoolClient): Promise<AppliedMigration[]> {
   }));
 }
 
-async function pgRun(client: PoolClient, step: MigrationStep): Promise<number> {
+async function pgColumns(client: PoolClient): Promise<Map<string, string[]>> {
+  const { rows } = await client.query(
+    `select table_name, column_name from information_schema.columns
+      where table_schema = current_schema() order by table_name, ordinal_position`,
+  );
+  const tables = new Map<string, string[]>();
+  for (const r of rows) {
+    const t = String(r.table_name);
+    tables.set(t, [...(tables.get(t) ?? []), String(r.column_name)]);
+  }
+  return tables;
+}
+
+async function pgRun(client: PoolClient, step: MigrationStep): Promise<StepResult> {
   const started = performance.now();
   await client.query('begin');
   try {
     await pgEnsureTable(client);
-    if (step.direction !== 'stamp' && step.sql.trim()) await client.query(step.sql);
+    let dropped: DroppedData[] = [];
+    if (step.direction !== 'stamp' && step.sql.trim()) {
+      const before: TableProfile = new Map();
+      if (DROPS.test(step.sql)) {
+        const shape = await pgColumns(client);
+        for (const table of namedIn(step.sql, [...shape.keys()])) {
+          const columns = shape.get(table)!;
+          const { rows } = await client.query(countSql(table, columns));
+          before.set(table, profileFrom(rows[0], columns));
+        }
+      }
+      await client.query(step.sql);
+      if (before.size > 0) {
+        const after = await pgColumns(client);
+        dropped = droppedData(before, new Map([...after].map(([t, c]) => [t, new Set(c)])));
+      }
+    }
     const ms = Math.round(performance.now() - started);
     if (step.direction === 'down')
       await client.query(`delete from ${HISTORY_TABLE} where name = $1`, [step.name]);
@@ -200,7 +300,7 @@ async function pgRun(client: PoolClient, step: MigrationStep): Promise<number> {
         ms,
       ]);
     await client.query('commit');
-    return ms;
+    return { ms, dropped };
   } catch (error) {
     await client.query('rollback');
     throw error;

@@ -7,6 +7,7 @@ import type { Store } from '../db/store.ts';
 import { type MigrationFile, readMigrations } from './files.ts';
 import {
   type AppliedMigration,
+  type DroppedData,
   type MigrationSession,
   openMigrationSession,
   readApplied,
@@ -47,13 +48,13 @@ export async function migrationState(store: Store): Promise<MigrationState> {
   return compareState(readMigrations(store.dialect), await readApplied(store));
 }
 
+/** The one wording of the checksum rule, for `up`/`down`/`stamp` (refused) and `status`/`check` (reported). */
+export function editedMessage(e: MigrationState['edited'][number]): string {
+  return `migration ${e.name} was edited after it was applied (checksum ${e.applied.slice(0, 12)} applied, ${e.file.slice(0, 12)} on disk); restore the file and put the change in a new migration`;
+}
+
 function assertIntact(state: MigrationState): void {
-  if (state.edited.length > 0) {
-    const e = state.edited[0]!;
-    throw new MigrationError(
-      `migration ${e.name} was edited after it was applied (checksum ${e.applied.slice(0, 12)} applied, ${e.file.slice(0, 12)} on disk); restore the file and put the change in a new migration`,
-    );
-  }
+  if (state.edited.length > 0) throw new MigrationError(editedMessage(state.edited[0]!));
 }
 
 function resolveName(files: MigrationFile[], name: string): MigrationFile {
@@ -72,13 +73,26 @@ export interface ProgressEvent {
   name: string;
   direction: 'up' | 'down' | 'stamp';
   ms: number;
+  /** Tables and columns that held data and are gone after the step. */
+  dropped: DroppedData[];
 }
+
+/** Takes the backup before the first migration runs; returns its path, or null when there was nothing to keep. */
+export type BackupStep = (store: Store) => Promise<string | null>;
 
 export interface UpOptions {
   to?: string;
-  /** Called with the path of the backup taken before the first migration, if any. */
-  backup?: (store: Store) => Promise<string | null>;
+  backup?: BackupStep;
+  /** Called with the backup's path as soon as it is written, before any migration runs. */
+  onBackup?: (path: string) => void;
   onStep?: (event: ProgressEvent) => void;
+}
+
+/** "trade_ideas.quantity (56 values)", "decision_history_archive (3 rows)". */
+export function describeDropped(dropped: DroppedData[]): string {
+  return dropped
+    .map((d) => (d.column ? `${d.table}.${d.column} (${d.values} values)` : `${d.table} (${d.values} rows)`))
+    .join(', ');
 }
 
 async function withSession<T>(
@@ -103,26 +117,37 @@ export async function migrateUp(store: Store, options: UpOptions = {}) {
       const target = resolveName(state.files, options.to);
       pending = pending.filter((f) => f.name <= target.name);
     }
-    const backupPath = pending.length > 0 && options.backup ? await options.backup(store) : null;
+    const backupPath = pending.length > 0 ? await takeBackup(store, options) : null;
     const applied: string[] = [];
+    const dropped: DroppedData[] = [];
     for (const file of pending) {
-      const ms = await session.run({
+      const step = await session.run({
         name: file.name,
         checksum: file.checksum,
         sql: file.up,
         direction: 'up',
       });
       applied.push(file.name);
-      options.onStep?.({ name: file.name, direction: 'up', ms });
+      dropped.push(...step.dropped);
+      options.onStep?.({ name: file.name, direction: 'up', ...step });
     }
-    return { applied, backupPath };
+    return { applied, backupPath, dropped };
   });
+}
+
+async function takeBackup(store: Store, options: Pick<UpOptions, 'backup' | 'onBackup'>) {
+  const path = options.backup ? await options.backup(store) : null;
+  if (path) options.onBackup?.(path);
+  return path;
 }
 
 export interface DownOptions {
   to?: string;
   step?: number;
   all?: boolean;
+  /** As for `up`: taken before the first revert; a revert drops whatever the up added. */
+  backup?: BackupStep;
+  onBackup?: (path: string) => void;
   onStep?: (event: ProgressEvent) => void;
 }
 
@@ -140,14 +165,22 @@ export async function migrateDown(store: Store, options: DownOptions = {}) {
       revert = applied.filter((a) => a.name > target.name);
     } else revert = applied.slice(0, options.step ?? 1);
     const files = new Map(state.files.map((f) => [f.name, f]));
+    const backupPath = revert.length > 0 ? await takeBackup(store, options) : null;
     const reverted: string[] = [];
+    const dropped: DroppedData[] = [];
     for (const a of revert) {
       const file = files.get(a.name)!;
-      const ms = await session.run({ name: a.name, checksum: a.checksum, sql: file.down, direction: 'down' });
+      const step = await session.run({
+        name: a.name,
+        checksum: a.checksum,
+        sql: file.down,
+        direction: 'down',
+      });
       reverted.push(a.name);
-      options.onStep?.({ name: a.name, direction: 'down', ms });
+      dropped.push(...step.dropped);
+      options.onStep?.({ name: a.name, direction: 'down', ...step });
     }
-    return { reverted };
+    return { reverted, backupPath, dropped };
   });
 }
 

@@ -45,7 +45,7 @@ export interface PortfolioSnapshotView {
   botVersion: string | null;
 }
 
-const portfolioSnapshots = defineTable<PortfolioSnapshotView>('portfolio_snapshots', 'snapshot', {
+export const portfolioSnapshots = defineTable<PortfolioSnapshotView>('portfolio_snapshots', 'snapshot', {
   id: col.id(),
   portfolioId: col.int(),
   takenAt: col.time(),

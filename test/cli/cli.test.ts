@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -45,8 +45,10 @@ describe('tradestore CLI', () => {
     },
   );
 
-  test('db health --json on a fresh SQLite file reports pending migrations', () => {
+  test('db health --json on an empty SQLite file reports pending migrations', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tradestore-cli-'));
+    // Only `migrate up`, `serve` and `db restore` create a database file (test/cli/db-open.test.ts).
+    writeFileSync(join(dir, 'x.db'), '');
     const r = runCli(['db', 'health', '--json'], {
       env: { DATABASE_URL: `sqlite:${join(dir, 'x.db')}` },
       cwd: dir,

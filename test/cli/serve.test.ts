@@ -60,3 +60,27 @@ eachDialect(
   },
   { migrate: false },
 );
+
+test('NODE_ENV=production: serve refuses to start without a SECRET_KEY of 32+ bytes, before touching the database', async () => {
+  const { mkdtempSync, existsSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { spawnCli } = await import('../support/cli.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'tradestore-secret-'));
+  try {
+    const db = join(dir, 'prod.db');
+    const env = { NODE_ENV: 'production', SECRET_KEY: '', LOG_LEVEL: 'silent' };
+    const missing = await spawnCli(['--db', `sqlite:${db}`, 'serve', '--port', '0'], { env });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /SECRET_KEY is required with NODE_ENV=production/);
+    assert.equal(existsSync(db), false, 'no database was created or migrated');
+    const short = await spawnCli(['--db', `sqlite:${db}`, 'serve', '--port', '0'], {
+      env: { ...env, SECRET_KEY: 'x'.repeat(31) },
+    });
+    assert.equal(short.code, 2);
+    assert.match(short.stderr, /SECRET_KEY/);
+    assert.doesNotMatch(short.stderr, /x{31}/, 'the rejected secret is not echoed');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

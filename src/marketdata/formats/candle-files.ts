@@ -1,12 +1,15 @@
 import { RowCollector } from './collector.ts';
 import { BINANCE_LAYOUT, type CsvLayout, genericLayout, yahooLayout } from './csv-layout.ts';
 import { feedCsv } from './csv-records.ts';
+import { bucketStart, parseTimeframe, type Timeframe } from '../timeframes.ts';
 import { detectCandleFormat, detectTickFormat } from './detect.ts';
-import { jsonRowBatches } from './json-rows.ts';
+import { excerpt, shortenQuoted } from './excerpt.ts';
+import { bareToken, jsonRowBatches, valueExcerpt } from './json-rows.ts';
 import { TimestampLedger } from './ledger.ts';
 import { type ParsedCandleOptions, parseCandleOptions } from './options.ts';
 import { type ByteSource, openSource } from './source.ts';
-import { epochToMs, parseDateAndTime, parseTimestamp, WallClock } from './time.ts';
+import { parseDateAndTime, parseTimestamp, WallClock } from './time.ts';
+import { FileTimeRules, showInstant } from './time-rules.ts';
 import type {
   BatchProgress,
   CandleBatch,
@@ -17,12 +20,35 @@ import type {
 } from './types.ts';
 
 const FIELD_NAMES = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
-/** The ECMAScript Date range: a ts outside it cannot be stored or displayed as a date. */
-const MAX_TS = 8.64e15;
 
 /** Candle rules shared by every format; the format readers only turn cells into numbers. */
 class CandleCollector extends RowCollector<CandleRow> {
   readonly ledger = new TimestampLedger();
+  readonly time: FileTimeRules;
+  private readonly timeframe: Timeframe | null;
+  private readonly floor: boolean;
+
+  constructor(options: ParsedCandleOptions, unit: 'line' | 'row', format: CandleFormat) {
+    super(options.fileName, unit);
+    this.time = new FileTimeRules({
+      unit: options.timeUnit,
+      // freqtrade and ccxt define their times as epoch milliseconds; CSV files say nothing.
+      formatUnit: format === 'freqtrade' || format === 'ccxt' ? { unit: 'ms', format } : undefined,
+      minTime: options.minTime,
+      maxTime: options.maxTime,
+      positionWord: unit,
+    });
+    this.timeframe = options.timeframe === undefined ? null : parseTimeframe(options.timeframe);
+    this.floor = options.align === 'floor';
+  }
+
+  /** An epoch number in the file's unit → ms, or NaN after rejecting the row (mixed units). */
+  epoch(n: number, line: number, source: unknown): number {
+    this.time.at(line);
+    const ms = this.time.epoch(n);
+    if (Number.isNaN(ms)) this.reject(line, this.time.problem ?? `unparseable time ${n}`, source);
+    return ms;
+  }
 
   /** Values are finite numbers here; `ts` is epoch ms already normalised. */
   accept(
@@ -35,9 +61,32 @@ class CandleCollector extends RowCollector<CandleRow> {
     line: number,
     source: unknown,
   ): void {
-    if (!Number.isInteger(ts) || ts > MAX_TS || ts < -MAX_TS) {
-      this.reject(line, `unparseable time: ${ts} is not a whole epoch millisecond in the date range`, source);
-    } else if (high < low) {
+    let why: string | null;
+    if (!Number.isInteger(ts)) {
+      this.reject(line, `unparseable time: ${ts} is not a whole epoch millisecond`, source);
+      return;
+    }
+    if ((why = this.time.outOfRange(ts)) !== null) {
+      this.reject(line, why, source);
+      return;
+    }
+    if (this.timeframe !== null) {
+      const ms = this.timeframe.ms;
+      const start = ms !== undefined ? Math.floor(ts / ms) * ms : bucketStart(ts, this.timeframe);
+      if (start !== ts) {
+        if (!this.floor) {
+          this.reject(
+            line,
+            `ts ${ts} (${showInstant(ts)}) is not on a ${this.timeframe.text} boundary: its candle opens at ` +
+              `${showInstant(start)}; align floor (--align floor) moves it there`,
+            source,
+          );
+          return;
+        }
+        ts = start;
+      }
+    }
+    if (high < low) {
       this.reject(line, `high < low (high ${high}, low ${low})`, source);
     } else if (open < low || open > high) {
       this.reject(line, `open ${open} outside [low ${low}, high ${high}]`, source);
@@ -92,7 +141,7 @@ function detectOrThrow(source: ByteSource, fileName: string): CandleFormat {
   const hint =
     detectTickFormat(source.head) !== null ? ' (it looks like public trades: read it as ticks)' : '';
   throw new Error(
-    `${fileName}: unknown candle format${hint}; first line ${JSON.stringify(line.slice(0, 80))}; ` +
+    `${fileName}: unknown candle format${hint}; first line ${excerpt(line)}; ` +
       'set option format to one of freqtrade, ccxt, binance, yahoo, csv',
   );
 }
@@ -116,7 +165,7 @@ async function* readJsonCandles(
   options: ParsedCandleOptions,
   format: CandleFormat,
 ): AsyncGenerator<CandleBatch> {
-  const collector = new CandleCollector(options.fileName, 'row');
+  const collector = new CandleCollector(options, 'row', format);
   const batches = jsonRowBatches(
     source,
     options.fileName,
@@ -168,14 +217,20 @@ function addJsonCandle(collector: CandleCollector, element: unknown, row: number
     Number.isFinite(c) &&
     Number.isFinite(v)
   ) {
-    collector.accept(epochToMs(t), o, h, l, c, v, row, element);
+    const ts = collector.epoch(t, row, element);
+    if (!Number.isNaN(ts)) collector.accept(ts, o, h, l, c, v, row, element);
     return;
   }
   // Slow path: say which value is wrong; numeric strings and ISO time strings are tolerated.
+  collector.time.at(row);
   const ts =
-    typeof t === 'string' ? parseTimestamp(t, null) : typeof t === 'number' ? epochToMs(t) : Number.NaN;
+    typeof t === 'string' && bareToken(t) === null
+      ? parseTimestamp(t, null, collector.time.epoch)
+      : typeof t === 'number'
+        ? collector.time.epoch(t)
+        : Number.NaN;
   if (!Number.isFinite(ts)) {
-    collector.reject(row, `unparseable time ${JSON.stringify(t) ?? String(t)}`, element);
+    collector.reject(row, collector.time.problem ?? `unparseable time ${valueExcerpt(t)}`, element);
     return;
   }
   const values = [ts, 0, 0, 0, 0, 0];
@@ -195,7 +250,9 @@ function valueProblem(name: string, value: unknown): string {
   if (value === null || value === 'null') return `${name} is null`;
   if (value === undefined || value === '') return `${name} is empty`;
   if (typeof value === 'number') return `${name} is not finite (${value})`;
-  if (typeof value === 'string') return `${name} is not a number: ${JSON.stringify(value.slice(0, 40))}`;
+  const bare = bareToken(value);
+  if (bare !== null) return `${name} is ${bare} (not a number)`;
+  if (typeof value === 'string') return `${name} is not a number: ${excerpt(value, 40)}`;
   return `${name} is not a number (${typeof value})`;
 }
 
@@ -214,7 +271,7 @@ async function* readCsvCandles(
   format: CandleFormat,
 ): AsyncGenerator<CandleBatch> {
   const { fileName } = options;
-  const collector = new CandleCollector(fileName, 'line');
+  const collector = new CandleCollector(options, 'line', format);
   const clock = options.tz === undefined || options.tz === 'UTC' ? null : new WallClock(options.tz);
   let lines = 0;
   let header: string[] | null = null;
@@ -243,7 +300,7 @@ async function* readCsvCandles(
   };
   const onMalformed = (line: number, message: string): void => {
     lines = Math.max(lines, line);
-    collector.reject(line, `malformed CSV: ${message}`, undefined);
+    collector.reject(line, `malformed CSV: ${shortenQuoted(message)}`, undefined);
   };
   const progress = progressOf(collector, source, () => lines);
 
@@ -286,16 +343,19 @@ function addCsvCandle(
   if (layout.time === 'epoch') {
     const cell = record[layout.ts]!;
     ts = cellNumber(cell);
-    if (Number.isFinite(ts)) ts = epochToMs(ts);
-    else {
+    if (Number.isFinite(ts)) {
+      ts = collector.epoch(ts, line, record);
+      if (Number.isNaN(ts)) return;
+    } else {
       collector.reject(line, timeProblem(cell), record);
       return;
     }
   } else if (layout.time === 'text') {
     const cell = record[layout.ts]!;
-    ts = parseTimestamp(cell, clock);
+    collector.time.at(line);
+    ts = parseTimestamp(cell, clock, collector.time.epoch);
     if (Number.isNaN(ts)) {
-      collector.reject(line, timeProblem(cell), record);
+      collector.reject(line, collector.time.problem ?? timeProblem(cell), record);
       return;
     }
   } else {
@@ -343,7 +403,7 @@ function addCsvCandle(
 
 function timeProblem(cell: string): string {
   if (cell.trim().length === 0) return 'ts is empty';
-  return `unparseable time ${JSON.stringify(cell.slice(0, 40))}`;
+  return `unparseable time ${excerpt(cell, 40)}`;
 }
 
 function cellProblem(layout: CsvLayout, record: string[]): string {

@@ -1,3 +1,4 @@
+import { jsonText } from './json-rows.ts';
 import type { BatchProgress, Reject } from './types.ts';
 
 /** Longest `raw` text kept on a reject: enough to see the row, bounded for a file of garbage. */
@@ -74,7 +75,7 @@ function renderRaw(source: unknown, unit: PositionUnit): string | undefined {
   if (source === undefined) return undefined;
   if (unit === 'line' && Array.isArray(source)) return source.join(',');
   try {
-    return JSON.stringify(source) ?? String(source);
+    return jsonText(source);
   } catch {
     return String(source);
   }

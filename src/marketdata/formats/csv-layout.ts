@@ -1,4 +1,5 @@
 import { normalizeHeader } from './detect.ts';
+import { EXCERPT_LIMIT, excerpt } from './excerpt.ts';
 import { parseTimeOfDay, parseWallDate } from './time.ts';
 import type { CsvField } from './types.ts';
 
@@ -42,8 +43,20 @@ export const BINANCE_LAYOUT: CsvLayout = finish({
   exactFields: 12,
 });
 
+/**
+ * The header as a message shows it: quoted names until about 80 characters of the file are shown,
+ * then how many columns there are (a binary or runaway header line must not fill the terminal).
+ */
 function columnList(names: string[]): string {
-  return names.map((n) => JSON.stringify(n)).join(', ');
+  const shown: string[] = [];
+  let length = 0;
+  for (const name of names) {
+    const quoted = excerpt(name, 40);
+    if (shown.length > 0 && length + quoted.length > EXCERPT_LIMIT) break;
+    shown.push(quoted);
+    length += quoted.length + 2;
+  }
+  return shown.length < names.length ? `${shown.join(', ')}, … (${names.length} columns)` : shown.join(', ');
 }
 
 /** Yahoo Finance: `Date,Open,High,Low,Close,Adj Close,Volume`, found by name so column order may vary. */
@@ -115,7 +128,7 @@ export function genericLayout(
     if (i < 0 && /^\d+$/.test(wanted.trim())) i = Number(wanted.trim());
     if (i < 0) {
       throw new Error(
-        `${fileName}: column "${wanted}" (option map.${field}) not found; header is ${columnList(names)}`,
+        `${fileName}: column ${excerpt(wanted, 40)} (option map.${field}) not found; header is ${columnList(names)}`,
       );
     }
     return i;

@@ -1,4 +1,5 @@
 import { constants, gunzipSync } from 'node:zlib';
+import { bareToken, firstJsonElement } from './json-rows.ts';
 import { isGzip } from './source.ts';
 import type { CandleFormat, TickFormat } from './types.ts';
 
@@ -43,9 +44,33 @@ function splitCsvLine(line: string): string[] {
   return line.split(',').map((f) => f.trim().replace(/^"(.*)"$/, '$1'));
 }
 
-// A trades file starts `[[ts, "id"`, `[[ts, null` or `[[ts, 123, null`: candles have numbers there.
-const TRADES_JSON = /^\s*\[\s*\[\s*[-+\d.eE]+\s*,\s*(?:"|null|[-+\d.eE]+\s*,\s*(?:"|null))/;
-const CANDLES_JSON = /^\s*\[\s*\[\s*[-+\d.eE]+\s*,\s*[-+\d.eE]+\s*,\s*[-+\d.eE]+\s*,/;
+/** A text value that is a word (`limit`, `buy`), not a number written as text or "NaN"/"Infinity". */
+function isWord(value: unknown): boolean {
+  return (
+    typeof value === 'string' &&
+    !NUMBER.test(value) &&
+    !/^\s*[+-]?(?:nan|inf(?:inity)?)\s*$/i.test(value) &&
+    bareToken(value) === null
+  );
+}
+
+/**
+ * Whether the first JSON row is a public trade `[ts, id, type, side, price, amount, cost]` rather than a
+ * candle `[ts, o, h, l, c, v]`: trades carry a side or an order type (a word or null) where candles have
+ * prices. Decided on the parsed row, so a quoted "NaN" price or a numeric trade id does not tip it.
+ */
+function isTradeRow(row: unknown): boolean {
+  if (!Array.isArray(row)) return false;
+  const side = row[3];
+  if (side === 'buy' || side === 'sell') return true;
+  if (isWord(row[2]) || isWord(row[1])) return true;
+  return row.length >= 7 && row[2] === null && (side === null || isWord(side));
+}
+
+/** The first row of a JSON rows file, undefined when the head holds no complete row. */
+function firstRow(text: string): unknown {
+  return firstJsonElement(text.replace(/^\ufeff/, ''));
+}
 
 /**
  * The candle format of a file from its first bytes (gzip is looked through), or null when none fits.
@@ -54,7 +79,7 @@ const CANDLES_JSON = /^\s*\[\s*\[\s*[-+\d.eE]+\s*,\s*[-+\d.eE]+\s*,\s*[-+\d.eE]+
 export function detectCandleFormat(firstChunk: Buffer | string): CandleFormat | null {
   const text = textHead(firstChunk);
   const lead = firstNonBlank(text);
-  if (lead === '[') return TRADES_JSON.test(text.replace(/^\ufeff/, '')) ? null : 'freqtrade';
+  if (lead === '[') return isTradeRow(firstRow(text)) ? null : 'freqtrade';
   if (lead === '' || lead === '{') return null;
   const fields = splitCsvLine(firstLine(text));
   if (fields.every((f) => NUMBER.test(f))) return fields.length === 12 ? 'binance' : null;
@@ -70,7 +95,12 @@ export function detectCandleFormat(firstChunk: Buffer | string): CandleFormat | 
 export function detectTickFormat(firstChunk: Buffer | string): TickFormat | null {
   const text = textHead(firstChunk);
   const lead = firstNonBlank(text);
-  if (lead === '[') return CANDLES_JSON.test(text.replace(/^\ufeff/, '')) ? null : 'freqtrade-trades';
+  if (lead === '[') {
+    const row = firstRow(text);
+    return row !== undefined && row !== null && typeof row === 'object' && !isTradeRow(row)
+      ? null
+      : 'freqtrade-trades';
+  }
   const fields = splitCsvLine(firstLine(text));
   if (fields.length === 3 && fields.every((f) => NUMBER.test(f))) return 'kraken';
   return null;

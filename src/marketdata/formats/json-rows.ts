@@ -1,4 +1,5 @@
 import type { RowCollector } from './collector.ts';
+import { EXCERPT_LIMIT, excerpt, shortenQuoted } from './excerpt.ts';
 import type { ByteSource } from './source.ts';
 import type { BatchProgress, Reject } from './types.ts';
 
@@ -15,6 +16,107 @@ import type { BatchProgress, Reject } from './types.ts';
  */
 
 const MAX_PENDING = 64 * 1024 * 1024;
+
+/**
+ * Python's json.dump (and pandas) write bare `NaN`, `Infinity` and `-Infinity`, which are not JSON.
+ * Outside strings they are turned into these marker strings before parsing, so the one row that holds
+ * one is rejected with its reason and the rest of the file is read (a quoted "NaN" stays a string).
+ * The marker is a NUL character before the token (no market-data string holds one), escaped in JSON.
+ */
+const BARE_MARK_JSON = '\\u0000';
+const BARE_TOKENS = ['NaN', 'Infinity', '-Infinity'] as const;
+
+/** The bare token a parsed value stands for (`NaN`, `Infinity`, `-Infinity`), or null. */
+export function bareToken(value: unknown): string | null {
+  return typeof value === 'string' && value.charCodeAt(0) === 0 && value.length > 1 ? value.slice(1) : null;
+}
+
+/** JSON text of a parsed value, with the marker strings shown as the bare tokens the file held. */
+export function jsonText(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.includes(BARE_MARK_JSON) ? text.replace(/"\\u0000(NaN|-?Infinity)"/g, '$1') : text;
+}
+
+/** A parsed value as a message quotes it: strings quoted, bare tokens bare, at most 80 characters. */
+export function valueExcerpt(value: unknown): string {
+  if (typeof value === 'string' && bareToken(value) === null) return excerpt(value);
+  const text = jsonText(value);
+  return text.length <= EXCERPT_LIMIT ? text : `${text.slice(0, EXCERPT_LIMIT - 1)}…`;
+}
+
+/** `text` with every bare NaN / Infinity outside strings replaced by its marker string. */
+function markBareTokens(text: string): string {
+  let out = '';
+  let from = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+      continue;
+    }
+    if (c === 34) {
+      inString = true;
+      continue;
+    }
+    if (c !== 78 /* N */ && c !== 73 /* I */ && c !== 45 /* - */) continue;
+    for (const token of BARE_TOKENS) {
+      if (text.startsWith(token, i)) {
+        out += `${text.slice(from, i)}"${BARE_MARK_JSON}${token}"`;
+        i += token.length - 1;
+        from = i + 1;
+        break;
+      }
+    }
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/** JSON.parse that also reads bare NaN / Infinity (as marker strings); throws like JSON.parse otherwise. */
+export function parseRows(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (!/NaN|Infinity/.test(text)) throw error;
+    return JSON.parse(markBareTokens(text));
+  }
+}
+
+/**
+ * The first element of a JSON array of rows at the start of `text` (format detection), or undefined
+ * when the text does not start with one complete, parseable element.
+ */
+export function firstJsonElement(text: string): unknown {
+  const open = text.indexOf('[');
+  if (open < 0) return undefined;
+  let start = open + 1;
+  while (start < text.length && (isSpace(text.charCodeAt(start)) || text.charCodeAt(start) === 0xfeff))
+    start++;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 34) inString = true;
+    else if (c === 91 || c === 123) depth++;
+    else if (c === 93 || c === 125 || (c === 44 && depth === 0)) {
+      if (c !== 44) depth--;
+      if (depth > 0) continue;
+      const end = c === 44 || depth < 0 ? i : i + 1;
+      try {
+        return parseRows(text.slice(start, end));
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
 
 const BEFORE_ARRAY = 0;
 const INSIDE_ARRAY = 1;
@@ -45,7 +147,7 @@ export class JsonRowScanner {
       if (i === s.length) return [];
       if (s.charCodeAt(i) !== 91 /* [ */) {
         throw new Error(
-          `${this.fileName}: not JSON rows: expected '[' at the start, found ${JSON.stringify(s.slice(i, i + 20))}`,
+          `${this.fileName}: not JSON rows: expected '[' at the start, found ${excerpt(s.slice(i, i + 40), 40)}`,
         );
       }
       s = s.slice(i + 1);
@@ -75,7 +177,7 @@ export class JsonRowScanner {
       if (!isSpace(s.charCodeAt(i))) {
         throw new Error(
           `${this.fileName}: unexpected data after the closing ']' of the JSON array: ` +
-            JSON.stringify(s.slice(i, i + 20)),
+            excerpt(s.slice(i, i + 40), 40),
         );
       }
     }
@@ -151,7 +253,7 @@ export class JsonRowScanner {
     if (body === null) return null;
     if (body.length === 0) return [];
     try {
-      return JSON.parse(`[${body}]`) as unknown[];
+      return parseRows(`[${body}]`) as unknown[];
     } catch {
       return null;
     }
@@ -207,9 +309,9 @@ export class JsonRowScanner {
       else if (c === 44 && depth === 0) {
         row++;
         try {
-          JSON.parse(s.slice(start, i));
+          parseRows(s.slice(start, i));
         } catch (err) {
-          detail = (err as Error).message.slice(0, 200);
+          detail = shortenQuoted((err as Error).message).slice(0, 200);
           break;
         }
         start = i + 1;

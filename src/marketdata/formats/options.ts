@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { parseTimeframe } from '../timeframes.ts';
 import { checkZone } from './time.ts';
+import { DEFAULT_MAX_TIME, DEFAULT_MIN_TIME, TIME_UNITS } from './time-rules.ts';
 import type { CandleReadOptions, TickReadOptions } from './types.ts';
 
 export const CANDLE_FORMATS = ['freqtrade', 'ccxt', 'binance', 'yahoo', 'csv'] as const;
@@ -10,6 +12,19 @@ const DEFAULT_BATCH = 5000;
 
 const batchSize = z.number().int().min(1).max(1_000_000).default(DEFAULT_BATCH);
 const fileName = z.string().min(1);
+const instant = z.number().int().min(-8.64e15).max(8.64e15);
+
+const timeFields = {
+  timeUnit: z.enum(TIME_UNITS).optional(),
+  minTime: instant.default(DEFAULT_MIN_TIME),
+  maxTime: instant.default(DEFAULT_MAX_TIME),
+};
+
+function checkWindow(o: { minTime: number; maxTime: number }, ctx: z.RefinementCtx): void {
+  if (o.maxTime <= o.minTime) {
+    ctx.addIssue({ code: 'custom', path: ['maxTime'], message: 'must be after minTime' });
+  }
+}
 
 // strict(): a misspelt option (`timezone`, `mapping`) must fail loudly, not be silently ignored.
 const candleSchema = z
@@ -26,10 +41,23 @@ const candleSchema = z
         if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
       })
       .optional(),
+    timeframe: z
+      .string()
+      .superRefine((text, ctx) => {
+        try {
+          parseTimeframe(text);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      })
+      .optional(),
+    align: z.enum(['reject', 'floor']).default('reject'),
+    ...timeFields,
     batchSize,
   })
   .strict()
   .superRefine((o, ctx) => {
+    checkWindow(o, ctx);
     const m = o.map;
     if (m === undefined) return;
     if (m.ts !== undefined && (m.date !== undefined || m.time !== undefined)) {
@@ -44,9 +72,11 @@ const tickSchema = z
   .object({
     format: z.enum([...TICK_FORMATS, 'auto']).default('auto'),
     fileName,
+    ...timeFields,
     batchSize,
   })
-  .strict();
+  .strict()
+  .superRefine(checkWindow);
 
 export type ParsedCandleOptions = z.output<typeof candleSchema>;
 export type ParsedTickOptions = z.output<typeof tickSchema>;

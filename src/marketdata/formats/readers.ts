@@ -15,4 +15,7 @@ export type {
   TickFormat,
   TickReadOptions,
   TickRow,
+  TimeReadOptions,
+  TimeUnit,
 } from './types.ts';
+export { TIME_UNITS } from './time-rules.ts';

@@ -2,10 +2,11 @@ import { cellNumber } from './candle-files.ts';
 import { RowCollector } from './collector.ts';
 import { feedCsv } from './csv-records.ts';
 import { detectCandleFormat, detectTickFormat } from './detect.ts';
-import { jsonRowBatches } from './json-rows.ts';
+import { excerpt, shortenQuoted } from './excerpt.ts';
+import { bareToken, jsonRowBatches, valueExcerpt } from './json-rows.ts';
 import { type ParsedTickOptions, parseTickOptions } from './options.ts';
 import { type ByteSource, openSource } from './source.ts';
-import { epochToMs } from './time.ts';
+import { FileTimeRules } from './time-rules.ts';
 import type {
   BatchProgress,
   MarketDataInput,
@@ -15,8 +16,6 @@ import type {
   TickRow,
 } from './types.ts';
 
-const MAX_TS = 8.64e15;
-
 /**
  * Trade rules. Several trades can share a millisecond, so there is no duplicate-ts rule; ordering is
  * only counted (unsortedRows).
@@ -24,6 +23,27 @@ const MAX_TS = 8.64e15;
 class TickCollector extends RowCollector<TickRow> {
   unsortedRows = 0;
   private previous = Number.NEGATIVE_INFINITY;
+  private readonly time: FileTimeRules;
+
+  constructor(options: ParsedTickOptions, unit: 'line' | 'row', format: TickFormat) {
+    super(options.fileName, unit);
+    this.time = new FileTimeRules({
+      unit: options.timeUnit,
+      // Both formats define their unit: freqtrade trades in epoch ms, Kraken's CSV in unix seconds.
+      formatUnit: { unit: format === 'kraken' ? 's' : 'ms', format },
+      minTime: options.minTime,
+      maxTime: options.maxTime,
+      positionWord: unit,
+    });
+  }
+
+  /** An epoch number in the file's unit → ms, or NaN after rejecting the row (mixed units). */
+  epoch(n: number, line: number, source: unknown): number {
+    this.time.at(line);
+    const ms = this.time.epoch(n);
+    if (Number.isNaN(ms)) this.reject(line, this.time.problem ?? `unparseable time ${n}`, source);
+    return ms;
+  }
 
   accept(
     ts: number,
@@ -34,8 +54,11 @@ class TickCollector extends RowCollector<TickRow> {
     line: number,
     source: unknown,
   ): void {
-    if (!Number.isFinite(ts) || ts > MAX_TS || ts < -MAX_TS) {
+    let why: string | null;
+    if (!Number.isFinite(ts)) {
       this.reject(line, `unparseable time ${ts}`, source);
+    } else if ((why = this.time.outOfRange(ts)) !== null) {
+      this.reject(line, why, source);
     } else if (!Number.isFinite(price)) {
       this.reject(line, 'price is not a number', source);
     } else if (!Number.isFinite(amount)) {
@@ -77,7 +100,7 @@ function detectOrThrow(source: ByteSource, fileName: string): TickFormat {
   const line = source.head.subarray(0, 200).toString('utf8').split('\n')[0]!.trim();
   const hint = detectCandleFormat(source.head) !== null ? ' (it looks like candles: read it as candles)' : '';
   throw new Error(
-    `${fileName}: unknown trades format${hint}; first line ${JSON.stringify(line.slice(0, 80))}; ` +
+    `${fileName}: unknown trades format${hint}; first line ${excerpt(line)}; ` +
       'set option format to one of freqtrade-trades, kraken',
   );
 }
@@ -92,7 +115,7 @@ async function* readFreqtradeTrades(
   options: ParsedTickOptions,
 ): AsyncGenerator<TickBatch> {
   const format: TickFormat = 'freqtrade-trades';
-  const collector = new TickCollector(options.fileName, 'row');
+  const collector = new TickCollector(options, 'row', format);
   const batches = jsonRowBatches(
     source,
     options.fileName,
@@ -125,9 +148,11 @@ function addTrade(collector: TickCollector, element: unknown, row: number): void
   }
   const t = jsonNumber(element[0]);
   if (!Number.isFinite(t)) {
-    collector.reject(row, `unparseable time ${JSON.stringify(element[0]) ?? 'undefined'}`, element);
+    collector.reject(row, `unparseable time ${valueExcerpt(element[0])}`, element);
     return;
   }
+  const ts = collector.epoch(t, row, element);
+  if (Number.isNaN(ts)) return;
   const id = element[1];
   let tradeId: string | null;
   if (id === null || id === undefined || id === '') tradeId = null;
@@ -142,7 +167,7 @@ function addTrade(collector: TickCollector, element: unknown, row: number): void
   if (rawSide === 'buy' || rawSide === 'sell') side = rawSide;
   else if (rawSide === null || rawSide === undefined || rawSide === '') side = null;
   else {
-    collector.reject(row, `unknown side ${JSON.stringify(rawSide)} (expected buy, sell or null)`, element);
+    collector.reject(row, `unknown side ${valueExcerpt(rawSide)} (expected buy, sell or null)`, element);
     return;
   }
   const price = element[4];
@@ -155,13 +180,19 @@ function addTrade(collector: TickCollector, element: unknown, row: number): void
     collector.reject(row, 'amount is null', element);
     return;
   }
-  collector.accept(epochToMs(t), tradeId, side, jsonNumber(price), jsonNumber(amount), row, element);
+  const barePrice = bareToken(price);
+  const bare = barePrice ?? bareToken(amount);
+  if (bare !== null) {
+    collector.reject(row, `${barePrice !== null ? 'price' : 'amount'} is ${bare} (not a number)`, element);
+    return;
+  }
+  collector.accept(ts, tradeId, side, jsonNumber(price), jsonNumber(amount), row, element);
 }
 
 /** Kraken trade history CSV: `unix_seconds,price,volume`, no header, no trade id or side. */
 async function* readKraken(source: ByteSource, options: ParsedTickOptions): AsyncGenerator<TickBatch> {
   const format: TickFormat = 'kraken';
-  const collector = new TickCollector(options.fileName, 'line');
+  const collector = new TickCollector(options, 'line', format);
   let lines = 0;
   const onRecord = (record: string[], line: number): void => {
     lines = line;
@@ -172,14 +203,16 @@ async function* readKraken(source: ByteSource, options: ParsedTickOptions): Asyn
     }
     const t = cellNumber(record[0]!);
     if (!Number.isFinite(t)) {
-      collector.reject(line, `unparseable time ${JSON.stringify(record[0])}`, record);
+      collector.reject(line, `unparseable time ${excerpt(record[0]!)}`, record);
       return;
     }
-    collector.accept(epochToMs(t), null, null, cellNumber(record[1]!), cellNumber(record[2]!), line, record);
+    const ts = collector.epoch(t, line, record);
+    if (Number.isNaN(ts)) return;
+    collector.accept(ts, null, null, cellNumber(record[1]!), cellNumber(record[2]!), line, record);
   };
   const onMalformed = (line: number, message: string): void => {
     lines = Math.max(lines, line);
-    collector.reject(line, `malformed CSV: ${message}`, undefined);
+    collector.reject(line, `malformed CSV: ${shortenQuoted(message)}`, undefined);
   };
   const progress = progressOf(collector, source, () => lines);
   for await (const _ of feedCsv(source.chunks, onRecord, onMalformed)) {

@@ -2,22 +2,17 @@
  * Timestamp parsing for market-data files. Date.parse is not used: it reads naive date-times in the
  * process's local zone, which would make imports depend on the machine they run on.
  */
+import { epochInUnit, unitOfMagnitude } from './time-rules.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 /**
- * Epoch number in s, ms, µs or ns → epoch ms, chosen by magnitude. The boundaries sit where the units
- * stop overlapping for any plausible market date: 1e11 s is the year 5138 while 1e11 ms is 1973.
- * Seconds keep their fraction to the ms (rounded, so 1672531436.123 is not 1672531436122.9998);
- * µs and ns are truncated so ordering within a millisecond is never inverted.
+ * Epoch number in s, ms, µs or ns → epoch ms, the unit chosen by the number's own size. Readers do not
+ * use it per row (a file has one unit, see time-rules.ts); it is the default for a lone value.
  */
 export function epochToMs(n: number): number {
-  const abs = n < 0 ? -n : n;
-  if (abs < 1e11) return Math.round(n * 1000);
-  if (abs < 1e14) return n;
-  if (abs < 1e17) return Math.floor(n / 1000);
-  return Math.floor(n / 1e6);
+  return epochInUnit(n, unitOfMagnitude(n));
 }
 
 /**
@@ -191,14 +186,19 @@ export function parseTimeOfDay(text: string): number {
 }
 
 /**
- * A timestamp cell → epoch ms UTC, NaN when unparseable. Accepts epoch numbers (s/ms/µs/ns by magnitude),
+ * A timestamp cell → epoch ms UTC, NaN when unparseable. Accepts epoch numbers (converted by `epoch`:
+ * by magnitude unless the reader decided the file's unit, see time-rules.ts),
  * ISO-8601 date or date-time with or without offset, and `YYYYMMDD`. Naive values are read in `clock`'s
  * zone (UTC when null); values with Z or an offset are absolute.
  */
-export function parseTimestamp(text: string, clock: WallClock | null): number {
+export function parseTimestamp(
+  text: string,
+  clock: WallClock | null,
+  epoch: (n: number) => number = epochToMs,
+): number {
   const s = text.trim();
   if (s.length === 8 && COMPACT_DATE.test(s)) return fromWall(parseWallDate(s), clock);
-  if (EPOCH.test(s)) return epochToMs(Number(s));
+  if (EPOCH.test(s)) return epoch(Number(s));
   const m = ISO.exec(s);
   if (m === null) return Number.NaN;
   const y = Number(m[1]);

@@ -29,13 +29,26 @@ export interface Reject {
   raw?: string;
 }
 
+export type { TimeUnit } from './time-rules.ts';
+import type { TimeUnit } from './time-rules.ts';
+
+/** What every reader accepts about times: the file's epoch unit and the instants it may hold. */
+export interface TimeReadOptions {
+  /** Unit of epoch numbers. Default: the format's own (freqtrade ms, Kraken s), else the first time's size. */
+  timeUnit?: TimeUnit;
+  /** Earliest accepted instant, epoch ms (default 1970-01-01); earlier rows are rejected. */
+  minTime?: number;
+  /** Accepted instants end before this, epoch ms (default 2200-01-01). */
+  maxTime?: number;
+}
+
 export type CandleFormat = 'freqtrade' | 'ccxt' | 'binance' | 'yahoo' | 'csv';
 export type TickFormat = 'freqtrade-trades' | 'kraken';
 
 /** Our fields that a generic CSV `map` may point at header names (or 0-based column numbers). */
 export type CsvField = 'ts' | 'date' | 'time' | 'open' | 'high' | 'low' | 'close' | 'volume';
 
-export interface CandleReadOptions {
+export interface CandleReadOptions extends TimeReadOptions {
   /** `auto` (default) looks at the content (first bytes / header line), never the file name. */
   format?: CandleFormat | 'auto';
   /** Named in rejects and errors; `-` for stdin. */
@@ -46,11 +59,17 @@ export interface CandleReadOptions {
   map?: Partial<Record<CsvField, string>>;
   /** IANA zone for naive date/times in CSV files; default UTC. Epoch numbers and explicit offsets ignore it. */
   tz?: string;
+  /**
+   * The candles' timeframe (`1m`, `1h`, `1d`, ...): a candle whose ts is not the start of its bucket is
+   * rejected, or moved there with `align: 'floor'`. Without it ts is not checked against a boundary.
+   */
+  timeframe?: string;
+  align?: 'reject' | 'floor';
   /** Rows per yielded batch; default 5000. */
   batchSize?: number;
 }
 
-export interface TickReadOptions {
+export interface TickReadOptions extends TimeReadOptions {
   format?: TickFormat | 'auto';
   fileName: string;
   batchSize?: number;

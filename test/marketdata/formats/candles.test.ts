@@ -104,7 +104,7 @@ describe('freqtrade / ccxt JSON', () => {
       [13, 'row is not an array [ts, open, high, low, close, volume]'],
       [14, 'unparseable time "yesterday"'],
       [16, 'duplicate ts 1700000030000 (2023-11-14T22:13:50.000Z) already read from this file'],
-      [18, 'unparseable time: 1700000480000.5 is not a whole epoch millisecond in the date range'],
+      [18, 'unparseable time: 1700000480000.5 is not a whole epoch millisecond'],
       [20, 'high is not finite (Infinity)'],
     ]);
     assert.equal(got.rejects[0]!.position, 'bad.json:row 2');
@@ -276,7 +276,7 @@ describe('generic csv', () => {
     assert.equal(got.last.linesRead, 15);
   });
 
-  test('map by header name; epoch s/ms/µs, ISO with fraction and offset, date only, YYYYMMDD', async () => {
+  test('map by header name; one epoch unit per file, ISO with fraction and offset, date only, YYYYMMDD', async () => {
     const map = {
       ts: 'When',
       open: 'px open',
@@ -286,12 +286,21 @@ describe('generic csv', () => {
       volume: 'Qty',
     };
     const got = await collect(readCandles(fixture('generic-times.csv'), { fileName: 'g.csv', map }));
+    // The first time (line 2) is in seconds: the ms and µs times after it are rejected, not re-guessed.
+    assert.deepEqual(rejectLines(got.rejects), [
+      [
+        3,
+        "time 1704067260000 has the size of milliseconds, but this file's times are seconds (decided from the first time, line 2); units are not guessed per row: fix the file or set the time unit",
+      ],
+      [
+        4,
+        "time 1704067320000000 has the size of microseconds, but this file's times are seconds (decided from the first time, line 2); units are not guessed per row: fix the file or set the time unit",
+      ],
+    ]);
     assert.deepEqual(
       got.rows.map((r) => [r.ts, r.volume]),
       [
         [Date.UTC(2024, 0, 1, 0, 0), 10],
-        [Date.UTC(2024, 0, 1, 0, 1), 11],
-        [Date.UTC(2024, 0, 1, 0, 2), 12],
         [Date.UTC(2024, 0, 1, 0, 3, 0, 250), 13],
         [Date.UTC(2024, 0, 1, 0, 4), 14],
         [Date.UTC(2024, 0, 1, 0, 5), 15],
@@ -304,7 +313,7 @@ describe('generic csv', () => {
   test('map by 0-based column number', async () => {
     const map = { ts: '0', open: '1', high: '2', low: '3', close: '4', volume: '5' };
     const got = await collect(readCandles(fixture('generic-times.csv'), { fileName: 'g.csv', map }));
-    assert.equal(got.rows.length, 8);
+    assert.equal(got.rows.length, 6);
   });
 
   test('a missing mapped column throws naming the file, column and option', async () => {

@@ -1,0 +1,53 @@
+/**
+ * Security basics: standard security headers (helmet), CORS only for the origins CORS_ORIGINS
+ * lists (off otherwise: no cross-origin browser access), a request id on every request and
+ * response (the client's `X-Request-Id` when it is a sane token, else a new UUID), and a global
+ * request rate limit when RATE_LIMIT_PER_MINUTE is set.
+ */
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from './errors.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export function requestIdOf(header: unknown): string {
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+export function registerSecurity(
+  app: FastifyInstance,
+  options: { corsOrigins: readonly string[]; ratePerMinute: number },
+): void {
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  void app.register(helmet, {
+    // The docs page (swagger-ui) loads its own scripts and styles from this origin only.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+      },
+    },
+  });
+  if (options.corsOrigins.length > 0)
+    void app.register(cors, {
+      origin: [...options.corsOrigins],
+      credentials: false,
+      exposedHeaders: ['x-request-id'],
+    });
+  void app.register(rateLimit, {
+    global: options.ratePerMinute > 0,
+    max: options.ratePerMinute > 0 ? options.ratePerMinute : 1_000_000,
+    timeWindow: '1 minute',
+    errorResponseBuilder: (_request, context) =>
+      new ApiError('rate_limited', `rate limit exceeded: retry in ${context.after}`, {
+        retry_after: context.after,
+      }),
+  });
+}

@@ -1,0 +1,121 @@
+/** Users (admin) and the caller's API keys. */
+import { z } from 'zod';
+import { createApiKey, deleteApiKey, listApiKeys } from '../../accounts/api-keys.ts';
+import { AccessDeniedError } from '../../accounts/errors.ts';
+import { createUser, getUser, listUsers, updateUser } from '../../accounts/users.ts';
+import { route } from '../route.ts';
+import { apiKey, createdApiKey, newApiKey, newUser, user, userChange } from '../schemas/accounts.ts';
+import { decodeCursor, idParams, page, pageQuery } from '../schemas/common.ts';
+import { fromWire, toWire } from '../wire.ts';
+import { arrayPage } from './helpers.ts';
+
+export const userRoutes = [
+  route({
+    method: 'POST',
+    url: '/users',
+    summary: 'Create a user with a role (admin)',
+    tag: 'users',
+    auth: 'admin',
+    status: 201,
+    schema: { body: newUser, response: user },
+    handler: async (req, ctx) => toWire(await createUser(ctx.store, req.body)),
+  }),
+  route({
+    method: 'GET',
+    url: '/users',
+    summary: 'Users, newest first (admin)',
+    tag: 'users',
+    auth: 'admin',
+    schema: {
+      querystring: z.object({ limit: pageQuery.limit, cursor: pageQuery.cursor }),
+      response: page(user),
+    },
+    handler: async (req, ctx) => {
+      const beforeId = decodeCursor(req.query.cursor);
+      const rows = await listUsers(ctx.store, {
+        limit: req.query.limit + 1,
+        ...(beforeId ? { beforeId } : {}),
+      });
+      return arrayPage(rows, req.query.limit);
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/users/:id',
+    summary: 'A user (admin)',
+    tag: 'users',
+    auth: 'admin',
+    schema: { params: idParams, response: user },
+    handler: async (req, ctx) => toWire(await getUser(ctx.store, req.params.id)),
+  }),
+  route({
+    method: 'PATCH',
+    url: '/users/:id',
+    summary: 'Change a role or deactivate a user (admin); deactivating ends their logins',
+    tag: 'users',
+    auth: 'admin',
+    schema: { params: idParams, body: userChange, response: user },
+    handler: async (req, ctx) =>
+      toWire(await updateUser(ctx.store, { ...fromWire(req.body), userId: req.params.id })),
+  }),
+  route({
+    method: 'POST',
+    url: '/api-keys',
+    summary: 'Create an API key for a bot; the key is shown once',
+    tag: 'api-keys',
+    auth: 'read',
+    status: 201,
+    schema: { body: newApiKey, response: createdApiKey },
+    handler: async (req, ctx) => {
+      // A key never carries more than its creator: no admin scope without the admin role, and
+      // a key cannot be minted by another key with fewer scopes.
+      const scopes = req.body.scopes;
+      const creator = ctx.principal;
+      if (scopes.includes('admin') && creator.role !== 'admin')
+        throw new AccessDeniedError('only an admin may create an admin key');
+      if (scopes.some((s) => !creator.scopes.has(s)))
+        throw new AccessDeniedError('a key cannot grant scopes its creator lacks');
+      if (scopes.includes('trade') && creator.role === 'viewer')
+        throw new AccessDeniedError('a viewer cannot create a trade key');
+      const limits = req.body.portfolio_ids ?? creator.portfolioIds;
+      if (creator.portfolioIds !== null && limits!.some((id) => !creator.portfolioIds!.includes(id)))
+        throw new AccessDeniedError('a key cannot reach portfolios its creator cannot');
+      const { key, apiKey: view } = await createApiKey(ctx.store, {
+        userId: creator.userId,
+        name: req.body.name,
+        scopes,
+        portfolioIds: limits ? [...limits] : null,
+        ...(req.body.expires_at ? { expiresAt: req.body.expires_at } : {}),
+      });
+      return { ...(toWire(view) as object), key };
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/api-keys',
+    summary: 'Your API keys (never the keys themselves)',
+    tag: 'api-keys',
+    auth: 'read',
+    schema: { response: z.object({ data: z.array(apiKey), next_cursor: z.null() }) },
+    handler: async (_req, ctx) => ({
+      data: (await listApiKeys(ctx.store, ctx.principal.userId)).map(toWire),
+      next_cursor: null,
+    }),
+  }),
+  route({
+    method: 'DELETE',
+    url: '/api-keys/:id',
+    summary: 'Delete one of your API keys; it stops working at once',
+    tag: 'api-keys',
+    auth: 'read',
+    status: 204,
+    schema: { params: idParams, response: z.null() },
+    handler: async (req, ctx) => {
+      await deleteApiKey(ctx.store, {
+        keyId: req.params.id,
+        userId: ctx.principal.role === 'admin' ? null : ctx.principal.userId,
+      });
+      return null;
+    },
+  }),
+];
