@@ -5,212 +5,45 @@
  * decision_history row with the action the core assigns to the transition (expiry records none:
  * nobody decided).
  */
-import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { appendDecision, type DecisionView } from '../audit/decision-history.ts';
 import { int } from '../db/column-values.ts';
 import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
-import { col, defineTable } from '../db/table.ts';
 import { inTransaction, reading, type Tx } from '../db/transaction.ts';
-import { DIRECTIONS, type Direction } from '../entities/common.ts';
 import { TRADE_IDEA_STATUSES, type TradeIdeaStatus } from '../entities/execution-tables.ts';
-import { NotFoundError, TradingError } from '../input/errors.ts';
-import {
-  botVersion,
-  confidence,
-  id,
-  idFilters,
-  nonNegativeDecimal,
-  positiveDecimal,
-  userRef,
-  when,
-} from '../input/fields.ts';
+import { TradingError } from '../input/errors.ts';
+import { id, idFilters, userRef, when } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
 import { assertTradable, findUser, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { recordHaltReason } from '../portfolios/risk-configs.ts';
 import type { RiskEvaluation, RiskVerdict } from '../trading/risk-gate.ts';
 import { assertTransition, canTransition, decisionActionFor } from '../trading/transitions.ts';
+import { checkLevels, type ResolvedIdea, resolveIdea } from './idea-terms.ts';
+import {
+  loadTradeIdea,
+  type ParsedTradeIdea,
+  TradeIdeaInput,
+  type TradeIdeaView,
+  tradeIdeas,
+} from './idea-rows.ts';
 import { assessRisk, type RiskAssessment, riskRecord } from './risk.ts';
 import { loadSignal, type SignalView, type StrategyFacts, strategyFacts } from './signals.ts';
 
-export interface TradeIdeaView {
-  id: number;
-  portfolioId: number | null;
-  signalId: number | null;
-  strategyId: number | null;
-  assetId: number;
-  direction: Direction;
-  /** The size the gate judged (every idea the services store has one). */
-  quantity: Decimal | null;
-  entryPrice: Decimal | null;
-  entryRangeLow: Decimal | null;
-  entryRangeHigh: Decimal | null;
-  stopLoss: Decimal | null;
-  takeProfit: Decimal | null;
-  expectedHold: string | null;
-  rationale: string | null;
-  confidence: number | null;
-  status: TradeIdeaStatus;
-  snapshotRef: string | null;
-  decidedBy: string | null;
-  decidedAt: Date | null;
-  expiresAt: Date | null;
-  testMode: boolean;
-  botVersion: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export const tradeIdeas = defineTable<TradeIdeaView>('trade_ideas', 'trade idea', {
-  id: col.id(),
-  portfolioId: col.intOrNull(),
-  signalId: col.intOrNull(),
-  strategyId: col.intOrNull(),
-  assetId: col.int(),
-  direction: col.text<Direction>(),
-  quantity: col.decimalOrNull(),
-  entryPrice: col.decimalOrNull(),
-  entryRangeLow: col.decimalOrNull(),
-  entryRangeHigh: col.decimalOrNull(),
-  stopLoss: col.decimalOrNull(),
-  takeProfit: col.decimalOrNull(),
-  expectedHold: col.textOrNull(),
-  rationale: col.textOrNull(),
-  confidence: col.floatOrNull(),
-  status: col.text<TradeIdeaStatus>(),
-  snapshotRef: col.textOrNull(),
-  decidedBy: col.textOrNull(),
-  decidedAt: col.timeOrNull(),
-  expiresAt: col.timeOrNull(),
-  testMode: col.bool(),
-  botVersion: col.textOrNull(),
-  createdAt: col.time(),
-  updatedAt: col.time(),
-});
-
-export const TradeIdeaInput = z
-  .object({
-    /** Propose from this signal: portfolio, strategy, asset, direction, price, confidence and provenance come from it. */
-    signalId: id.optional(),
-    portfolioId: id.optional(),
-    strategyId: id.optional(),
-    assetId: id.optional(),
-    direction: z.enum(DIRECTIONS).optional(),
-    /** The size the idea would trade; the gate's max lot size rule checks it (kept in risk_check_result). */
-    quantity: positiveDecimal.optional(),
-    entryPrice: nonNegativeDecimal.optional(),
-    entryRangeLow: nonNegativeDecimal.optional(),
-    entryRangeHigh: nonNegativeDecimal.optional(),
-    stopLoss: nonNegativeDecimal.optional(),
-    takeProfit: nonNegativeDecimal.optional(),
-    expectedHold: z.string().min(1).max(32).optional(),
-    rationale: z.string().optional(),
-    confidence: confidence.optional(),
-    snapshotRef: z.string().max(255).optional(),
-    expiresAt: when.optional(),
-    testMode: z.boolean().optional(),
-    botVersion: botVersion.optional(),
-  })
-  .strict();
-export type TradeIdeaInput = z.input<typeof TradeIdeaInput>;
-export type ParsedTradeIdea = z.output<typeof TradeIdeaInput>;
+export {
+  loadTradeIdea,
+  type ParsedTradeIdea,
+  TradeIdeaInput,
+  type TradeIdeaView,
+  tradeIdeas,
+} from './idea-rows.ts';
+export { resolveIdea } from './idea-terms.ts';
 
 export interface ProposalResult {
   idea: TradeIdeaView;
   risk: RiskEvaluation;
   /** The decision_history row of the gate's verdict. */
   decision: DecisionView;
-}
-
-interface ResolvedIdea {
-  portfolioId: number;
-  strategyId: number | null;
-  signalId: number | null;
-  assetId: number;
-  direction: Direction;
-  quantity: Decimal;
-  confidence: number;
-  entryPrice: Decimal | null;
-  testMode: boolean;
-  botVersion: string | null;
-  rationale: string | null;
-}
-
-function conflict(field: string, given: unknown, fromSignal: unknown, signalId: number): never {
-  throw new TradingError(`${field} ${String(given)} contradicts signal ${signalId} (${String(fromSignal)})`);
-}
-
-/** Merges a proposal with its signal; the idea's own price/stop/size/rationale win. */
-export function resolveIdea(i: ParsedTradeIdea, signal: SignalView | null): ResolvedIdea {
-  if (signal) {
-    if (signal.action === 'hold')
-      throw new TradingError(`signal ${signal.id} says hold: it proposes no trade`);
-    const direction: Direction = signal.action === 'buy' ? 'long' : 'short';
-    if (i.portfolioId !== undefined && i.portfolioId !== signal.portfolioId)
-      conflict('portfolioId', i.portfolioId, signal.portfolioId, signal.id);
-    if (i.assetId !== undefined && i.assetId !== signal.assetId)
-      conflict('assetId', i.assetId, signal.assetId, signal.id);
-    if (i.strategyId !== undefined && i.strategyId !== signal.strategyId)
-      conflict('strategyId', i.strategyId, signal.strategyId, signal.id);
-    if (i.direction !== undefined && i.direction !== direction)
-      conflict('direction', i.direction, direction, signal.id);
-    if (i.testMode !== undefined && i.testMode !== signal.testMode)
-      conflict('testMode', i.testMode, signal.testMode, signal.id);
-    if (signal.portfolioId === null)
-      throw new TradingError(`signal ${signal.id} has no portfolio to trade in`);
-    const quantity = i.quantity ?? signal.quantity;
-    if (!quantity) throw new TradingError(`signal ${signal.id} has no quantity: give the idea's quantity`);
-    return {
-      portfolioId: signal.portfolioId,
-      strategyId: signal.strategyId,
-      signalId: signal.id,
-      assetId: signal.assetId,
-      direction,
-      quantity,
-      confidence: i.confidence ?? signal.confidence,
-      entryPrice: i.entryPrice ?? signal.price,
-      testMode: signal.testMode,
-      botVersion: i.botVersion ?? signal.botVersion,
-      rationale: i.rationale ?? signal.reason,
-    };
-  }
-  const missing = (['portfolioId', 'assetId', 'direction', 'quantity', 'confidence'] as const).filter(
-    (k) => i[k] === undefined,
-  );
-  if (missing.length > 0) throw new TradingError(`a direct trade idea needs ${missing.join(', ')}`);
-  return {
-    portfolioId: i.portfolioId!,
-    strategyId: i.strategyId ?? null,
-    signalId: null,
-    assetId: i.assetId!,
-    direction: i.direction!,
-    quantity: i.quantity!,
-    confidence: i.confidence!,
-    entryPrice: i.entryPrice ?? null,
-    testMode: i.testMode ?? false,
-    botVersion: i.botVersion ?? null,
-    rationale: i.rationale ?? null,
-  };
-}
-
-/** Stops and targets must sit on the right side of the entry. */
-function checkLevels(direction: Direction, i: ParsedTradeIdea, entry: Decimal | null): void {
-  if (i.entryRangeLow && i.entryRangeHigh && i.entryRangeLow.gt(i.entryRangeHigh)) {
-    throw new TradingError(`entry range low ${i.entryRangeLow} is above its high ${i.entryRangeHigh}`);
-  }
-  if (entry === null) return;
-  const long = direction === 'long';
-  if (i.stopLoss && (long ? i.stopLoss.gte(entry) : i.stopLoss.lte(entry))) {
-    throw new TradingError(
-      `stop loss ${i.stopLoss} must be ${long ? 'below' : 'above'} the entry ${entry} of a ${direction} idea`,
-    );
-  }
-  if (i.takeProfit && (long ? i.takeProfit.lte(entry) : i.takeProfit.gte(entry))) {
-    throw new TradingError(
-      `take profit ${i.takeProfit} must be ${long ? 'above' : 'below'} the entry ${entry} of a ${direction} idea`,
-    );
-  }
 }
 
 /** The risk gate for an idea of this portfolio and strategy, at its size, entry price and confidence. */
@@ -461,14 +294,6 @@ async function assessStoredIdea(tx: Tx, idea: TradeIdeaView, now: Date) {
   const strategy = idea.strategyId === null ? null : await strategyFacts(tx, idea.strategyId);
   const terms = { ...idea, quantity: idea.quantity, confidence: idea.confidence };
   return { portfolio, strategy, assessment: await assessIdea(tx, portfolio, strategy, terms, now) };
-}
-
-export async function loadTradeIdea(tx: Tx, ideaId: number, options: { lock?: boolean } = {}) {
-  const row = await tx.get(`select * from trade_ideas where id = ?${options.lock ? tx.forUpdate : ''}`, [
-    ideaId,
-  ]);
-  if (!row) throw new NotFoundError(`trade idea ${ideaId} does not exist`);
-  return tradeIdeas.fromRow(row);
 }
 
 const VerdictInput = z

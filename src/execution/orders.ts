@@ -167,18 +167,83 @@ async function assertWithinIdeaSize(tx: Tx, idea: TradeIdeaView, quantity: Decim
   }
 }
 
+/** What a caller in the same transaction already holds when it places an order. */
+interface KnownToOrder {
+  portfolio?: PortfolioView;
+  idea?: TradeIdeaView;
+  /** The idea was proposed in this same transaction: it has no orders yet. */
+  ideaIsNew?: boolean;
+  now?: Date;
+}
+
+/** An order's terms as its idea and signal settle them: test mode, signal, the idea's price. */
+interface OrderTerms {
+  testMode: boolean | undefined;
+  signalId: number | null;
+  ideaPrice: Decimal | null;
+  /** The gate judged the portfolio's limits on exactly these terms in this transaction. */
+  limitsJudged: boolean;
+}
+
+/** An order for a trade idea: the idea must be tradable, match the order, and hold its size. */
+async function checkIdeaTerms(tx: Tx, o: ParsedOrder, known: KnownToOrder, terms: OrderTerms) {
+  // Locked (PostgreSQL): two concurrent orders for one idea must not both pass its size check.
+  const idea = known.idea ?? (await loadTradeIdea(tx, o.tradeIdeaId!, { lock: true }));
+  if (idea.status !== 'approved' && idea.status !== 'auto_executed') {
+    throw new TradingError(
+      `trade idea ${idea.id} is ${idea.status}: only approved or auto-executed ideas are traded`,
+    );
+  }
+  if (idea.portfolioId !== o.portfolioId || idea.assetId !== o.assetId) {
+    throw new TradingError(
+      `trade idea ${idea.id} is for portfolio ${idea.portfolioId}, asset ${idea.assetId}`,
+    );
+  }
+  if (terms.testMode !== undefined && terms.testMode !== idea.testMode) {
+    throw new TradingError(`testMode ${terms.testMode} contradicts trade idea ${idea.id} (${idea.testMode})`);
+  }
+  // An idea proposed in this transaction has no orders yet: the query can only find nothing.
+  const fitsNewIdea = known.ideaIsNew === true && idea.quantity !== null && o.quantity.lte(idea.quantity);
+  if (!fitsNewIdea) await assertWithinIdeaSize(tx, idea, o.quantity);
+  // The gate passed this idea in this same transaction on these very terms (its size and side,
+  // valued at its entry price): the portfolio's limits were checked against this state already.
+  const limitsJudged =
+    known.ideaIsNew === true &&
+    idea.status === 'auto_executed' &&
+    idea.quantity !== null &&
+    o.quantity.eq(idea.quantity) &&
+    o.side === (idea.direction === 'long' ? 'buy' : 'sell') &&
+    o.limitPrice === undefined &&
+    o.stopPrice === undefined;
+  return {
+    testMode: idea.testMode,
+    signalId: terms.signalId ?? idea.signalId,
+    ideaPrice: idea.entryPrice,
+    limitsJudged,
+  };
+}
+
+/** An order naming a signal: the signal must be for its portfolio and asset; it settles test mode. */
+async function checkSignalTerms(tx: Tx, o: ParsedOrder, signalId: number, testMode: boolean | undefined) {
+  const signal = await tx.get<{ portfolio_id: unknown; asset_id: unknown; test_mode: unknown }>(
+    'select portfolio_id, asset_id, test_mode from signals where id = ?',
+    [signalId],
+  );
+  if (!signal) throw new NotFoundError(`signal ${signalId} does not exist`);
+  if (
+    int(signal.asset_id) !== o.assetId ||
+    (signal.portfolio_id !== null && int(signal.portfolio_id) !== o.portfolioId)
+  ) {
+    throw new TradingError(`signal ${signalId} is for another portfolio or asset`);
+  }
+  if (testMode !== undefined && testMode !== bool(signal.test_mode)) {
+    throw new TradingError(`testMode ${testMode} contradicts signal ${signalId}`);
+  }
+  return bool(signal.test_mode);
+}
+
 /** Places an order inside a transaction; `known` skips re-reading rows the caller holds. */
-export async function placeOrderIn(
-  tx: Tx,
-  o: ParsedOrder,
-  known: {
-    portfolio?: PortfolioView;
-    idea?: TradeIdeaView;
-    /** The idea was proposed in this same transaction: it has no orders yet. */
-    ideaIsNew?: boolean;
-    now?: Date;
-  } = {},
-): Promise<PlacedOrder> {
+export async function placeOrderIn(tx: Tx, o: ParsedOrder, known: KnownToOrder = {}): Promise<PlacedOrder> {
   const now = known.now ?? new Date();
   const clientOrderId = o.clientOrderId ?? randomUUID();
   if (o.clientOrderId !== undefined) {
@@ -188,60 +253,17 @@ export async function placeOrderIn(
   const portfolio = known.portfolio ?? (await loadPortfolio(tx, o.portfolioId));
   assertTradable(portfolio);
 
-  let testMode = o.testMode;
-  let signalId = o.signalId ?? null;
-  let ideaPrice: Decimal | null = null;
-  let limitsJudged = false;
-  if (o.tradeIdeaId !== undefined) {
-    // Locked (PostgreSQL): two concurrent orders for one idea must not both pass its size check.
-    const idea = known.idea ?? (await loadTradeIdea(tx, o.tradeIdeaId, { lock: true }));
-    ideaPrice = idea.entryPrice;
-    if (idea.status !== 'approved' && idea.status !== 'auto_executed') {
-      throw new TradingError(
-        `trade idea ${idea.id} is ${idea.status}: only approved or auto-executed ideas are traded`,
-      );
-    }
-    if (idea.portfolioId !== o.portfolioId || idea.assetId !== o.assetId) {
-      throw new TradingError(
-        `trade idea ${idea.id} is for portfolio ${idea.portfolioId}, asset ${idea.assetId}`,
-      );
-    }
-    if (testMode !== undefined && testMode !== idea.testMode) {
-      throw new TradingError(`testMode ${testMode} contradicts trade idea ${idea.id} (${idea.testMode})`);
-    }
-    testMode = idea.testMode;
-    signalId ??= idea.signalId;
-    // An idea proposed in this transaction has no orders yet: the query can only find nothing.
-    const fitsNewIdea = known.ideaIsNew === true && idea.quantity !== null && o.quantity.lte(idea.quantity);
-    if (!fitsNewIdea) await assertWithinIdeaSize(tx, idea, o.quantity);
-    // The gate passed this idea in this same transaction on these very terms (its size and side,
-    // valued at its entry price): the portfolio's limits were checked against this state already.
-    limitsJudged =
-      known.ideaIsNew === true &&
-      idea.status === 'auto_executed' &&
-      idea.quantity !== null &&
-      o.quantity.eq(idea.quantity) &&
-      o.side === (idea.direction === 'long' ? 'buy' : 'sell') &&
-      o.limitPrice === undefined &&
-      o.stopPrice === undefined;
-  }
-  if (signalId !== null && o.signalId !== undefined) {
-    const signal = await tx.get<{ portfolio_id: unknown; asset_id: unknown; test_mode: unknown }>(
-      'select portfolio_id, asset_id, test_mode from signals where id = ?',
-      [signalId],
-    );
-    if (!signal) throw new NotFoundError(`signal ${signalId} does not exist`);
-    if (
-      int(signal.asset_id) !== o.assetId ||
-      (signal.portfolio_id !== null && int(signal.portfolio_id) !== o.portfolioId)
-    ) {
-      throw new TradingError(`signal ${signalId} is for another portfolio or asset`);
-    }
-    if (testMode !== undefined && testMode !== bool(signal.test_mode)) {
-      throw new TradingError(`testMode ${testMode} contradicts signal ${signalId}`);
-    }
-    testMode = bool(signal.test_mode);
-  }
+  let terms: OrderTerms = {
+    testMode: o.testMode,
+    signalId: o.signalId ?? null,
+    ideaPrice: null,
+    limitsJudged: false,
+  };
+  if (o.tradeIdeaId !== undefined) terms = await checkIdeaTerms(tx, o, known, terms);
+  const { signalId, ideaPrice, limitsJudged } = terms;
+  let testMode = terms.testMode;
+  if (signalId !== null && o.signalId !== undefined)
+    testMode = await checkSignalTerms(tx, o, signalId, testMode);
   testMode ??= false;
   if (hasPortfolioLimits(portfolio) && !limitsJudged) {
     await enforcePortfolioLimits(tx, portfolio, o, testMode, o.limitPrice ?? o.stopPrice ?? ideaPrice, now);
@@ -275,8 +297,7 @@ export async function placeOrderIn(
   // A concurrent transaction committed the same client_order_id first.
   if (row === null) return replay(tx, o, clientOrderId);
   if (signalId !== null) await markSignalExecuted(tx, signalId, now);
-  const order = orderWithFills(row);
-  return { order, created: true };
+  return { order: orderWithFills(row), created: true };
 }
 
 async function replay(tx: Tx, o: ParsedOrder, clientOrderId: string): Promise<PlacedOrder> {
