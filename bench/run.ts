@@ -9,6 +9,7 @@ import { openScratchStore, pgReachable } from '../src/db/scratch.ts';
 import { openStore } from '../src/db/store.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
 import { benchPostgres, benchSqlite } from './candles.ts';
+import { benchHttp, httpReport } from './http.ts';
 import { type Row, report } from './stats.ts';
 import { type BenchResult, bareSqliteChains, benchTrading } from './trading.ts';
 
@@ -79,3 +80,7 @@ for (const t of trading) {
     `| ${t.what} | signal → idea → order → fill → position | ${t.bare ? t.bare.perSecond.toLocaleString('en-US') : '-'} | ${t.ours.perSecond.toLocaleString('en-US')} | ${t.bare ? `${(t.ours.perSecond / t.bare.perSecond).toFixed(2)}×` : '-'} | ${t.what.startsWith('sqlite') ? '≥ 5,000/s' : 'report'} | ${t.ours.p50Ms} / ${t.ours.p99Ms} ms |\n`,
   );
 }
+
+// The HTTP API on loopback, next to a bare node:http server and the in-process chain.
+const http = await benchHttp(options.log);
+process.stdout.write(`\n${httpReport(http)}\n`);

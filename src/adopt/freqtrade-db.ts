@@ -47,6 +47,8 @@ import { type FileReport, fileReport, skip } from './report.ts';
 export interface FreqtradeDbOptions {
   /** Portfolio name (created when missing). Default `freqtrade`. */
   portfolio?: string;
+  /** Email of the portfolio's owner (default: the first admin, else the only user). */
+  owner?: string;
   initialBalance?: string;
   /** Called after each freqtrade trade, with how many there are. */
   onProgress?: (done: number, total: number) => void;
@@ -311,6 +313,7 @@ async function importRows(
   const stake = [...new Set(trades.map((t) => t.stake_currency).filter((c) => typeof c === 'string'))];
   const ensured = await ensureImportPortfolio(store, {
     name: options.portfolio ?? 'freqtrade',
+    ...(options.owner === undefined ? {} : { owner: options.owner }),
     description: `imported from freqtrade database ${path}`,
     mode: dryRunOnly || orders.length === 0 ? 'paper' : 'live',
     baseCurrency: stake.length === 1 ? String(stake[0]) : 'USDT',
@@ -339,6 +342,10 @@ async function importRows(
     };
     results.push(result);
     const own = byTrade.get(int(trade.id)) ?? [];
+    if (own.length === 0) {
+      skip(tradeReport, at, 'the trade has no orders: nothing to replay');
+      continue;
+    }
     let parsed: FtOrder[];
     try {
       parsed = own.map((o) => ftOrder(portfolioId, trade, o));
@@ -377,7 +384,8 @@ async function importRows(
       orderReport.skipped += parsed.length;
     }
   }
-  const orphans = orders.filter((o) => !trades.some((t) => int(t.id) === int(o.ft_trade_id)));
+  const tradeIds = new Set(trades.map((t) => int(t.id)));
+  const orphans = orders.filter((o) => !tradeIds.has(int(o.ft_trade_id)));
   for (const o of orphans)
     skip(orderReport, `order ${String(o.id)}`, `its trade ${String(o.ft_trade_id)} is not in trades`);
 

@@ -59,6 +59,8 @@ import { DEFAULT_TEST_DATA_RULES, type TestDataRules, testDataReason } from './t
 export interface LegacyImportOptions {
   /** Portfolio name; created (paper, initial balance `initialBalance`) when missing. Default `legacy`. */
   portfolio?: string;
+  /** Email of the portfolio's owner (default: the first admin, else the only user). */
+  owner?: string;
   rules?: TestDataRules;
   dryRun?: boolean;
   /** Venue of the assets the symbols become (default `default`). */
@@ -123,11 +125,12 @@ export async function importLegacy(
   const needsPortfolio = of('signals').length + of('trades').length + of('holdings').length > 0;
   if (needsPortfolio) {
     if (dryRun) {
-      const found = await findPortfolioByName(store, portfolioName);
+      const found = await findPortfolioByName(store, portfolioName, options.owner);
       portfolio = { id: found?.id ?? null, name: portfolioName, created: false };
     } else {
       const ensured = await ensureImportPortfolio(store, {
         name: portfolioName,
+        ...(options.owner === undefined ? {} : { owner: options.owner }),
         description: `imported from legacy files in ${dir}`,
         initialBalance: options.initialBalance ?? '0',
         baseCurrency: options.baseCurrency ?? 'USD',
@@ -151,7 +154,15 @@ export async function importLegacy(
         );
       }
     } else {
-      await importTrading(store, portfolio.id, venue, rules, of, dryRun, options.onProgress);
+      await importTrading(
+        store,
+        portfolio.id,
+        venue,
+        rules,
+        of,
+        dryRun ? strategyNames : null,
+        options.onProgress,
+      );
     }
   }
   for (const f of of('strategy_performance')) {
@@ -278,7 +289,8 @@ async function importTrading(
   venue: string,
   rules: TestDataRules,
   of: (kind: LegacyKind) => LegacyFile[],
-  dryRun: boolean,
+  /** On a dry run: the strategies it would have registered (trades may name them). */
+  dryRunStrategies: Set<string> | null,
   onProgress: LegacyImportOptions['onProgress'],
 ): Promise<void> {
   const strategyIds = new Map(
@@ -287,15 +299,9 @@ async function importTrading(
     ).map((r) => [String(r.name), int(r.id)]),
   );
   const work = async (tx: Tx) => {
-    const assets = new Map<string, number>();
-    const asset = async (symbol: string) => {
-      let assetId = assets.get(symbol);
-      if (assetId === undefined) {
-        assetId = await ensureAssetIn(store, tx, { symbol, venue });
-        assets.set(symbol, assetId);
-      }
-      return assetId;
-    };
+    // Not cached: an asset created under a record's savepoint is gone again when that record is
+    // refused, and the next record of the symbol must create it anew.
+    const asset = (symbol: string) => ensureAssetIn(store, tx, { symbol, venue });
     const total = [...of('signals'), ...of('trades')].reduce((n, f) => n + f.records.length, 0);
     let done = 0;
     const replay: Replay = {
@@ -305,12 +311,13 @@ async function importTrading(
       asset,
       signalIds: new Map(),
       strategyIds,
+      pendingStrategies: dryRunStrategies ?? new Set(),
       progress: () => onProgress?.((done += 1), total),
     };
     for (const f of of('signals')) await importSignals(replay, f);
     for (const f of of('trades')) await importTrades(replay, f);
     for (const f of of('holdings')) await compareHoldings(replay, f);
-    if (dryRun) throw DryRun;
+    if (dryRunStrategies !== null) throw DryRun;
   };
   try {
     await inTransaction(store, work);
@@ -330,6 +337,8 @@ interface Replay {
   signalIds: Map<string, number>;
   /** Strategy name → id (trades name their strategy). */
   strategyIds: Map<string, number>;
+  /** Strategies a dry run would have registered first: a trade naming one is not refused. */
+  pendingStrategies: Set<string>;
   /** One more signal or trade record handled. */
   progress(): void;
 }
@@ -396,7 +405,7 @@ function signalInput(s: LegacySignal, portfolioId: number, assetId: number, test
 }
 
 async function importTrades(r: Replay, f: LegacyFile): Promise<void> {
-  const { tx, portfolioId, rules, asset, signalIds, strategyIds } = r;
+  const { tx, portfolioId, rules, asset, signalIds } = r;
   const occurrences = new Map<string, number>();
   const trades = mapped(f, legacyTrade).map((t) => {
     const content = tradeContent(t.value);
@@ -437,7 +446,7 @@ async function importTrades(r: Replay, f: LegacyFile): Promise<void> {
             },
             'fill',
           ),
-          { order: order.order, ...attributionOf(t, strategyIds) },
+          { order: order.order, ...attributionOf(t, r) },
         );
         f.report.imported += 1;
         if (testMode) f.report.taggedTest += 1;
@@ -478,9 +487,10 @@ function orderInput(
 }
 
 /** A trade's `strategy` names the round trip's strategy; without one the signal's (if any) is used. */
-function attributionOf(t: LegacyTrade, strategyIds: Map<string, number>): { attribution?: Attribution } {
+function attributionOf(t: LegacyTrade, r: Replay): { attribution?: Attribution } {
   if (t.strategy === undefined) return {};
-  const strategyId = strategyIds.get(t.strategy);
+  const strategyId = r.strategyIds.get(t.strategy);
+  if (strategyId === undefined && r.pendingStrategies.has(t.strategy)) return {};
   if (strategyId === undefined) {
     throw new FieldError(
       `strategy: "${t.strategy}" is not a known strategy (strategy_definitions or strategies.csv)`,

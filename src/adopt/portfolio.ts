@@ -1,46 +1,57 @@
 /**
- * The portfolio an import writes into, by name. An existing portfolio of that name is used (a name
- * held by two owners is ambiguous and refused); a missing one is created through the portfolio
- * service, owned by the first admin user, else the local `import@tradestore.local` user (created
- * without a usable password, like the demo user).
+ * The portfolio an import writes into, by name. An existing portfolio of that name is used (of
+ * `owner` when given; a name two owners use is ambiguous and refused); a missing one is created
+ * through the portfolio service for `owner`, else the first active admin, else the only active
+ * user. An import never creates a login account itself: the store's first user becomes its admin
+ * at registration, and an account made by an import would take that place.
  */
-import { randomBytes } from 'node:crypto';
 import type { Store } from '../db/store.ts';
 import { int } from '../db/column-values.ts';
 import { reading } from '../db/transaction.ts';
-import { User } from '../entities/identity-tables.ts';
-import { ConflictError } from '../input/errors.ts';
-import { createPortfolio, getPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
+import { ConflictError, NotFoundError } from '../input/errors.ts';
+import { createPortfolio, findUser, getPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 
-export const IMPORT_OWNER_EMAIL = 'import@tradestore.local';
-
-export async function findPortfolioByName(store: Store, name: string): Promise<PortfolioView | null> {
-  const rows = await reading(store, (tx) =>
-    tx.all<{ id: unknown }>('select id from portfolios where name = ? order by id', [name]),
-  );
+export async function findPortfolioByName(
+  store: Store,
+  name: string,
+  owner?: string,
+): Promise<PortfolioView | null> {
+  const rows = await reading(store, async (tx) => {
+    if (owner === undefined) {
+      return tx.all<{ id: unknown }>('select id from portfolios where name = ? order by id', [name]);
+    }
+    const user = await findUser(tx, owner.trim().toLowerCase());
+    return tx.all<{ id: unknown }>('select id from portfolios where name = ? and owner_id = ?', [
+      name,
+      user.id,
+    ]);
+  });
   if (rows.length > 1) {
     throw new ConflictError(
-      `${rows.length} portfolios are named "${name}" (ids ${rows.map((r) => int(r.id)).join(', ')}): rename one`,
+      `${rows.length} portfolios are named "${name}" (ids ${rows.map((r) => int(r.id)).join(', ')}): pass --owner`,
     );
   }
   return rows[0] ? getPortfolio(store, int(rows[0].id)) : null;
 }
 
+export interface ImportPortfolioInput {
+  name: string;
+  /** Email of the owner; required when the store has no admin and more than one user. */
+  owner?: string;
+  baseCurrency?: string;
+  mode?: 'live' | 'paper';
+  initialBalance?: string;
+  description: string;
+}
+
 export async function ensureImportPortfolio(
   store: Store,
-  input: {
-    name: string;
-    baseCurrency?: string;
-    mode?: 'live' | 'paper';
-    initialBalance?: string;
-    description: string;
-  },
+  input: ImportPortfolioInput,
 ): Promise<{ portfolio: PortfolioView; created: boolean }> {
-  const found = await findPortfolioByName(store, input.name);
+  const found = await findPortfolioByName(store, input.name, input.owner);
   if (found) return { portfolio: found, created: false };
-  const owner = await importOwner(store);
   const portfolio = await createPortfolio(store, {
-    owner,
+    owner: input.owner?.trim().toLowerCase() ?? (await defaultOwner(store, input.name)),
     name: input.name,
     description: input.description,
     baseCurrency: input.baseCurrency ?? 'USD',
@@ -50,23 +61,19 @@ export async function ensureImportPortfolio(
   return { portfolio, created: true };
 }
 
-async function importOwner(store: Store): Promise<number> {
-  const admin = await reading(store, (tx) =>
-    tx.get<{ id: unknown }>("select id from users where role = 'admin' and is_active = ? order by id", [
+async function defaultOwner(store: Store, portfolio: string): Promise<number> {
+  const users = await reading(store, (tx) =>
+    tx.all<{ id: unknown; role: unknown }>('select id, role from users where is_active = ? order by id', [
       tx.bool(true),
     ]),
   );
+  const admin = users.find((u) => u.role === 'admin');
   if (admin) return int(admin.id);
-  const em = store.em();
-  const existing = await em.findOne(User, { email: IMPORT_OWNER_EMAIL });
-  if (existing) return existing.id;
-  const user = em.create(User, {
-    email: IMPORT_OWNER_EMAIL,
-    // Nobody logs in as the import owner: a random hash that matches no password.
-    passwordHash: `!import-owner:${randomBytes(16).toString('hex')}`,
-    role: 'trader',
-    isActive: false,
-  });
-  await em.persist(user).flush();
-  return user.id;
+  if (users.length === 1) return int(users[0]!.id);
+  throw new NotFoundError(
+    users.length === 0
+      ? `portfolio "${portfolio}" needs an owner and the store has no user: create one first ` +
+          '(`tradestore users create --email you@example.com --role admin`)'
+      : `portfolio "${portfolio}" needs an owner: pass --owner <email> (the store has ${users.length} users and no admin)`,
+  );
 }

@@ -11,7 +11,12 @@ import { randomBytes } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import {
   createSerializerCompiler,
   jsonSchemaTransform,
@@ -20,10 +25,11 @@ import {
 } from 'fastify-type-provider-zod';
 import { tokenKeys } from '../accounts/sessions.ts';
 import { type Config, ConfigError } from '../config/env.ts';
+import { redactLogArguments } from '../config/secrets.ts';
 import type { Store } from '../db/store.ts';
 import { health } from '../operations/inspect.ts';
 import { contextFor, registerAuth } from './plugins/auth.ts';
-import { ApiError, refuseNul, registerErrorHandling } from './plugins/errors.ts';
+import { ApiError, registerErrorHandling } from './plugins/errors.ts';
 import { registerSecurity, requestIdOf } from './plugins/security.ts';
 import type { RouteSpec } from './route.ts';
 import { routes } from './routes/index.ts';
@@ -41,6 +47,7 @@ type ApiConfig = Pick<Config, 'LOG_LEVEL'> &
       | 'CANDLE_UPLOAD_LIMIT_BYTES'
       | 'LOGIN_ATTEMPTS_PER_MINUTE'
       | 'RATE_LIMIT_PER_MINUTE'
+      | 'RESPONSE_CACHE'
     >
   >;
 
@@ -75,6 +82,28 @@ const HOME = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>
 <body><h1>tradestore</h1><p>The HTTP API of tradestore. Read the <a href="/docs">interactive API documentation</a>
 or fetch the <a href="/openapi.json">OpenAPI 3.1 document</a>. Health: <a href="/health">/health</a>.</p></body></html>`;
 
+/**
+ * Fastify logs a request twice (received, then completed); one line when it is answered, with the
+ * method and path (no query string: nothing a client puts there belongs in a log), is enough.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const line = {
+      method: request.method,
+      path: request.url.split('?')[0],
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 100) / 100,
+    };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request');
+  }
+}
+
 const fastJson = () => (data: unknown) => JSON.stringify(data);
 
 export function buildApp({
@@ -101,9 +130,16 @@ export function buildApp({
         ],
         censor: '[redacted]',
       },
+      // A driver's error text can quote a connection string: every message and error is masked.
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, redactLogArguments(args) as Parameters<typeof method>);
+        },
+      },
     },
     bodyLimit: config.BODY_LIMIT_BYTES ?? 1_048_576,
     genReqId: (request) => requestIdOf(request.headers['x-request-id']),
+    logController: new OneLinePerRequest(),
     trustProxy: false,
   });
   const secret = resolveSecretKey(config, (m) => app.log.warn(m));
@@ -144,10 +180,6 @@ export function buildApp({
   });
   void app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   registerAuth(app, store, keys);
-  app.addHook('preValidation', async (request) => {
-    if (request.body !== undefined && typeof (request.body as { pipe?: unknown }).pipe !== 'function')
-      refuseNul(request.body);
-  });
 
   app.get('/', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(HOME),
@@ -161,7 +193,14 @@ export function buildApp({
   const deps = { store, keys, config };
   // Registered as a plugin so it runs after the plugins above have loaded (rate limit, swagger's route hook).
   void app.register(async (instance) => {
-    for (const spec of routes) registerRoute(instance, spec, deps);
+    for (const spec of routes) if (!spec.rawBody) registerRoute(instance, spec, deps);
+  });
+  // Bulk uploads read the body as a stream (any content type: JSON, NDJSON, CSV, gzip) so a large
+  // file is never buffered whole; the route counts bytes against its own, larger limit.
+  void app.register(async (instance) => {
+    instance.removeAllContentTypeParsers();
+    instance.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    for (const spec of routes) if (spec.rawBody) registerRoute(instance, spec, deps);
   });
   return app;
 }

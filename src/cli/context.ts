@@ -3,7 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
 
 const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
-import { type Config, loadConfig } from '../config/env.ts';
+import { type Config, type ConfigKey, type FlagOverrides, loadConfig } from '../config/env.ts';
 import { sqliteCompanions } from '../db/backup.ts';
 import { openStore, type Store } from '../db/store.ts';
 import { DatabaseUrlError, parseDatabaseUrl } from '../db/url.ts';
@@ -13,23 +13,38 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/**
+ * Options that stand for a variable, by commander's attribute name: validated by the variable's
+ * schema before any command touches a database, and a valid one wins over a bad variable.
+ */
+const FLAG_VARIABLES: Record<string, ConfigKey> = {
+  db: 'DATABASE_URL',
+  host: 'HOST',
+  port: 'PORT',
+  venue: 'DEFAULT_VENUE',
+  snapshotDays: 'RETENTION_SNAPSHOT_DAYS',
+  decisionDays: 'RETENTION_DECISION_DAYS',
+};
+
 export function configFor(cmd: Command): Config {
-  const config = loadConfig();
-  const db = cmd.optsWithGlobals<{ db?: string }>().db;
+  const opts = cmd.optsWithGlobals<Record<string, unknown>>();
   // An empty --db (an unset shell variable) must not fall back to DATABASE_URL's database.
-  if (db !== undefined && db.trim() === '')
+  if (typeof opts.db === 'string' && opts.db.trim() === '')
     throw new UsageError('--db is empty: give sqlite:<path> or postgres://…');
-  const resolved =
-    db !== undefined
-      ? { ...config, DATABASE_URL: loadConfig({ ...process.env, DATABASE_URL: db }).DATABASE_URL }
-      : config;
+  const flags: FlagOverrides = {};
+  for (const [option, key] of Object.entries(FLAG_VARIABLES)) {
+    const value = opts[option];
+    if (typeof value === 'string')
+      flags[key] = { flag: `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, value };
+  }
+  const config = loadConfig(process.env, process.cwd(), flags);
   try {
-    parseDatabaseUrl(resolved.DATABASE_URL);
+    parseDatabaseUrl(config.DATABASE_URL);
   } catch (error) {
     if (error instanceof DatabaseUrlError) throw new UsageError(error.message);
     throw error;
   }
-  return resolved;
+  return config;
 }
 
 export interface StoreUse {
@@ -96,7 +111,7 @@ async function explainUnmigrated(store: Store, error: unknown): Promise<unknown>
   );
   if (pending === 0) return error;
   return new Error(
-    `the database at ${store.target.display} is not migrated (table ${missing[1] ?? missing[2]} is missing, ${pending} migrations pending): run \`tradestore migrate up\``,
+    `the database at ${store.target.display} is not migrated (table ${missing[1] ?? missing[2]} is missing, ${pending} migration${pending === 1 ? '' : 's'} pending): run \`tradestore migrate up\``,
     { cause: error },
   );
 }

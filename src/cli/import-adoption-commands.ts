@@ -18,6 +18,7 @@ export function registerImportAdoption(group: Command): void {
     .description("a bot's JSON/CSV files (signals, trades, holdings, strategies, …) through the services")
     .argument('<dir>', 'directory holding signals.json|csv, trades.json|csv, …')
     .option('--portfolio <name>', 'portfolio the trades go to (created when missing)', 'legacy')
+    .option('--owner <email>', "the portfolio's owner (default: the first admin, else the only user)")
     .option(
       '--rules <file>',
       'test-data rules JSON replacing the built-in ones (src/adopt/test-data-rules.json)',
@@ -34,6 +35,7 @@ export function registerImportAdoption(group: Command): void {
         const result = await importLegacy(store, dir, {
           onProgress: (done, total) => bar.update(done, total),
           portfolio: opts.portfolio,
+          ...(opts.owner ? { owner: opts.owner } : {}),
           venue: opts.venue ?? config.DEFAULT_VENUE,
           initialBalance: opts.initialBalance,
           dryRun: opts.dryRun === true,
@@ -57,18 +59,20 @@ export function registerImportAdoption(group: Command): void {
     )
     .argument('<file>', 'freqtrade database (tradesv3.sqlite, tradesv3.dryrun.sqlite)')
     .option('--portfolio <name>', 'portfolio the trades go to (created when missing)', 'freqtrade')
+    .option('--owner <email>', "the portfolio's owner (default: the first admin, else the only user)")
     .option('--initial-balance <amount>', 'initial balance of a portfolio this import creates', '0')
     .option('--json', 'print the report as JSON')
     .action(
       async (
         file: string,
-        opts: { portfolio: string; initialBalance: string; json?: boolean },
+        opts: { portfolio: string; owner?: string; initialBalance: string; json?: boolean },
         cmd: Command,
       ) => {
         if (!existsSync(file)) throw new UsageError(`import freqtrade-db: no such file: ${file}`);
         await withStore(cmd, async (store) => {
           const result = await importFreqtradeDb(store, file, {
             portfolio: opts.portfolio,
+            ...(opts.owner ? { owner: opts.owner } : {}),
             initialBalance: opts.initialBalance,
           });
           if (opts.json) return printJson(result);
@@ -80,6 +84,7 @@ export function registerImportAdoption(group: Command): void {
 
 interface LegacyCliOptions {
   portfolio: string;
+  owner?: string;
   rules?: string;
   venue?: string;
   initialBalance: string;

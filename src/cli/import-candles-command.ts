@@ -61,6 +61,17 @@ export function addTimeOptions(command: Command): Command {
 }
 
 /**
+ * An asset name refused by its schema, as a usage error naming the flag (`--asset`, `--venue`), or
+ * DEFAULT_VENUE when the venue came from the configuration. Any other error is returned as it is.
+ */
+export function assetUsageError(error: unknown, venueFromConfig = false): unknown {
+  if (!(error instanceof InvalidInputError)) return error;
+  const flag = (path: string) =>
+    path === 'symbol' ? '--asset' : path === 'venue' && venueFromConfig ? 'DEFAULT_VENUE' : `--${path}`;
+  return new UsageError(error.issues.map((i) => `${flag(i.path)}: ${i.message}`).join('; '));
+}
+
+/**
  * What an import writes to, checked before the database is opened: the asset (the same trimmed,
  * length-limited symbol and venue every command uses) and the time window. Errors are usage errors
  * naming the flag (or DEFAULT_VENUE, when the venue came from the configuration).
@@ -73,14 +84,7 @@ export function importTarget(
   try {
     asset = parseAssetRef({ symbol: opts.asset, venue: opts.venue ?? config.DEFAULT_VENUE });
   } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    const flag = (path: string) =>
-      path === 'symbol'
-        ? '--asset'
-        : path === 'venue' && opts.venue === undefined
-          ? 'DEFAULT_VENUE'
-          : `--${path}`;
-    throw new UsageError(error.issues.map((i) => `${flag(i.path)}: ${i.message}`).join('; '));
+    throw assetUsageError(error, opts.venue === undefined);
   }
   const minTime =
     opts.minTime !== undefined

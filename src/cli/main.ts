@@ -8,6 +8,7 @@ import { registerDb } from './db-commands.ts';
 import { registerImport } from './import-commands.ts';
 import { registerMarketData } from './marketdata-commands.ts';
 import { registerMigrate } from './migrate-commands.ts';
+import { printError } from './output.ts';
 import { registerServe } from './serve-command.ts';
 import { registerTrading } from './trading-commands.ts';
 import { registerUsers } from './users-command.ts';
@@ -45,13 +46,10 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof ConfigError || error instanceof UsageError) {
-      process.stderr.write(`tradestore: ${error.message}\n`);
+      printError(error);
       return 2;
     }
-    process.stderr.write(`tradestore: ${(error as Error).message}\n`);
-    if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace') {
-      process.stderr.write(`${(error as Error).stack}\n`);
-    }
+    printError(error as Error, process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace');
     return 1;
   }
 }

@@ -7,13 +7,14 @@ import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { Store } from '../db/store.ts';
 import { TIMEFRAMES } from '../entities/common.ts';
-import { instantText } from '../input/fields.ts';
+import { instantText } from '../config/env.ts';
+import { NotFoundError } from '../input/errors.ts';
 import { findAsset } from '../marketdata/assets.ts';
 import { type ExportFormat, exportCandles } from '../marketdata/export.ts';
 import { buildCandlesFromTicks } from '../marketdata/from-ticks.ts';
 import { parseTimeframe } from '../marketdata/timeframes.ts';
 import { UsageError, withStore } from './context.ts';
-import { checkTimeframe } from './import-candles-command.ts';
+import { assetUsageError, checkTimeframe } from './import-candles-command.ts';
 import { info, printJson } from './output.ts';
 
 /**
@@ -49,8 +50,16 @@ function rangeOf(opts: RangeOptions): { from?: number; to?: number } {
 
 /** The stored asset's id; unlike import, these commands never create one. */
 async function assetIdOf(store: Store, symbol: string, venue: string | undefined): Promise<number> {
-  const asset = await findAsset(store, { symbol, ...(venue ? { venue } : {}) });
-  if (!asset) throw new Error(`no asset ${symbol}${venue ? ` on venue ${venue}` : ''} in this database`);
+  let asset: Awaited<ReturnType<typeof findAsset>>;
+  try {
+    asset = await findAsset(store, { symbol, ...(venue !== undefined ? { venue } : {}) });
+  } catch (error) {
+    throw assetUsageError(error);
+  }
+  if (!asset) {
+    const where = venue !== undefined ? ` on venue ${venue.trim()}` : '';
+    throw new NotFoundError(`no asset ${symbol.trim()}${where} in this database`);
+  }
   return Number(asset.id);
 }
 

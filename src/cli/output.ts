@@ -1,5 +1,6 @@
 /** Printing for commands: JSON for scripts, aligned text for people, progress only on a terminal. */
 import { SingleBar } from 'cli-progress';
+import { redact } from '../config/secrets.ts';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -16,8 +17,18 @@ export function printTable(rows: Array<Record<string, unknown>>): void {
   for (const r of rows) process.stdout.write(`${line(keys.map((k) => cell(r[k])))}\n`);
 }
 
+/** A line for the operator on stderr; like every message, with secrets masked. */
 export function info(message: string): void {
-  process.stderr.write(`${message}\n`);
+  process.stderr.write(`${redact(message)}\n`);
+}
+
+/**
+ * A failure as one `tradestore: …` line (the stack after it when asked for): driver and tool
+ * messages can quote a connection string, so this is where secrets are masked for every command.
+ */
+export function printError(error: Error, withStack = false): void {
+  process.stderr.write(`tradestore: ${redact(error.message)}\n`);
+  if (withStack && error.stack) process.stderr.write(`${redact(error.stack)}\n`);
 }
 
 export interface Progress {

@@ -10,9 +10,10 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run the HTTP API (http://HOST:PORT)')
-    .option('--port <port>', 'port (overrides PORT)')
-    .option('--host <host>', 'host (overrides HOST)')
-    .action(async (opts: { port?: string; host?: string }, cmd: Command) => {
+    .option('--port <port>', 'port, 0 to 65535, 0 for any free one (overrides PORT)')
+    .option('--host <host>', 'IP address or host name to listen on (overrides HOST)')
+    .action(async (_opts: { port?: string; host?: string }, cmd: Command) => {
+      // --port and --host are checked by PORT's and HOST's schema here, before the database is touched.
       const config = configFor(cmd);
       // The HTTP stack loads only for `serve`: other commands stay fast to start. The secret is
       // settled first: a production server without one must refuse before touching the database.
@@ -28,9 +29,7 @@ export function registerServe(program: Command): void {
         if (applied.length > 0) info(`applied ${applied.length} migrations`);
       }
       const app = buildApp({ store, config: { ...config, SECRET_KEY: secret } });
-      const port = opts.port ? Number(opts.port) : config.PORT;
-      const host = opts.host ?? config.HOST;
-      await app.listen({ port, host });
+      await app.listen({ port: config.PORT, host: config.HOST });
       await new Promise<void>((resolve) => {
         const stop = async (signal: string) => {
           app.log.info({ signal }, 'shutting down');

@@ -6,29 +6,46 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { TRADE_IDEA_STATUSES } from '../entities/execution-tables.ts';
 import { approveTradeIdea, evaluateTradeIdea, listTradeIdeas, rejectTradeIdea } from '../execution/ideas.ts';
+import { id, limit, userRef } from '../input/fields.ts';
+import { getPortfolio } from '../portfolios/portfolios.ts';
 import { listPositions } from '../portfolios/positions.ts';
-import { computePortfolioPerformance, recomputePerformance } from '../strategies/strategy-performance.ts';
+import {
+  computePortfolioPerformance,
+  PerformanceWindow,
+  recomputePerformance,
+} from '../strategies/strategy-performance.ts';
 import {
   activateStrategy,
   deactivateStrategy,
   listStrategies,
   type RegisterStrategyInput,
   registerStrategy,
+  StrategyName,
 } from '../strategies/strategies.ts';
 import { UsageError, withStore } from './context.ts';
-import { printJson, printTable } from './output.ts';
+import { checkFlag, intFlag } from './flags.ts';
+import { info, printJson, printTable } from './output.ts';
 
-function positiveInt(value: string, what: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0)
-    throw new UsageError(`${what} must be a positive integer, got "${value}"`);
-  return n;
+/**
+ * A strategy named on the command line: a plain reference reads digits as an id and anything else
+ * as a name; `--id`/`--name` say which, so a strategy named "42" can be addressed (`--name 42`).
+ */
+type StrategyForm = [flag: string, value: string | undefined, reads: 'id or name' | 'id' | 'name'];
+
+function strategyFrom(...forms: StrategyForm[]): number | string | undefined {
+  const given = forms.filter((f): f is [string, string, StrategyForm[2]] => f[1] !== undefined);
+  if (given.length === 0) return undefined;
+  if (given.length > 1)
+    throw new UsageError(
+      `give one of ${forms.map((f) => f[0]).join(', ')}, not ${given.map((f) => f[0]).join(' and ')}`,
+    );
+  const [flag, value, reads] = given[0]!;
+  if (reads === 'id' || (reads === 'id or name' && /^\d+$/.test(value))) return intFlag(id, value, flag);
+  return checkFlag(StrategyName, value, flag);
 }
 
-/** A strategy by id (all digits) or name. */
-function strategyRef(value: string): number | string {
-  return /^\d+$/.test(value) ? Number(value) : value;
-}
+/** A user by id (digits) or email, as the services take it. */
+const userFlag = (value: string) => checkFlag(userRef, /^\d+$/.test(value) ? Number(value) : value, '--user');
 
 const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
@@ -41,9 +58,9 @@ export function registerTrading(program: Command): void {
     .option('--active', 'only active strategies')
     .option('--inactive', 'only inactive strategies')
     .option('--json', 'print JSON')
-    .action(async (opts: { active?: boolean; inactive?: boolean; json?: boolean }, cmd: Command) =>
-      withStore(cmd, async (store) => {
-        if (opts.active && opts.inactive) throw new UsageError('--active and --inactive exclude each other');
+    .action(async (opts: { active?: boolean; inactive?: boolean; json?: boolean }, cmd: Command) => {
+      if (opts.active && opts.inactive) throw new UsageError('--active and --inactive exclude each other');
+      return withStore(cmd, async (store) => {
         const rows = await listStrategies(
           store,
           opts.active ? { active: true } : opts.inactive ? { active: false } : {},
@@ -60,14 +77,20 @@ export function registerTrading(program: Command): void {
               symbols: s.config.allowedSymbols?.join(',') ?? null,
             })),
           );
-      }),
-    );
+      });
+    });
 
   strategies
     .command('register <file>')
-    .description('register or update a strategy from a JSON file ({ "name": …, config fields … })')
+    .description(
+      'register or update a strategy from a JSON file ({ "name": …, config fields … }); an update gives the whole config unless --merge',
+    )
+    .option(
+      '--merge',
+      'keep the config fields the file does not give (default: the file is the whole config)',
+    )
     .option('--json', 'print JSON')
-    .action(async (file: string, opts: { json?: boolean }, cmd: Command) => {
+    .action(async (file: string, opts: { merge?: boolean; json?: boolean }, cmd: Command) => {
       let input: RegisterStrategyInput;
       try {
         input = JSON.parse(readFileSync(file, 'utf8')) as RegisterStrategyInput;
@@ -75,13 +98,20 @@ export function registerTrading(program: Command): void {
         throw new UsageError(`cannot read strategy file ${file}: ${(error as Error).message}`);
       }
       return withStore(cmd, async (store) => {
-        const change = await registerStrategy(store, input);
+        const change = await registerStrategy(store, input, { merge: opts.merge === true });
         if (opts.json) printJson(change);
-        else
+        else {
+          const config =
+            change.configUpdate === 'merged'
+              ? `config merged${change.kept?.length ? ` (kept: ${change.kept.join(', ')})` : ' (nothing to keep)'}`
+              : change.configUpdate === 'replaced'
+                ? 'config replaced by the file'
+                : 'new config';
           process.stdout.write(
-            `${change.created ? 'registered' : 'updated'} ${change.strategy.name} (id ${change.strategy.id}), version ` +
+            `${change.created ? 'registered' : 'updated'} ${change.strategy.name} (id ${change.strategy.id}), ${config}, version ` +
               `${change.strategy.currentVersionHash?.slice(0, 12)}${change.versionCreated ? ' (new)' : change.versionChanged ? ' (earlier version)' : ' (unchanged)'}\n`,
           );
+        }
       });
     });
 
@@ -90,15 +120,29 @@ export function registerTrading(program: Command): void {
     ['deactivate', deactivateStrategy],
   ] as const) {
     strategies
-      .command(`${name} <strategy>`)
-      .description(`${name} a strategy (id or name)`)
+      .command(`${name} [strategy]`)
+      .description(`${name} a strategy: <strategy> (digits are an id, else a name), --id or --name`)
+      .option('--id <id>', 'the strategy with this id')
+      .option('--name <name>', 'the strategy with this name (also one made of digits)')
       .option('--json', 'print JSON')
-      .action(async (ref: string, opts: { json?: boolean }, cmd: Command) =>
-        withStore(cmd, async (store) => {
-          const s = await fn(store, strategyRef(ref));
-          if (opts.json) printJson(s);
-          else process.stdout.write(`${s.name} is ${s.isActive ? 'active' : 'inactive'}\n`);
-        }),
+      .action(
+        async (
+          ref: string | undefined,
+          opts: { id?: string; name?: string; json?: boolean },
+          cmd: Command,
+        ) => {
+          const strategy = strategyFrom(
+            ['<strategy>', ref, 'id or name'],
+            ['--id', opts.id, 'id'],
+            ['--name', opts.name, 'name'],
+          );
+          if (strategy === undefined) throw new UsageError('give the strategy: <strategy>, --id or --name');
+          return withStore(cmd, async (store) => {
+            const s = await fn(store, strategy);
+            if (opts.json) printJson(s);
+            else process.stdout.write(`${s.name} is ${s.isActive ? 'active' : 'inactive'}\n`);
+          });
+        },
       );
   }
 
@@ -116,16 +160,21 @@ export function registerTrading(program: Command): void {
       async (
         opts: { status?: string; portfolio?: string; includeTest?: boolean; limit: string; json?: boolean },
         cmd: Command,
-      ) =>
-        withStore(cmd, async (store) => {
-          if (opts.status && !(TRADE_IDEA_STATUSES as readonly string[]).includes(opts.status)) {
-            throw new UsageError(`--status must be one of ${TRADE_IDEA_STATUSES.join(', ')}`);
-          }
+      ) => {
+        if (opts.status && !(TRADE_IDEA_STATUSES as readonly string[]).includes(opts.status)) {
+          throw new UsageError(`--status must be one of ${TRADE_IDEA_STATUSES.join(', ')}`);
+        }
+        const portfolioId =
+          opts.portfolio === undefined ? undefined : intFlag(id, opts.portfolio, '--portfolio');
+        const max = intFlag(limit, opts.limit, '--limit');
+        return withStore(cmd, async (store) => {
+          // A filter on a portfolio that does not exist is a mistake, not an empty list.
+          if (portfolioId !== undefined) await getPortfolio(store, portfolioId);
           const listing = await listTradeIdeas(store, {
             ...(opts.status ? { status: opts.status as (typeof TRADE_IDEA_STATUSES)[number] } : {}),
-            ...(opts.portfolio ? { portfolioId: positiveInt(opts.portfolio, '--portfolio') } : {}),
+            ...(portfolioId === undefined ? {} : { portfolioId }),
             includeTest: opts.includeTest === true,
-            limit: positiveInt(opts.limit, '--limit'),
+            limit: max,
           });
           if (opts.json) {
             printJson(listing);
@@ -145,27 +194,27 @@ export function registerTrading(program: Command): void {
               created: i.createdAt.toISOString(),
             })),
           );
-          process.stderr.write(
-            `${listing.counts.production} production, ${listing.counts.test} test ideas match\n`,
-          );
-        }),
+          info(`${listing.counts.production} production, ${listing.counts.test} test ideas match`);
+        });
+      },
     );
 
   ideas
     .command('evaluate <id>')
     .description('run the risk gate on a waiting trade idea')
     .option('--json', 'print JSON')
-    .action(async (id: string, opts: { json?: boolean }, cmd: Command) =>
-      withStore(cmd, async (store) => {
-        const result = await evaluateTradeIdea(store, { ideaId: positiveInt(id, 'idea id') });
+    .action(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
+      const ideaId = intFlag(id, ref, 'idea id');
+      return withStore(cmd, async (store) => {
+        const result = await evaluateTradeIdea(store, { ideaId });
         if (opts.json) printJson(result);
         else {
           process.stdout.write(`idea ${result.idea.id} is ${result.idea.status}\n`);
           for (const rule of result.risk.rules.filter((r) => !r.passed))
             process.stdout.write(`  ${rule.rule}: ${rule.detail}\n`);
         }
-      }),
-    );
+      });
+    });
 
   for (const [name, fn] of [
     ['approve', approveTradeIdea],
@@ -177,11 +226,13 @@ export function registerTrading(program: Command): void {
       .requiredOption('--user <email>', 'the deciding user (trader or admin)')
       .option('--note <text>', 'rationale for the audit trail')
       .option('--json', 'print JSON')
-      .action(async (id: string, opts: { user: string; note?: string; json?: boolean }, cmd: Command) =>
-        withStore(cmd, async (store) => {
+      .action(async (ref: string, opts: { user: string; note?: string; json?: boolean }, cmd: Command) => {
+        const ideaId = intFlag(id, ref, 'idea id');
+        const user = userFlag(opts.user);
+        return withStore(cmd, async (store) => {
           const result = await fn(store, {
-            ideaId: positiveInt(id, 'idea id'),
-            user: opts.user,
+            ideaId,
+            user,
             ...(opts.note ? { rationale: opts.note } : {}),
           });
           if (opts.json) printJson(result);
@@ -191,11 +242,11 @@ export function registerTrading(program: Command): void {
             );
           // The gate re-ran at approval and halted it: a script asking for approval must notice.
           if (name === 'approve' && result.idea.status !== 'approved') {
-            process.stderr.write(`not approved: ${result.decision.rationale ?? result.idea.status}\n`);
+            info(`not approved: ${result.decision.rationale ?? result.idea.status}`);
             process.exitCode = 1;
           }
-        }),
-      );
+        });
+      });
   }
 
   program
@@ -209,10 +260,12 @@ export function registerTrading(program: Command): void {
         portfolio: string,
         opts: { all?: boolean; includeTest?: boolean; json?: boolean },
         cmd: Command,
-      ) =>
-        withStore(cmd, async (store) => {
+      ) => {
+        const portfolioId = intFlag(id, portfolio, 'portfolio id');
+        return withStore(cmd, async (store) => {
+          await getPortfolio(store, portfolioId);
           const listing = await listPositions(store, {
-            portfolioId: positiveInt(portfolio, 'portfolio id'),
+            portfolioId,
             status: opts.all ? 'all' : 'open',
             includeTest: opts.includeTest === true,
             limit: 10_000,
@@ -231,36 +284,56 @@ export function registerTrading(program: Command): void {
                 status: p.status,
               })),
             );
-        }),
+        });
+      },
     );
 
   program
     .command('performance')
     .description('recompute and show performance from trades (per strategy, per portfolio, or both)')
-    .option('--strategy <strategy>', 'strategy id or name')
+    .option('--strategy <strategy>', 'strategy id (digits) or name')
+    .option('--strategy-id <id>', 'strategy id')
+    .option('--strategy-name <name>', 'strategy name (also one made of digits)')
     .option('--portfolio <id>', 'portfolio id')
     .option('--window <window>', "'all' or <n>h / <n>d / <n>w", 'all')
     .option('--backtest', 'backtest trades instead of live ones')
     .option('--json', 'print JSON')
     .action(
       async (
-        opts: { strategy?: string; portfolio?: string; window: string; backtest?: boolean; json?: boolean },
+        opts: {
+          strategy?: string;
+          strategyId?: string;
+          strategyName?: string;
+          portfolio?: string;
+          window: string;
+          backtest?: boolean;
+          json?: boolean;
+        },
         cmd: Command,
-      ) =>
-        withStore(cmd, async (store) => {
-          if (!opts.strategy && !opts.portfolio) throw new UsageError('give --strategy, --portfolio or both');
-          const portfolioId = opts.portfolio ? positiveInt(opts.portfolio, '--portfolio') : undefined;
-          const scope = {
-            window: opts.window,
-            backtest: opts.backtest === true,
-            ...(portfolioId === undefined ? {} : { portfolioId }),
-          };
+      ) => {
+        const strategy = strategyFrom(
+          ['--strategy', opts.strategy, 'id or name'],
+          ['--strategy-id', opts.strategyId, 'id'],
+          ['--strategy-name', opts.strategyName, 'name'],
+        );
+        const portfolioId =
+          opts.portfolio === undefined ? undefined : intFlag(id, opts.portfolio, '--portfolio');
+        if (strategy === undefined && portfolioId === undefined)
+          throw new UsageError(
+            'give a strategy (--strategy, --strategy-id or --strategy-name), --portfolio or both',
+          );
+        const scope = {
+          window: checkFlag(PerformanceWindow, opts.window, '--window'),
+          backtest: opts.backtest === true,
+          ...(portfolioId === undefined ? {} : { portfolioId }),
+        };
+        return withStore(cmd, async (store) => {
           const rows = await recomputePerformance(store, {
             ...scope,
-            ...(opts.strategy ? { strategy: strategyRef(opts.strategy) } : {}),
+            ...(strategy === undefined ? {} : { strategy }),
           });
           const portfolio =
-            portfolioId !== undefined && !opts.strategy
+            portfolioId !== undefined && strategy === undefined
               ? await computePortfolioPerformance(store, { ...scope, portfolioId })
               : null;
           if (opts.json) {
@@ -288,6 +361,7 @@ export function registerTrading(program: Command): void {
                 `max drawdown ${portfolio.maxDrawdown}, sharpe ${portfolio.sharpe?.toFixed(3) ?? '-'}\n`,
             );
           }
-        }),
+        });
+      },
     );
 }

@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { USER_ROLES } from '../entities/identity-tables.ts';
 import { UsageError, withStore } from './context.ts';
 import { printJson } from './output.ts';
 
@@ -24,9 +23,10 @@ export function registerUsers(program: Command): void {
     .command('create')
     .description('create a user; password from stdin, or a generated one printed once')
     .requiredOption('--email <email>', 'login email')
-    .option('--role <role>', `one of ${USER_ROLES.join(', ')}`, 'viewer')
+    .option('--role <role>', 'admin, trader or viewer', 'viewer')
     .option('--json', 'print JSON')
     .action(async (opts: { email: string; role: string; json?: boolean }, cmd: Command) => {
+      const { USER_ROLES } = await import('../entities/identity-tables.ts');
       if (!(USER_ROLES as readonly string[]).includes(opts.role))
         throw new UsageError(`--role ${opts.role}: accepted: ${USER_ROLES.join(', ')}`);
       const piped = !process.stdin.isTTY;

@@ -5124,12 +5124,12 @@ export interface operations {
                         inserted: number;
                         updated: number;
                         rejected: number;
-                        rejects?: ({
-                            line?: number | null;
+                        rejects: {
+                            line: number;
+                            position: string;
                             reason: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        }[];
+                        rejects_truncated: boolean;
                     } & {
                         [key: string]: unknown;
                     };
@@ -5371,12 +5371,12 @@ export interface operations {
                         inserted: number;
                         updated: number;
                         rejected: number;
-                        rejects?: ({
-                            line?: number | null;
+                        rejects: {
+                            line: number;
+                            position: string;
                             reason: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        }[];
+                        rejects_truncated: boolean;
                     } & {
                         [key: string]: unknown;
                     };

@@ -6,22 +6,41 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import { instantText } from '../input/fields.ts';
+import { describeSetting, rememberSecret } from './secrets.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const databaseUrl = z.string().refine((url) => /^(sqlite:|postgres(ql)?:\/\/)/.test(url), {
-  message:
-    'accepted: sqlite:<path>, sqlite::memory:, sqlite:/abs/path.db or postgres://user:pass@host:port/db',
-});
+const DATABASE_URL_FORMS =
+  'accepted: sqlite:<path>, sqlite::memory:, sqlite:/abs/path.db or postgres://user:pass@host:port/db';
 
-const port = z.coerce
-  .number({ message: 'accepted: a whole number from 1 to 65535' })
-  .int({ message: 'accepted: a whole number from 1 to 65535' })
-  .min(1, { message: 'accepted: a whole number from 1 to 65535' })
-  .max(65535, { message: 'accepted: a whole number from 1 to 65535' });
+function parsesAsUrl(url: string): boolean {
+  try {
+    new URL(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const databaseUrl = z
+  .string()
+  .refine((url) => /^(sqlite:|postgres(ql)?:\/\/)/.test(url), { message: DATABASE_URL_FORMS })
+  // Checked here so a malformed one is a configuration error naming the variable, not the driver's
+  // bare "Invalid URL" after the command has started.
+  .refine((url) => url.startsWith('sqlite:') || parsesAsUrl(url), {
+    message: `not a valid URL (a port must be a number, special characters in the password percent-encoded); ${DATABASE_URL_FORMS}`,
+  });
+
+const PORT_FORMS = 'accepted: a whole number from 0 to 65535 (0: any free port)';
+// Digits only: coercing would read "" as 0 (any port) and "1e3" as 1000.
+const port = z
+  .string({ message: PORT_FORMS })
+  .trim()
+  .regex(/^\d{1,5}$/, { message: PORT_FORMS })
+  .transform(Number)
+  .pipe(z.number().max(65535, { message: PORT_FORMS }));
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'accepted: true or false' })
@@ -32,6 +51,19 @@ const positiveInt = (what: string) =>
     .number({ message: `accepted: ${what}` })
     .int({ message: `accepted: ${what}` })
     .positive({ message: `accepted: ${what}` });
+
+/**
+ * An instant typed by a person (a flag, an environment variable): epoch milliseconds, or an ISO-8601
+ * date or date-time. A date-time without a zone is UTC (JavaScript would read it as local time).
+ * NaN when it is neither.
+ */
+export function instantText(text: string): number {
+  const s = text.trim();
+  if (/^-?\d+$/.test(s)) return Number(s);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return Number.NaN;
+  const naive = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s);
+  return Date.parse(naive ? `${s.replace(' ', 'T')}Z` : s);
+}
 
 const instant = z.string().transform((text, ctx) => {
   const ms = instantText(text);
@@ -45,7 +77,11 @@ const instant = z.string().transform((text, ctx) => {
 /** Every variable tradestore reads; `.env.example` documents the same list. */
 export const configSchema = z.object({
   DATABASE_URL: databaseUrl.default('sqlite:data/tradestore.db'),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  HOST: z
+    .union([z.ipv4(), z.ipv6(), z.hostname()], {
+      message: 'accepted: an IP address or a host name, e.g. 127.0.0.1, 0.0.0.0, ::, localhost',
+    })
+    .default('127.0.0.1'),
   PORT: port.default(8080),
   SECRET_KEY: z
     .string()
@@ -84,6 +120,7 @@ export const configSchema = z.object({
   BODY_LIMIT_BYTES: positiveInt('bytes, 1 or more').default(1_048_576),
   CANDLE_UPLOAD_LIMIT_BYTES: positiveInt('bytes, 1 or more').default(268_435_456),
   LOGIN_ATTEMPTS_PER_MINUTE: positiveInt('a whole number of attempts, 1 or more').default(10),
+  RESPONSE_CACHE: bool.default(true),
   RATE_LIMIT_PER_MINUTE: z.coerce
     .number({ message: 'accepted: requests per minute per client, 0 for no limit' })
     .int({ message: 'accepted: requests per minute per client, 0 for no limit' })
@@ -92,8 +129,14 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+export type ConfigKey = keyof Config;
 
-const SECRET_VARIABLES = new Set(['SECRET_KEY']);
+/** A command-line flag that stands for a variable (`--port` for PORT), with the value typed. */
+export interface SettingFlag {
+  flag: string;
+  value: string;
+}
+export type FlagOverrides = Partial<Record<ConfigKey, SettingFlag>>;
 
 /** Reads `.env` then `.env.local` from `dir`; the later file wins, and process env wins over both. */
 export function readEnvFiles(dir: string): Record<string, string> {
@@ -105,21 +148,38 @@ export function readEnvFiles(dir: string): Record<string, string> {
   return merged;
 }
 
+/**
+ * The validated configuration. `flags` are command-line values for variables (`--port` for PORT):
+ * each is checked by the same schema as the variable, before anything else runs, and a valid one
+ * replaces the variable's value, so a bad PORT in the environment does not stop `--port 8081`.
+ * No message shows a secret (see secrets.ts); every secret seen is remembered for `redact`.
+ */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
   dir: string = process.cwd(),
+  flags: FlagOverrides = {},
 ): Config {
   const fromFiles = readEnvFiles(dir);
   const source: Record<string, string | undefined> = { ...fromFiles };
   for (const [key, value] of Object.entries(env))
     if (value !== undefined && value !== '') source[key] = value;
+  for (const [key, value] of Object.entries(source)) rememberSecret(key, value);
+  for (const [key, given] of Object.entries(flags) as Array<[ConfigKey, SettingFlag | undefined]>) {
+    if (given === undefined) continue;
+    rememberSecret(key, given.value);
+    const checked = configSchema.shape[key].safeParse(given.value);
+    if (!checked.success) {
+      throw new ConfigError(
+        `${describeSetting(given.flag, key, given.value)} is invalid: ${checked.error.issues[0]!.message}`,
+      );
+    }
+    source[key] = given.value;
+  }
   const parsed = configSchema.safeParse(source);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'config');
-    // A secret's value is never repeated back, not even a wrong one: it may be the real key mistyped.
-    const shown = SECRET_VARIABLES.has(name) ? '' : `=${JSON.stringify(source[name] ?? '')}`;
-    throw new ConfigError(`${name}${shown} is invalid: ${issue.message}`);
+    throw new ConfigError(`${describeSetting(name, name, source[name] ?? '')} is invalid: ${issue.message}`);
   }
   return parsed.data;
 }

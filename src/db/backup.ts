@@ -26,6 +26,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { backup } from 'node:sqlite';
 import { type RefusalCode, RefusedError } from '../input/errors.ts';
 import type { Store } from './store.ts';
+import { pgToolConnection } from './url.ts';
 
 const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
 
@@ -63,9 +64,9 @@ function lastLine(text: string): string {
 }
 
 /** Runs a tool to completion; resolves with its stdout. */
-export function runTool(tool: string, args: string[]): Promise<string> {
+export function runTool(tool: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((ok, fail) => {
-    const child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -87,7 +88,7 @@ export function sqliteCompanions(path: string): string[] {
 }
 
 /** The path with symlinks resolved, as far as it exists. */
-function canonical(path: string): string {
+export function canonical(path: string): string {
   const full = resolve(path);
   try {
     return realpathSync(full);
@@ -218,13 +219,12 @@ export async function backupDatabase(
         );
       } else {
         requireTool('pg_dump');
-        await runTool('pg_dump', [
-          '--format=custom',
-          '--no-owner',
-          '--no-privileges',
-          `--file=${tmp}`,
-          store.target.url,
-        ]);
+        const connection = pgToolConnection(store.target.url);
+        await runTool(
+          'pg_dump',
+          ['--format=custom', '--no-owner', '--no-privileges', `--file=${tmp}`, connection.url],
+          connection.env,
+        );
       }
     },
     replace === undefined ? {} : { replace },
@@ -233,7 +233,8 @@ export async function backupDatabase(
 }
 
 /**
- * Puts `candidate` (a complete SQLite file in the database's folder, not in WAL mode) in the place
+ * Puts `candidate` (a complete SQLite file in the database file's real folder, from
+ * `tempBeside(canonical(path))`, not in WAL mode) in the place
  * of the store's database file. Every connection of the store is closed first; switching the old
  * file out of WAL mode needs it to be the only connection, which proves no other process has it
  * open, and removes its -wal/-shm so they cannot be replayed into the new file.
@@ -254,8 +255,10 @@ export async function installSqliteFile(store: Store, candidate: string): Promis
         db.close();
       }
     }
-    renameSync(candidate, path);
-    fsyncDir(dirname(path));
+    // Through a symlinked path, the file it points to is replaced, not the link.
+    const real = canonical(path);
+    renameSync(candidate, real);
+    fsyncDir(dirname(real));
   });
 }
 
@@ -305,7 +308,7 @@ export async function pgRestoreInOneTransaction(
   if (store.target.dialect !== 'postgresql') throw new Error('pgRestoreInOneTransaction is PostgreSQL only');
   requireTool('pg_restore');
   requireTool('psql');
-  const url = store.target.url;
+  const connection = pgToolConnection(store.target.url);
   await new Promise<void>((ok, fail) => {
     const psql = spawn(
       'psql',
@@ -314,10 +317,10 @@ export async function pgRestoreInOneTransaction(
         '--quiet',
         '--single-transaction',
         '--set=ON_ERROR_STOP=1',
-        `--dbname=${url}`,
+        `--dbname=${connection.url}`,
         '--file=-',
       ],
-      { stdio: ['pipe', 'ignore', 'pipe'] },
+      { stdio: ['pipe', 'ignore', 'pipe'], env: connection.env },
     );
     const script = spawn('pg_restore', ['--no-owner', '--no-privileges', '--file=-', file], {
       stdio: ['ignore', 'pipe', 'pipe'],

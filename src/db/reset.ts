@@ -20,7 +20,8 @@ const PG_RELATION_KIND: Record<string, string> = {
 /**
  * `drop … cascade` statements, schema-qualified, for the objects of the current schema named in
  * `names` (every table, view, sequence and enum/domain type when `names` is 'all'). Partitions go
- * with their parent; sequences owned by a dropped column go with it.
+ * with their parent; sequences owned by a dropped column go with it; an extension's objects stay
+ * (they are the extension's to drop).
  */
 export async function pgDropStatements(
   db: Pool | PoolClient,
@@ -31,11 +32,14 @@ export async function pgDropStatements(
     `select c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = current_schema() and c.relkind in ('r', 'p', 'f', 'v', 'm', 'S') and not c.relispartition
         and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype in ('a', 'i') and c.relkind = 'S')
+        and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype = 'e')
       order by c.relname`,
   );
   const types = await db.query(
     `select t.typname from pg_type t join pg_namespace n on n.oid = t.typnamespace
-      where n.nspname = current_schema() and t.typtype in ('e', 'd') order by t.typname`,
+      where n.nspname = current_schema() and t.typtype in ('e', 'd')
+        and not exists (select 1 from pg_depend d where d.objid = t.oid and d.deptype = 'e')
+      order by t.typname`,
   );
   const wanted = (name: string) => names === 'all' || names.has(name);
   const q = (name: string) => `${quoteIdent(schema)}.${quoteIdent(name)}`;

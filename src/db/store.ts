@@ -107,6 +107,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
         throw unopenable(error);
       });
     let reader: DatabaseSync | undefined;
+    let swapping = false;
     const withSqlite = <T>(fn: (db: DatabaseSync) => T | Promise<T>) =>
       orm.em
         .getKysely()
@@ -122,15 +123,19 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
           reader?.close();
           reader = undefined;
           dialect.suspend();
+          swapping = true;
           try {
             return await fn(target.path);
           } finally {
+            swapping = false;
             dialect.resume();
           }
         });
       },
       readSqlite: (fn) => {
         if (target.memory) return fn(dialect.database);
+        // A reader opened mid-swap would hold the old file open (or the new one half-renamed).
+        if (swapping) throw new Error(`${target.path} is being replaced (db restore); retry when it is done`);
         reader ??= openSqliteReader(target.path);
         return fn(reader);
       },

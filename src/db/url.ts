@@ -1,5 +1,6 @@
 /** Parses a DATABASE_URL into what the drivers need, and a display form that never shows a password. */
 import { isAbsolute, resolve } from 'node:path';
+import { redactUrl, rememberSecret } from '../config/secrets.ts';
 import { MalformedInputError } from '../input/errors.ts';
 
 export type Dialect = 'sqlite' | 'postgresql';
@@ -36,6 +37,8 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
     return { dialect: 'sqlite', path, memory: false, display: path };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
+    // Library users open stores without loadConfig: the password is masked in messages all the same.
+    rememberSecret('DATABASE_URL', url);
     const parsed = new URL(url);
     const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'postgres';
     const host = parsed.hostname || '127.0.0.1';
@@ -51,8 +54,20 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
     };
   }
   throw new DatabaseUrlError(
-    `unsupported database URL "${url.replace(/\/\/[^@/]*@/, '//***@')}": use sqlite:<path> or postgres://…`,
+    `unsupported database URL "${redactUrl(url)}": use sqlite:<path> or postgres://…`,
   );
+}
+
+/**
+ * How pg_dump, pg_restore and psql get a connection: the URL without its password, which travels
+ * in PGPASSWORD instead, because a command line is readable by every local user (`ps`).
+ */
+export function pgToolConnection(url: string): { url: string; env: NodeJS.ProcessEnv } {
+  const parsed = new URL(url);
+  const password = decodeURIComponent(parsed.password);
+  if (password === '') return { url, env: process.env };
+  parsed.password = '';
+  return { url: parsed.toString(), env: { ...process.env, PGPASSWORD: password } };
 }
 
 /** The same server with another database name: used for scratch test databases. */

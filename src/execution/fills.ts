@@ -23,8 +23,13 @@ import { id } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
 import { loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { findOpenPosition, type PositionView, positions, positionState } from '../portfolios/positions.ts';
-import { divideRounded, exact } from '../trading/exact.ts';
-import { applyFill, type FillEffect, type PositionState } from '../trading/position-accounting.ts';
+import { divideRounded, exact, ZERO } from '../trading/exact.ts';
+import {
+  applyFill,
+  type FillEffect,
+  type PositionState,
+  unrealizedPnl,
+} from '../trading/position-accounting.ts';
 import { applyFillToTrade, type TradeState } from '../trading/round-trips.ts';
 import { assertTransition } from '../trading/transitions.ts';
 import { FillInput, type FillResult, type FillView, fills, type ParsedFill } from './fill-rows.ts';
@@ -310,9 +315,18 @@ async function writePositions(tx: Tx, state: FillState, a: Accounting, exitPrice
   let position: PositionView | null = null;
   if (before) {
     const after = a.effect.closedPosition ?? a.effect.position;
+    // The last mark's unrealized P&L was for the quantity then held: a closed position has none
+    // left, a resized one is revalued at the same mark (the next snapshot moves the mark).
+    const unrealized =
+      after.status === 'closed'
+        ? ZERO
+        : before.markPrice === null
+          ? null
+          : exact(unrealizedPnl(after, before.markPrice));
     const changes = {
       ...positionColumns(after),
       averageExitPrice: exitPrice ?? before.averageExitPrice,
+      unrealizedPnl: unrealized,
       closedAt: after.status === 'closed' ? ts : null,
       updatedAt: now,
     };

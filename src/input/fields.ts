@@ -82,19 +82,6 @@ export function optionalText(max: number) {
     .nullish();
 }
 
-/**
- * An instant typed by a person (a flag, an environment variable): epoch milliseconds, or an ISO-8601
- * date or date-time. A date-time without a zone is UTC (JavaScript would read it as local time).
- * NaN when it is neither.
- */
-export function instantText(text: string): number {
-  const s = text.trim();
-  if (/^-?\d+$/.test(s)) return Number(s);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return Number.NaN;
-  const naive = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s);
-  return Date.parse(naive ? `${s.replace(' ', 'T')}Z` : s);
-}
-
 export const id = z.number().int().positive();
 /** A confidence or probability in [0, 1]. */
 export const confidence = z.number().min(0).max(1);

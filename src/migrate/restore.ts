@@ -14,6 +14,7 @@ import { copyFileSync, existsSync, openSync, readSync, closeSync, statSync } fro
 import { resolve } from 'node:path';
 import {
   BackupRefusedError,
+  canonical,
   fsyncFile,
   installSqliteFile,
   pgArchiveContents,
@@ -135,7 +136,7 @@ async function restoreSqlite(
 
   // The candidate is a byte copy in the database's own folder: the backup file is never opened by
   // SQLite (which would grow -wal/-shm files beside it), and the final rename stays on one filesystem.
-  const candidate = tempBeside(target.path, 'restore');
+  const candidate = tempBeside(canonical(target.path), 'restore');
   try {
     copyFileSync(path, candidate);
     const db = new DatabaseSync(candidate);

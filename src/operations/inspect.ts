@@ -1,5 +1,6 @@
 /** Health, row counts and table/index sizes: what `db health`, `db counts` and `db stats` report. */
 import { statSync } from 'node:fs';
+import { redact } from '../config/secrets.ts';
 import { migrationState } from '../migrate/runner.ts';
 import type { Store } from '../db/store.ts';
 
@@ -55,7 +56,8 @@ export async function health(store: Store): Promise<Health> {
       schema_version: null,
       pending_migrations: 0,
       latency_ms: Math.round((performance.now() - started) * 1000) / 1000,
-      error: (error as Error).message,
+      // A driver's message can quote the connection string; /health is often public.
+      error: redact((error as Error).message),
     };
   }
 }

@@ -13,7 +13,7 @@ import { col, defineTable } from '../db/table.ts';
 import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
 import { STRATEGY_SOURCE_TYPES, type StrategySourceType } from '../entities/common.ts';
 import type { StrategyRules } from '../entities/strategy-tables.ts';
-import { NotFoundError } from '../input/errors.ts';
+import { InvalidInputError, NotFoundError } from '../input/errors.ts';
 import { id } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
 import { configHash } from './canonical.ts';
@@ -112,6 +112,24 @@ const strategyVersions = defineTable<StrategyVersionView>('strategy_versions', '
 
 const rules = z.union([z.record(z.string(), z.json()), z.array(z.json())]);
 
+/**
+ * A cap is a limit, so a negative one is a typing error that would block or unblock everything:
+ * every number in the caps, and every string that reads as one ("-5"), must be 0 or more.
+ */
+const riskCaps = rules.superRefine((caps, ctx) => {
+  const walk = (value: unknown, path: Array<string | number>) => {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]));
+    else if (value !== null && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+    else if (
+      (typeof value === 'number' && value < 0) ||
+      (typeof value === 'string' && value.trim() !== '' && Number(value) < 0)
+    )
+      ctx.addIssue({ code: 'custom', path, message: `a risk cap cannot be negative (got ${value})` });
+  };
+  walk(caps, []);
+});
+
 const ConfigFields = {
   entryType: z.string().min(1).max(100).nullable().optional(),
   allowedSymbols: z.array(z.string().trim().min(1)).nullable().optional(),
@@ -119,9 +137,15 @@ const ConfigFields = {
   entryConditions: rules.nullable().optional(),
   exitRules: rules.nullable().optional(),
   forbiddenConditions: rules.nullable().optional(),
-  riskCaps: rules.nullable().optional(),
+  riskCaps: riskCaps.nullable().optional(),
   confluenceRequired: rules.nullable().optional(),
-  rrExpectation: z.number().finite().nullable().optional(),
+  /** Expected reward per unit of risk: a ratio of two sizes, so above 0. */
+  rrExpectation: z
+    .number()
+    .finite()
+    .positive({ message: 'a reward-to-risk ratio is above 0 (e.g. 2 for 2:1)' })
+    .nullable()
+    .optional(),
   parameters: z.record(z.string(), z.json()).nullable().optional(),
 };
 const CONFIG_KEYS = Object.keys(ConfigFields) as Array<keyof StrategyConfig>;
@@ -134,12 +158,13 @@ const MetaFields = {
   isActive: z.boolean().optional(),
 };
 
-const RegisterStrategyInput = z
-  .object({ name: z.string().trim().min(1).max(255), ...MetaFields, ...ConfigFields })
-  .strict();
+/** A strategy's name: any text, digits included (address such a one by name, not as an id). */
+export const StrategyName = z.string().trim().min(1).max(255);
+
+const RegisterStrategyInput = z.object({ name: StrategyName, ...MetaFields, ...ConfigFields }).strict();
 export type RegisterStrategyInput = z.input<typeof RegisterStrategyInput>;
 
-const strategyRef = z.union([id, z.string().trim().min(1).max(255)]);
+const strategyRef = z.union([id, StrategyName]);
 
 const UpdateStrategyInput = z.object({ strategy: strategyRef, ...MetaFields, ...ConfigFields }).strict();
 export type UpdateStrategyInput = z.input<typeof UpdateStrategyInput>;
@@ -202,14 +227,28 @@ export async function loadStrategy(
   const row = await tx.get(`${SELECT_STRATEGY} where ${typeof ref === 'number' ? 's.id' : 's.name'} = ?`, [
     ref,
   ]);
-  if (!row) throw new NotFoundError(`strategy ${ref} does not exist`);
+  // Said apart, because a name may be all digits: `strategy 42` versus `strategy named "42"`.
+  if (!row)
+    throw new NotFoundError(
+      typeof ref === 'number' ? `strategy ${ref} does not exist` : `strategy named "${ref}" does not exist`,
+    );
   return strategyFromRow(row);
 }
+
+/**
+ * How a registration treated the config in force: `new` (first registration), `replaced` (the
+ * given config is the whole config) or `merged` (asked for: fields not given were kept, in `kept`).
+ */
+export type ConfigUpdate = 'new' | 'replaced' | 'merged';
 
 export interface StrategyChange {
   strategy: StrategyView;
   /** The strategy row was created by this call. */
   created: boolean;
+  /** Set by registerStrategy: what happened to the config in force. */
+  configUpdate?: ConfigUpdate;
+  /** Config fields kept from the version in force (merged registrations only). */
+  kept?: Array<keyof StrategyConfig>;
   /** The config hash differs from the previous current version (the pointer moved). */
   versionChanged: boolean;
   /** A strategy_versions row was written (a config never seen before for this strategy). */
@@ -275,12 +314,26 @@ async function writeStrategy(
   };
 }
 
+export interface RegisterOptions {
+  /**
+   * Keep the config fields the input does not give from the version in force. Without it, an
+   * existing strategy's registration must give its whole config: every field the version in force
+   * sets must be given (null clears one), so a partial file cannot silently drop rules.
+   */
+  merge?: boolean;
+}
+
 /**
  * Registers a strategy by name, or brings an existing one up to date: the given config replaces
- * the config in force (fields not given are cleared), metadata not given is kept. A new version row
- * is written only when the config's hash changes. Bots can call this on every start.
+ * the config in force (it must be whole, see `RegisterOptions.merge`), metadata not given is kept.
+ * A new version row is written only when the config's hash changes. Bots can call this on every
+ * start.
  */
-export async function registerStrategy(store: Store, input: RegisterStrategyInput): Promise<StrategyChange> {
+export async function registerStrategy(
+  store: Store,
+  input: RegisterStrategyInput,
+  options: RegisterOptions = {},
+): Promise<StrategyChange> {
   const s = parseInput(RegisterStrategyInput, input, 'strategy');
   return inTransaction(store, async (tx) => {
     const found = await tx.get<{ id: unknown }>(`select id from strategies where name = ?${tx.forUpdate}`, [
@@ -288,12 +341,26 @@ export async function registerStrategy(store: Store, input: RegisterStrategyInpu
     ]);
     const existing = found ? await loadStrategy(tx, int(found.id)) : null;
     const merged: Parsed = { ...s };
+    const kept: Array<keyof StrategyConfig> = [];
     if (existing) {
       for (const key of Object.keys(MetaFields) as Array<keyof typeof MetaFields>) {
         if (s[key] === undefined) (merged as Record<string, unknown>)[key] = existing[key];
       }
+      const missing = CONFIG_KEYS.filter((key) => existing.config[key] !== undefined && s[key] === undefined);
+      if (missing.length > 0 && !options.merge) {
+        throw new InvalidInputError(
+          `registration of strategy "${s.name}": give its whole config (null clears a field), or merge (--merge) to keep what is not given`,
+          missing.map((key) => ({ path: key, message: 'set in the config in force, not given' })),
+        );
+      }
+      for (const key of missing) {
+        (merged as Record<string, unknown>)[key] = existing.config[key];
+        kept.push(key);
+      }
     }
-    return writeStrategy(tx, existing, s.name, merged);
+    const change = await writeStrategy(tx, existing, s.name, merged);
+    const configUpdate: ConfigUpdate = existing === null ? 'new' : options.merge ? 'merged' : 'replaced';
+    return { ...change, configUpdate, kept };
   });
 }
 

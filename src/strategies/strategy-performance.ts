@@ -79,9 +79,14 @@ export function windowStart(window: string, now: Date): Date | null {
   return new Date(now.getTime() - Number(window.slice(0, -1)) * UNIT_MS[unit]);
 }
 
+/** A performance window: 'all', or the last n hours, days or weeks. */
+export const PerformanceWindow = z
+  .string()
+  .regex(WINDOW, "window is 'all' or <n>h, <n>d, <n>w (n up to 99999)");
+
 const Scope = {
   portfolioId: id.optional(),
-  window: z.string().regex(WINDOW, "window is 'all' or <n>h, <n>d, <n>w").default('all'),
+  window: PerformanceWindow.default('all'),
   /** Backtest trades instead of live ones. */
   backtest: z.boolean().default(false),
   /** Test-mode trades instead of production ones. */

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
+import { createUser } from '../../src/accounts/users.ts';
 import { buildFreqtradeDb } from '../fixtures/freqtrade/build-tradesv3.ts';
 import { runCli } from '../support/cli.ts';
 import { eachDialect } from '../support/dialects.ts';
@@ -11,6 +12,39 @@ import { eachDialect } from '../support/dialects.ts';
 const LEGACY = resolve(import.meta.dirname, '../fixtures/legacy');
 
 eachDialect('tradestore import legacy / freqtrade-db', (ctx) => {
+  before(async () => {
+    await createUser(ctx.store, {
+      email: 'a@example.com',
+      password: 'correct horse battery',
+      role: 'trader',
+    });
+    await createUser(ctx.store, {
+      email: 'b@example.com',
+      password: 'correct horse battery',
+      role: 'trader',
+    });
+  });
+
+  test('two users and no admin: --owner is required, and names the owner', () => {
+    const refused = runCli(['--db', ctx.url, 'import', 'legacy', LEGACY, '--portfolio', 'owned']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /needs an owner: pass --owner <email>/);
+    const owned = runCli([
+      '--db',
+      ctx.url,
+      'import',
+      'legacy',
+      LEGACY,
+      '--portfolio',
+      'owned',
+      '--owner',
+      'B@example.com',
+      '--json',
+    ]);
+    assert.equal(owned.code, 0, owned.stderr);
+    assert.equal(JSON.parse(owned.stdout).portfolio.created, true);
+  });
+
   test('legacy: --dry-run --json writes nothing; the run prints the per-file table; a re-run imports 0', () => {
     const before = runCli(['--db', ctx.url, 'db', 'counts', '--json']);
     const dry = runCli(['--db', ctx.url, 'import', 'legacy', LEGACY, '--dry-run', '--json']);
@@ -22,7 +56,17 @@ eachDialect('tradestore import legacy / freqtrade-db', (ctx) => {
     assert.equal(counts.code, 0, counts.stderr);
     assert.equal(counts.stdout, before.stdout, 'the dry run wrote');
 
-    const first = runCli(['--db', ctx.url, 'import', 'legacy', LEGACY, '--portfolio', 'cli bot']);
+    const first = runCli([
+      '--db',
+      ctx.url,
+      'import',
+      'legacy',
+      LEGACY,
+      '--portfolio',
+      'cli bot',
+      '--owner',
+      'a@example.com',
+    ]);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /^trades\.csv\s+14\s+8\s+3\s+6\s+0$/m);
     assert.match(first.stdout, /trades\.csv line 10: skipped: action: "hold" is not buy or sell/);
@@ -48,7 +92,16 @@ eachDialect('tradestore import legacy / freqtrade-db', (ctx) => {
     const dir = mkdtempSync(join(tmpdir(), 'tradestore-ftcli-'));
     const file = join(dir, 'tradesv3.sqlite');
     buildFreqtradeDb(file);
-    const first = runCli(['--db', ctx.url, 'import', 'freqtrade-db', file, '--json']);
+    const first = runCli([
+      '--db',
+      ctx.url,
+      'import',
+      'freqtrade-db',
+      file,
+      '--json',
+      '--owner',
+      'a@example.com',
+    ]);
     assert.equal(first.code, 0, first.stderr);
     const report = JSON.parse(first.stdout);
     assert.deepEqual(

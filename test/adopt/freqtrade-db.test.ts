@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { before, test } from 'node:test';
 import { DatabaseSync } from 'node:sqlite';
 import { Decimal } from 'decimal.js';
+import { createUser } from '../../src/accounts/users.ts';
 import { importFreqtradeDb } from '../../src/adopt/freqtrade-db.ts';
 import { listFills } from '../../src/execution/fills.ts';
 import { listOrders } from '../../src/execution/orders.ts';
@@ -56,6 +57,9 @@ function expectedStatus(o: Row): string {
 
 eachDialect('import freqtrade-db', (ctx) => {
   let portfolioId = 0;
+  before(() =>
+    createUser(ctx.store, { email: 'bot@example.com', password: 'correct horse battery', role: 'trader' }),
+  );
 
   test('trades, orders and fills are what the freqtrade database holds', async () => {
     const fileBefore = sha256(FIXTURE);

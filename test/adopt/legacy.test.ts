@@ -17,6 +17,7 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { createUser } from '../../src/accounts/users.ts';
 import { importLegacy } from '../../src/adopt/legacy.ts';
 import type { FileReport } from '../../src/adopt/report.ts';
 import { loadTestDataRules } from '../../src/adopt/test-data-rules.ts';
@@ -75,6 +76,20 @@ function copyFixture(): string {
 
 eachDialect('import legacy', (ctx) => {
   let portfolioId = 0;
+
+  test('without a user to own the portfolio the import refuses and writes nothing', async () => {
+    const before = await tableCounts(ctx.store);
+    await assert.rejects(
+      () => importLegacy(ctx.store, FIXTURE, { portfolio: 'legacy bot' }),
+      /portfolio "legacy bot" needs an owner and the store has no user: create one first/,
+    );
+    assert.deepEqual(await tableCounts(ctx.store), before);
+    await createUser(ctx.store, {
+      email: 'owner@example.com',
+      password: 'correct horse battery',
+      role: 'admin',
+    });
+  });
 
   test('first run: counts per file, every bad record named, test rows tagged', async () => {
     const result = await importLegacy(ctx.store, FIXTURE, { portfolio: 'legacy bot' });
@@ -219,6 +234,17 @@ eachDialect('import legacy', (ctx) => {
           price: 0.1,
           test_mode: false,
         },
+        // A refused record of a new symbol, then a good one: the asset the first created is undone
+        // with it, and the second creates it again.
+        {
+          timestamp: '2024-03-01T00:03:00Z',
+          symbol: 'ADA/USD',
+          action: 'buy',
+          amount: 5,
+          price: 0.5,
+          signal_id: 77,
+        },
+        { timestamp: '2024-03-01T00:04:00Z', symbol: 'ADA/USD', action: 'buy', amount: 5, price: 0.5 },
       ]),
     );
     const rulesFile = join(dir, 'rules.json');
@@ -229,9 +255,9 @@ eachDialect('import legacy', (ctx) => {
     const rules = await loadTestDataRules(rulesFile);
     const result = await importLegacy(ctx.store, dir, { portfolio: 'rules bot', rules });
     // amount 2000 is no longer a test row (the default rules are replaced); DOGE is, unless it says otherwise.
-    assert.deepEqual(counts(result.files)['trades.json'], c(3, 3, 1, 0, 0));
+    assert.deepEqual(counts(result.files)['trades.json'], c(5, 4, 1, 1, 0));
     const orders = await listOrders(ctx.store, { portfolioId: result.portfolio.id!, includeTest: true });
-    assert.deepEqual(orders.counts, { production: 2, test: 1 });
+    assert.deepEqual(orders.counts, { production: 3, test: 1 });
     await assert.rejects(
       () => (
         writeFileSync(rulesFile, '{"trades": [{"field": "amount", "op": "bigger", "value": 1}]}'),

@@ -27,6 +27,7 @@ export const LAYERS: Readonly<Record<string, Layer>> = {
   input: { rank: 1 },
   // The schema; configuration (validated with input's field schemas).
   entities: { rank: 2 },
+  // Environment loading: validates times with input's field parsers.
   config: { rank: 2 },
   // Connections, the transaction/query layer, value encoding.
   db: { rank: 3 },
@@ -41,18 +42,19 @@ export const LAYERS: Readonly<Record<string, Layer>> = {
   portfolios: { rank: 5 },
   strategies: { rank: 5 },
   operations: { rank: 5 },
+  // Accounts, sessions, API keys and who may act on which portfolio.
+  accounts: { rank: 5 },
   backtests: { rank: 5, sideways: ['marketdata'] },
   execution: { rank: 5, sideways: ['portfolios', 'marketdata'] },
-  // Users, API keys and who may see what.
-  accounts: { rank: 5 },
-  // Callers of the services: the demo data and the importers of existing data.
+  // Callers of the services.
   seed: { rank: 6 },
+  // Bringing existing data in: legacy files and a freqtrade database, through the services.
   adopt: { rank: 6 },
-  // The ways in: HTTP, the shell, the generated HTTP client.
   api: { rank: 7 },
   cli: { rank: 7, sideways: ['api'] },
-  client: { rank: 7 },
-  index: { rank: 8 },
+  // The typed HTTP client generated from the OpenAPI document.
+  client: { rank: 8 },
+  index: { rank: 9 },
 };
 
 export interface ImportEdge {

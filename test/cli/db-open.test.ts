@@ -17,7 +17,7 @@ describe('opening the database from the CLI', () => {
     const dir = fresh();
     const db = join(dir, 'no', 'such', 'dir', 'x.db');
     const csv = join(dir, 'c.csv');
-    writeFileSync(csv, 'ts,open,high,low,close,volume\n1700000000000,1,1,1,1,1\n');
+    writeFileSync(csv, 'ts,open,high,low,close,volume\n1700000040000,1,1,1,1,1\n');
     const commands = [
       ['db', 'health'],
       ['db', 'counts'],
@@ -103,7 +103,7 @@ describe('opening the database from the CLI', () => {
         try {
           if (dialect === 'sqlite') writeFileSync(scratch.url.slice('sqlite:'.length), '');
           const csv = join(dir, 'c.csv');
-          writeFileSync(csv, 'ts,open,high,low,close,volume\n1700000000000,1,1,1,1,1\n');
+          writeFileSync(csv, 'ts,open,high,low,close,volume\n1700000040000,1,1,1,1,1\n');
           for (const args of [
             ['import', 'candles', csv, '--asset', 'BTC', '--timeframe', '1m'],
             ['strategies', 'list'],

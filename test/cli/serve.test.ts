@@ -3,7 +3,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
+import { migrationState } from '../../src/migrate/runner.ts';
 import type { Health } from '../../src/operations/inspect.ts';
+import { runCli } from '../support/cli.ts';
 import { eachDialect } from '../support/dialects.ts';
 
 const bin = resolve(import.meta.dirname, '../../bin/tradestore.js');
@@ -12,14 +14,17 @@ const bin = resolve(import.meta.dirname, '../../bin/tradestore.js');
 async function serve(
   url: string,
   env: Record<string, string>,
+  options: { flags?: boolean } = {},
 ): Promise<{ child: ChildProcess; base: string }> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, [bin, '--db', url, 'serve'], {
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'silent', ...env },
+  const flags = options.flags ? ['--port', String(port), '--host', '127.0.0.1'] : [];
+  const args = [bin, '--db', url, 'serve', ...flags];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...(options.flags ? {} : { PORT: String(port) }), LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}`);
     try {
       await fetch(`${base}/health`);
@@ -29,7 +34,7 @@ async function serve(
     }
   }
   child.kill('SIGKILL');
-  throw new Error('serve did not answer within 10 s');
+  throw new Error('serve did not answer within 30 s');
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {
@@ -42,6 +47,28 @@ async function stop(child: ChildProcess): Promise<number | null> {
 eachDialect(
   'tradestore serve',
   (ctx) => {
+    test('a bad --port stops serve before it migrates; a good one wins over a bad PORT and HOST', async () => {
+      // Runs first: nothing is applied yet.
+      assert.equal((await migrationState(ctx.store)).applied.length, 0);
+      for (const port of ['70000', 'abc']) {
+        const r = runCli(['--db', ctx.url, 'serve', '--port', port]);
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(
+          r.stderr,
+          new RegExp(`^tradestore: --port "${port}" is invalid: accepted: a whole number`),
+        );
+      }
+      assert.equal((await migrationState(ctx.store)).applied.length, 0, 'serve --port 70000 migrated');
+
+      const up = await serve(
+        ctx.url,
+        { PORT: '70000', HOST: 'not a host', MIGRATE_ON_START: 'false' },
+        { flags: true },
+      );
+      assert.equal((await fetch(`${up.base}/health`)).status, 200);
+      assert.equal(await stop(up.child), 0);
+    });
+
     test('MIGRATE_ON_START=false leaves migrations pending; the default applies them; SIGTERM exits 0', async () => {
       const off = await serve(ctx.url, { MIGRATE_ON_START: 'false' });
       const pending = (await (await fetch(`${off.base}/health`)).json()) as Health;

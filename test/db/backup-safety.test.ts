@@ -8,6 +8,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import pg from 'pg';
 import { backupDatabase, BackupRefusedError } from '../../src/db/backup.ts';
+import { pgToolConnection } from '../../src/db/url.ts';
 import { openStore } from '../../src/db/store.ts';
 import { eachDialect } from '../support/dialects.ts';
 import { allRows } from '../support/rows.ts';
@@ -101,4 +102,12 @@ eachDialect('db backup safety', (ctx) => {
       await admin.end();
     }
   });
+});
+
+test('pg_dump/psql get the password through PGPASSWORD, never on their command line', () => {
+  const c = pgToolConnection('postgres://trader:s%40cret@db.example:5433/prod');
+  assert.equal(c.url.includes('s%40cret') || c.url.includes('s@cret'), false);
+  assert.match(c.url, /^postgres:\/\/trader@db\.example:5433\/prod$/);
+  assert.equal(c.env.PGPASSWORD, 's@cret');
+  assert.equal(pgToolConnection('postgres://root@127.0.0.1/test').env.PGPASSWORD, process.env.PGPASSWORD);
 });

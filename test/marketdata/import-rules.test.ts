@@ -425,6 +425,25 @@ eachDialect('import rules', (ctx) => {
     ]);
     assert.equal(built.code, 0, built.stderr);
     assert.equal(await assetCount(ctx, 'TRIM/BTC'), 1);
+    // Blank names are usage errors here too, naming the flag; an unknown one is "no asset".
+    const blank = await cli(ctx.url, ['export', 'candles', '--asset', ' ', '--timeframe', '1m']);
+    assert.deepEqual([blank.code, blank.stderr], [2, 'tradestore: --asset: must not be empty or blank\n']);
+    const noVenue = await cli(ctx.url, [
+      'export',
+      'candles',
+      '--asset',
+      'TRIM/BTC',
+      '--venue',
+      '',
+      '--timeframe',
+      '1m',
+    ]);
+    assert.deepEqual(
+      [noVenue.code, noVenue.stderr],
+      [2, 'tradestore: --venue: must not be empty or blank\n'],
+    );
+    const unknown = await cli(ctx.url, ['export', 'candles', '--asset', ' NOPE ', '--timeframe', '1m']);
+    assert.deepEqual([unknown.code, unknown.stderr], [1, 'tradestore: no asset NOPE in this database\n']);
   });
 
   // ---------------------------------------------------------------- item 12: exit 1 when nothing was imported

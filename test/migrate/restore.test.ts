@@ -5,7 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -170,5 +178,54 @@ eachDialect('db restore', (ctx) => {
     // And the store is usable afterwards, and a restore now goes through.
     await restoreDatabase(ctx.store, backup);
     assert.deepEqual(await allRows(ctx.store), before);
+  });
+
+  test('SQLite: through a symlinked database path the linked file is replaced and the link stays', async (t) => {
+    if (ctx.dialect !== 'sqlite') return t.skip('SQLite only');
+    const real = join(dir, 'real.db');
+    const link = join(dir, 'link.db');
+    const bak = join(dir, 'real.bak');
+    const original = await openStore(`sqlite:${real}`);
+    await migrateUp(original);
+    await seedSample(original);
+    await backupDatabase(original, bak);
+    const backedUp = await allRows(original);
+    await original.close();
+    symlinkSync(real, link);
+    const viaLink = await openStore(`sqlite:${link}`);
+    try {
+      await viaLink.em().getConnection().execute('delete from bot_status');
+      assert.notDeepEqual(await allRows(viaLink), backedUp);
+      await restoreDatabase(viaLink, bak);
+      assert.deepEqual(await allRows(viaLink), backedUp);
+    } finally {
+      await viaLink.close();
+    }
+    assert.ok(lstatSync(link).isSymbolicLink(), 'the link is still a link');
+    assert.deepEqual(await rowsAt(`sqlite:${real}`), backedUp);
+  });
+
+  test('PostgreSQL refuses to restore over a migration this build does not know; SQLite replaces the whole file', async (t) => {
+    if (ctx.dialect === 'postgresql' && !pgToolsInstalled)
+      return t.skip('PostgreSQL client tools not installed');
+    const backup = join(dir, ctx.dialect === 'sqlite' ? 'known.db' : 'known.dump');
+    await backupDatabase(ctx.store, backup);
+    const conn = ctx.store.em().getConnection();
+    await conn.execute(
+      `insert into tradestore_migrations (name, checksum, applied_at, execution_ms) values ('29990101000000_newer', '${'0'.repeat(64)}', '2999-01-01', 1)`,
+    );
+    const before = await allRows(ctx.store);
+    try {
+      if (ctx.dialect === 'postgresql')
+        await assert.rejects(
+          () => restoreDatabase(ctx.store, backup),
+          /29990101000000_newer, which this build does not have/,
+        );
+      else await restoreDatabase(ctx.store, backup); // a SQLite restore swaps the whole file: nothing of it can survive
+      if (ctx.dialect === 'postgresql') assert.deepEqual(await allRows(ctx.store), before);
+      else assert.equal((await migrationState(ctx.store)).unknown.length, 0);
+    } finally {
+      await conn.execute(`delete from tradestore_migrations where name = '29990101000000_newer'`);
+    }
   });
 });

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { Decimal } from 'decimal.js';
 import { recordFill } from '../../src/execution/fills.ts';
+import { readMigrations } from '../../src/migrate/files.ts';
+import { migrateDown, migrateUp } from '../../src/migrate/runner.ts';
 import { placeOrder } from '../../src/execution/orders.ts';
 import {
   createPortfolio,
@@ -12,7 +14,7 @@ import {
   listPortfolios,
   updatePortfolio,
 } from '../../src/portfolios/portfolios.ts';
-import { getOpenPosition } from '../../src/portfolios/positions.ts';
+import { getOpenPosition, listPositions } from '../../src/portfolios/positions.ts';
 import {
   getEffectiveRiskConfig,
   getRiskConfig,
@@ -202,6 +204,87 @@ eachDialect('portfolios', (ctx) => {
     const history = await listPortfolioSnapshots(ctx.store, { portfolioId: p.id });
     assert.equal(history.items.length, 2);
     assert.deepEqual(history.counts, { production: 2, test: 0 });
+  });
+
+  test('closing a marked position zeroes its unrealized P&L; reducing one revalues it at the mark', async () => {
+    const p = await createPortfolio(ctx.store, {
+      owner: owner.id,
+      name: unique('close'),
+      initialBalance: '1000',
+    });
+    const [asset] = (await createAssets(ctx.store, ['ADA/USDT'], unique('closevenue'))) as [number];
+    const t = Date.parse('2026-03-02T00:00:00Z');
+    await ctx.store.kysely
+      .insertInto('candles')
+      .values({
+        asset_id: asset,
+        timeframe: '1h',
+        ts: t,
+        open: 110,
+        high: 110,
+        low: 110,
+        close: 110,
+        volume: 1,
+      })
+      .execute();
+    const fill = async (side: 'buy' | 'sell', quantity: string, price: string) => {
+      const { order } = await placeOrder(ctx.store, { portfolioId: p.id, assetId: asset, side, quantity });
+      return recordFill(ctx.store, { orderId: order.id, quantity, price, fee: '0' });
+    };
+    const stored = async () => (await listPositions(ctx.store, { portfolioId: p.id, status: 'all' })).items;
+
+    await fill('buy', '2', '100');
+    await takePortfolioSnapshot(ctx.store, { portfolioId: p.id, at: new Date(t + 60_000) });
+    assert.equal((await stored())[0]!.unrealizedPnl?.toString(), '20');
+
+    // Half sold: what is left is still marked at 110, so 1 × 110 − 100.
+    const half = await fill('sell', '1', '105');
+    assert.equal(half.position?.unrealizedPnl?.toString(), '10');
+    assert.equal((await stored())[0]!.unrealizedPnl?.toString(), '10');
+
+    const closed = await fill('sell', '1', '105');
+    assert.equal(closed.position, null);
+    assert.equal(closed.closedPosition?.unrealizedPnl?.toString(), '0');
+    const [row] = await stored();
+    assert.equal(row!.status, 'closed');
+    assert.equal(row!.unrealizedPnl?.toString(), '0', 'a closed position kept its last unrealized P&L');
+    assert.equal(row!.realizedPnl.toString(), '10');
+  });
+
+  test('the closed_positions_unrealized migration zeroes what closed positions kept, and nothing else', async () => {
+    const p = await createPortfolio(ctx.store, {
+      owner: owner.id,
+      name: unique('stale'),
+      initialBalance: '1000',
+    });
+    const [a, b] = (await createAssets(ctx.store, ['DOT/USDT', 'XLM/USDT'], unique('stalevenue'))) as [
+      number,
+      number,
+    ];
+    const fill = async (assetId: number, side: 'buy' | 'sell', quantity: string) => {
+      const { order } = await placeOrder(ctx.store, { portfolioId: p.id, assetId, side, quantity });
+      await recordFill(ctx.store, { orderId: order.id, quantity, price: '10', fee: '0' });
+    };
+    await fill(a, 'buy', '1');
+    await fill(a, 'sell', '1');
+    await fill(b, 'buy', '1');
+    const names = readMigrations(ctx.dialect).map((m) => m.name);
+    const fix = '20261201084500_closed_positions_unrealized';
+    await migrateDown(ctx.store, { to: names[names.indexOf(fix) - 1]! });
+    // What a database written before the fix holds: the closed one kept its last mark's value.
+    await ctx.store.kysely
+      .updateTable('positions')
+      .set({ unrealized_pnl: '20' })
+      .where('portfolio_id', '=', p.id)
+      .execute();
+    const { applied } = await migrateUp(ctx.store);
+    assert.ok(applied.includes(fix), applied.join(', '));
+    const rows = (await listPositions(ctx.store, { portfolioId: p.id, status: 'all' })).items;
+    const byAsset = new Map(rows.map((r) => [r.assetId, r]));
+    assert.equal(byAsset.get(a)!.status, 'closed');
+    assert.equal(byAsset.get(a)!.unrealizedPnl?.toString(), '0');
+    assert.equal(byAsset.get(b)!.status, 'open');
+    assert.equal(byAsset.get(b)!.unrealizedPnl?.toString(), '20', "an open position is the next snapshot's");
   });
 
   test('account snapshots are stored exactly and listed newest first', async () => {

@@ -9,6 +9,7 @@ import { actOnSignal } from '../../src/execution/chain.ts';
 import { proposeTradeIdea } from '../../src/execution/ideas.ts';
 import { recordSignal } from '../../src/execution/signals.ts';
 import { listTrades } from '../../src/execution/trades.ts';
+import { InvalidInputError } from '../../src/input/errors.ts';
 import { canonicalJson, configHash } from '../../src/strategies/canonical.ts';
 import {
   computePortfolioPerformance,
@@ -111,6 +112,33 @@ eachDialect('strategies', (ctx) => {
       confidence: 0.5,
     });
     assert.equal(signal.strategyVersion, params.strategy.currentVersionHash);
+  });
+
+  test('registration: R:R above 0, no negative risk cap, the whole config or an explicit merge', async () => {
+    const name = unique('whole');
+    await assert.rejects(
+      registerStrategy(ctx.store, { name, rrExpectation: 0, riskCaps: [{ maxNotional: -1 }] }),
+      (e: unknown) =>
+        e instanceof InvalidInputError &&
+        e.issues.some((i) => i.path === 'rrExpectation') &&
+        e.issues.some((i) => i.path === 'riskCaps[0].maxNotional'),
+    );
+    await assert.rejects(getStrategy(ctx.store, name), /strategy named ".*" does not exist/);
+
+    const first = await registerStrategy(ctx.store, { name, exitRules: { stopPct: 2 }, rrExpectation: 2 });
+    assert.equal(first.configUpdate, 'new');
+    await assert.rejects(
+      registerStrategy(ctx.store, { name, rrExpectation: 3 }),
+      (e: unknown) =>
+        e instanceof InvalidInputError && e.issues.length === 1 && e.issues[0]!.path === 'exitRules',
+    );
+    const merged = await registerStrategy(ctx.store, { name, rrExpectation: 3 }, { merge: true });
+    assert.equal(merged.configUpdate, 'merged');
+    assert.deepEqual(merged.kept, ['exitRules']);
+    assert.deepEqual(merged.strategy.config, { exitRules: { stopPct: 2 }, rrExpectation: 3 });
+    const replaced = await registerStrategy(ctx.store, { name, exitRules: null, rrExpectation: 3 });
+    assert.equal(replaced.configUpdate, 'replaced');
+    assert.deepEqual(replaced.strategy.config, { rrExpectation: 3 });
   });
 
   test('activate, deactivate and list; inactive strategies propose nothing', async () => {

@@ -8,12 +8,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { portfolioOfRow, reachablePortfolioIds, relationTo } from '../../accounts/access.ts';
 import { authenticateApiKey, looksLikeApiKey } from '../../accounts/api-keys.ts';
-import { authorize } from '../../accounts/authorize.ts';
+import { authorize, type Need } from '../../accounts/authorize.ts';
 import type { Principal } from '../../accounts/principal.ts';
-import { authenticateAccessToken, type TokenKeys } from '../../accounts/sessions.ts';
+import {
+  authenticateAccessToken,
+  authenticateAccessTokenNow,
+  type TokenKeys,
+} from '../../accounts/sessions.ts';
 import type { Store } from '../../db/store.ts';
 import type { RouteContext, RouteSpec } from '../route.ts';
-import { ApiError } from './errors.ts';
+import { ApiError, refuseNul } from './errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -84,39 +88,73 @@ async function portfolioIdOf(
 
 export function registerAuth(app: FastifyInstance, store: Store, keys: TokenKeys): void {
   app.decorateRequest('principal', undefined);
-  app.addHook('onRequest', async (request) => {
+  // Callback hooks with synchronous fast paths: a bot's request with a known token on SQLite is
+  // decided without a promise (these two hooks run on every request).
+  app.addHook('onRequest', (request, _reply, done) => {
     const spec = request.routeOptions.config.spec;
-    if (!spec || spec.auth === 'public') return;
-    request.principal = await principalOf(store, keys, request);
-  });
-  app.addHook('preValidation', async (request) => {
-    const spec = request.routeOptions.config.spec;
-    if (!spec || spec.auth === 'public') return;
-    const principal = request.principal!;
-    const portfolioId = await portfolioIdOf(store, spec, request);
-    let decision;
-    if (portfolioId === 'missing') {
-      // Nothing to check a portfolio against: a request that names none (validation will refuse
-      // it) or a row that does not exist (the handler will answer 404). Scope and role still apply.
-      decision = authorize(principal, spec.auth);
-      if (decision.allow && spec.portfolio?.from === 'row' && principal.role !== 'admin')
-        throw new ApiError('not_found', `${spec.portfolio.resource.replace(/_/g, ' ')} not found`);
-    } else if (portfolioId === null) {
-      decision = authorize(principal, spec.auth);
-    } else {
-      const relation =
-        principal.role === 'admin' ? 'owner' : await relationTo(store, principal.userId, portfolioId);
-      decision = authorize(principal, spec.auth, { id: portfolioId, relation });
+    if (!spec || spec.auth === 'public') return done();
+    try {
+      const credential = bearer(request);
+      const now =
+        credential !== null && !looksLikeApiKey(credential)
+          ? authenticateAccessTokenNow(store, keys, credential)
+          : undefined;
+      if (now !== undefined) {
+        request.principal = now;
+        return done();
+      }
+    } catch (error) {
+      return done(error as Error);
     }
-    if (!decision.allow) {
-      // A portfolio named through a row is reported as that row: nothing about the portfolio leaks.
-      const message =
-        decision.code === 'not_found' && spec.portfolio?.from === 'row'
-          ? `${spec.portfolio.resource.replace(/_/g, ' ')} not found`
-          : decision.reason;
-      throw new ApiError(decision.code, message);
-    }
+    principalOf(store, keys, request).then((principal) => {
+      request.principal = principal;
+      done();
+    }, done);
   });
+  app.addHook('preValidation', (request, _reply, done) => {
+    try {
+      if (request.body !== undefined && typeof (request.body as { pipe?: unknown }).pipe !== 'function')
+        refuseNul(request.body);
+      const spec = request.routeOptions.config.spec;
+      if (!spec || spec.auth === 'public') return done();
+      if (!spec.portfolio) {
+        decide(spec, request.principal!, authorize(request.principal!, spec.auth));
+        return done();
+      }
+    } catch (error) {
+      return done(error as Error);
+    }
+    authorizeRequest(store, request).then(() => done(), done);
+  });
+}
+
+function decide(spec: RouteSpec, _principal: Principal, decision: ReturnType<typeof authorize>): void {
+  if (decision.allow) return;
+  // A portfolio named through a row is reported as that row: nothing about the portfolio leaks.
+  const message =
+    decision.code === 'not_found' && spec.portfolio?.from === 'row'
+      ? `${spec.portfolio.resource.replace(/_/g, ' ')} not found`
+      : decision.reason;
+  throw new ApiError(decision.code, message);
+}
+
+async function authorizeRequest(store: Store, request: FastifyRequest): Promise<void> {
+  const spec = request.routeOptions.config.spec!;
+  const principal = request.principal!;
+  const portfolioId = await portfolioIdOf(store, spec, request);
+  if (portfolioId === 'missing') {
+    // Nothing to check a portfolio against: a request that names none (validation will refuse
+    // it) or a row that does not exist (the handler will answer 404). Scope and role still apply.
+    const decision = authorize(principal, spec.auth as Need);
+    decide(spec, principal, decision);
+    if (spec.portfolio?.from === 'row' && principal.role !== 'admin')
+      throw new ApiError('not_found', `${spec.portfolio.resource.replace(/_/g, ' ')} not found`);
+    return;
+  }
+  if (portfolioId === null) return decide(spec, principal, authorize(principal, spec.auth as Need));
+  const relation =
+    principal.role === 'admin' ? 'owner' : await relationTo(store, principal.userId, portfolioId);
+  decide(spec, principal, authorize(principal, spec.auth as Need, { id: portfolioId, relation }));
 }
 
 export function contextFor(store: Store, request: FastifyRequest): Omit<RouteContext, 'deps'> {

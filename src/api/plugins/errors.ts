@@ -35,6 +35,12 @@ export class ApiError extends Error {
   }
 }
 
+function causedBy(error: unknown, test: (e: unknown) => boolean): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth += 1)
+    if (test(e)) return true;
+  return false;
+}
+
 function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: unknown; name?: unknown; errcode?: unknown };
   return e.code === '23505' || e.name === 'UniqueConstraintViolationException' || e.errcode === 2067;
@@ -64,6 +70,10 @@ export function describeError(error: unknown): { status: number; body: ErrorBody
     );
   }
   if (error instanceof ApiError) return body(error.code, error.message, error.details);
+  // An upload stopped at its byte limit inside an importer: a 413, with the importer's message
+  // (it says what stayed written).
+  if (causedBy(error, (e) => e instanceof ApiError && e.code === 'payload_too_large'))
+    return body('payload_too_large', (error as Error).message);
   if (error instanceof InvalidInputError)
     return body(
       'invalid_input',

@@ -1,12 +1,12 @@
 /**
- * Security basics: standard security headers (helmet), CORS only for the origins CORS_ORIGINS
+ * Security basics: standard security headers (helmet, applied to every response), CORS only for the origins CORS_ORIGINS
  * lists (off otherwise: no cross-origin browser access), a request id on every request and
  * response (the client's `X-Request-Id` when it is a sane token, else a new UUID), and a global
  * request rate limit when RATE_LIMIT_PER_MINUTE is set.
  */
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from './errors.ts';
@@ -21,10 +21,12 @@ export function registerSecurity(
   app: FastifyInstance,
   options: { corsOrigins: readonly string[]; ratePerMinute: number },
 ): void {
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  void app.register(helmet, {
+  // helmet's middleware built once (the fastify wrapper rebuilt it, parsing the CSP, per request).
+  const headers = helmet({
     // The docs page (swagger-ui) loads its own scripts and styles from this origin only.
     contentSecurityPolicy: {
       directives: {
@@ -35,6 +37,9 @@ export function registerSecurity(
       },
     },
   });
+  app.addHook('onRequest', (request, reply, done) =>
+    headers(request.raw, reply.raw, (error) => done(error as Error | undefined)),
+  );
   if (options.corsOrigins.length > 0)
     void app.register(cors, {
       origin: [...options.corsOrigins],

@@ -13,9 +13,11 @@ import { CANDLE_FORMATS, TICK_FORMATS } from '../../marketdata/formats/options.t
 import { importCandleFile } from '../../marketdata/import-candles.ts';
 import { importTickFile } from '../../marketdata/import-ticks.ts';
 import { resampleCandles } from '../../marketdata/resample.ts';
+import type { Reject } from '../../marketdata/formats/types.ts';
 import { readTicks } from '../../marketdata/tick-reads.ts';
 import { NotFoundError } from '../../input/errors.ts';
 import { ApiError } from '../plugins/errors.ts';
+import { responseCache } from '../response-cache.ts';
 import { route } from '../route.ts';
 import { decodeCursor, encodeCursor, idOut, pageQuery, time } from '../schemas/common.ts';
 import { toWire } from '../wire.ts';
@@ -67,6 +69,23 @@ async function* limited(body: Readable, limit: number): AsyncGenerator<Buffer> {
   }
 }
 
+const MAX_REJECTS = 1000;
+
+/** The CLI's rejects report in the response: the first rows refused with line and reason. */
+function rejectsReport() {
+  const kept: Array<{ line: number; position: string; reason: string }> = [];
+  let total = 0;
+  return {
+    onRejects: (rejects: Reject[]) => {
+      for (const r of rejects) {
+        total += 1;
+        if (kept.length < MAX_REJECTS) kept.push({ line: r.line, position: r.position, reason: r.reason });
+      }
+    },
+    report: () => ({ rejects: kept, rejects_truncated: total > kept.length }),
+  };
+}
+
 /** NDJSON → the JSON array the importer reads, line for line (so rejects keep their line numbers). */
 async function* ndjsonAsArray(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
   let rest = '';
@@ -95,11 +114,45 @@ const summary = z
     inserted: z.number().int(),
     updated: z.number().int(),
     rejected: z.number().int(),
-    rejects: z
-      .array(z.object({ line: z.number().int().nullable().optional(), reason: z.string() }).loose())
-      .optional(),
+    rejects: z.array(z.object({ line: z.number().int(), position: z.string(), reason: z.string() })),
+    rejects_truncated: z.boolean(),
   })
   .loose();
+
+interface CandleQuery {
+  asset: string;
+  venue: string;
+  timeframe: (typeof TIMEFRAMES)[number];
+  from?: number | undefined;
+  to?: number | undefined;
+  limit: number;
+  cursor?: string | undefined;
+  resample?: string | undefined;
+}
+
+/** One page of candles, newest first; the cursor is the oldest ts of the page (exclusive bound). */
+async function candlePage(store: Parameters<typeof findAsset>[0], q: CandleQuery) {
+  const id = await assetId(store, q.asset, q.venue);
+  const before = decodeCursor(q.cursor);
+  const to = before !== undefined ? Math.min(before, q.to ?? Number.MAX_SAFE_INTEGER) : q.to;
+  const range = { ...(q.from === undefined ? {} : { from: q.from }), ...(to === undefined ? {} : { to }) };
+  let rows;
+  if (q.resample) {
+    try {
+      rows = (await resampleCandles(store, id, q.timeframe, q.resample, range))
+        .reverse()
+        .slice(0, q.limit + 1);
+    } catch (error) {
+      const message = (error as Error).message;
+      throw new ApiError('invalid_input', message, [{ path: 'query.resample', message }]);
+    }
+  } else {
+    rows = await readCandles(store, id, q.timeframe, { ...range, limit: q.limit + 1, newestFirst: true });
+  }
+  const more = rows.length > q.limit;
+  const data = more ? rows.slice(0, q.limit) : rows;
+  return { data, next_cursor: more ? encodeCursor(data[data.length - 1]!.ts) : null };
+}
 
 export const marketDataRoutes = [
   route({
@@ -171,37 +224,14 @@ export const marketDataRoutes = [
       }),
       response: z.object({ data: z.array(candle), next_cursor: z.string().nullable() }),
     },
-    handler: async (req, ctx) => {
+    handler: async (req, ctx, reply) => {
       const q = req.query;
-      const id = await assetId(ctx.store, q.asset, q.venue);
-      const before = decodeCursor(q.cursor);
-      const to = before !== undefined ? Math.min(before, q.to ?? Number.MAX_SAFE_INTEGER) : q.to;
-      let rows;
-      if (q.resample) {
-        try {
-          rows = (
-            await resampleCandles(ctx.store, id, q.timeframe, q.resample, {
-              ...(q.from === undefined ? {} : { from: q.from }),
-              ...(to === undefined ? {} : { to }),
-            })
-          ).reverse();
-        } catch (error) {
-          throw new ApiError('invalid_input', (error as Error).message, [
-            { path: 'query.resample', message: (error as Error).message },
-          ]);
-        }
-        rows = rows.slice(0, q.limit + 1);
-      } else {
-        rows = await readCandles(ctx.store, id, q.timeframe, {
-          ...(q.from === undefined ? {} : { from: q.from }),
-          ...(to === undefined ? {} : { to }),
-          limit: q.limit + 1,
-          newestFirst: true,
-        });
-      }
-      const more = rows.length > q.limit;
-      const data = more ? rows.slice(0, q.limit) : rows;
-      return { data, next_cursor: more ? encodeCursor(data[data.length - 1]!.ts) : null };
+      const compute = async () => JSON.stringify(await candlePage(ctx.store, q));
+      const body =
+        ctx.deps.config.RESPONSE_CACHE === false
+          ? Buffer.from(await compute())
+          : await responseCache(ctx.store).get(`candles:${JSON.stringify(q)}`, compute);
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   }),
   route({
@@ -232,7 +262,9 @@ export const marketDataRoutes = [
       const limit = ctx.deps.config.CANDLE_UPLOAD_LIMIT_BYTES ?? 268_435_456;
       const chunks = limited(req.body as unknown as Readable, limit);
       const ndjson = /ndjson|jsonl/.test(String(req.headers['content-type'] ?? ''));
+      const rejects = rejectsReport();
       const result = await importCandleFile(ctx.store, ndjson ? ndjsonAsArray(chunks) : chunks, {
+        onRejects: rejects.onRejects,
         symbol: q.asset,
         venue: q.venue,
         timeframe: q.timeframe,
@@ -242,7 +274,7 @@ export const marketDataRoutes = [
         ...(q.kind ? { kind: q.kind } : {}),
         ...(q.strict ? { strict: true } : {}),
       });
-      return toWire(result);
+      return { ...(toWire(result) as object), ...rejects.report() };
     },
   }),
   route({
@@ -302,14 +334,15 @@ export const marketDataRoutes = [
     },
     handler: async (req, ctx) => {
       const limit = ctx.deps.config.CANDLE_UPLOAD_LIMIT_BYTES ?? 268_435_456;
-      return toWire(
-        await importTickFile(ctx.store, limited(req.body as unknown as Readable, limit), {
-          symbol: req.query.asset,
-          venue: req.query.venue,
-          fileName: 'upload',
-          format: req.query.format,
-        }),
-      );
+      const rejects = rejectsReport();
+      const result = await importTickFile(ctx.store, limited(req.body as unknown as Readable, limit), {
+        symbol: req.query.asset,
+        venue: req.query.venue,
+        fileName: 'upload',
+        format: req.query.format,
+        onRejects: rejects.onRejects,
+      });
+      return { ...(toWire(result) as object), ...rejects.report() };
     },
   }),
 ];

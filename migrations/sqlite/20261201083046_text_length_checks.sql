@@ -171,6 +171,7 @@ alter table `trade_ideas__temp_alter` rename to `trade_ideas`;
 create index `trade_ideas_signal_id_index` on `trade_ideas` (`signal_id`);
 create index `trade_ideas_strategy_id_index` on `trade_ideas` (`strategy_id`);
 create index `trade_ideas_status_created_at_index` on `trade_ideas` (`status`, `created_at`);
+create index `trade_ideas_portfolio_id_updated_at_index` on `trade_ideas` (`portfolio_id`, `updated_at`);
 create index `trade_ideas_portfolio_id_status_index` on `trade_ideas` (`portfolio_id`, `status`);
 create index `trade_ideas_asset_id_created_at_index` on `trade_ideas` (`asset_id`, `created_at`);
 create index `trade_ideas_test_mode_created_at_index` on `trade_ideas` (`test_mode`, `created_at`);
@@ -185,6 +186,7 @@ create index `trades_signal_id_index` on `trades` (`signal_id`);
 create index `trades_trade_idea_id_index` on `trades` (`trade_idea_id`);
 create index `trades_backtest_run_id_index` on `trades` (`backtest_run_id`);
 create index `trades_portfolio_id_entry_time_index` on `trades` (`portfolio_id`, `entry_time`);
+create index `trades_portfolio_id_updated_at_index` on `trades` (`portfolio_id`, `updated_at`);
 create index `trades_strategy_id_entry_time_index` on `trades` (`strategy_id`, `entry_time`);
 create index `trades_asset_id_entry_time_index` on `trades` (`asset_id`, `entry_time`);
 create index `trades_test_mode_entry_time_index` on `trades` (`test_mode`, `entry_time`);
@@ -199,6 +201,7 @@ drop table `positions`;
 alter table `positions__temp_alter` rename to `positions`;
 create index `positions_asset_id_index` on `positions` (`asset_id`);
 create index `positions_portfolio_id_status_index` on `positions` (`portfolio_id`, `status`);
+create index `positions_portfolio_id_updated_at_index` on `positions` (`portfolio_id`, `updated_at`);
 create index `positions_test_mode_status_index` on `positions` (`test_mode`, `status`);
 create unique index `positions_one_open_per_asset_side_unique` on `positions` (`portfolio_id`, `asset_id`, `side`, `test_mode`) where status = 'open';
 pragma foreign_keys = on;
@@ -213,6 +216,15 @@ create index `portfolio_snapshots_test_mode_taken_at_index` on `portfolio_snapsh
 pragma foreign_keys = on;
 
 pragma foreign_keys = off;
+create table `portfolio_access__temp_alter` (`id` integer not null primary key autoincrement, `portfolio_id` integer not null, `user_id` integer not null, `role` text check (`role` in ('viewer', 'trader')) not null, `granted_by` text not null, `created_at` datetime not null, constraint `portfolio_access_portfolio_id_foreign` foreign key (`portfolio_id`) references `portfolios` (`id`) on delete cascade, constraint `portfolio_access_user_id_foreign` foreign key (`user_id`) references `users` (`id`) on delete cascade, constraint `portfolio_access_granted_by_length_check` check (length("granted_by") <= 320));
+insert into `portfolio_access__temp_alter` select `id`, `portfolio_id`, `user_id`, `role`, `granted_by`, `created_at` from `portfolio_access`;
+drop table `portfolio_access`;
+alter table `portfolio_access__temp_alter` rename to `portfolio_access`;
+create index `portfolio_access_user_id_index` on `portfolio_access` (`user_id`);
+create unique index `portfolio_access_portfolio_id_user_id_unique` on `portfolio_access` (`portfolio_id`, `user_id`);
+pragma foreign_keys = on;
+
+pragma foreign_keys = off;
 create table `orders__temp_alter` (`id` integer not null primary key autoincrement, `portfolio_id` integer not null, `trade_idea_id` integer null, `signal_id` integer null, `asset_id` integer not null, `side` text check (`side` in ('buy', 'sell')) not null, `type` text check (`type` in ('market', 'limit', 'stop', 'stop_limit')) not null, `time_in_force` text check (`time_in_force` in ('gtc', 'ioc', 'fok', 'day')) null, `quantity` text not null, `limit_price` text null, `stop_price` text null, `status` text check (`status` in ('new', 'open', 'partially_filled', 'filled', 'canceled', 'rejected', 'expired')) not null default 'new', `client_order_id` text not null, `exchange_order_id` text null, `reject_reason` text null, `submitted_at` datetime null, `test_mode` integer not null default false, `bot_version` text null, `created_at` datetime not null, `updated_at` datetime not null, constraint `orders_portfolio_id_foreign` foreign key (`portfolio_id`) references `portfolios` (`id`) on delete restrict, constraint `orders_trade_idea_id_foreign` foreign key (`trade_idea_id`) references `trade_ideas` (`id`) on delete set null, constraint `orders_signal_id_foreign` foreign key (`signal_id`) references `signals` (`id`) on delete set null, constraint `orders_asset_id_foreign` foreign key (`asset_id`) references `assets` (`id`) on delete restrict, constraint `orders_quantity_check` check (quantity > '0'), constraint `orders_limit_price_check` check (limit_price is not null or type in ('market','stop')), constraint `orders_stop_price_check` check (stop_price is not null or type in ('market','limit')), constraint `orders_client_order_id_length_check` check (length("client_order_id") <= 64), constraint `orders_exchange_order_id_length_check` check (length("exchange_order_id") <= 128), constraint `orders_bot_version_length_check` check (length("bot_version") <= 64));
 insert into `orders__temp_alter` select `id`, `portfolio_id`, `trade_idea_id`, `signal_id`, `asset_id`, `side`, `type`, `time_in_force`, `quantity`, `limit_price`, `stop_price`, `status`, `client_order_id`, `exchange_order_id`, `reject_reason`, `submitted_at`, `test_mode`, `bot_version`, `created_at`, `updated_at` from `orders`;
 drop table `orders`;
@@ -222,6 +234,7 @@ create index `orders_signal_id_index` on `orders` (`signal_id`);
 create unique index `orders_client_order_id_unique` on `orders` (`client_order_id`);
 create index `orders_exchange_order_id_index` on `orders` (`exchange_order_id`);
 create index `orders_portfolio_id_status_index` on `orders` (`portfolio_id`, `status`);
+create index `orders_portfolio_id_updated_at_index` on `orders` (`portfolio_id`, `updated_at`);
 create index `orders_asset_id_created_at_index` on `orders` (`asset_id`, `created_at`);
 create index `orders_test_mode_created_at_index` on `orders` (`test_mode`, `created_at`);
 pragma foreign_keys = on;
@@ -261,6 +274,32 @@ create index `account_snapshots_captured_at_index` on `account_snapshots` (`capt
 create index `account_snapshots_test_mode_captured_at_index` on `account_snapshots` (`test_mode`, `captured_at`);
 pragma foreign_keys = on;
 
+pragma foreign_keys = off;
+create table `auth_sessions__temp_alter` (`id` integer not null primary key autoincrement, `user_id` integer not null, `created_at` datetime not null, `revoked_at` datetime null, `revoked_reason` text null, constraint `auth_sessions_user_id_foreign` foreign key (`user_id`) references `users` (`id`) on delete cascade, constraint `auth_sessions_revoked_reason_length_check` check (length("revoked_reason") <= 32));
+insert into `auth_sessions__temp_alter` select `id`, `user_id`, `created_at`, `revoked_at`, `revoked_reason` from `auth_sessions`;
+drop table `auth_sessions`;
+alter table `auth_sessions__temp_alter` rename to `auth_sessions`;
+create index `auth_sessions_user_id_index` on `auth_sessions` (`user_id`);
+pragma foreign_keys = on;
+
+pragma foreign_keys = off;
+create table `refresh_tokens__temp_alter` (`id` integer not null primary key autoincrement, `session_id` integer not null, `token_hash` text not null, `expires_at` datetime not null, `used_at` datetime null, `created_at` datetime not null, constraint `refresh_tokens_session_id_foreign` foreign key (`session_id`) references `auth_sessions` (`id`) on delete cascade, constraint `refresh_tokens_token_hash_length_check` check (length("token_hash") <= 64));
+insert into `refresh_tokens__temp_alter` select `id`, `session_id`, `token_hash`, `expires_at`, `used_at`, `created_at` from `refresh_tokens`;
+drop table `refresh_tokens`;
+alter table `refresh_tokens__temp_alter` rename to `refresh_tokens`;
+create index `refresh_tokens_session_id_index` on `refresh_tokens` (`session_id`);
+create unique index `refresh_tokens_token_hash_unique` on `refresh_tokens` (`token_hash`);
+pragma foreign_keys = on;
+
+pragma foreign_keys = off;
+create table `api_keys__temp_alter` (`id` integer not null primary key autoincrement, `user_id` integer not null, `name` text not null, `prefix` text not null, `key_hash` text not null, `scopes` json not null, `portfolio_ids` json null, `expires_at` datetime null, `last_used_at` datetime null, `created_at` datetime not null, constraint `api_keys_user_id_foreign` foreign key (`user_id`) references `users` (`id`) on delete cascade, constraint `api_keys_name_length_check` check (length("name") <= 255), constraint `api_keys_prefix_length_check` check (length("prefix") <= 16), constraint `api_keys_key_hash_length_check` check (length("key_hash") <= 64));
+insert into `api_keys__temp_alter` select `id`, `user_id`, `name`, `prefix`, `key_hash`, `scopes`, `portfolio_ids`, `expires_at`, `last_used_at`, `created_at` from `api_keys`;
+drop table `api_keys`;
+alter table `api_keys__temp_alter` rename to `api_keys`;
+create index `api_keys_user_id_index` on `api_keys` (`user_id`);
+create unique index `api_keys_key_hash_unique` on `api_keys` (`key_hash`);
+pragma foreign_keys = on;
+
 -- migrate:down
 pragma foreign_keys = off;
 create table `account_snapshots__temp_alter` (`id` integer not null primary key autoincrement, `portfolio_id` INTEGER null, `account_ref` TEXT null, `balance` TEXT not null, `equity` TEXT not null, `margin_used` TEXT not null, `margin_free` TEXT not null, `open_pl` TEXT not null, `open_positions` INTEGER not null, `captured_at` datetime not null, `test_mode` INTEGER not null default false, `bot_version` TEXT null, constraint `account_snapshots_portfolio_id_foreign` foreign key (`portfolio_id`) references `portfolios` (`id`) on update no action on delete cascade);
@@ -273,12 +312,29 @@ create index `account_snapshots_portfolio_id_captured_at_index` on `account_snap
 pragma foreign_keys = on;
 
 pragma foreign_keys = off;
+create table `api_keys__temp_alter` (`id` integer not null primary key autoincrement, `user_id` INTEGER not null, `name` TEXT not null, `prefix` TEXT not null, `key_hash` TEXT not null, `scopes` json not null, `portfolio_ids` json null, `expires_at` datetime null, `last_used_at` datetime null, `created_at` datetime not null, constraint `api_keys_user_id_foreign` foreign key (`user_id`) references `users` (`id`) on update no action on delete cascade);
+insert into `api_keys__temp_alter` select `id`, `user_id`, `name`, `prefix`, `key_hash`, `scopes`, `portfolio_ids`, `expires_at`, `last_used_at`, `created_at` from `api_keys`;
+drop table `api_keys`;
+alter table `api_keys__temp_alter` rename to `api_keys`;
+create unique index `api_keys_key_hash_unique` on `api_keys` (`key_hash`);
+create index `api_keys_user_id_index` on `api_keys` (`user_id`);
+pragma foreign_keys = on;
+
+pragma foreign_keys = off;
 create table `assets__temp_alter` (`id` integer not null primary key autoincrement, `symbol` TEXT not null, `venue` TEXT not null, `kind` TEXT check (`kind` in ('crypto', 'equity', 'future', 'fx', 'prediction')) not null, `base` TEXT null, `quote` TEXT null, `tick_size` TEXT null, `lot_size` TEXT null, `is_active` INTEGER not null default true, `created_at` datetime not null, `updated_at` datetime not null);
 insert into `assets__temp_alter` select `id`, `symbol`, `venue`, `kind`, `base`, `quote`, `tick_size`, `lot_size`, `is_active`, `created_at`, `updated_at` from `assets`;
 drop table `assets`;
 alter table `assets__temp_alter` rename to `assets`;
 create unique index `assets_venue_symbol_unique` on `assets` (`venue`, `symbol`);
 create index `assets_kind_is_active_index` on `assets` (`kind`, `is_active`);
+pragma foreign_keys = on;
+
+pragma foreign_keys = off;
+create table `auth_sessions__temp_alter` (`id` integer not null primary key autoincrement, `user_id` INTEGER not null, `created_at` datetime not null, `revoked_at` datetime null, `revoked_reason` TEXT null, constraint `auth_sessions_user_id_foreign` foreign key (`user_id`) references `users` (`id`) on update no action on delete cascade);
+insert into `auth_sessions__temp_alter` select `id`, `user_id`, `created_at`, `revoked_at`, `revoked_reason` from `auth_sessions`;
+drop table `auth_sessions`;
+alter table `auth_sessions__temp_alter` rename to `auth_sessions`;
+create index `auth_sessions_user_id_index` on `auth_sessions` (`user_id`);
 pragma foreign_keys = on;
 
 pragma foreign_keys = off;
@@ -386,6 +442,7 @@ create table `orders__temp_alter` (`id` integer not null primary key autoincreme
 insert into `orders__temp_alter` select `id`, `portfolio_id`, `trade_idea_id`, `signal_id`, `asset_id`, `side`, `type`, `time_in_force`, `quantity`, `limit_price`, `stop_price`, `status`, `client_order_id`, `exchange_order_id`, `reject_reason`, `submitted_at`, `test_mode`, `bot_version`, `created_at`, `updated_at` from `orders`;
 drop table `orders`;
 alter table `orders__temp_alter` rename to `orders`;
+create index `orders_portfolio_id_updated_at_index` on `orders` (`portfolio_id`, `updated_at`);
 create index `orders_test_mode_created_at_index` on `orders` (`test_mode`, `created_at`);
 create index `orders_asset_id_created_at_index` on `orders` (`asset_id`, `created_at`);
 create index `orders_portfolio_id_status_index` on `orders` (`portfolio_id`, `status`);
@@ -393,6 +450,15 @@ create index `orders_exchange_order_id_index` on `orders` (`exchange_order_id`);
 create unique index `orders_client_order_id_unique` on `orders` (`client_order_id`);
 create index `orders_signal_id_index` on `orders` (`signal_id`);
 create index `orders_trade_idea_id_index` on `orders` (`trade_idea_id`);
+pragma foreign_keys = on;
+
+pragma foreign_keys = off;
+create table `portfolio_access__temp_alter` (`id` integer not null primary key autoincrement, `portfolio_id` INTEGER not null, `user_id` INTEGER not null, `role` TEXT check (`role` in ('viewer', 'trader')) not null, `granted_by` TEXT not null, `created_at` datetime not null, constraint `portfolio_access_user_id_foreign` foreign key (`user_id`) references `users` (`id`) on update no action on delete cascade, constraint `portfolio_access_portfolio_id_foreign` foreign key (`portfolio_id`) references `portfolios` (`id`) on update no action on delete cascade);
+insert into `portfolio_access__temp_alter` select `id`, `portfolio_id`, `user_id`, `role`, `granted_by`, `created_at` from `portfolio_access`;
+drop table `portfolio_access`;
+alter table `portfolio_access__temp_alter` rename to `portfolio_access`;
+create unique index `portfolio_access_portfolio_id_user_id_unique` on `portfolio_access` (`portfolio_id`, `user_id`);
+create index `portfolio_access_user_id_index` on `portfolio_access` (`user_id`);
 pragma foreign_keys = on;
 
 pragma foreign_keys = off;
@@ -418,6 +484,7 @@ create table `positions__temp_alter` (`id` integer not null primary key autoincr
 insert into `positions__temp_alter` select `id`, `portfolio_id`, `asset_id`, `side`, `quantity`, `average_entry_price`, `average_exit_price`, `cost_basis`, `realized_pnl`, `unrealized_pnl`, `mark_price`, `marked_at`, `opened_at`, `closed_at`, `status`, `test_mode`, `bot_version`, `created_at`, `updated_at` from `positions`;
 drop table `positions`;
 alter table `positions__temp_alter` rename to `positions`;
+create index `positions_portfolio_id_updated_at_index` on `positions` (`portfolio_id`, `updated_at`);
 create unique index `positions_one_open_per_asset_side_unique` on `positions` (`portfolio_id`, `asset_id`, `side`, `test_mode`) where status = 'open';
 create index `positions_test_mode_status_index` on `positions` (`test_mode`, `status`);
 create index `positions_portfolio_id_status_index` on `positions` (`portfolio_id`, `status`);
@@ -442,6 +509,15 @@ create unique index `prediction_markets_venue_external_id_unique` on `prediction
 create index `prediction_markets_resolved_end_date_index` on `prediction_markets` (`resolved`, `end_date`);
 create index `prediction_markets_event_id_index` on `prediction_markets` (`event_id`);
 create unique index `prediction_markets_asset_id_unique` on `prediction_markets` (`asset_id`);
+pragma foreign_keys = on;
+
+pragma foreign_keys = off;
+create table `refresh_tokens__temp_alter` (`id` integer not null primary key autoincrement, `session_id` INTEGER not null, `token_hash` TEXT not null, `expires_at` datetime not null, `used_at` datetime null, `created_at` datetime not null, constraint `refresh_tokens_session_id_foreign` foreign key (`session_id`) references `auth_sessions` (`id`) on update no action on delete cascade);
+insert into `refresh_tokens__temp_alter` select `id`, `session_id`, `token_hash`, `expires_at`, `used_at`, `created_at` from `refresh_tokens`;
+drop table `refresh_tokens`;
+alter table `refresh_tokens__temp_alter` rename to `refresh_tokens`;
+create unique index `refresh_tokens_token_hash_unique` on `refresh_tokens` (`token_hash`);
+create index `refresh_tokens_session_id_index` on `refresh_tokens` (`session_id`);
 pragma foreign_keys = on;
 
 pragma foreign_keys = off;
@@ -489,6 +565,7 @@ create table `trade_ideas__temp_alter` (`id` integer not null primary key autoin
 insert into `trade_ideas__temp_alter` select `id`, `portfolio_id`, `signal_id`, `strategy_id`, `asset_id`, `direction`, `entry_price`, `entry_range_low`, `entry_range_high`, `stop_loss`, `take_profit`, `expected_hold`, `rationale`, `confidence`, `status`, `snapshot_ref`, `decided_by`, `decided_at`, `expires_at`, `test_mode`, `bot_version`, `created_at`, `updated_at`, `quantity` from `trade_ideas`;
 drop table `trade_ideas`;
 alter table `trade_ideas__temp_alter` rename to `trade_ideas`;
+create index `trade_ideas_portfolio_id_updated_at_index` on `trade_ideas` (`portfolio_id`, `updated_at`);
 create index `trade_ideas_test_mode_created_at_index` on `trade_ideas` (`test_mode`, `created_at`);
 create index `trade_ideas_asset_id_created_at_index` on `trade_ideas` (`asset_id`, `created_at`);
 create index `trade_ideas_portfolio_id_status_index` on `trade_ideas` (`portfolio_id`, `status`);
@@ -502,6 +579,7 @@ create table `trades__temp_alter` (`id` integer not null primary key autoincreme
 insert into `trades__temp_alter` select `id`, `portfolio_id`, `strategy_id`, `signal_id`, `trade_idea_id`, `asset_id`, `direction`, `entry_price`, `exit_price`, `entry_time`, `exit_time`, `quantity`, `stop_loss`, `take_profit`, `fees`, `pnl`, `pnl_r`, `entry_value`, `exit_quantity`, `exit_value`, `outcome`, `reasoning`, `confidence`, `is_backtest`, `backtest_run_id`, `external_ref`, `test_mode`, `bot_version`, `created_at`, `updated_at` from `trades`;
 drop table `trades`;
 alter table `trades__temp_alter` rename to `trades`;
+create index `trades_portfolio_id_updated_at_index` on `trades` (`portfolio_id`, `updated_at`);
 create index `trades_outcome_index` on `trades` (`outcome`);
 create index `trades_is_backtest_entry_time_index` on `trades` (`is_backtest`, `entry_time`);
 create index `trades_test_mode_entry_time_index` on `trades` (`test_mode`, `entry_time`);

@@ -77,6 +77,8 @@ alter table "positions" add constraint "positions_bot_version_length_check" chec
 
 alter table "portfolio_snapshots" add constraint "portfolio_snapshots_bot_version_length_check" check (length("bot_version") <= 64);
 
+alter table "portfolio_access" add constraint "portfolio_access_granted_by_length_check" check (length("granted_by") <= 320);
+
 alter table "orders" add constraint "orders_client_order_id_length_check" check (length("client_order_id") <= 64);
 alter table "orders" add constraint "orders_exchange_order_id_length_check" check (length("exchange_order_id") <= 128);
 alter table "orders" add constraint "orders_bot_version_length_check" check (length("bot_version") <= 64);
@@ -93,14 +95,28 @@ alter table "decision_history" add constraint "decision_history_bot_version_leng
 alter table "account_snapshots" add constraint "account_snapshots_account_ref_length_check" check (length("account_ref") <= 128);
 alter table "account_snapshots" add constraint "account_snapshots_bot_version_length_check" check (length("bot_version") <= 64);
 
+alter table "auth_sessions" add constraint "auth_sessions_revoked_reason_length_check" check (length("revoked_reason") <= 32);
+
+alter table "refresh_tokens" add constraint "refresh_tokens_token_hash_length_check" check (length("token_hash") <= 64);
+
+alter table "api_keys" add constraint "api_keys_name_length_check" check (length("name") <= 255);
+alter table "api_keys" add constraint "api_keys_prefix_length_check" check (length("prefix") <= 16);
+alter table "api_keys" add constraint "api_keys_key_hash_length_check" check (length("key_hash") <= 64);
+
 -- migrate:down
 alter table "account_snapshots" drop constraint "account_snapshots_account_ref_length_check";
 alter table "account_snapshots" drop constraint "account_snapshots_bot_version_length_check";
+
+alter table "api_keys" drop constraint "api_keys_name_length_check";
+alter table "api_keys" drop constraint "api_keys_prefix_length_check";
+alter table "api_keys" drop constraint "api_keys_key_hash_length_check";
 
 alter table "assets" drop constraint "assets_symbol_length_check";
 alter table "assets" drop constraint "assets_venue_length_check";
 alter table "assets" drop constraint "assets_base_length_check";
 alter table "assets" drop constraint "assets_quote_length_check";
+
+alter table "auth_sessions" drop constraint "auth_sessions_revoked_reason_length_check";
 
 alter table "backtest_runs" drop constraint "backtest_runs_name_length_check";
 alter table "backtest_runs" drop constraint "backtest_runs_bot_version_length_check";
@@ -146,6 +162,8 @@ alter table "orders" drop constraint "orders_client_order_id_length_check";
 alter table "orders" drop constraint "orders_exchange_order_id_length_check";
 alter table "orders" drop constraint "orders_bot_version_length_check";
 
+alter table "portfolio_access" drop constraint "portfolio_access_granted_by_length_check";
+
 alter table "portfolio_snapshots" drop constraint "portfolio_snapshots_bot_version_length_check";
 
 alter table "portfolios" drop constraint "portfolios_name_length_check";
@@ -162,6 +180,8 @@ alter table "prediction_markets" drop constraint "prediction_markets_venue_lengt
 alter table "prediction_markets" drop constraint "prediction_markets_external_id_length_check";
 alter table "prediction_markets" drop constraint "prediction_markets_submitted_by_length_check";
 alter table "prediction_markets" drop constraint "prediction_markets_resolved_outcome_length_check";
+
+alter table "refresh_tokens" drop constraint "refresh_tokens_token_hash_length_check";
 
 alter table "signals" drop constraint "signals_strategy_version_length_check";
 alter table "signals" drop constraint "signals_aggregation_method_length_check";
