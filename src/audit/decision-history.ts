@@ -1,6 +1,7 @@
 /**
- * decision_history: the append-only audit trail. This module only ever inserts and reads; there is
- * no update or delete here, and the ORM refuses both on DecisionHistory (src/entities/execution.ts).
+ * decision_history: the append-only audit trail, and its one owner. This module inserts, reads,
+ * and (for retention only) moves old rows to decision_history_archive; there is no update, and the
+ * ORM refuses updates and deletes on DecisionHistory (src/entities/execution-tables.ts).
  */
 import { z } from 'zod';
 import { defineListing, type ListingQuery } from '../db/listing.ts';
@@ -48,6 +49,34 @@ export const decisionHistory = defineTable<DecisionView>('decision_history', 'de
   testMode: col.bool(),
   botVersion: col.textOrNull(),
 });
+
+/**
+ * Retention, the one way rows leave the trail: those that happened before `cutoff` move to
+ * decision_history_archive (stamped `archivedAt`) in the caller's transaction; returns how many.
+ * The copy and the delete must agree, or the transaction is rolled back.
+ */
+export async function archiveDecisionsBefore(tx: Tx, cutoff: Date, archivedAt: Date): Promise<number> {
+  const columns = decisionHistory.columns.map((c) => `"${c}"`).join(', ');
+  const moved = await tx.run(
+    `insert into decision_history_archive (${columns}, archived_at)
+     select ${columns}, ? from decision_history where occurred_at < ?`,
+    [tx.time(archivedAt), tx.time(cutoff)],
+  );
+  const deleted = await tx.run('delete from decision_history where occurred_at < ?', [tx.time(cutoff)]);
+  if (moved !== deleted) {
+    throw new Error(`decision history archive moved ${moved} rows but would delete ${deleted}; rolled back`);
+  }
+  return deleted;
+}
+
+/** How many rows `archiveDecisionsBefore(cutoff)` would move. */
+export async function countDecisionsBefore(tx: Tx, cutoff: Date): Promise<number> {
+  const row = await tx.get<{ n: unknown }>(
+    'select count(*) as n from decision_history where occurred_at < ?',
+    [tx.time(cutoff)],
+  );
+  return Number(row?.n ?? 0);
+}
 
 /** Appends one audit row inside the caller's transaction. */
 export function appendDecision(tx: Tx, d: NewDecision): Promise<DecisionView> {

@@ -110,6 +110,8 @@ export interface Table<V> {
   update(tx: Tx, id: number, changes: Partial<NewRow<V>>): Promise<number>;
   /** The column of a view field. */
   column(field: keyof V & string): string;
+  /** Every column, in the description's order. */
+  readonly columns: readonly string[];
 }
 
 export const snakeCase = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -187,5 +189,6 @@ export function defineTable<V extends { id: number }>(
     column(field) {
       return byField.get(field)!.column;
     },
+    columns: entries.map((e) => e.column),
   };
 }
