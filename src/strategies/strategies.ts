@@ -32,23 +32,6 @@ export interface StrategyConfig {
   parameters?: Record<string, unknown>;
 }
 
-export interface StrategyView {
-  id: number;
-  name: string;
-  description: string | null;
-  sourceType: StrategySourceType;
-  sourceRef: string | null;
-  isActive: boolean;
-  confidence: number | null;
-  /** The config in force (the current version's). */
-  config: StrategyConfig;
-  currentVersionId: number | null;
-  /** What signals record as strategy_version. */
-  currentVersionHash: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
 export interface StrategyVersionView {
   id: number;
   strategyId: number;
@@ -78,6 +61,25 @@ interface StrategyRow {
   currentVersionId: number | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** The rule columns of a stored strategy: the view gathers them (with the version's parameters) in `config`. */
+type RuleColumns =
+  | 'entryType'
+  | 'allowedSymbols'
+  | 'sessionWindows'
+  | 'entryConditions'
+  | 'exitRules'
+  | 'forbiddenConditions'
+  | 'riskCaps'
+  | 'confluenceRequired'
+  | 'rrExpectation';
+
+export interface StrategyView extends Omit<StrategyRow, RuleColumns> {
+  /** The config in force (the current version's). */
+  config: StrategyConfig;
+  /** What signals record as strategy_version. */
+  currentVersionHash: string | null;
 }
 
 const strategies = defineTable<StrategyRow>('strategies', 'strategy', {
@@ -183,29 +185,29 @@ function configOf(fields: Parsed): StrategyConfig {
 
 /** A strategy row joined with its current version (`version_hash`, `version_config`). */
 function strategyFromRow(r: Row): StrategyView {
-  const { entryType, allowedSymbols, rrExpectation, ...row } = strategies.fromRow(r);
+  const { entryType, allowedSymbols, rrExpectation, ...rest } = strategies.fromRow(r);
+  const {
+    sessionWindows,
+    entryConditions,
+    exitRules,
+    forbiddenConditions,
+    riskCaps,
+    confluenceRequired,
+    ...row
+  } = rest;
   const rules = {
-    sessionWindows: row.sessionWindows,
-    entryConditions: row.entryConditions,
-    exitRules: row.exitRules,
-    forbiddenConditions: row.forbiddenConditions,
-    riskCaps: row.riskCaps,
-    confluenceRequired: row.confluenceRequired,
+    sessionWindows,
+    entryConditions,
+    exitRules,
+    forbiddenConditions,
+    riskCaps,
+    confluenceRequired,
   };
   const parameters = json<StrategyConfig>(r.version_config)?.parameters ?? null;
   return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    sourceType: row.sourceType,
-    sourceRef: row.sourceRef,
-    isActive: row.isActive,
-    confidence: row.confidence,
+    ...row,
     config: configOf({ entryType, allowedSymbols, rrExpectation, ...rules, parameters } as Parsed),
-    currentVersionId: row.currentVersionId,
     currentVersionHash: strOrNull(r.version_hash),
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
   };
 }
 
