@@ -7,7 +7,7 @@
  * same accounting invariants as live data. The only rows written around the services are the ones
  * no service writes: the demo user, the indicator snapshots, the `waiting` trade idea (the
  * services create ideas straight at the gate's verdict; `waiting` exists only between insert and
- * gate) and the assets' tick/lot sizes. See README.md.
+ * gate) and the assets' tick/lot sizes. README.md says which file holds which part.
  *
  * Deterministic: one seeded PRNG, a fixed period (2024-01-01 to 2024-03-31 UTC). Only the columns
  * a service stamps with the wall clock (created_at/updated_at, decided_at, decision occurred_at)
