@@ -5,9 +5,8 @@
  * Everything goes through the services bots use (signals → trade ideas through the risk gate →
  * approvals → orders → fills → positions, round trips and cash), so the demo data satisfies the
  * same accounting invariants as live data. The only rows written around the services are the ones
- * no service writes: the demo user, the indicator snapshots, the `waiting` trade idea (the
- * services create ideas straight at the gate's verdict; `waiting` exists only between insert and
- * gate) and the assets' tick/lot sizes. README.md says which file holds which part.
+ * no service writes: the demo user, the indicator snapshots and the assets' tick/lot sizes (the
+ * `waiting` idea is `queueTradeIdea`'s). README.md says which file holds which part.
  *
  * Deterministic: one seeded PRNG, a fixed period (2024-01-01 to 2024-03-31 UTC). Only the columns
  * a service stamps with the wall clock (created_at/updated_at, decided_at, decision occurred_at)
