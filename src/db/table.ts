@@ -114,6 +114,19 @@ export interface Table<V> {
   readonly columns: readonly string[];
 }
 
+/**
+ * The row → view mapper as one object literal (compiled once per table, from the description's own
+ * field and column names): every view has the same shape from its first property on, so the hot
+ * path's property reads stay monomorphic, as with a hand-written mapper.
+ */
+function compileFromRow<V>(entries: ReadonlyArray<{ field: string; column: string; kind: Column<unknown> }>) {
+  const readers = entries.map((e) => e.kind.read);
+  const body = entries
+    .map((e, i) => `${JSON.stringify(e.field)}: read[${i}](row[${JSON.stringify(e.column)}])`)
+    .join(',\n');
+  return new Function('read', `return (row) => ({\n${body}\n});`)(readers) as (row: Row) => V;
+}
+
 export const snakeCase = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /**
@@ -137,27 +150,33 @@ export function defineTable<V extends { id: number }>(
     .map(() => '?')
     .join(', ')})`;
   const updateSql = new Map<string, string>();
+  const conflictSql = new Map<string, string>();
   const byField = new Map(entries.map((e) => [e.field as string, e]));
-  const paramsOf = (tx: Tx, values: NewRow<V>) => {
-    const v = values as Record<string, unknown>;
-    return inserted.map((e) => e.kind.write(tx, v[e.field], e.label));
-  };
+  // The insert's parameters as one array literal, compiled like fromRow.
+  const writers = inserted.map((e) => e.kind.write);
+  const labels = inserted.map((e) => e.label);
+  const paramsOf = new Function(
+    'write',
+    'label',
+    `return (tx, v) => [${inserted.map((e, i) => `write[${i}](tx, v[${JSON.stringify(e.field)}], label[${i}])`).join(', ')}];`,
+  )(writers, labels) as (tx: Tx, values: NewRow<V>) => unknown[];
 
   return {
     name,
     label,
-    fromRow(row) {
-      const view = {} as Record<string, unknown>;
-      for (const e of entries) view[e.field] = e.kind.read(row[e.column]);
-      return view as V;
-    },
+    fromRow: compileFromRow<V>(entries),
     async insert(tx, values) {
       const id = await tx.insert(insertSql, paramsOf(tx, values));
       return { ...values, id: id! } as unknown as V;
     },
     async insertUnlessExists(tx, values, target) {
-      const conflict = target === undefined ? '' : ` (${target})`;
-      const id = await tx.insert(`${insertSql} on conflict${conflict} do nothing`, paramsOf(tx, values));
+      const key = target ?? '';
+      let sql = conflictSql.get(key);
+      if (sql === undefined) {
+        sql = `${insertSql} on conflict${target === undefined ? '' : ` (${target})`} do nothing`;
+        conflictSql.set(key, sql);
+      }
+      const id = await tx.insert(sql, paramsOf(tx, values));
       return id === null ? null : ({ ...values, id } as unknown as V);
     },
     async upsert(tx, values, target, keep) {

@@ -269,7 +269,10 @@ async function writeRoundTrips(tx: Tx, state: FillState, a: Accounting) {
   const { order, now } = state;
   let trade: TradeView | null = null;
   if (state.openTrade && a.trade) {
-    const changes = { ...tradeColumns(a.trade), updatedAt: now };
+    // Direction and entry time never change within a lifecycle: not rewritten (an assigned
+    // column costs SQLite its index updates even when the value is the same).
+    const { direction: _direction, entryTime: _entryTime, ...changed } = tradeColumns(a.trade);
+    const changes = { ...changed, updatedAt: now };
     await trades.update(tx, state.openTrade.id, changes);
     trade = { ...state.openTrade, ...changes };
   }
