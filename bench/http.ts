@@ -74,7 +74,8 @@ async function interleaved(targets: Load[], slices = 4): Promise<Measured[]> {
   for (const target of targets) await load({ ...target, seconds: 1 });
   const runs: Measured[][] = targets.map(() => []);
   for (let i = 0; i < slices; i++)
-    for (const [k, target] of targets.entries()) runs[k]!.push(await load({ ...target, seconds: sliceSeconds }));
+    for (const [k, target] of targets.entries())
+      runs[k]!.push(await load({ ...target, seconds: sliceSeconds }));
   return runs.map((r) => ({
     perSecond: Math.round(r.reduce((sum, x) => sum + x.perSecond, 0) / r.length),
     p99: Math.max(...r.map((x) => x.p99)),
@@ -143,7 +144,9 @@ export async function benchHttp(log: (line: string) => void = () => {}): Promise
     await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
     const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}${candlesPath}`;
 
-    log(`http: GET /candles (500 candles, ${bytes.length} bytes), 4 alternating slices (after a warm-up) of ${sliceSeconds} s each`);
+    log(
+      `http: GET /candles (500 candles, ${bytes.length} bytes), 4 alternating slices (after a warm-up) of ${sliceSeconds} s each`,
+    );
     const auth = { authorization: `Bearer ${token}` };
     const [bareRun, oursRun, uncachedRun] = (await interleaved([
       { url: bareUrl },

@@ -9,6 +9,7 @@ import { openScratchStore, pgReachable } from '../src/db/scratch.ts';
 import { openStore } from '../src/db/store.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
 import { benchPostgres, benchSqlite } from './candles.ts';
+import { benchCopy } from './copy.ts';
 import { benchHttp, httpReport } from './http.ts';
 import { type Row, report } from './stats.ts';
 import { type BenchResult, bareSqliteChains, benchTrading } from './trading.ts';
@@ -29,6 +30,7 @@ if (pg) {
   rows.push(...(await benchPostgres(options)));
   if (process.env.BENCH_PARTITIONED !== '0')
     rows.push(...(await benchPostgres({ ...options, partitioned: true })));
+  rows.push(...(await benchCopy(options)));
 } else {
   process.stderr.write('PostgreSQL benchmarks skipped: no server at TEST_DATABASE_URL\n');
 }

@@ -45,7 +45,12 @@ function describe(m: Measure): { rate: string; p50: string; p99: string; time: s
 }
 
 export function ratioOf(row: Row): number {
-  if (row.kind === 'throughput') return row.bare.seconds / row.ours.seconds;
+  if (row.kind === 'throughput') {
+    // Rows per second when both sides say how many rows they moved (a copy moves more than its baseline).
+    if (row.bare.rows && row.ours.rows)
+      return row.ours.rows / row.ours.seconds / (row.bare.rows / row.bare.seconds);
+    return row.bare.seconds / row.ours.seconds;
+  }
   if (row.ours.latencies && row.bare.latencies) {
     const p = row.what.includes('p99') ? 99 : 50;
     const o = percentile(

@@ -21,6 +21,9 @@ export { type Config, ConfigError, loadConfig } from './config/env.ts';
 export { BackupRefusedError, backupDatabase, MissingToolError } from './db/backup.ts';
 export { restoreDatabase } from './migrate/restore.ts';
 export type { Listing } from './db/listing.ts';
+export { exportRecords, RECORD_KINDS, type RecordKind } from './exports/records.ts';
+export { HybridSettings, SettingsUnavailableError } from './hybrid/settings.ts';
+export { copyDatabase, type CopyReport, CopyRefusedError } from './transfer/copy.ts';
 export {
   MissingDatabaseError,
   openStore,

@@ -27,6 +27,7 @@ import { tokenKeys } from '../accounts/sessions.ts';
 import { type Config, ConfigError } from '../config/env.ts';
 import { redactLogArguments } from '../config/secrets.ts';
 import type { Store } from '../db/store.ts';
+import type { HybridSettings } from '../hybrid/settings.ts';
 import { health } from '../operations/inspect.ts';
 import { contextFor, registerAuth } from './plugins/auth.ts';
 import { ApiError, registerErrorHandling } from './plugins/errors.ts';
@@ -58,6 +59,8 @@ export interface AppOptions {
   logStream?: DestinationStream;
   /** Check every response against its schema (tests); production serialises without re-checking. */
   validateResponses?: boolean;
+  /** STORAGE_MODE=hybrid: settings mirrored to files, /health `degraded` while they serve reads. */
+  hybrid?: HybridSettings;
 }
 
 /**
@@ -109,6 +112,7 @@ const fastJson = () => (data: unknown) => JSON.stringify(data);
 export function buildApp({
   store,
   config,
+  hybrid,
   logStream,
   validateResponses = false,
 }: AppOptions): FastifyInstance {
@@ -186,8 +190,9 @@ export function buildApp({
   );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
-    const h = await health(store);
-    return reply.code(h.status === 'healthy' ? 200 : 503).send(h);
+    const h = hybrid ? await hybrid.health() : await health(store);
+    // Degraded still answers (settings from the files), so it is not a 503.
+    return reply.code(h.status === 'unhealthy' ? 503 : 200).send(h);
   });
 
   const deps = { store, keys, config };

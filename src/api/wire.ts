@@ -38,6 +38,8 @@ const OPAQUE = new Set([
   'outcomes',
   'data',
   'result',
+  'marketConditions',
+  'market_conditions',
 ]);
 
 const snakeCache = new Map<string, string>();

@@ -8,11 +8,13 @@ import { migrateUp } from '../migrate/runner.ts';
 import { safetyBackup } from '../migrate/safety-backup.ts';
 import { prune } from '../operations/retention.ts';
 import { DEMO_USER_EMAIL, seedDemo } from '../seed/demo.ts';
+import { registerDbCopy } from './db-copy-command.ts';
 import { UsageError, withStore } from './context.ts';
 import { info, printJson, printTable, progress } from './output.ts';
 
 export function registerDb(program: Command): void {
   const db = program.command('db').description('database operations');
+  registerDbCopy(db);
 
   db.command('health')
     .description('connectivity, size, schema version and pending migrations')

@@ -1,19 +1,20 @@
 /**
- * Candle commands beyond import: `tradestore export candles …` (CSV or JSON to stdout or a file) and
+ * Candle commands beyond import: `tradestore export candles …` (CSV or JSON to stdout or a file; the
+ * trading records' exports are registered beside it from export-records.ts) and
  * `tradestore candles build --from-ticks …` (aggregate stored trades into candles).
  */
-import { once } from 'node:events';
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { Store } from '../db/store.ts';
 import { TIMEFRAMES } from '../entities/common.ts';
 import { instantText } from '../config/env.ts';
+import { withOutput } from '../exports/output.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { findAsset } from '../marketdata/assets.ts';
 import { type ExportFormat, exportCandles } from '../marketdata/export.ts';
 import { buildCandlesFromTicks } from '../marketdata/from-ticks.ts';
 import { parseTimeframe } from '../marketdata/timeframes.ts';
 import { UsageError, withStore } from './context.ts';
+import { registerRecordExports } from './export-records-command.ts';
 import { assetUsageError, checkTimeframe } from './import-candles-command.ts';
 import { info, printJson } from './output.ts';
 
@@ -39,7 +40,7 @@ interface RangeOptions {
   to?: string;
 }
 
-function rangeOf(opts: RangeOptions): { from?: number; to?: number } {
+export function rangeOf(opts: Pick<RangeOptions, 'from' | 'to'>): { from?: number; to?: number } {
   const from = opts.from !== undefined ? parseTimeOption(opts.from, '--from') : undefined;
   const to = opts.to !== undefined ? parseTimeOption(opts.to, '--to') : undefined;
   if (from !== undefined && to !== undefined && to <= from) {
@@ -117,29 +118,15 @@ CSV: header ts,open,high,low,close,volume. JSON: an array of {"ts": <epoch ms>, 
           ...(opts.resample ? { resample: opts.resample } : {}),
           format: opts.format,
         };
-        if (opts.out === undefined) {
-          await exportCandles(store, assetId, options, process.stdout);
-          return;
-        }
-        // Written aside and renamed when complete: a failed export never leaves a plausible half file.
-        const partial = `${opts.out}.partial`;
-        const file = createWriteStream(partial);
-        try {
-          await once(file, 'open');
-          const summary = await exportCandles(store, assetId, options, file);
-          file.end();
-          await once(file, 'finish');
-          renameSync(partial, opts.out);
+        const summary = await withOutput(opts.out, (out) => exportCandles(store, assetId, options, out));
+        if (opts.out !== undefined) {
           info(
             `exported ${summary.candles} candle(s) ${iso(summary.first)} .. ${iso(summary.last)} to ${opts.out}`,
           );
-        } catch (error) {
-          file.destroy();
-          rmSync(partial, { force: true });
-          throw error;
         }
       });
     });
+  registerRecordExports(exporter);
 
   const candles = program.command('candles').description('candle maintenance');
   candles

@@ -1,6 +1,7 @@
 /** `tradestore serve`: migrate (unless MIGRATE_ON_START=false), then serve HTTP until SIGINT/SIGTERM. */
 import type { Command } from 'commander';
 import { openStore } from '../db/store.ts';
+import { HybridSettings } from '../hybrid/settings.ts';
 import { migrateUp } from '../migrate/runner.ts';
 import { backupBeforeMigrate } from '../migrate/safety-backup.ts';
 import { configFor } from './context.ts';
@@ -28,11 +29,20 @@ export function registerServe(program: Command): void {
         if (backupPath) info(`backup of the database before migrating: ${backupPath}`);
         if (applied.length > 0) info(`applied ${applied.length} migrations`);
       }
-      const app = buildApp({ store, config: { ...config, SECRET_KEY: secret } });
+      const hybrid =
+        config.STORAGE_MODE === 'hybrid' ? new HybridSettings(store, config.HYBRID_DIR) : undefined;
+      await hybrid?.refresh();
+      const stopRefresh = hybrid?.startRefresh(config.HYBRID_REFRESH_SECONDS * 1000);
+      const app = buildApp({
+        store,
+        config: { ...config, SECRET_KEY: secret },
+        ...(hybrid ? { hybrid } : {}),
+      });
       await app.listen({ port: config.PORT, host: config.HOST });
       await new Promise<void>((resolve) => {
         const stop = async (signal: string) => {
           app.log.info({ signal }, 'shutting down');
+          stopRefresh?.();
           await app.close();
           await store.close();
           resolve();

@@ -126,6 +126,11 @@ export const configSchema = z.object({
     .int({ message: 'accepted: requests per minute per client, 0 for no limit' })
     .min(0, { message: 'accepted: requests per minute per client, 0 for no limit' })
     .default(0),
+  STORAGE_MODE: z
+    .enum(['database', 'hybrid'], { message: 'accepted: database or hybrid' })
+    .default('database'),
+  HYBRID_DIR: z.string().min(1).default('data/hybrid'),
+  HYBRID_REFRESH_SECONDS: positiveInt('seconds, 1 or more').default(10),
 });
 
 export type Config = z.infer<typeof configSchema>;

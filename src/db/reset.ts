@@ -67,6 +67,8 @@ export async function dropAllTables(store: Store): Promise<number> {
       db.exec('pragma foreign_keys = off');
       db.exec('begin immediate');
       try {
+        const views = db.prepare(`select name from sqlite_schema where type = 'view'`).all();
+        for (const v of views) db.exec(`drop view if exists ${quoteIdent(String(v.name))}`);
         for (const t of tables) db.exec(`drop table if exists ${quoteIdent(t)}`);
         db.exec('commit');
       } catch (error) {

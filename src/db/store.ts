@@ -77,8 +77,9 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     allowGlobalContext: false,
     // The schema is owned by the migration folders, never by the ORM at run time.
     ensureDatabase: false,
-    // The migration tool's own table is not an entity; the schema diff must leave it alone.
-    schemaGenerator: { skipTables: ['tradestore_migrations'] },
+    // The migration tool's own table is not an entity, nor are SQLite's analyst views
+    // (migrate/analyst-views.ts): the schema diff must leave them alone.
+    schemaGenerator: { skipTables: ['tradestore_migrations'], skipViews: [/_numeric$/] },
   };
   if (target.dialect === 'sqlite') {
     if (!target.memory) prepareSqliteFile(target.path, options.mustExist ?? false);

@@ -5,8 +5,8 @@
  * as one string. Both outputs import back (`tradestore import candles`) to the same rows.
  * `resample` goes through the SQL resampler (resample.ts) one window of buckets at a time.
  */
-import { once } from 'node:events';
 import type { Store } from '../db/store.ts';
+import { writeText } from '../exports/output.ts';
 import type { Timeframe } from '../entities/common.ts';
 import { resampleProblem } from './candle-builder.ts';
 import { readCandles, timeframeSchema } from './candles.ts';
@@ -112,9 +112,7 @@ export async function exportCandles(
     from = bucketStart(from, options.resample);
     if (to < MAX_TS && bucketStart(to, options.resample) !== to) to = nextBucketStart(to, options.resample);
   }
-  const write = async (text: string) => {
-    if (!out.write(text)) await once(out as NodeJS.EventEmitter, 'drain');
-  };
+  const write = (text: string) => writeText(out, text);
   const pages =
     options.resample === undefined
       ? candlePages(store, assetId, timeframe, from, to)

@@ -44,6 +44,13 @@ export function importAsset(store: Store, input: AssetRef) {
   return {
     ref,
     id: () => id,
+    /**
+     * Touches the assets table before the file is read: a database that is not migrated fails here,
+     * with what to do, instead of after a file whose rows were all rejected (nothing to write).
+     */
+    probe: async (): Promise<void> => {
+      await store.kysely.selectFrom('assets').select('id').limit(1).execute();
+    },
     prepare: async (session: WriteSession | null): Promise<void> => {
       id = session === null ? await ensureAsset(store, ref) : await ensureAssetInSession(store, session, ref);
     },

@@ -76,6 +76,7 @@ export async function importCandleFile(
   const onConflict = options.onConflict ?? 'ignore';
   const strict = options.strict ?? false;
   const asset = importAsset(store, options);
+  await asset.probe();
   const batches = readCandles(input, {
     fileName,
     format: options.format ?? 'auto',

@@ -92,6 +92,7 @@ export async function importTickFile(
   const fileName = options.fileName ?? (typeof input === 'string' ? input : 'stdin');
   const strict = options.strict ?? false;
   const asset = importAsset(store, options);
+  await asset.probe();
   let ids: DerivedTradeIds | null = null;
   const batches = readTicks(input, {
     fileName,

@@ -4,10 +4,11 @@
  * outside the transaction), PostgreSQL through one pooled client (transactional DDL).
  */
 import type { DatabaseSync } from 'node:sqlite';
-import type { PoolClient } from 'pg';
+import type { ClientBase, PoolClient } from 'pg';
 import type { Store } from '../db/store.ts';
 import { sqliteTables } from '../db/sqlite-dialect.ts';
 import { quoteIdent } from '../db/statements.ts';
+import { decimalColumns, suspendAnalystViews } from './analyst-views.ts';
 import { acquireFileLock } from './file-lock.ts';
 
 export const HISTORY_TABLE = 'tradestore_migrations';
@@ -92,7 +93,8 @@ function profileFrom(
   };
 }
 
-const PG_LOCK_KEY = 7_347_199_100;
+/** The advisory lock key migrations hold on PostgreSQL (`db copy` takes it for its transaction too). */
+export const PG_LOCK_KEY = 7_347_199_100;
 
 export async function readApplied(store: Store): Promise<AppliedMigration[]> {
   if (store.dialect === 'sqlite') return store.withSqlite((db) => sqliteApplied(db));
@@ -111,9 +113,10 @@ export async function openMigrationSession(store: Store): Promise<MigrationSessi
       target.dialect === 'sqlite' && !target.memory
         ? await acquireFileLock(`${target.path}.migrate-lock`)
         : () => {};
+    const decimals = decimalColumns(store.orm.getMetadata());
     return {
       applied: () => store.withSqlite((db) => sqliteApplied(db)),
-      run: (step) => store.withSqlite((db) => sqliteRun(db, step)),
+      run: (step) => store.withSqlite((db) => sqliteRun(db, step, decimals)),
       release: async () => unlock(),
     };
   }
@@ -188,7 +191,7 @@ function deletesFrom(sql: string, table: string): boolean {
   return new RegExp(`\\b(delete\\s+from|truncate(\\s+table)?)\\s+["\`]?${escaped}["\`]?`, 'i').test(sql);
 }
 
-function sqliteRun(db: DatabaseSync, step: MigrationStep): StepResult {
+function sqliteRun(db: DatabaseSync, step: MigrationStep, decimals: Map<string, Set<string>>): StepResult {
   const started = performance.now();
   // Table rebuilds drop and rename parent tables; with foreign keys on, that drop would delete or
   // refuse child rows. The pragma only takes effect outside a transaction, so it is switched here,
@@ -200,7 +203,10 @@ function sqliteRun(db: DatabaseSync, step: MigrationStep): StepResult {
     let dropped: DroppedData[] = [];
     if (step.direction !== 'stamp') {
       const before = sqliteProfile(db, step.sql, DROPS.test(step.sql));
+      // Analyst views would make a table rebuild fail; they are derived again after the step.
+      const restoreViews = suspendAnalystViews(db, step.sql, decimals);
       if (step.sql.trim()) db.exec(step.sql);
+      restoreViews();
       const after = sqliteProfile(db, step.sql, false);
       dropped = droppedData(before, sqliteShape(db, before.keys()));
       for (const [table, { rows: n }] of before) {
@@ -235,13 +241,13 @@ function sqliteRun(db: DatabaseSync, step: MigrationStep): StepResult {
   }
 }
 
-async function pgEnsureTable(client: PoolClient): Promise<void> {
+async function pgEnsureTable(client: ClientBase): Promise<void> {
   await client.query(
     `create table if not exists ${HISTORY_TABLE} (name varchar(255) primary key, checksum char(64) not null, applied_at timestamptz not null default now(), execution_ms integer not null)`,
   );
 }
 
-async function pgApplied(client: PoolClient): Promise<AppliedMigration[]> {
+export async function pgApplied(client: ClientBase): Promise<AppliedMigration[]> {
   const exists = await client.query('select to_regclass($1) as t', [HISTORY_TABLE]);
   if (!exists.rows[0]?.t) return [];
   const { rows } = await client.query(
@@ -255,7 +261,7 @@ async function pgApplied(client: PoolClient): Promise<AppliedMigration[]> {
   }));
 }
 
-async function pgColumns(client: PoolClient): Promise<Map<string, string[]>> {
+async function pgColumns(client: ClientBase): Promise<Map<string, string[]>> {
   const { rows } = await client.query(
     `select table_name, column_name from information_schema.columns
       where table_schema = current_schema() order by table_name, ordinal_position`,
@@ -268,39 +274,48 @@ async function pgColumns(client: PoolClient): Promise<Map<string, string[]>> {
   return tables;
 }
 
-async function pgRun(client: PoolClient, step: MigrationStep): Promise<StepResult> {
+/**
+ * Runs one step and records it, inside a transaction the caller holds: `db copy` migrates its
+ * target in the same transaction as the rows it copies.
+ */
+export async function pgApplyStep(client: ClientBase, step: MigrationStep): Promise<StepResult> {
   const started = performance.now();
-  await client.query('begin');
-  try {
-    await pgEnsureTable(client);
-    let dropped: DroppedData[] = [];
-    if (step.direction !== 'stamp' && step.sql.trim()) {
-      const before: TableProfile = new Map();
-      if (DROPS.test(step.sql)) {
-        const shape = await pgColumns(client);
-        for (const table of namedIn(step.sql, [...shape.keys()])) {
-          const columns = shape.get(table)!;
-          const { rows } = await client.query(countSql(table, columns));
-          before.set(table, profileFrom(rows[0], columns));
-        }
-      }
-      await client.query(step.sql);
-      if (before.size > 0) {
-        const after = await pgColumns(client);
-        dropped = droppedData(before, new Map([...after].map(([t, c]) => [t, new Set(c)])));
+  await pgEnsureTable(client);
+  let dropped: DroppedData[] = [];
+  if (step.direction !== 'stamp' && step.sql.trim()) {
+    const before: TableProfile = new Map();
+    if (DROPS.test(step.sql)) {
+      const shape = await pgColumns(client);
+      for (const table of namedIn(step.sql, [...shape.keys()])) {
+        const columns = shape.get(table)!;
+        const { rows } = await client.query(countSql(table, columns));
+        before.set(table, profileFrom(rows[0], columns));
       }
     }
-    const ms = Math.round(performance.now() - started);
-    if (step.direction === 'down')
-      await client.query(`delete from ${HISTORY_TABLE} where name = $1`, [step.name]);
-    else
-      await client.query(`insert into ${HISTORY_TABLE} (name, checksum, execution_ms) values ($1, $2, $3)`, [
-        step.name,
-        step.checksum,
-        ms,
-      ]);
+    await client.query(step.sql);
+    if (before.size > 0) {
+      const after = await pgColumns(client);
+      dropped = droppedData(before, new Map([...after].map(([t, c]) => [t, new Set(c)])));
+    }
+  }
+  const ms = Math.round(performance.now() - started);
+  if (step.direction === 'down')
+    await client.query(`delete from ${HISTORY_TABLE} where name = $1`, [step.name]);
+  else
+    await client.query(`insert into ${HISTORY_TABLE} (name, checksum, execution_ms) values ($1, $2, $3)`, [
+      step.name,
+      step.checksum,
+      ms,
+    ]);
+  return { ms, dropped };
+}
+
+async function pgRun(client: PoolClient, step: MigrationStep): Promise<StepResult> {
+  await client.query('begin');
+  try {
+    const result = await pgApplyStep(client, step);
     await client.query('commit');
-    return { ms, dropped };
+    return result;
   } catch (error) {
     await client.query('rollback');
     throw error;

@@ -77,6 +77,11 @@ function sqliteFingerprint(db: DatabaseSync): Set<string> {
     }
     for (const check of checksOf(String(t.sql))) facts.add(`check ${table}: ${check}`);
   }
+  // Views (SQLite's analyst views) are part of what the migrations produce: one missing or
+  // redefined by hand is drift.
+  for (const v of db.prepare(`select name, sql from sqlite_schema where type = 'view' order by name`).all()) {
+    facts.add(`view ${v.name}: ${squash(v.sql).replace(/[`"]/g, '').toLowerCase()}`);
+  }
   return facts;
 }
 

@@ -53,7 +53,7 @@ export const DEFAULT_RISK_CONFIG: Readonly<RiskConfig> = Object.freeze({
   allowOffWatchlistAutotrade: false,
 });
 
-const riskConfigs = defineTable<RiskConfigView>('risk_configs', 'risk config', {
+export const riskConfigs = defineTable<RiskConfigView>('risk_configs', 'risk config', {
   id: col.id(),
   portfolioId: col.intOrNull(),
   aiTradingEnabled: col.bool(),

@@ -184,7 +184,7 @@ function configOf(fields: Parsed): StrategyConfig {
 }
 
 /** A strategy row joined with its current version (`version_hash`, `version_config`). */
-function strategyFromRow(r: Row): StrategyView {
+export function strategyFromRow(r: Row): StrategyView {
   const { entryType, allowedSymbols, rrExpectation, ...rest } = strategies.fromRow(r);
   const {
     sessionWindows,
@@ -211,7 +211,7 @@ function strategyFromRow(r: Row): StrategyView {
   };
 }
 
-const SELECT_STRATEGY = `select s.*, v.version_hash, v.config as version_config
+export const SELECT_STRATEGY = `select s.*, v.version_hash, v.config as version_config
   from strategies s left join strategy_versions v on v.id = s.current_version_id`;
 
 export async function loadStrategy(

@@ -51,3 +51,25 @@ test('the generated OpenAPI 3.1 document passes redocly lint and lists every rou
 test('the committed document and client types are up to date (npm run generate:client)', async () => {
   await run(process.execPath, [join(root, 'scripts/openapi.ts'), '--check'], { cwd: root });
 });
+
+test('the server serves the same document at /openapi.json and the docs page at /docs', async () => {
+  const { buildApp } = await import('../../src/api/app.ts');
+  const { openStore } = await import('../../src/db/store.ts');
+  const store = await openStore('sqlite::memory:');
+  const app = buildApp({ store, config: { LOG_LEVEL: 'silent', SECRET_KEY: 'x'.repeat(32) } });
+  try {
+    const served = await app.inject({ method: 'GET', url: '/openapi.json' });
+    assert.equal(served.statusCode, 200);
+    assert.deepEqual(served.json(), JSON.parse((await generate()).document));
+    const docs = await app.inject({ method: 'GET', url: '/docs' });
+    const page =
+      docs.statusCode === 302
+        ? await app.inject({ method: 'GET', url: docs.headers.location as string })
+        : docs;
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /swagger-ui/i);
+  } finally {
+    await app.close();
+    await store.close();
+  }
+});

@@ -35,7 +35,11 @@ export const LAYERS: Readonly<Record<string, Layer>> = {
   audit: { rank: 4 },
   migrate: { rank: 4 },
   // Domain services. Sideways imports are the few a service needs from another's read side.
-  marketdata: { rank: 5 },
+  // Market data writes its exports through exports/ (the shared file writers).
+  marketdata: { rank: 5, sideways: ['exports'] },
+  // Copying a whole database elsewhere, and exporting records to files (through transfer's readers).
+  transfer: { rank: 5 },
+  exports: { rank: 5, sideways: ['transfer'] },
   news: { rank: 5 },
   predictions: { rank: 5 },
   research: { rank: 5 },
@@ -48,6 +52,8 @@ export const LAYERS: Readonly<Record<string, Layer>> = {
   execution: { rank: 5, sideways: ['portfolios', 'marketdata'] },
   // Callers of the services.
   seed: { rank: 6 },
+  // Settings a running server reads and changes (risk, strategies, exports): a caller of the services.
+  hybrid: { rank: 6 },
   // Bringing existing data in: legacy files and a freqtrade database, through the services.
   adopt: { rank: 6 },
   api: { rank: 7 },

@@ -280,7 +280,7 @@ export const recordRoutes = [
     tag: 'predictions',
     auth: 'read',
     schema: { params: idParams, response: list },
-    handler: async (req, ctx) => many(await listMarketSnapshots(ctx.store, { id: req.params.id } as never)),
+    handler: async (req, ctx) => many(await listMarketSnapshots(ctx.store, req.params.id)),
   }),
   route({
     method: 'PUT',

@@ -18,7 +18,7 @@ import { cancelOrder, getOrder, placeOrder } from '../../execution/orders.ts';
 import { type PagedName, readPage } from '../../execution/pages.ts';
 import { getSignal, recordSignal } from '../../execution/signals.ts';
 import { getTrade } from '../../execution/trades.ts';
-import { InvalidInputError } from '../../input/errors.ts';
+import { InvalidInputError, NotFoundError } from '../../input/errors.ts';
 import { route, type RouteContext } from '../route.ts';
 import { idParams, page, pageQuery, portfolioFilter, syncQuery } from '../schemas/common.ts';
 import {
@@ -403,7 +403,6 @@ async function assertPortfolio(ctx: RouteContext, portfolioId: number | null, no
   if (portfolioId === null) return;
   const visible = await ctx.visiblePortfolios();
   if (visible && !visible.includes(portfolioId)) {
-    const { NotFoundError } = await import('../../input/errors.ts');
     throw new NotFoundError(notFound);
   }
 }
