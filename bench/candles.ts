@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import pg from 'pg';
 import { createPgDatabase, dropPgDatabase, pgServerUrl } from '../src/db/scratch.ts';
-import { openSqliteDatabase } from '../src/db/sqlite-dialect.ts';
+import { openSqliteDatabase } from '../src/db/sqlite-connection.ts';
 import { openStore, type Store } from '../src/db/store.ts';
 import { ensureAsset } from '../src/marketdata/assets.ts';
 import { writeCandleBatch } from '../src/marketdata/candle-writes.ts';

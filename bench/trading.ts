@@ -20,6 +20,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Decimal } from 'decimal.js';
 import { openScratchStore, pgReachable } from '../src/db/scratch.ts';
+import type { StatementSync } from 'node:sqlite';
+import { pgStatement } from '../src/db/statements.ts';
 import { openStore, type Store } from '../src/db/store.ts';
 import { booleanValue, timestampValue } from '../src/db/column-values.ts';
 import { actOnSignal } from '../src/execution/chain.ts';
@@ -85,16 +87,65 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** Runs `count` more chains and returns their latencies in ms (wall clock, per chain). */
+export type ChainRunner = (count: number) => Promise<number[]>;
+
+function summary(latencies: number[], seconds: number): BenchResult {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    ops: latencies.length,
+    seconds: Number(seconds.toFixed(3)),
+    perSecond: Math.round(latencies.length / seconds),
+    p50Ms: Number(percentile(sorted, 50).toFixed(3)),
+    p99Ms: Number(percentile(sorted, 99).toFixed(3)),
+  };
+}
+
+/** Runs `n` chains of one runner and summarises them. */
+export async function measure(run: ChainRunner, n: number): Promise<BenchResult> {
+  const started = performance.now();
+  const latencies = await run(n);
+  return summary(latencies, (performance.now() - started) / 1000);
+}
+
 /**
- * Runs n signal → idea → order → fill chains (after a short warm-up) and reports throughput and
- * per-chain latency. `concurrency` > 1 runs that many bots at once, each on its own portfolio
- * (PostgreSQL serves them on separate connections; SQLite serialises writers anyway).
+ * tradestore and its bare baseline in alternating rounds (ours, bare, ours, bare, …) of n / rounds
+ * chains each: on a machine shared with other work, load that comes and goes then falls on both
+ * sides alike instead of on whichever ran second.
  */
-export async function benchTrading(
-  store: Store,
+export async function compareChains(
+  ours: ChainRunner,
+  bare: ChainRunner,
   n: number,
-  options: { concurrency?: number } = {},
-): Promise<BenchResult> {
+  rounds = 5,
+): Promise<{ ours: BenchResult; bare: BenchResult }> {
+  const per = Math.max(1, Math.round(n / rounds));
+  const sides = [
+    { run: ours, latencies: [] as number[], seconds: 0 },
+    { run: bare, latencies: [] as number[], seconds: 0 },
+  ];
+  for (let r = 0; r < rounds; r++) {
+    for (const side of sides) {
+      const started = performance.now();
+      side.latencies.push(...(await side.run(per)));
+      side.seconds += (performance.now() - started) / 1000;
+    }
+  }
+  return {
+    ours: summary(sides[0]!.latencies, sides[0]!.seconds),
+    bare: summary(sides[1]!.latencies, sides[1]!.seconds),
+  };
+}
+
+/**
+ * signal → idea → order → fill chains through `actOnSignal`, after a short warm-up. `concurrency`
+ * > 1 runs that many bots at once, each on its own portfolio (PostgreSQL serves them on separate
+ * connections; SQLite serialises writers anyway).
+ */
+export async function tradingChains(
+  store: Store,
+  options: { concurrency?: number; warmUp?: number } = {},
+): Promise<ChainRunner> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   const { portfolioIds, assets, strategyId } = await setUp(store, concurrency);
   const bots = portfolioIds.map((portfolioId) => {
@@ -123,212 +174,307 @@ export async function benchTrading(
       });
     };
   });
-  const warmUp = Math.min(200, Math.max(8, Math.floor(n / 10)));
+  const warmUp = options.warmUp ?? 200;
   for (let i = 0; i < warmUp; i++) {
     const r = await bots[i % bots.length]!();
     if (r.fill === null) throw new Error(`bench chain was not auto-executed: ${r.proposal?.idea.status}`);
   }
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    bots.map(async (bot) => {
-      while (next < n) {
-        next += 1;
-        const t0 = performance.now();
-        await bot();
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    ops: n,
-    seconds: Number(seconds.toFixed(3)),
-    perSecond: Math.round(n / seconds),
-    p50Ms: Number(percentile(latencies, 50).toFixed(3)),
-    p99Ms: Number(percentile(latencies, 99).toFixed(3)),
+  return async (count) => {
+    const latencies: number[] = [];
+    let next = 0;
+    await Promise.all(
+      bots.map(async (bot) => {
+        while (next < count) {
+          next += 1;
+          const t0 = performance.now();
+          await bot();
+          latencies.push(performance.now() - t0);
+        }
+      }),
+    );
+    return latencies;
   };
 }
 
-/**
- * The same chain as bare SQL on SQLite: the statements actOnSignal runs (fixed values, no checks),
- * each chain one BEGIN IMMEDIATE … COMMIT on the raw node:sqlite handle. The engine's ceiling.
- */
-export async function bareSqliteChains(store: Store, n: number): Promise<BenchResult> {
-  const { portfolioIds, assets, strategyId } = await setUp(store, 1);
-  const portfolioId = portfolioIds[0]!;
-  return store.withSqlite((db) => {
-    const P = (sql: string) => db.prepare(sql);
-    const st = {
-      strategy: P(`select s.id, s.name, s.is_active, s.allowed_symbols, v.version_hash from strategies s
-        left join strategy_versions v on v.id = s.current_version_id where s.id = ?`),
-      signal:
-        P(`insert into signals (portfolio_id, strategy_id, strategy_version, asset_id, ts, price, action,
-        confidence, aggregation_method, components, quantity, executed, test_mode, bot_version)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?) returning id`),
-      portfolio: P('select * from portfolios where id = ?'),
-      asset: P('select symbol, venue from assets where id = ?'),
-      risk: P('select * from risk_configs where portfolio_id is null or portfolio_id = ?'),
-      open: P(
-        `select count(*) as n from positions where portfolio_id = ? and status = 'open' and test_mode = 0`,
-      ),
-      idea: P(`insert into trade_ideas (portfolio_id, signal_id, strategy_id, asset_id, direction, entry_price,
-        rationale, confidence, status, decided_by, decided_at, test_mode, created_at, updated_at)
-        values (?, ?, ?, ?, ?, ?, 'bench', 0.8, 'auto_executed', 'ai', ?, 0, ?, ?) returning id`),
-      decision:
-        P(`insert into decision_history (occurred_at, portfolio_id, asset_id, action, actor, rationale,
-        confidence, risk_check_result, strategy_id, trade_idea_id, human_override, test_mode)
-        values (?, ?, ?, 'ai_auto_executed', 'ai', 'bench', 0.8, ?, ?, ?, 0, 0) returning id`),
-      order:
-        P(`insert into orders (portfolio_id, trade_idea_id, signal_id, asset_id, side, type, quantity, status,
-        client_order_id, test_mode, created_at, updated_at)
-        values (?, ?, ?, ?, ?, 'market', '0.5', 'new', ?, 0, ?, ?) on conflict (client_order_id) do nothing returning id`),
-      executed: P('update signals set executed = 1, executed_at = ? where id = ? and executed = 0'),
-      position: P(
-        `select * from positions where portfolio_id = ? and asset_id = ? and test_mode = 0 and status = 'open'`,
-      ),
-      trade:
-        P(`select * from trades where +portfolio_id = ? and +asset_id = ? and test_mode = 0 and is_backtest = 0
-        and outcome = 'open'`),
-      fill: P(`insert into fills (order_id, venue, quantity, price, fee, ts, test_mode, created_at)
-        values (?, 'bench', '0.5', ?, '0.05', ?, 0, ?) returning id`),
-      openTrade:
-        P(`insert into trades (portfolio_id, strategy_id, signal_id, trade_idea_id, asset_id, direction,
-        quantity, entry_price, entry_time, fees, pnl, entry_value, exit_quantity, exit_value, outcome, is_backtest,
-        test_mode, created_at, updated_at)
-        values (?, ?, ?, ?, ?, 'long', '0.5', ?, ?, '0.05', '-0.05', '500', '0', '0', 'open', 0, 0, ?, ?) returning id`),
-      closeTrade:
-        P(`update trades set exit_price = ?, exit_time = ?, outcome = 'win', pnl = '1', fees = '0.1',
-        exit_quantity = '0.5', exit_value = '501', updated_at = ? where id = ?`),
-      openPosition:
-        P(`insert into positions (portfolio_id, asset_id, side, quantity, average_entry_price, cost_basis,
-        realized_pnl, status, opened_at, test_mode, created_at, updated_at)
-        values (?, ?, 'long', '0.5', ?, '500', '-0.05', 'open', ?, 0, ?, ?) returning id`),
-      closePosition:
-        P(`update positions set quantity = '0', cost_basis = '0', realized_pnl = '1', status = 'closed',
-        closed_at = ?, updated_at = ? where id = ?`),
-      cash: P('update portfolios set cash_balance = ?, updated_at = ? where id = ?'),
-      orderStatus: P(`update orders set status = 'filled', updated_at = ? where id = ?`),
-    };
-    const riskJson = JSON.stringify({
-      verdict: 'auto_executed',
-      rules: Array.from({ length: 7 }, (_, i) => ({
-        rule: `rule_${i}`,
-        passed: true,
-        detail: 'within the limit',
-      })),
-    });
-    const latencies: number[] = [];
-    const started = performance.now();
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      const now = Date.now();
-      const assetId = assets[i % assets.length]!;
-      const buy = Math.floor(i / assets.length) % 2 === 0;
-      const price = String(1000 + (i % 50));
-      db.exec('begin immediate');
-      st.strategy.get(strategyId);
-      const signal = st.signal.get(
-        portfolioId,
-        strategyId,
-        'v',
-        assetId,
-        now,
-        price,
-        buy ? 'buy' : 'sell',
-        0.8,
-        'weighted',
-        '{"trend":{"confidence":0.8},"momentum":{"confidence":0.7}}',
-        '0.5',
-        'bench',
-      ) as { id: number };
-      st.portfolio.get(portfolioId);
-      st.asset.get(assetId);
-      st.risk.all(portfolioId);
-      st.open.get(portfolioId);
-      const idea = st.idea.get(
-        portfolioId,
-        signal.id,
-        strategyId,
-        assetId,
-        buy ? 'long' : 'short',
-        price,
-        now,
-        now,
-        now,
-      ) as { id: number };
-      st.decision.get(now, portfolioId, assetId, riskJson, strategyId, idea.id);
-      const order = st.order.get(
-        portfolioId,
-        idea.id,
-        signal.id,
-        assetId,
-        buy ? 'buy' : 'sell',
-        `bare-${i}-${now}`,
-        now,
-        now,
-      ) as { id: number };
-      st.executed.run(now, signal.id);
-      const position = st.position.get(portfolioId, assetId) as { id: number } | undefined;
-      const trade = st.trade.get(portfolioId, assetId) as { id: number } | undefined;
-      st.fill.get(order.id, price, now, now);
-      if (trade) st.closeTrade.run(price, now, now, trade.id);
-      else st.openTrade.get(portfolioId, strategyId, signal.id, idea.id, assetId, price, now, now, now);
-      if (position) st.closePosition.run(now, now, position.id);
-      else st.openPosition.get(portfolioId, assetId, price, now, now, now);
-      st.cash.run('1000000000', now, portfolioId);
-      st.orderStatus.run(now, order.id);
-      db.exec('commit');
-      latencies.push(performance.now() - t0);
-    }
-    const seconds = (performance.now() - started) / 1000;
-    latencies.sort((a, b) => a - b);
-    return {
-      ops: n,
-      seconds: Number(seconds.toFixed(3)),
-      perSecond: Math.round(n / seconds),
-      p50Ms: Number(percentile(latencies, 50).toFixed(3)),
-      p99Ms: Number(percentile(latencies, 99).toFixed(3)),
-    };
-  });
+/** n chains through `actOnSignal` (see tradingChains). */
+export async function benchTrading(
+  store: Store,
+  n: number,
+  options: { concurrency?: number } = {},
+): Promise<BenchResult> {
+  const warmUp = Math.min(200, Math.max(8, Math.floor(n / 10)));
+  return measure(await tradingChains(store, { ...options, warmUp }), n);
 }
 
-async function main(): Promise<void> {
-  const n = Number(process.argv[2] ?? 20_000);
+/**
+ * The statements actOnSignal runs, as bare SQL with fixed values: no validation, no accounting.
+ * `f` and `t` are the dialect's false and true (0 and 1 on SQLite); placeholders are `?`.
+ */
+function bareStatements(f: string, t: string, forUpdate: string) {
+  return {
+    strategy: `select s.id, s.name, s.is_active, s.allowed_symbols, v.version_hash from strategies s
+        left join strategy_versions v on v.id = s.current_version_id where s.id = ?`,
+    signal: `insert into signals (portfolio_id, strategy_id, strategy_version, asset_id, ts, price, action,
+        confidence, aggregation_method, components, quantity, executed, test_mode, bot_version)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${f}, ${f}, ?) returning id`,
+    portfolio: `select * from portfolios where id = ?${forUpdate}`,
+    asset: 'select symbol, venue from assets where id = ?',
+    risk: 'select * from risk_configs where portfolio_id is null or portfolio_id = ?',
+    open: `select count(*) as n from positions where portfolio_id = ? and status = 'open' and test_mode = ${f}`,
+    idea: `insert into trade_ideas (portfolio_id, signal_id, strategy_id, asset_id, direction, entry_price,
+        rationale, confidence, status, decided_by, decided_at, test_mode, created_at, updated_at)
+        values (?, ?, ?, ?, ?, ?, 'bench', 0.8, 'auto_executed', 'ai', ?, ${f}, ?, ?) returning id`,
+    decision: `insert into decision_history (occurred_at, portfolio_id, asset_id, action, actor, rationale,
+        confidence, risk_check_result, strategy_id, trade_idea_id, human_override, test_mode)
+        values (?, ?, ?, 'ai_auto_executed', 'ai', 'bench', 0.8, ?, ?, ?, ${f}, ${f}) returning id`,
+    order: `insert into orders (portfolio_id, trade_idea_id, signal_id, asset_id, side, type, quantity, status,
+        client_order_id, test_mode, created_at, updated_at)
+        values (?, ?, ?, ?, ?, 'market', '0.5', 'new', ?, ${f}, ?, ?) on conflict (client_order_id) do nothing returning id`,
+    executed: `update signals set executed = ${t}, executed_at = ? where id = ? and executed = ${f}`,
+    position: `select * from positions where portfolio_id = ? and asset_id = ? and test_mode = ${f} and status = 'open'${forUpdate}`,
+    trade: `select * from trades where +portfolio_id = ? and +asset_id = ? and test_mode = ${f} and is_backtest = ${f}
+        and outcome = 'open'`,
+    fill: `insert into fills (order_id, venue, quantity, price, fee, ts, test_mode, created_at)
+        values (?, 'bench', '0.5', ?, '0.05', ?, ${f}, ?) returning id`,
+    openTrade: `insert into trades (portfolio_id, strategy_id, signal_id, trade_idea_id, asset_id, direction,
+        quantity, entry_price, entry_time, fees, pnl, entry_value, exit_quantity, exit_value, outcome, is_backtest,
+        test_mode, created_at, updated_at)
+        values (?, ?, ?, ?, ?, 'long', '0.5', ?, ?, '0.05', '-0.05', '500', '0', '0', 'open', ${f}, ${f}, ?, ?) returning id`,
+    closeTrade: `update trades set exit_price = ?, exit_time = ?, outcome = 'win', pnl = '1', fees = '0.1',
+        exit_quantity = '0.5', exit_value = '501', updated_at = ? where id = ?`,
+    openPosition: `insert into positions (portfolio_id, asset_id, side, quantity, average_entry_price, cost_basis,
+        realized_pnl, status, opened_at, test_mode, created_at, updated_at)
+        values (?, ?, 'long', '0.5', ?, '500', '-0.05', 'open', ?, ${f}, ?, ?) returning id`,
+    closePosition: `update positions set quantity = '0', cost_basis = '0', realized_pnl = '1', status = 'closed',
+        closed_at = ?, updated_at = ? where id = ?`,
+    cash: 'update portfolios set cash_balance = ?, updated_at = ? where id = ?',
+    orderStatus: `update orders set status = 'filled', updated_at = ? where id = ?`,
+  };
+}
+type BareStatement = keyof ReturnType<typeof bareStatements>;
+
+const RISK_JSON = JSON.stringify({
+  verdict: 'auto_executed',
+  rules: Array.from({ length: 7 }, (_, i) => ({
+    rule: `rule_${i}`,
+    passed: true,
+    detail: 'within the limit',
+  })),
+});
+const COMPONENTS = '{"trend":{"confidence":0.8},"momentum":{"confidence":0.7}}';
+
+type Step = [BareStatement, unknown[]];
+type Row1 = { id: number } | undefined;
+
+/**
+ * One bare chain: the same statements in the same order on both databases, yielded one at a time
+ * (statement, values) and given back the first row, so SQLite can run it synchronously and
+ * PostgreSQL with a round trip per statement. `now` is the dialect's datetime value.
+ */
+function* bareChain(
+  ids: { portfolioId: number; strategyId: number; assets: number[] },
+  i: number,
+  now: unknown,
+  clientOrderId: string,
+): Generator<Step, void, Row1> {
+  const { portfolioId, strategyId, assets } = ids;
+  const assetId = assets[i % assets.length]!;
+  const buy = Math.floor(i / assets.length) % 2 === 0;
+  const price = String(1000 + (i % 50));
+  yield ['strategy', [strategyId]];
+  const signal = (yield [
+    'signal',
+    [
+      portfolioId,
+      strategyId,
+      'v',
+      assetId,
+      now,
+      price,
+      buy ? 'buy' : 'sell',
+      0.8,
+      'weighted',
+      COMPONENTS,
+      '0.5',
+      'bench',
+    ],
+  ])!;
+  yield ['portfolio', [portfolioId]];
+  yield ['asset', [assetId]];
+  yield ['risk', [portfolioId]];
+  yield ['open', [portfolioId]];
+  const idea = (yield [
+    'idea',
+    [portfolioId, signal.id, strategyId, assetId, buy ? 'long' : 'short', price, now, now, now],
+  ])!;
+  yield ['decision', [now, portfolioId, assetId, RISK_JSON, strategyId, idea.id]];
+  const order = (yield [
+    'order',
+    [portfolioId, idea.id, signal.id, assetId, buy ? 'buy' : 'sell', clientOrderId, now, now],
+  ])!;
+  yield ['executed', [now, signal.id]];
+  const position = yield ['position', [portfolioId, assetId]];
+  const trade = yield ['trade', [portfolioId, assetId]];
+  yield ['fill', [order.id, price, now, now]];
+  if (trade) yield ['closeTrade', [price, now, now, trade.id]];
+  else yield ['openTrade', [portfolioId, strategyId, signal.id, idea.id, assetId, price, now, now, now]];
+  if (position) yield ['closePosition', [now, now, position.id]];
+  else yield ['openPosition', [portfolioId, assetId, price, now, now, now]];
+  yield ['cash', ['1000000000', now, portfolioId]];
+  yield ['orderStatus', [now, order.id]];
+}
+
+/**
+ * The same chain as bare SQL on SQLite: actOnSignal's statements (fixed values, no checks) as
+ * node:sqlite prepared statements, each chain one BEGIN IMMEDIATE … COMMIT on the raw handle, run
+ * synchronously (no promise per statement, as a bare program would).
+ */
+export async function bareSqliteChains(store: Store): Promise<ChainRunner> {
+  const { portfolioIds, assets, strategyId } = await setUp(store, 1);
+  const ids = { portfolioId: portfolioIds[0]!, strategyId, assets };
+  let i = 0;
+  return (count) =>
+    store.withSqlite((db) => {
+      const sql = bareStatements('0', '1', '');
+      const st = new Map<BareStatement, StatementSync>();
+      for (const [k, text] of Object.entries(sql)) st.set(k as BareStatement, db.prepare(text));
+      const latencies: number[] = [];
+      for (const end = i + count; i < end; i++) {
+        const t0 = performance.now();
+        const now = Date.now();
+        db.exec('begin immediate');
+        const chain = bareChain(ids, i, now, `bare-${i}-${now}`);
+        for (let step = chain.next(); !step.done;) {
+          const [k, values] = step.value;
+          step = chain.next(st.get(k)!.get(...(values as never[])) as Row1);
+        }
+        db.exec('commit');
+        latencies.push(performance.now() - t0);
+      }
+      return latencies;
+    });
+}
+
+/**
+ * The same chain as bare SQL on PostgreSQL: actOnSignal's statements (fixed values, no checks, the
+ * same row locks) as `pg` named prepared statements, each chain one BEGIN … COMMIT on a pooled
+ * client; `concurrency` bots on as many portfolios, one client each.
+ */
+export async function barePgChains(
+  store: Store,
+  options: { concurrency?: number } = {},
+): Promise<ChainRunner> {
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  const { portfolioIds, assets, strategyId } = await setUp(store, concurrency);
+  const pool = await store.pgPool();
+  const named = new Map<BareStatement, { name: string; text: string }>();
+  for (const [k, text] of Object.entries(bareStatements('false', 'true', ' for update'))) {
+    let n = 0;
+    named.set(k as BareStatement, pgStatement(text.replace(/\?/g, () => `$${++n}`)));
+  }
+  // Client order ids unique across runners on one database (the 1-bot and 8-bot runs share it).
+  const runner = `${process.pid}-${Date.now()}`;
+  let serial = 0;
+  const steps = portfolioIds.map(() => 0);
+  return async (count) => {
+    const latencies: number[] = [];
+    let next = 0;
+    await Promise.all(
+      portfolioIds.map(async (portfolioId, bot) => {
+        const client = await pool.connect();
+        try {
+          while (next < count) {
+            next += 1;
+            const t0 = performance.now();
+            await client.query('begin');
+            const chain = bareChain(
+              { portfolioId, strategyId, assets },
+              steps[bot]!++,
+              new Date(),
+              `bare-${runner}-${serial++}`,
+            );
+            for (let step = chain.next(); !step.done;) {
+              const [k, values] = step.value;
+              step = chain.next((await client.query<{ id: number }>({ ...named.get(k)!, values })).rows[0]);
+            }
+            await client.query('commit');
+            latencies.push(performance.now() - t0);
+          }
+        } finally {
+          client.release();
+        }
+      }),
+    );
+    return latencies;
+  };
+}
+
+/** The chain benchmark of `npm run bench`: file, memory and PostgreSQL, each against its bare chain. */
+export async function benchChains(options: {
+  chains: number;
+  pgChains: number;
+  pg: boolean;
+  log: (line: string) => void;
+}): Promise<Array<{ what: string; ours: BenchResult; bare: BenchResult }>> {
+  const out: Array<{ what: string; ours: BenchResult; bare: BenchResult }> = [];
   const dir = mkdtempSync(join(tmpdir(), 'tradestore-bench-'));
   try {
-    const store = await openStore(`sqlite:${join(dir, 'bench.db')}`);
-    await migrateUp(store);
-    const result = await benchTrading(store, n);
-    const bare = await bareSqliteChains(store, n);
-    await store.close();
-    process.stdout.write(`sqlite      ${JSON.stringify(result)}\n`);
-    process.stdout.write(`sqlite      bare SQL baseline ${JSON.stringify(bare)}\n`);
-    const memory = await openStore('sqlite::memory:');
-    await migrateUp(memory);
-    const inMemory = await benchTrading(memory, n);
-    const bareInMemory = await bareSqliteChains(memory, n);
-    await memory.close();
-    process.stdout.write(`sqlite      in memory ${JSON.stringify(inMemory)}\n`);
-    process.stdout.write(`sqlite      in memory, bare SQL baseline ${JSON.stringify(bareInMemory)}\n`);
+    for (const [what, url] of [
+      ['sqlite file', `sqlite:${join(dir, 'trading.db')}`],
+      ['sqlite in memory', 'sqlite::memory:'],
+    ] as const) {
+      options.log(`${what}: ${options.chains.toLocaleString()} trading chains against the bare chain`);
+      const store = await openStore(url);
+      try {
+        await migrateUp(store);
+        const result = await compareChains(
+          await tradingChains(store),
+          await bareSqliteChains(store),
+          options.chains,
+        );
+        out.push({ what, ...result });
+      } finally {
+        await store.close();
+      }
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  if (!(await pgReachable())) {
-    process.stdout.write('postgresql  skipped: no server (set TEST_DATABASE_URL)\n');
-    return;
-  }
+  if (!options.pg) return out;
   const scratch = await openScratchStore('postgresql');
   try {
     await migrateUp(scratch.store);
-    const sequential = await benchTrading(scratch.store, Math.min(n, 5_000));
-    process.stdout.write(`postgresql  ${JSON.stringify(sequential)}\n`);
-    const parallel = await benchTrading(scratch.store, Math.min(n, 5_000), { concurrency: 8 });
-    process.stdout.write(`postgresql  8 bots on 8 portfolios ${JSON.stringify(parallel)}\n`);
+    for (const concurrency of [1, 8]) {
+      const what =
+        concurrency === 1
+          ? 'postgresql, 1 bot'
+          : `postgresql, ${concurrency} bots on ${concurrency} portfolios`;
+      options.log(`${what}: ${options.pgChains.toLocaleString()} trading chains against the bare chain`);
+      const result = await compareChains(
+        await tradingChains(scratch.store, { concurrency }),
+        await barePgChains(scratch.store, { concurrency }),
+        options.pgChains,
+      );
+      out.push({ what, ...result });
+    }
   } finally {
     await scratch.dispose();
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const n = Number(process.argv[2] ?? 10_000);
+  const results = await benchChains({
+    chains: n,
+    pgChains: Math.min(n, 3000),
+    pg: await pgReachable(),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  for (const r of results) {
+    process.stdout.write(
+      `${r.what.padEnd(36)} tradestore ${JSON.stringify(r.ours)}\n${''.padEnd(36)} bare       ${JSON.stringify(r.bare)}  ratio ${(r.ours.perSecond / r.bare.perSecond).toFixed(2)}\n`,
+    );
   }
 }
 

@@ -26,6 +26,11 @@ if (tooOld) {
 }
 const { existsSync } = await import('node:fs');
 const { join } = await import('node:path');
+// V8's code cache on disk (Node's own compile cache, as npm and tsc use it): the second and later
+// runs skip compiling, and in a checkout also stripping the types of, every module a command loads,
+// most of a short command's start-up. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 // A repository checkout runs its TypeScript sources, even when a build has left dist/ behind (a
 // stale dist/ would hide every edit). An installed package ships no src/, only the compiled dist/:
 // Node refuses to strip types under node_modules.

@@ -195,7 +195,7 @@ export function buildApp({
     return reply.code(h.status === 'unhealthy' ? 503 : 200).send(h);
   });
 
-  const deps = { store, keys, config };
+  const deps: RouteDeps = { store, keys, config, ...(hybrid ? { hybrid } : {}) };
   // Registered as a plugin so it runs after the plugins above have loaded (rate limit, swagger's route hook).
   void app.register(async (instance) => {
     for (const spec of routes) if (!spec.rawBody) registerRoute(instance, spec, deps);
@@ -214,6 +214,8 @@ export interface RouteDeps {
   store: Store;
   keys: ReturnType<typeof tokenKeys>;
   config: ApiConfig;
+  /** STORAGE_MODE=hybrid: settings writes go through it (routes/helpers.ts settingsWrite). */
+  hybrid?: HybridSettings;
 }
 
 function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): void {

@@ -7,6 +7,7 @@ import { type Config, type ConfigKey, type FlagOverrides, loadConfig } from '../
 import { sqliteCompanions } from '../db/backup.ts';
 import { openStore, type Store } from '../db/store.ts';
 import { DatabaseUrlError, parseDatabaseUrl } from '../db/url.ts';
+import type { Mirror } from '../hybrid/settings.ts';
 import { migrationState } from '../migrate/runner.ts';
 
 export class UsageError extends Error {
@@ -16,12 +17,12 @@ export class UsageError extends Error {
 /**
  * Options that stand for a variable, by commander's attribute name: validated by the variable's
  * schema before any command touches a database, and a valid one wins over a bad variable.
+ * (`--venue` is left to the import's own venue rules, which are stricter than DEFAULT_VENUE's.)
  */
 const FLAG_VARIABLES: Record<string, ConfigKey> = {
   db: 'DATABASE_URL',
   host: 'HOST',
   port: 'PORT',
-  venue: 'DEFAULT_VENUE',
   snapshotDays: 'RETENTION_SNAPSHOT_DAYS',
   decisionDays: 'RETENTION_DECISION_DAYS',
 };
@@ -45,6 +46,21 @@ export function configFor(cmd: Command): Config {
     throw error;
   }
   return config;
+}
+
+/**
+ * A write of a table hybrid storage mirrors (strategies, risk configs, bot status): with
+ * STORAGE_MODE=hybrid its file in HYBRID_DIR is rewritten after the commit, as `serve` does.
+ */
+export async function settingsWrite<T>(
+  store: Store,
+  config: Config,
+  mirror: Mirror,
+  change: () => Promise<T>,
+): Promise<T> {
+  if (config.STORAGE_MODE !== 'hybrid') return change();
+  const { HybridSettings } = await import('../hybrid/settings.ts');
+  return new HybridSettings(store, config.HYBRID_DIR).write(mirror, change);
 }
 
 export interface StoreUse {

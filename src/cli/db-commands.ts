@@ -1,13 +1,5 @@
 /** `tradestore db …`: health, counts, stats, backup, restore, prune, reset, seed. */
 import type { Command } from 'commander';
-import { backupDatabase } from '../db/backup.ts';
-import { health, tableCounts, tableStats } from '../operations/inspect.ts';
-import { dropAllTables } from '../db/reset.ts';
-import { restoreDatabase } from '../migrate/restore.ts';
-import { migrateUp } from '../migrate/runner.ts';
-import { safetyBackup } from '../migrate/safety-backup.ts';
-import { prune } from '../operations/retention.ts';
-import { DEMO_USER_EMAIL, seedDemo } from '../seed/demo.ts';
 import { registerDbCopy } from './db-copy-command.ts';
 import { UsageError, withStore } from './context.ts';
 import { info, printJson, printTable, progress } from './output.ts';
@@ -21,6 +13,7 @@ export function registerDb(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
+        const { health } = await import('../operations/inspect.ts');
         const h = await health(store);
         if (opts.json) printJson(h);
         else printTable(Object.entries(h).map(([key, value]) => ({ key, value })));
@@ -33,6 +26,7 @@ export function registerDb(program: Command): void {
     .option('--json', 'print JSON (only deterministic counts)')
     .action(async (opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
+        const { tableCounts } = await import('../operations/inspect.ts');
         const counts = await tableCounts(store);
         if (opts.json)
           printJson(
@@ -49,6 +43,7 @@ export function registerDb(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
+        const { tableStats } = await import('../operations/inspect.ts');
         const stats = await tableStats(store);
         if (opts.json) printJson(stats);
         else
@@ -77,6 +72,7 @@ export function registerDb(program: Command): void {
         throw new UsageError('db backup needs a file name, e.g. db backup backups/today.db');
       await withStore(cmd, async (store) => {
         const bar = progress('backup');
+        const { backupDatabase } = await import('../db/backup.ts');
         const result = await backupDatabase(store, file, (done, total) => bar.update(done, total)).finally(
           () => bar.stop(),
         );
@@ -95,6 +91,7 @@ export function registerDb(program: Command): void {
       await withStore(
         cmd,
         async (store) => {
+          const { restoreDatabase } = await import('../migrate/restore.ts');
           const result = await restoreDatabase(store, file, {
             onSafetyBackup: (path) => info(`backup of the database before restoring: ${path}`),
           });
@@ -146,6 +143,7 @@ export function registerDb(program: Command): void {
               throw new UsageError(`${flag} ${v}: accepted: a whole number of days, 1 or more`);
             return Number(v);
           };
+          const { prune } = await import('../operations/retention.ts');
           const results = await prune(store, {
             candles,
             snapshotDays: days('--snapshot-days', opts.snapshotDays, config.RETENTION_SNAPSHOT_DAYS),
@@ -171,9 +169,12 @@ export function registerDb(program: Command): void {
     .action(async (opts: { yes?: boolean; backup: boolean; json?: boolean }, cmd: Command) => {
       if (!opts.yes) throw new UsageError('db reset deletes every row; pass --yes to confirm');
       await withStore(cmd, async (store) => {
+        const { safetyBackup } = await import('../migrate/safety-backup.ts');
         const backupPath = opts.backup ? await safetyBackup(store, 'reset') : null;
         if (backupPath && !opts.json) info(`backup of the database before resetting: ${backupPath}`);
+        const { dropAllTables } = await import('../db/reset.ts');
         const dropped = await dropAllTables(store);
+        const { migrateUp } = await import('../migrate/runner.ts');
         const { applied } = await migrateUp(store);
         if (opts.json) printJson({ dropped, applied, backupPath });
         else info(`dropped ${dropped} tables, applied ${applied.length} migrations`);
@@ -190,6 +191,7 @@ export function registerDb(program: Command): void {
       if (!opts.demo) throw new UsageError('db seed needs --demo (the only data set there is)');
       await withStore(cmd, async (store) => {
         const started = performance.now();
+        const { DEMO_USER_EMAIL, seedDemo } = await import('../seed/demo.ts');
         const result = await seedDemo(store);
         if (opts.json) {
           printJson(result);

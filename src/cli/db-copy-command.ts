@@ -1,6 +1,5 @@
 /** `tradestore db copy --from <url> --to <url>`: a thin layer over transfer/copy.ts. */
 import type { Command } from 'commander';
-import { copyDatabase } from '../transfer/copy.ts';
 import { UsageError } from './context.ts';
 import { info, printJson, printTable, progress } from './output.ts';
 
@@ -36,6 +35,7 @@ target as it was: one transaction on PostgreSQL, a temporary file renamed into p
       }
       let bar: ReturnType<typeof progress> | null = null;
       let phase = '';
+      const { copyDatabase } = await import('../transfer/copy.ts');
       const result = await copyDatabase(opts.from, opts.to, {
         replace: Boolean(opts.replace),
         backup: opts.backup,

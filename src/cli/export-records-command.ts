@@ -1,8 +1,7 @@
 /** `tradestore export trades|orders|fills|positions|decisions|signals|equity`: a thin layer over exports/records.ts. */
 import { type Command, Option } from 'commander';
-import { RECORD_FORMATS, type RecordFormat } from '../exports/formats.ts';
 import { withOutput } from '../exports/output.ts';
-import { exportRecords, RECORD_KINDS, type RecordKind } from '../exports/records.ts';
+import { RECORD_FORMATS, RECORD_KINDS, type RecordFormat, type RecordKind } from '../exports/record-lists.ts';
 import { withStore } from './context.ts';
 import { rangeOf } from './marketdata-commands.ts';
 import { info } from './output.ts';
@@ -55,6 +54,7 @@ DECIMAL(precision, scale) logical type in Parquet. Times are ISO-8601 UTC (Parqu
             ...range,
             ...(opts.portfolio !== undefined ? { portfolio: opts.portfolio } : {}),
           };
+          const { exportRecords } = await import('../exports/records.ts');
           const { records } = await withOutput(opts.out, (out) => exportRecords(store, kind, options, out));
           if (opts.out !== undefined) info(`exported ${records} ${kind} record(s) to ${opts.out}`);
         });

@@ -4,10 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { importFreqtradeDb } from '../adopt/freqtrade-db.ts';
-import { importLegacy } from '../adopt/legacy.ts';
-import { formatReport } from '../adopt/report.ts';
-import { loadTestDataRules } from '../adopt/test-data-rules.ts';
 import { UsageError, withStore } from './context.ts';
 import { printJson, progress } from './output.ts';
 
@@ -29,9 +25,11 @@ export function registerImportAdoption(group: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, opts: LegacyCliOptions, cmd: Command) => {
       if (!existsSync(dir)) throw new UsageError(`import legacy: no such directory: ${dir}`);
+      const { loadTestDataRules } = await import('../adopt/test-data-rules.ts');
       const rules = opts.rules ? await loadTestDataRules(opts.rules) : undefined;
       await withStore(cmd, async (store, config) => {
         const bar = progress('signals and trades');
+        const { importLegacy } = await import('../adopt/legacy.ts');
         const result = await importLegacy(store, dir, {
           onProgress: (done, total) => bar.update(done, total),
           portfolio: opts.portfolio,
@@ -48,6 +46,7 @@ export function registerImportAdoption(group: Command): void {
             : []),
           ...(result.dryRun ? ['dry run: nothing was written'] : []),
         ];
+        const { formatReport } = await import('../adopt/report.ts');
         process.stdout.write(formatReport(result.files, notes));
       });
     });
@@ -70,12 +69,14 @@ export function registerImportAdoption(group: Command): void {
       ) => {
         if (!existsSync(file)) throw new UsageError(`import freqtrade-db: no such file: ${file}`);
         await withStore(cmd, async (store) => {
+          const { importFreqtradeDb } = await import('../adopt/freqtrade-db.ts');
           const result = await importFreqtradeDb(store, file, {
             portfolio: opts.portfolio,
             ...(opts.owner ? { owner: opts.owner } : {}),
             initialBalance: opts.initialBalance,
           });
           if (opts.json) return printJson(result);
+          const { formatReport } = await import('../adopt/report.ts');
           process.stdout.write(formatReport(result.files, result.notes));
         });
       },

@@ -5,7 +5,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { importFreqtradeBacktest } from '../backtests/freqtrade.ts';
 import { UsageError, withStore } from './context.ts';
 import { info, printJson, printTable } from './output.ts';
 
@@ -34,6 +33,7 @@ export function registerImportBacktest(group: Command): void {
       if (!statSync(file).isFile()) throw new UsageError(`import backtest: not a file: ${file}`);
       await withStore(cmd, async (store) => {
         const started = performance.now();
+        const { importFreqtradeBacktest } = await import('../backtests/freqtrade.ts');
         const result = await importFreqtradeBacktest(store, file, {
           ...(opts.venue ? { venue: opts.venue } : {}),
           ...(opts.name ? { name: opts.name } : {}),

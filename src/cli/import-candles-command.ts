@@ -7,11 +7,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { Config } from '../config/env.ts';
-import { TIMEFRAMES } from '../entities/common.ts';
+import { TIMEFRAMES } from '../entities/value-lists.ts';
 import { InvalidInputError } from '../input/errors.ts';
-import { type ParsedAssetRef, parseAssetRef } from '../marketdata/assets.ts';
+import type { ParsedAssetRef } from '../marketdata/assets.ts';
 import type { ImportCounts, ImportProgress, ImportTimeOptions } from '../marketdata/file-import.ts';
-import { CANDLE_FORMATS, CSV_FIELDS } from '../marketdata/formats/options.ts';
+import { CANDLE_FORMATS, CSV_FIELDS, IMPORT_BATCH_SIZE } from '../marketdata/formats/format-lists.ts';
 import {
   DEFAULT_MAX_TIME,
   DEFAULT_MIN_TIME,
@@ -19,8 +19,7 @@ import {
   TIME_UNITS,
 } from '../marketdata/formats/time-rules.ts';
 import type { CsvField, MarketDataInput, Reject, TimeUnit } from '../marketdata/formats/types.ts';
-import { IMPORT_BATCH_SIZE, ImportError, importCandleFile } from '../marketdata/import-candles.ts';
-import { openRejectsFile, type RejectsFile } from '../marketdata/rejects-file.ts';
+import type { RejectsFile } from '../marketdata/rejects-file.ts';
 import { configFor, UsageError, withStore } from './context.ts';
 import { parseTimeOption } from './marketdata-commands.ts';
 import { info, printJson, progress } from './output.ts';
@@ -76,11 +75,13 @@ export function assetUsageError(error: unknown, venueFromConfig = false): unknow
  * length-limited symbol and venue every command uses) and the time window. Errors are usage errors
  * naming the flag (or DEFAULT_VENUE, when the venue came from the configuration).
  */
-export function importTarget(
+export async function importTarget(
   opts: ImportCommandOptions,
   config: Config,
-): { asset: ParsedAssetRef; time: ImportTimeOptions } {
+): Promise<{ asset: ParsedAssetRef; time: ImportTimeOptions }> {
   let asset: ParsedAssetRef;
+  // The asset rules read the column lengths from the entities: loaded here, not for `--help`.
+  const { parseAssetRef } = await import('../marketdata/assets.ts');
   try {
     asset = parseAssetRef({ symbol: opts.asset, venue: opts.venue ?? config.DEFAULT_VENUE });
   } catch (error) {
@@ -139,6 +140,7 @@ export class ImportReporting {
     const reporting = new ImportReporting(size);
     if (rejectsPath !== undefined) {
       try {
+        const { openRejectsFile } = await import('../marketdata/rejects-file.ts');
         reporting.file = await openRejectsFile(rejectsPath);
       } catch (error) {
         reporting.bar?.stop();
@@ -195,6 +197,8 @@ export async function finishImport<S extends ImportCounts>(
   try {
     summary = await run();
   } catch (error) {
+    // Loaded by the import that threw (file-import.ts), so this costs nothing.
+    const { ImportError } = await import('../marketdata/file-import.ts');
     const counts = error instanceof ImportError ? error.counts : null;
     await reporting.finish(counts?.rejected ?? 0);
     if (json && error instanceof ImportError) {
@@ -312,10 +316,11 @@ be read, 2 on usage errors.`,
       const timeframe = checkTimeframe(opts.timeframe);
       const map = opts.map !== undefined ? parseMap(opts.map) : undefined;
       const tz = opts.tz !== undefined ? checkZone(opts.tz) : undefined;
-      const { asset, time } = importTarget(opts, configFor(cmd));
+      const { asset, time } = await importTarget(opts, configFor(cmd));
       const { input, name, size } = importInput(file, 'import candles');
       await withStore(cmd, async (store) => {
         const reporting = await ImportReporting.open(size, opts.rejects);
+        const { importCandleFile } = await import('../marketdata/import-candles.ts');
         await finishImport(
           () =>
             importCandleFile(store, input, {

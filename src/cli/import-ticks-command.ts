@@ -3,9 +3,7 @@
  * one asset, through importTickFile. Same reporting and exit codes as `import candles`.
  */
 import { type Command, Option } from 'commander';
-import { TICK_FORMATS } from '../marketdata/formats/options.ts';
-import { IMPORT_BATCH_SIZE } from '../marketdata/import-candles.ts';
-import { importTickFile } from '../marketdata/import-ticks.ts';
+import { IMPORT_BATCH_SIZE, TICK_FORMATS } from '../marketdata/formats/format-lists.ts';
 import { configFor, withStore } from './context.ts';
 import {
   addTimeOptions,
@@ -50,10 +48,11 @@ an id (Kraken) get one derived from the content: k:<ts_ms>:<price>:<amount>:<n>,
 trades before it in the same millisecond. Written ${IMPORT_BATCH_SIZE.toLocaleString('en-US')} per transaction (--batch-size).`,
     )
     .action(async (file: string, opts: ImportCommandOptions, cmd: Command) => {
-      const { asset, time } = importTarget(opts, configFor(cmd));
+      const { asset, time } = await importTarget(opts, configFor(cmd));
       const { input, name, size } = importInput(file, 'import ticks');
       await withStore(cmd, async (store) => {
         const reporting = await ImportReporting.open(size, opts.rejects);
+        const { importTickFile } = await import('../marketdata/import-ticks.ts');
         await finishImport(
           () =>
             importTickFile(store, input, {

@@ -5,13 +5,11 @@
  */
 import { type Command, Option } from 'commander';
 import type { Store } from '../db/store.ts';
-import { TIMEFRAMES } from '../entities/common.ts';
+import { TIMEFRAMES } from '../entities/value-lists.ts';
 import { instantText } from '../config/env.ts';
 import { withOutput } from '../exports/output.ts';
 import { NotFoundError } from '../input/errors.ts';
-import { findAsset } from '../marketdata/assets.ts';
-import { type ExportFormat, exportCandles } from '../marketdata/export.ts';
-import { buildCandlesFromTicks } from '../marketdata/from-ticks.ts';
+import type { ExportFormat } from '../marketdata/export.ts';
 import { parseTimeframe } from '../marketdata/timeframes.ts';
 import { UsageError, withStore } from './context.ts';
 import { registerRecordExports } from './export-records-command.ts';
@@ -51,6 +49,7 @@ export function rangeOf(opts: Pick<RangeOptions, 'from' | 'to'>): { from?: numbe
 
 /** The stored asset's id; unlike import, these commands never create one. */
 async function assetIdOf(store: Store, symbol: string, venue: string | undefined): Promise<number> {
+  const { findAsset } = await import('../marketdata/assets.ts');
   let asset: Awaited<ReturnType<typeof findAsset>>;
   try {
     asset = await findAsset(store, { symbol, ...(venue !== undefined ? { venue } : {}) });
@@ -118,6 +117,7 @@ CSV: header ts,open,high,low,close,volume. JSON: an array of {"ts": <epoch ms>, 
           ...(opts.resample ? { resample: opts.resample } : {}),
           format: opts.format,
         };
+        const { exportCandles } = await import('../marketdata/export.ts');
         const summary = await withOutput(opts.out, (out) => exportCandles(store, assetId, options, out));
         if (opts.out !== undefined) {
           info(
@@ -156,6 +156,7 @@ Buckets are UTC, epoch-aligned up to days; weeks start on Monday; months are cal
       const range = rangeOf(opts);
       await withStore(cmd, async (store) => {
         const assetId = await assetIdOf(store, opts.asset, opts.venue);
+        const { buildCandlesFromTicks } = await import('../marketdata/from-ticks.ts');
         const summary = await buildCandlesFromTicks(store, assetId, {
           timeframe,
           ...range,

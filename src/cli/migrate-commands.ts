@@ -1,25 +1,23 @@
 /** `tradestore migrate …`: status, history, up, down, create, check, stamp, sql. */
 import type { Command } from 'commander';
-import { loadConfig } from '../config/env.ts';
-import type { Dialect } from '../db/url.ts';
-import { readMigrations } from '../migrate/files.ts';
-import { checkSchema, createMigrations, DIALECTS } from '../migrate/generate.ts';
-import {
-  describeDropped,
-  migrateDown,
-  migrateUp,
-  migrationSql,
-  migrationState,
-  type ProgressEvent,
-  stampMigrations,
-} from '../migrate/runner.ts';
-import { backupBeforeMigrate, safetyBackup } from '../migrate/safety-backup.ts';
+import { DIALECTS, type Dialect } from '../db/url.ts';
+import type { DroppedData } from '../migrate/history.ts';
+import type { ProgressEvent } from '../migrate/runner.ts';
 import { configFor, UsageError, withStore } from './context.ts';
 import { info, printJson, printTable } from './output.ts';
 
 const json = ['--json', 'print JSON'] as const;
 
-function stepLine(verb: string, e: ProgressEvent): string {
+/** The migration services, loaded when a migrate command runs: `--help` needs none of them. */
+async function services() {
+  return {
+    ...(await import('../migrate/files.ts')),
+    ...(await import('../migrate/runner.ts')),
+    ...(await import('../migrate/safety-backup.ts')),
+  };
+}
+
+function stepLine(verb: string, e: ProgressEvent, describeDropped: (d: DroppedData[]) => string): string {
   const dropped = e.dropped.length > 0 ? `; dropped data: ${describeDropped(e.dropped)}` : '';
   return `${verb} ${e.name} (${e.ms} ms)${dropped}`;
 }
@@ -33,6 +31,7 @@ export function registerMigrate(program: Command): void {
     .option(...json)
     .action(async (opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
+        const { migrationState } = await services();
         const s = await migrationState(store);
         const out = {
           dialect: store.dialect,
@@ -61,6 +60,7 @@ export function registerMigrate(program: Command): void {
     .option(...json)
     .action(async (opts: { json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
+        const { migrationState } = await services();
         const s = await migrationState(store);
         const rows = s.applied.map((a) => ({
           name: a.name,
@@ -83,11 +83,12 @@ export function registerMigrate(program: Command): void {
       withStore(
         cmd,
         async (store) => {
+          const { backupBeforeMigrate, describeDropped, migrateUp } = await services();
           const result = await migrateUp(store, {
             ...(opts.to ? { to: opts.to } : {}),
             ...(opts.backup ? { backup: backupBeforeMigrate } : {}),
             onBackup: (path) => opts.json || info(`backup of the database before migrating: ${path}`),
-            onStep: (e) => opts.json || info(stepLine('applied', e)),
+            onStep: (e) => opts.json || info(stepLine('applied', e, describeDropped)),
           });
           if (opts.json) printJson(result);
           else if (result.applied.length === 0) info('nothing to apply: the database is up to date');
@@ -121,13 +122,14 @@ export function registerMigrate(program: Command): void {
           throw new UsageError('migrate down takes one of --to, --step or --all');
         }
         await withStore(cmd, async (store) => {
+          const { describeDropped, migrateDown, safetyBackup } = await services();
           const result = await migrateDown(store, {
             ...(opts.to !== undefined ? { to: opts.to } : {}),
             ...(opts.step !== undefined ? { step: opts.step } : {}),
             ...(opts.all ? { all: true } : {}),
             ...(opts.backup ? { backup: (s) => safetyBackup(s, 'migrate') } : {}),
             onBackup: (path) => opts.json || info(`backup of the database before reverting: ${path}`),
-            onStep: (e) => opts.json || info(stepLine('reverted', e)),
+            onStep: (e) => opts.json || info(stepLine('reverted', e, describeDropped)),
           });
           if (opts.json) printJson(result);
           else if (result.reverted.length === 0) info('nothing to revert');
@@ -142,10 +144,13 @@ export function registerMigrate(program: Command): void {
     .option('--dialect <dialect>', 'only this dialect (sqlite or postgresql)')
     .option(...json)
     .action(async (name: string, opts: { pg?: string; dialect?: string; json?: boolean }) => {
+      const { loadConfig } = await import('../config/env.ts');
       loadConfig();
       if (opts.dialect && !DIALECTS.includes(opts.dialect as Dialect)) {
         throw new UsageError(`--dialect ${opts.dialect}: accepted: sqlite or postgresql`);
       }
+      // The schema generator loads the ORM and the pg driver: only these two commands need it.
+      const { createMigrations } = await import('../migrate/generate.ts');
       const created = await createMigrations(name, {
         ...(opts.pg ? { serverUrl: opts.pg } : {}),
         ...(opts.dialect ? { dialects: [opts.dialect as Dialect] } : {}),
@@ -162,6 +167,7 @@ export function registerMigrate(program: Command): void {
     .option(...json)
     .action(async (opts: { pg?: string; json?: boolean }, cmd: Command) =>
       withStore(cmd, async (store) => {
+        const { checkSchema } = await import('../migrate/generate.ts');
         const report = await checkSchema(store, opts.pg ? { serverUrl: opts.pg } : {});
         const ok =
           !report.unmigrated &&
@@ -191,6 +197,7 @@ export function registerMigrate(program: Command): void {
     .action(async (name: string | undefined, opts: { initial?: boolean; json?: boolean }, cmd: Command) => {
       if (!name && !opts.initial) throw new UsageError('migrate stamp needs a migration name or --initial');
       await withStore(cmd, async (store) => {
+        const { stampMigrations } = await services();
         const result = await stampMigrations(store, {
           ...(name ? { name } : {}),
           initial: Boolean(opts.initial),
@@ -206,11 +213,12 @@ export function registerMigrate(program: Command): void {
     .option('--from <name>', 'after this migration')
     .option('--to <name>', 'through this migration')
     .option('--dialect <dialect>', 'sqlite or postgresql (default: from --db / DATABASE_URL)')
-    .action((opts: { from?: string; to?: string; dialect?: string }, cmd: Command) => {
+    .action(async (opts: { from?: string; to?: string; dialect?: string }, cmd: Command) => {
       const dialect = (opts.dialect ??
         (configFor(cmd).DATABASE_URL.startsWith('sqlite:') ? 'sqlite' : 'postgresql')) as Dialect;
       if (!DIALECTS.includes(dialect))
         throw new UsageError(`--dialect ${dialect}: accepted: sqlite or postgresql`);
+      const { migrationSql, readMigrations } = await services();
       for (const m of migrationSql(readMigrations(dialect), opts)) {
         process.stdout.write(`-- ${m.name}\n${m.sql}\n\n`);
       }

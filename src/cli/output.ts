@@ -1,6 +1,10 @@
 /** Printing for commands: JSON for scripts, aligned text for people, progress only on a terminal. */
-import { SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type * as CliProgress from 'cli-progress';
 import { redact } from '../config/secrets.ts';
+
+// Loaded only when a bar is drawn: pipes, CI logs and `--help` never need it.
+const require = createRequire(import.meta.url);
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -39,6 +43,7 @@ export interface Progress {
 /** A progress bar on stderr when it is a terminal; silent in pipes and CI logs. */
 export function progress(label: string, total = 0): Progress {
   if (!process.stderr.isTTY) return { update() {}, stop() {} };
+  const { SingleBar } = require('cli-progress') as typeof CliProgress;
   const bar = new SingleBar({
     format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`,
     stream: process.stderr,

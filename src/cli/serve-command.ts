@@ -1,7 +1,6 @@
 /** `tradestore serve`: migrate (unless MIGRATE_ON_START=false), then serve HTTP until SIGINT/SIGTERM. */
 import type { Command } from 'commander';
 import { openStore } from '../db/store.ts';
-import { HybridSettings } from '../hybrid/settings.ts';
 import { migrateUp } from '../migrate/runner.ts';
 import { backupBeforeMigrate } from '../migrate/safety-backup.ts';
 import { configFor } from './context.ts';
@@ -30,7 +29,9 @@ export function registerServe(program: Command): void {
         if (applied.length > 0) info(`applied ${applied.length} migrations`);
       }
       const hybrid =
-        config.STORAGE_MODE === 'hybrid' ? new HybridSettings(store, config.HYBRID_DIR) : undefined;
+        config.STORAGE_MODE === 'hybrid'
+          ? new (await import('../hybrid/settings.ts')).HybridSettings(store, config.HYBRID_DIR)
+          : undefined;
       await hybrid?.refresh();
       const stopRefresh = hybrid?.startRefresh(config.HYBRID_REFRESH_SECONDS * 1000);
       const app = buildApp({

@@ -4,27 +4,25 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { TRADE_IDEA_STATUSES } from '../entities/execution-tables.ts';
-import { approveTradeIdea, evaluateTradeIdea, listTradeIdeas, rejectTradeIdea } from '../execution/ideas.ts';
+import type * as Ideas from '../execution/ideas.ts';
 import { id, limit, userRef } from '../input/fields.ts';
-import { getPortfolio } from '../portfolios/portfolios.ts';
-import { listPositions } from '../portfolios/positions.ts';
-import {
-  computePortfolioPerformance,
-  PerformanceWindow,
-  recomputePerformance,
-} from '../strategies/strategy-performance.ts';
-import {
-  activateStrategy,
-  deactivateStrategy,
-  listStrategies,
-  type RegisterStrategyInput,
-  registerStrategy,
-  StrategyName,
-} from '../strategies/strategies.ts';
-import { UsageError, withStore } from './context.ts';
+import type * as Portfolios from '../portfolios/portfolios.ts';
+import type * as Positions from '../portfolios/positions.ts';
+import type * as Strategies from '../strategies/strategies.ts';
+import type { RegisterStrategyInput } from '../strategies/strategies.ts';
+import type * as Performance from '../strategies/strategy-performance.ts';
+import { TRADE_IDEA_STATUSES } from '../trading/transitions.ts';
+import { settingsWrite, UsageError, withStore } from './context.ts';
 import { checkFlag, intFlag } from './flags.ts';
+import { loadModule } from './lazy.ts';
 import { info, printJson, printTable } from './output.ts';
+
+// The services and their input schemas, loaded when a command runs: `--help` needs none of them.
+const strategyServices = () => loadModule<typeof Strategies>('../strategies/strategies');
+const performanceServices = () => loadModule<typeof Performance>('../strategies/strategy-performance');
+const ideaServices = () => loadModule<typeof Ideas>('../execution/ideas');
+const portfolioServices = () => loadModule<typeof Portfolios>('../portfolios/portfolios');
+const positionServices = () => loadModule<typeof Positions>('../portfolios/positions');
 
 /**
  * A strategy named on the command line: a plain reference reads digits as an id and anything else
@@ -41,7 +39,7 @@ function strategyFrom(...forms: StrategyForm[]): number | string | undefined {
     );
   const [flag, value, reads] = given[0]!;
   if (reads === 'id' || (reads === 'id or name' && /^\d+$/.test(value))) return intFlag(id, value, flag);
-  return checkFlag(StrategyName, value, flag);
+  return checkFlag(strategyServices().StrategyName, value, flag);
 }
 
 /** A user by id (digits) or email, as the services take it. */
@@ -61,7 +59,7 @@ export function registerTrading(program: Command): void {
     .action(async (opts: { active?: boolean; inactive?: boolean; json?: boolean }, cmd: Command) => {
       if (opts.active && opts.inactive) throw new UsageError('--active and --inactive exclude each other');
       return withStore(cmd, async (store) => {
-        const rows = await listStrategies(
+        const rows = await strategyServices().listStrategies(
           store,
           opts.active ? { active: true } : opts.inactive ? { active: false } : {},
         );
@@ -97,8 +95,10 @@ export function registerTrading(program: Command): void {
       } catch (error) {
         throw new UsageError(`cannot read strategy file ${file}: ${(error as Error).message}`);
       }
-      return withStore(cmd, async (store) => {
-        const change = await registerStrategy(store, input, { merge: opts.merge === true });
+      return withStore(cmd, async (store, config) => {
+        const change = await settingsWrite(store, config, 'strategies', () =>
+          strategyServices().registerStrategy(store, input, { merge: opts.merge === true }),
+        );
         if (opts.json) printJson(change);
         else {
           const config =
@@ -116,8 +116,8 @@ export function registerTrading(program: Command): void {
     });
 
   for (const [name, fn] of [
-    ['activate', activateStrategy],
-    ['deactivate', deactivateStrategy],
+    ['activate', 'activateStrategy'],
+    ['deactivate', 'deactivateStrategy'],
   ] as const) {
     strategies
       .command(`${name} [strategy]`)
@@ -137,8 +137,10 @@ export function registerTrading(program: Command): void {
             ['--name', opts.name, 'name'],
           );
           if (strategy === undefined) throw new UsageError('give the strategy: <strategy>, --id or --name');
-          return withStore(cmd, async (store) => {
-            const s = await fn(store, strategy);
+          return withStore(cmd, async (store, config) => {
+            const s = await settingsWrite(store, config, 'strategies', () =>
+              strategyServices()[fn](store, strategy),
+            );
             if (opts.json) printJson(s);
             else process.stdout.write(`${s.name} is ${s.isActive ? 'active' : 'inactive'}\n`);
           });
@@ -169,8 +171,8 @@ export function registerTrading(program: Command): void {
         const max = intFlag(limit, opts.limit, '--limit');
         return withStore(cmd, async (store) => {
           // A filter on a portfolio that does not exist is a mistake, not an empty list.
-          if (portfolioId !== undefined) await getPortfolio(store, portfolioId);
-          const listing = await listTradeIdeas(store, {
+          if (portfolioId !== undefined) await portfolioServices().getPortfolio(store, portfolioId);
+          const listing = await ideaServices().listTradeIdeas(store, {
             ...(opts.status ? { status: opts.status as (typeof TRADE_IDEA_STATUSES)[number] } : {}),
             ...(portfolioId === undefined ? {} : { portfolioId }),
             includeTest: opts.includeTest === true,
@@ -206,7 +208,7 @@ export function registerTrading(program: Command): void {
     .action(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
       const ideaId = intFlag(id, ref, 'idea id');
       return withStore(cmd, async (store) => {
-        const result = await evaluateTradeIdea(store, { ideaId });
+        const result = await ideaServices().evaluateTradeIdea(store, { ideaId });
         if (opts.json) printJson(result);
         else {
           process.stdout.write(`idea ${result.idea.id} is ${result.idea.status}\n`);
@@ -217,8 +219,8 @@ export function registerTrading(program: Command): void {
     });
 
   for (const [name, fn] of [
-    ['approve', approveTradeIdea],
-    ['reject', rejectTradeIdea],
+    ['approve', 'approveTradeIdea'],
+    ['reject', 'rejectTradeIdea'],
   ] as const) {
     ideas
       .command(`${name} <id>`)
@@ -230,7 +232,7 @@ export function registerTrading(program: Command): void {
         const ideaId = intFlag(id, ref, 'idea id');
         const user = userFlag(opts.user);
         return withStore(cmd, async (store) => {
-          const result = await fn(store, {
+          const result = await ideaServices()[fn](store, {
             ideaId,
             user,
             ...(opts.note ? { rationale: opts.note } : {}),
@@ -263,8 +265,8 @@ export function registerTrading(program: Command): void {
       ) => {
         const portfolioId = intFlag(id, portfolio, 'portfolio id');
         return withStore(cmd, async (store) => {
-          await getPortfolio(store, portfolioId);
-          const listing = await listPositions(store, {
+          await portfolioServices().getPortfolio(store, portfolioId);
+          const listing = await positionServices().listPositions(store, {
             portfolioId,
             status: opts.all ? 'all' : 'open',
             includeTest: opts.includeTest === true,
@@ -323,18 +325,18 @@ export function registerTrading(program: Command): void {
             'give a strategy (--strategy, --strategy-id or --strategy-name), --portfolio or both',
           );
         const scope = {
-          window: checkFlag(PerformanceWindow, opts.window, '--window'),
+          window: checkFlag(performanceServices().PerformanceWindow, opts.window, '--window'),
           backtest: opts.backtest === true,
           ...(portfolioId === undefined ? {} : { portfolioId }),
         };
         return withStore(cmd, async (store) => {
-          const rows = await recomputePerformance(store, {
+          const rows = await performanceServices().recomputePerformance(store, {
             ...scope,
             ...(strategy === undefined ? {} : { strategy }),
           });
           const portfolio =
             portfolioId !== undefined && strategy === undefined
-              ? await computePortfolioPerformance(store, { ...scope, portfolioId })
+              ? await performanceServices().computePortfolioPerformance(store, { ...scope, portfolioId })
               : null;
           if (opts.json) {
             printJson(portfolio ? { strategies: rows, portfolio } : rows);

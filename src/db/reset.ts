@@ -5,7 +5,7 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import type { Store } from './store.ts';
-import { sqliteTables } from './sqlite-dialect.ts';
+import { sqliteTables } from './sqlite-connection.ts';
 import { quoteIdent } from './statements.ts';
 
 const PG_RELATION_KIND: Record<string, string> = {

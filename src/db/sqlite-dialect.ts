@@ -1,104 +1,79 @@
 /**
- * Kysely dialect over the built-in `node:sqlite`, in the place of MikroORM's NodeSqliteDialect,
- * for three reasons that one connection setting cannot give:
- * - every connection gets the same pragmas (WAL, synchronous=NORMAL, foreign keys, busy timeout,
+ * Kysely dialect over a store's `node:sqlite` connection (./sqlite-connection.ts), in the place of
+ * MikroORM's NodeSqliteDialect, for three reasons that one connection setting cannot give:
+ * - the connection has tradestore's pragmas (WAL, synchronous=NORMAL, foreign keys, busy timeout,
  *   64 MB cache) before its first statement;
  * - `begin` becomes `begin immediate`: a deferred transaction that later upgrades to a writer is
  *   refused with SQLITE_BUSY without waiting, which is the "database is locked" two processes hit;
  * - the hot paths (candle ingest, range reads) reach the same `DatabaseSync` for bare prepared
  *   statements, and prepared statements are cached instead of re-prepared per query.
+ * Every connection Kysely acquires takes the store's connection lock, the one `withSqlite` takes,
+ * so raw statements never interleave with a Kysely or ORM transaction.
  */
-import type { DatabaseSync } from 'node:sqlite';
-import { type SqliteDatabase, SqliteDialect } from 'kysely';
-import { forgetStatements, prepared } from './statements.ts';
+import {
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase,
+  SqliteDialect,
+  SqliteDriver,
+} from 'kysely';
+import type { SqliteConnection } from './sqlite-connection.ts';
+import { prepared } from './statements.ts';
 
-const { DatabaseSync: Database } = process.getBuiltinModule('node:sqlite');
-
-export const SQLITE_PRAGMAS = [
-  'pragma journal_mode = wal',
-  'pragma synchronous = normal',
-  'pragma foreign_keys = on',
-  'pragma busy_timeout = 10000',
-  'pragma cache_size = -64000',
-  'pragma temp_store = memory',
-  // Checkpoints are where WAL mode fsyncs: every 20,000 pages instead of 1,000 took the trading
-  // chain from 404 to 465 per second and its p99 from 11.7 to 8.0 ms (bench/trading.ts).
-  'pragma wal_autocheckpoint = 20000',
-];
+export { openSqliteDatabase, openSqliteReader, SQLITE_PRAGMAS, sqliteTables } from './sqlite-connection.ts';
 
 const READER = /^\s*(select|pragma|explain|with|values)\b/i;
 const RETURNING = /\breturning\b/i;
 
-export function openSqliteDatabase(path: string): DatabaseSync {
-  const db = new Database(path, { timeout: 10_000 });
-  for (const pragma of SQLITE_PRAGMAS) {
-    // WAL has no meaning for an in-memory database; SQLite answers "memory" and that is fine.
-    db.exec(pragma);
-  }
-  return db;
-}
+/** Kysely's SQLite driver, acquiring through the store's connection lock. */
+class LockedSqliteDriver extends SqliteDriver {
+  readonly #connection: SqliteConnection;
 
-/** A read-only connection for synchronous hot reads beside the writer (WAL snapshot reads). */
-export function openSqliteReader(path: string): DatabaseSync {
-  const db = new Database(path, { readOnly: true, timeout: 10_000 });
-  db.exec('pragma cache_size = -64000');
-  db.exec('pragma temp_store = memory');
-  return db;
+  constructor(connection: SqliteConnection, database: SqliteDatabase) {
+    super({ database });
+    this.#connection = connection;
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    await this.#connection.lock();
+    return super.acquireConnection();
+  }
+
+  override async releaseConnection(): Promise<void> {
+    await super.releaseConnection();
+    this.#connection.unlock();
+  }
+
+  // The store closes the connection; Kysely's destroy must not (the ORM destroys it on close).
+  override async destroy(): Promise<void> {}
 }
 
 export class TradestoreSqliteDialect extends SqliteDialect {
-  #db: DatabaseSync | undefined;
-  readonly #path: string;
+  readonly #connection: SqliteConnection;
 
-  constructor(path: string) {
-    super({
-      database: async () => {
-        this.#db = openSqliteDatabase(path);
-        // Kysely keeps this object for the life of the store; it reaches the connection through the
-        // dialect so that `suspend`/`resume` can swap the file underneath.
-        const database = {
-          prepare: (sql: string) => {
-            const text = /^\s*begin\s*(transaction)?\s*;?\s*$/i.test(sql) ? 'begin immediate' : sql;
-            const stmt = prepared(this.database, text);
-            return {
-              reader: READER.test(text) || RETURNING.test(text),
-              all: (params: ReadonlyArray<unknown>) => stmt.all(...(params as never[])),
-              run: (params: ReadonlyArray<unknown>) => stmt.run(...(params as never[])),
-              get: (params: ReadonlyArray<unknown>) => stmt.get(...(params as never[])),
-              iterate: (params: ReadonlyArray<unknown>) => stmt.iterate(...(params as never[])),
-            };
-          },
-          close: () => this.suspend(),
+  constructor(connection: SqliteConnection) {
+    super({ database: {} as SqliteDatabase });
+    this.#connection = connection;
+  }
+
+  override createDriver(): Driver {
+    const connection = this.#connection;
+    // Kysely keeps this object for the life of the store; it reaches the `DatabaseSync` through the
+    // connection so that a restore can close and reopen the file underneath.
+    const database = {
+      prepare: (sql: string) => {
+        const text = /^\s*begin\s*(transaction)?\s*;?\s*$/i.test(sql) ? 'begin immediate' : sql;
+        const stmt = prepared(connection.database, text);
+        return {
+          reader: READER.test(text) || RETURNING.test(text),
+          all: (params: ReadonlyArray<unknown>) => stmt.all(...(params as never[])),
+          run: (params: ReadonlyArray<unknown>) => stmt.run(...(params as never[])),
+          get: (params: ReadonlyArray<unknown>) => stmt.get(...(params as never[])),
+          iterate: (params: ReadonlyArray<unknown>) => stmt.iterate(...(params as never[])),
         };
-        return database as unknown as SqliteDatabase;
       },
-    });
-    this.#path = path;
+      close: () => {},
+    };
+    return new LockedSqliteDriver(connection, database as unknown as SqliteDatabase);
   }
-
-  /** The open `DatabaseSync`; only valid once the ORM has connected. */
-  get database(): DatabaseSync {
-    if (!this.#db) throw new Error('the SQLite connection is not open');
-    return this.#db;
-  }
-
-  /** Closes the connection (the caller holds Kysely's connection, so nothing else is using it). */
-  suspend(): void {
-    if (!this.#db) return;
-    forgetStatements(this.#db);
-    this.#db.close();
-    this.#db = undefined;
-  }
-
-  resume(): void {
-    this.#db ??= openSqliteDatabase(this.#path);
-  }
-}
-
-/** Every table of a SQLite database except SQLite's own. */
-export function sqliteTables(db: DatabaseSync): string[] {
-  return db
-    .prepare(`select name from sqlite_schema where type = 'table' and name not like 'sqlite_%'`)
-    .all()
-    .map((r) => String(r.name));
 }

@@ -1,19 +1,30 @@
 /**
  * The one entry point to a tradestore database, used by the CLI, the HTTP API and library users:
- * `openStore(url)` gives a connected MikroORM instance over the whole entity set, the Kysely
- * instance for hot paths, and (on SQLite) the raw `DatabaseSync` for bare prepared statements.
+ * `openStore(url)` gives a MikroORM instance over the whole entity set, the Kysely instance for hot
+ * paths, and (on SQLite) the raw `DatabaseSync` for bare prepared statements.
+ *
+ * On SQLite, Kysely is built on first use of `kysely`, and the ORM on first use of `orm` or `em()`
+ * (over that Kysely instance, so one connection and one lock): loading MikroORM and Kysely was
+ * most of a short command's run time (`db health` took 0.43 s with them, see bench/startup.ts),
+ * and the candle hot paths and the migration runner need neither, only the raw connection.
+ * PostgreSQL builds both at once: its pool, type parsers and per-connection options are
+ * MikroORM's, and every command there needs the pg driver anyway.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { MikroORM } from '@mikro-orm/core';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { type EntityManager, SqliteDriver } from '@mikro-orm/sql';
+import type * as MikroOrmCore from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/core';
+import type * as MikroOrmSql from '@mikro-orm/sql';
+import type { EntityManager } from '@mikro-orm/sql';
+import type * as KyselyModule from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Pool } from 'pg';
-import { entities } from '../entities/all-tables.ts';
+import type * as AllTables from '../entities/all-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
-import { openSqliteReader, TradestoreSqliteDialect } from './sqlite-dialect.ts';
+import { openSqliteReader, SqliteConnection } from './sqlite-connection.ts';
+import type * as SqliteDialectModule from './sqlite-dialect.ts';
 import { type DatabaseTarget, type Dialect, parseDatabaseUrl } from './url.ts';
 
 export interface StoreOptions {
@@ -69,9 +80,15 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
-  const target = parseDatabaseUrl(url);
-  const base = {
+// Kysely and the ORM load synchronously (require of ES modules) so that `kysely` and `em()` can stay
+// synchronous and still load them only when used. Our own modules sit beside this file as .ts in
+// the repository and as .js in the published build.
+const require = createRequire(import.meta.url);
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
+function ormOptions(options: StoreOptions) {
+  const { entities } = require(`../entities/all-tables${EXT}`) as typeof AllTables;
+  return {
     entities,
     debug: options.debug ?? false,
     allowGlobalContext: false,
@@ -81,40 +98,63 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     // (migrate/analyst-views.ts): the schema diff must leave them alone.
     schemaGenerator: { skipTables: ['tradestore_migrations'], skipViews: [/_numeric$/] },
   };
+}
+
+export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
+  const target = parseDatabaseUrl(url);
   if (target.dialect === 'sqlite') {
     if (!target.memory) prepareSqliteFile(target.path, options.mustExist ?? false);
-    const dialect = new TradestoreSqliteDialect(target.path);
     const unopenable = (error: unknown) =>
       new UnopenableDatabaseError(
         `cannot open the SQLite database at ${target.path}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
-    const orm = await MikroORM.init({
-      ...base,
-      driver: SqliteDriver,
-      dbName: target.path,
-      driverOptions: dialect,
-    }).catch((error: unknown) => {
+    const connection = new SqliteConnection(target.path);
+    // Open now, so an unopenable file is reported as such and not by whatever touches it first.
+    try {
+      connection.open().prepare('select 1').get();
+    } catch (error) {
+      connection.suspend();
       throw unopenable(error);
-    });
-    // Connect now, so an unopenable file is reported as such and not by whatever touches it first.
-    await orm.em
-      .getConnection()
-      .execute('select 1')
-      .catch(async (error: unknown) => {
-        await orm.close(true).catch(() => {});
-        throw unopenable(error);
-      });
+    }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables are addressed by name in raw hot paths
+    let kysely: Kysely<any> | undefined;
+    const loadKysely = () => {
+      if (!kysely) {
+        const { Kysely: KyselyClass } = require('kysely') as typeof KyselyModule;
+        const { TradestoreSqliteDialect } = require(`./sqlite-dialect${EXT}`) as typeof SqliteDialectModule;
+        kysely = new KyselyClass({ dialect: new TradestoreSqliteDialect(connection) });
+      }
+      return kysely;
+    };
+    let orm: MikroORM | undefined;
+    const loadOrm = (): MikroORM => {
+      if (!orm) {
+        const { MikroORM: Orm } = require('@mikro-orm/core') as typeof MikroOrmCore;
+        const { SqliteDriver } = require('@mikro-orm/sql') as typeof MikroOrmSql;
+        orm = new Orm({
+          ...ormOptions(options),
+          driver: SqliteDriver,
+          dbName: target.path,
+          // The ORM queries through this store's Kysely instance: one connection, one lock.
+          driverOptions: loadKysely(),
+        });
+      }
+      return orm;
+    };
     let reader: DatabaseSync | undefined;
     let swapping = false;
-    const withSqlite = <T>(fn: (db: DatabaseSync) => T | Promise<T>) =>
-      orm.em
-        .getKysely()
-        .connection()
-        .execute(async () => fn(dialect.database));
-    return buildStore(target, orm, {
+    const withSqlite = <T>(fn: (db: DatabaseSync) => T | Promise<T>) => connection.exclusive(fn);
+    return {
+      dialect: 'sqlite',
+      target,
+      get orm() {
+        return loadOrm();
+      },
+      em: () => loadOrm().em.fork() as EntityManager,
+      get kysely() {
+        return loadKysely();
+      },
       // Kysely's SQLite driver serialises work on its single connection with a mutex; holding a
       // connection through it keeps raw statements from interleaving with an ORM transaction.
       withSqlite,
@@ -123,18 +163,18 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
         return withSqlite(async () => {
           reader?.close();
           reader = undefined;
-          dialect.suspend();
+          connection.suspend();
           swapping = true;
           try {
             return await fn(target.path);
           } finally {
             swapping = false;
-            dialect.resume();
+            connection.open();
           }
         });
       },
       readSqlite: (fn) => {
-        if (target.memory) return fn(dialect.database);
+        if (target.memory) return fn(connection.database);
         // A reader opened mid-swap would hold the old file open (or the new one half-renamed).
         if (swapping) throw new Error(`${target.path} is being replaced (db restore); retry when it is done`);
         reader ??= openSqliteReader(target.path);
@@ -143,14 +183,19 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       pgPool: () => Promise.reject(new Error('pgPool() is only available on PostgreSQL')),
       close: async () => {
         reader?.close();
-        await orm.close(true);
+        // After the last query in flight: Kysely and the ORM hold the lock while they run one.
+        if (orm) await orm.close(true);
+        else if (kysely) await kysely.destroy();
+        await connection.exclusive(() => connection.suspend());
       },
-    });
+    };
   }
+  const { MikroORM: Orm } = await import('@mikro-orm/core');
+  const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
   let pool: Pool | undefined;
   const timeout = options.statementTimeoutMs ?? 30_000;
-  const orm = await MikroORM.init({
-    ...base,
+  const orm = await Orm.init({
+    ...ormOptions(options),
     driver: PostgreSqlDriver,
     clientUrl: target.url,
     pool: { min: 0, max: options.poolSize ?? 10 },
@@ -163,7 +208,12 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       },
     },
   });
-  return buildStore(target, orm, {
+  return {
+    dialect: 'postgresql',
+    target,
+    orm,
+    em: () => orm.em.fork() as EntityManager,
+    kysely: (orm.em as EntityManager).getKysely(),
     withSqlite: () => Promise.reject(new Error('withSqlite() is only available on SQLite')),
     withSqliteClosed: () => Promise.reject(new Error('withSqliteClosed() is only available on SQLite')),
     readSqlite: () => {
@@ -178,7 +228,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       // Kysely ends the pool only if a query went through it; COPY and migrations use it directly.
       if (pool && !(pool as Pool & { ended?: boolean }).ended) await pool.end();
     },
-  });
+  };
 }
 
 function prepareSqliteFile(path: string, mustExist: boolean): void {
@@ -196,19 +246,4 @@ function prepareSqliteFile(path: string, mustExist: boolean): void {
   } else if (statSync(path).isDirectory()) {
     throw new UnopenableDatabaseError(`cannot open the SQLite database at ${path}: it is a directory`);
   }
-}
-
-function buildStore(
-  target: DatabaseTarget,
-  orm: MikroORM,
-  access: Pick<Store, 'withSqlite' | 'withSqliteClosed' | 'readSqlite' | 'pgPool' | 'close'>,
-): Store {
-  return {
-    dialect: target.dialect,
-    target,
-    orm,
-    em: () => orm.em.fork() as EntityManager,
-    kysely: (orm.em as EntityManager).getKysely(),
-    ...access,
-  };
 }

@@ -1,22 +1,25 @@
 /**
  * The transaction the trading services run in, and how their SQL spells values.
  *
- * Every service operation is one `store.em().transactional(...)`. Inside it the services talk to the
- * database through `Tx`: hand-written SQL (one text for both databases, `?` placeholders) sent as a
- * precompiled query straight to the transaction's connection. That skips the ORM's unit of work
- * and Kysely's query compiler on the hot path (signal → idea → order → fill is ~18 statements; the
- * same chain through the unit of work ran ~90/s against ~580/s here on SQLite, see
- * bench/trading.ts), while staying inside the transaction the ORM opened (BEGIN IMMEDIATE on
- * SQLite, one pooled connection on PostgreSQL).
+ * Every service operation is one `inTransaction(store, …)`. Inside it the services talk to the
+ * database through `Tx`: hand-written SQL (one text for both databases, `?` placeholders) sent
+ * straight to the driver below Kysely and the ORM: on SQLite a cached prepared statement on the
+ * store's `DatabaseSync` (inside `BEGIN IMMEDIATE`, holding the store's connection lock), on
+ * PostgreSQL a named prepared statement on one pooled `pg` client (parsed and planned once per
+ * connection, not per call). The chain signal → idea → order → fill is ~18 statements; through the
+ * unit of work it ran ~90/s against ~580/s here on SQLite, and through Kysely's executor each
+ * statement still paid for a compiled-query object, a connection hand-off and, on PostgreSQL, a
+ * parse and plan (bench/trading.ts has the figures).
  *
  * Values are written the way the ORM writes them (./column-values.ts, src/entities/types/decimal.ts),
  * so entity reads and these raw rows agree: exact decimals as canonical strings (refused, not
  * rounded, when they do not fit the column), datetimes as epoch ms on SQLite and timestamptz on
  * PostgreSQL, booleans as 0/1 on SQLite, JSON as text. Listings (filter + counts) are ./listing.ts.
  */
-import type { EntityManager } from '@mikro-orm/sql';
-import { CompiledQuery, type DatabaseConnection, type Kysely } from 'kysely';
+import type { DatabaseSync } from 'node:sqlite';
+import type { PoolClient } from 'pg';
 import { booleanValue, timestampValue } from './column-values.ts';
+import { pgStatement, prepared } from './statements.ts';
 import type { Store } from './store.ts';
 import type { Dialect } from './url.ts';
 
@@ -58,60 +61,121 @@ function toPg(sql: string): string {
   return text;
 }
 
-function makeTx(dialect: Dialect, connection: DatabaseConnection): Tx {
-  const sqlite = dialect === 'sqlite';
-  // Straight to the connection: no per-statement connection hand-off, no plugins (none installed).
-  const exec = (sql: string, params: readonly unknown[]) =>
-    connection.executeQuery<Row>(CompiledQuery.raw(sqlite ? sql : toPg(sql), params as unknown[]));
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+
+type Params = readonly unknown[];
+
+function sqliteTx(db: DatabaseSync): Tx {
+  const statement = (sql: string) => prepared(db, sql);
+  const bind = (params: Params) => params as never[];
   return {
-    dialect,
-    async all<T>(sql: string, params: readonly unknown[] = []) {
-      return (await exec(sql, params)).rows as T[];
+    dialect: 'sqlite',
+    async all<T>(sql: string, params: Params = []) {
+      return statement(sql).all(...bind(params)) as T[];
     },
-    async get<T>(sql: string, params: readonly unknown[] = []) {
-      return (await exec(sql, params)).rows[0] as T | undefined;
+    async get<T>(sql: string, params: Params = []) {
+      return statement(sql).get(...bind(params)) as T | undefined;
     },
-    async run(sql: string, params: readonly unknown[] = []) {
-      return Number((await exec(sql, params)).numAffectedRows ?? 0);
+    async run(sql: string, params: Params = []) {
+      return Number(statement(sql).run(...bind(params)).changes);
     },
-    async insert(sql: string, params: readonly unknown[] = []) {
-      if (!sqlite) {
-        const row = (await exec(`${sql} returning id`, params)).rows[0];
-        return row === undefined ? null : Number(row.id);
-      }
-      const result = await exec(sql, params);
-      return result.numAffectedRows === 0n || result.insertId === undefined ? null : Number(result.insertId);
+    async insert(sql: string, params: Params = []) {
+      const result = statement(sql).run(...bind(params));
+      return Number(result.changes) === 0 ? null : Number(result.lastInsertRowid);
     },
-    forUpdate: sqlite ? '' : ' for update',
-    bool: (v) => booleanValue(dialect, v),
-    time: (v) => timestampValue(dialect, v),
-    json: (v) => (v === null || v === undefined ? null : JSON.stringify(v)),
+    forUpdate: '',
+    bool: (v) => booleanValue('sqlite', v),
+    time: (v) => timestampValue('sqlite', v),
+    json,
   };
 }
 
-/** Runs `fn` on one connection of `em` (its transaction's connection inside `transactional`). */
-function onConnection<T>(store: Store, em: EntityManager, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const kysely = em.getKysely() as unknown as Kysely<unknown>;
-  return kysely.getExecutor().provideConnection((connection) => fn(makeTx(store.dialect, connection)));
+function pgTx(client: PoolClient): Tx {
+  const exec = (sql: string, params: Params) =>
+    client.query<Row>({ ...pgStatement(toPg(sql)), values: params as unknown[] });
+  return {
+    dialect: 'postgresql',
+    async all<T>(sql: string, params: Params = []) {
+      return (await exec(sql, params)).rows as T[];
+    },
+    async get<T>(sql: string, params: Params = []) {
+      return (await exec(sql, params)).rows[0] as T | undefined;
+    },
+    async run(sql: string, params: Params = []) {
+      return (await exec(sql, params)).rowCount ?? 0;
+    },
+    async insert(sql: string, params: Params = []) {
+      const row = (await exec(`${sql} returning id`, params)).rows[0];
+      return row === undefined ? null : Number(row.id);
+    },
+    forUpdate: ' for update',
+    bool: (v) => booleanValue('postgresql', v),
+    time: (v) => timestampValue('postgresql', v),
+    json,
+  };
 }
+
+/**
+ * Runs `fn` on one pooled PostgreSQL client. `fn` reports a broken connection by throwing a
+ * BrokenConnection; that client is then discarded instead of going back to the pool.
+ */
+async function onPgClient<T>(store: Store, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await (await store.pgPool()).connect();
+  let broken: Error | undefined;
+  try {
+    return await fn(client);
+  } catch (error) {
+    if (error instanceof BrokenConnection) {
+      broken = error;
+      throw error.cause;
+    }
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+class BrokenConnection extends Error {}
 
 /**
  * Runs `fn` as one transaction (committed when it returns, rolled back when it throws). Services
  * compose inside one transaction through their `…In(tx, …)` variants (see chain.ts).
  *
- * Kysely's own transaction on the ORM's driver (same pool, same BEGIN IMMEDIATE on SQLite), not
- * `em.transactional`: the services never touch the unit of work, and forking an EntityManager per
- * call cost about 35 µs of the trading chain's budget.
+ * SQLite: `BEGIN IMMEDIATE` on the store's connection, holding its lock (Kysely and the ORM wait
+ * for it like a second writer would). PostgreSQL: one pooled client for the whole transaction.
  */
 export async function inTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return store.kysely
-    .transaction()
-    .execute((trx) =>
-      trx.getExecutor().provideConnection((connection) => fn(makeTx(store.dialect, connection))),
-    );
+  if (store.dialect === 'sqlite') {
+    return store.withSqlite(async (db) => {
+      prepared(db, 'begin immediate').run();
+      try {
+        const result = await fn(sqliteTx(db));
+        prepared(db, 'commit').run();
+        return result;
+      } catch (error) {
+        if (db.isTransaction) db.exec('rollback');
+        throw error;
+      }
+    });
+  }
+  return onPgClient(store, async (client) => {
+    await client.query('begin');
+    try {
+      const result = await fn(pgTx(client));
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      // A rollback that fails means the connection is gone: the client must not be reused.
+      await client.query('rollback').catch(() => {
+        throw new BrokenConnection('rollback failed', { cause: error });
+      });
+      throw error;
+    }
+  });
 }
 
-/** Read-only work: the same Tx interface, on one pooled connection, without a write transaction. */
+/** Read-only work: the same Tx interface, on the connection, without a write transaction. */
 export async function reading<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return onConnection(store, store.em(), fn);
+  if (store.dialect === 'sqlite') return store.withSqlite((db) => fn(sqliteTx(db)));
+  return onPgClient(store, (client) => fn(pgTx(client)));
 }

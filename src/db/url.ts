@@ -5,6 +5,8 @@ import { MalformedInputError } from '../input/errors.ts';
 
 export type Dialect = 'sqlite' | 'postgresql';
 
+export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgresql'];
+
 export type DatabaseTarget =
   | { dialect: 'sqlite'; path: string; memory: boolean; display: string }
   | {

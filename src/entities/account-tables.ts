@@ -97,3 +97,9 @@ export const PortfolioAccessSchema = defineEntity({
 
 export class PortfolioAccess extends PortfolioAccessSchema.class {}
 PortfolioAccessSchema.setClass(PortfolioAccess);
+
+/**
+ * Tables that hold credentials (or their digests): made only by their owners logging in or
+ * creating keys, never by seeds or imports.
+ */
+export const CREDENTIAL_TABLES: readonly string[] = ['auth_sessions', 'refresh_tokens', 'api_keys'];

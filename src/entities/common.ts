@@ -1,41 +1,15 @@
 import { type EntitySchema, p, UnderscoreNamingStrategy } from '@mikro-orm/core';
 
-/**
- * Value lists shared by several tables. Every enum column gets a CHECK constraint from MikroORM
- * (`col in (...)`) on both SQLite and PostgreSQL, so these arrays are also the database's rules.
- */
-
-/** Candle/indicator/backtest bar sizes. `1M` (month) differs from `1m` (minute) only by case. */
-export const TIMEFRAMES = [
-  '1m',
-  '3m',
-  '5m',
-  '15m',
-  '30m',
-  '1h',
-  '2h',
-  '4h',
-  '6h',
-  '8h',
-  '12h',
-  '1d',
-  '3d',
-  '1w',
-  '1M',
-] as const;
-export type Timeframe = (typeof TIMEFRAMES)[number];
-
-/** Direction of a position, trade or trade idea. */
-export const DIRECTIONS = ['long', 'short'] as const;
-export type Direction = (typeof DIRECTIONS)[number];
-
-/** Side of an order, a fill or a public trade (tick). */
-export const SIDES = ['buy', 'sell'] as const;
-export type Side = (typeof SIDES)[number];
-
-/** Where a strategy (or an ingestion job) comes from. */
-export const STRATEGY_SOURCE_TYPES = ['pdf', 'youtube', 'manual', 'code'] as const;
-export type StrategySourceType = (typeof STRATEGY_SOURCE_TYPES)[number];
+export {
+  DIRECTIONS,
+  type Direction,
+  SIDES,
+  type Side,
+  STRATEGY_SOURCE_TYPES,
+  type StrategySourceType,
+  TIMEFRAMES,
+  type Timeframe,
+} from './value-lists.ts';
 
 /**
  * Provenance of every fact a bot writes: `test_mode` separates rehearsal data from production

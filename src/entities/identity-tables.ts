@@ -1,8 +1,8 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { timestamps } from './common.ts';
+import { USER_ROLES } from './value-lists.ts';
 
-export const USER_ROLES = ['admin', 'trader', 'viewer'] as const;
-export type UserRole = (typeof USER_ROLES)[number];
+export { USER_ROLES, type UserRole } from './value-lists.ts';
 
 /**
  * Login accounts.

@@ -2,9 +2,9 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { SIDES, TIMEFRAMES, timestamps } from './common.ts';
 import { bigId } from './types/big-id.ts';
 import { decimal } from './types/decimal.ts';
+import { ASSET_KINDS } from './value-lists.ts';
 
-export const ASSET_KINDS = ['crypto', 'equity', 'future', 'fx', 'prediction'] as const;
-export type AssetKind = (typeof ASSET_KINDS)[number];
+export { ASSET_KINDS, type AssetKind } from './value-lists.ts';
 
 export const CALENDAR_IMPACT_LEVELS = ['holiday', 'low', 'medium', 'high'] as const;
 export type CalendarImpactLevel = (typeof CALENDAR_IMPACT_LEVELS)[number];

@@ -242,10 +242,23 @@ async function checkSignalTerms(tx: Tx, o: ParsedOrder, signalId: number, testMo
   return bool(signal.test_mode);
 }
 
+/**
+ * A UUIDv7 (RFC 9562: 48-bit Unix milliseconds, version 7, variant and random bits) for a new
+ * order's client_order_id. Time-ordered, so a new key lands at the end of the unique index where a
+ * random UUIDv4 dirtied a random page of it on every insert (on a SQLite file: more WAL frames
+ * per commit; bench/trading.ts). Built from node's randomUUID (its variant bits already sit where
+ * v7 wants them) because the `uuid` package's v7 cost about 6 µs a call here against about 1 µs.
+ */
+export function timeOrderedUuid(): string {
+  const random = randomUUID();
+  const ms = Date.now().toString(16).padStart(12, '0');
+  return `${ms.slice(0, 8)}-${ms.slice(8)}-7${random.slice(15)}`;
+}
+
 /** Places an order inside a transaction; `known` skips re-reading rows the caller holds. */
 export async function placeOrderIn(tx: Tx, o: ParsedOrder, known: KnownToOrder = {}): Promise<PlacedOrder> {
   const now = known.now ?? new Date();
-  const clientOrderId = o.clientOrderId ?? randomUUID();
+  const clientOrderId = o.clientOrderId ?? timeOrderedUuid();
   if (o.clientOrderId !== undefined) {
     const existing = await tx.get('select id from orders where client_order_id = ?', [clientOrderId]);
     if (existing) return replay(tx, o, clientOrderId);

@@ -14,8 +14,9 @@ import type { SchemaElement } from 'hyparquet';
 import type { Canonical, Column } from '../transfer/columns.ts';
 import { writeText } from './output.ts';
 
-export type RecordFormat = 'csv' | 'json' | 'parquet';
-export const RECORD_FORMATS: readonly RecordFormat[] = ['csv', 'json', 'parquet'];
+import type { RecordFormat } from './record-lists.ts';
+
+export { RECORD_FORMATS, type RecordFormat } from './record-lists.ts';
 
 export interface RecordSink {
   rows(rows: Canonical[][]): Promise<void>;

@@ -19,16 +19,9 @@ import {
 } from '../transfer/columns.ts';
 import { type RecordFormat, recordSink } from './formats.ts';
 
-export const RECORD_KINDS = [
-  'trades',
-  'orders',
-  'fills',
-  'positions',
-  'decisions',
-  'signals',
-  'equity',
-] as const;
-export type RecordKind = (typeof RECORD_KINDS)[number];
+import type { RecordKind } from './record-lists.ts';
+
+export { RECORD_KINDS, type RecordKind } from './record-lists.ts';
 
 interface KindSpec {
   table: string;

@@ -72,9 +72,12 @@ import {
  */
 export class SettingsUnavailableError extends Error {
   override name = 'SettingsUnavailableError';
+  /** The HTTP layer's code for it (503): the service is unavailable, the request was fine. */
+  readonly code = 'unavailable';
 }
 
-type Mirror = 'strategies' | 'risk_configs' | 'bot_status';
+/** The settings tables a hybrid store mirrors, each to its own file. */
+export type Mirror = 'strategies' | 'risk_configs' | 'bot_status';
 
 const FILES: Record<Mirror, string> = {
   strategies: 'strategies.csv',
@@ -335,7 +338,11 @@ export class HybridSettings {
     this.down ??= { since: new Date(), reason: String((error as Error).message ?? error) };
   }
 
-  private async write<T>(mirror: Mirror, change: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one settings change and mirrors its table after the commit: the one path every writer
+   * (these methods, the HTTP routes, the CLI) takes, so no write of a mirrored table skips its file.
+   */
+  async write<T>(mirror: Mirror, change: () => Promise<T>): Promise<T> {
     let result: T;
     try {
       result = await change();

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { pgStatement, prepared } from '../db/statements.ts';
 import type { Store } from '../db/store.ts';
-import { TIMEFRAMES, type Timeframe } from '../entities/common.ts';
+import { TIMEFRAMES, type Timeframe } from '../entities/value-lists.ts';
 import { assertCandle, type OnConflict, type WriteCounts, writeCandleBatch } from './candle-writes.ts';
 import type { CandleRow } from './formats/types.ts';
 

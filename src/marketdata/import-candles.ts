@@ -17,18 +17,13 @@ import {
   runImport,
   timeReadOptions,
 } from './file-import.ts';
+import { IMPORT_BATCH_SIZE } from './formats/options.ts';
 import { readCandles } from './formats/readers.ts';
 import type { CandleFormat, CandleRow, CsvField, MarketDataInput } from './formats/types.ts';
 
 export type { ImportCounts, ImportHooks, ImportProgress } from './file-import.ts';
 export { ImportError } from './file-import.ts';
-
-/**
- * Rows per transaction. On SQLite a commit costs a WAL sync whatever its size, so big batches are
- * what gets near the bare engine; 50,000 rows (~3 MB of values) keeps memory small and a killed
- * import loses at most one batch.
- */
-export const IMPORT_BATCH_SIZE = 50_000;
+export { IMPORT_BATCH_SIZE };
 
 export interface CandleImportOptions extends ImportHooks, ImportTimeOptions {
   symbol: string;

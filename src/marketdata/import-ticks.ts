@@ -16,7 +16,7 @@ import {
 } from './file-import.ts';
 import { readTicks } from './formats/readers.ts';
 import type { MarketDataInput, TickFormat, TickRow } from './formats/types.ts';
-import { IMPORT_BATCH_SIZE } from './import-candles.ts';
+import { IMPORT_BATCH_SIZE } from './formats/options.ts';
 import { MAX_TRADE_ID_LENGTH, type TickInsert, writeTickBatch, writeTicksInSession } from './tick-writes.ts';
 
 export { ImportError } from './file-import.ts';

@@ -12,12 +12,15 @@
 import type { MetadataStorage } from '@mikro-orm/core';
 import type { DatabaseSync } from 'node:sqlite';
 import { quoteIdent } from '../db/statements.ts';
-import { DecimalType } from '../entities/types/decimal.ts';
 
 export const ANALYST_VIEW_SUFFIX = '_numeric';
 
-/** `table → its decimal columns`, from the entities. */
-export function decimalColumns(metadata: MetadataStorage): Map<string, Set<string>> {
+/**
+ * `table → its decimal columns`, from the entities. The decimal type is loaded here, not at the top:
+ * it brings MikroORM, which `db health` and other readers of the migration history never need.
+ */
+export async function decimalColumns(metadata: MetadataStorage): Promise<Map<string, Set<string>>> {
+  const { DecimalType } = await import('../entities/types/decimal.ts');
   const out = new Map<string, Set<string>>();
   for (const meta of metadata.getAll().values()) {
     if (!meta.tableName) continue;

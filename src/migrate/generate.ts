@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/sql';
 import { openScratchStore } from '../db/scratch.ts';
 import type { Store } from '../db/store.ts';
-import type { Dialect } from '../db/url.ts';
+import { DIALECTS, type Dialect } from '../db/url.ts';
 import { migrationStamp, migrationsDir, renderMigration, slug } from './files.ts';
 import { diffFingerprints, type SchemaDifference, schemaFingerprint } from './introspect.ts';
 import { editedMessage, migrateUp, migrationState } from './runner.ts';
 
-export const DIALECTS: Dialect[] = ['sqlite', 'postgresql'];
+export { DIALECTS };
 
 /** SQL that takes a database from `store`'s current schema to the entities; empty when they agree. */
 export async function entityDiff(store: Store): Promise<{ up: string; down: string }> {
@@ -23,7 +23,29 @@ export async function entityDiff(store: Store): Promise<{ up: string; down: stri
     safe: false,
     dropTables: true,
   });
-  return { up: diff.up.trim(), down: diff.down.trim() };
+  if (store.dialect !== 'sqlite') return { up: diff.up.trim(), down: diff.down.trim() };
+  const tables = await store.withSqlite((db) =>
+    db
+      .prepare(`select name, sql from sqlite_schema where type = 'table'`)
+      .all()
+      .filter((t) => /\)\s*without\s+rowid\s*$/i.test(String(t.sql)))
+      .map((t) => String(t.name)),
+  );
+  return { up: keepWithoutRowid(diff.up.trim(), tables), down: keepWithoutRowid(diff.down.trim(), tables) };
+}
+
+/**
+ * MikroORM knows nothing of WITHOUT ROWID (candles is one, see its migration): the rebuild it
+ * generates for a SQLite table it must alter (`create table `x__temp_alter` (…)`, copy, drop,
+ * rename) would silently turn such a table back into a rowid table. The rebuilt table of one of
+ * `tables` keeps the layout.
+ */
+export function keepWithoutRowid(sql: string, tables: readonly string[]): string {
+  return sql.replace(
+    /^(create table `([^`]+)__temp_alter` \(.*\));$/gm,
+    (line, statement: string, table: string) =>
+      tables.includes(table) ? `${statement} without rowid;` : line,
+  );
 }
 
 /** Opens a scratch database of `dialect` with every migration applied (through `upTo`, if given). */

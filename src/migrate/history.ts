@@ -6,7 +6,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { ClientBase, PoolClient } from 'pg';
 import type { Store } from '../db/store.ts';
-import { sqliteTables } from '../db/sqlite-dialect.ts';
+import { sqliteTables } from '../db/sqlite-connection.ts';
 import { quoteIdent } from '../db/statements.ts';
 import { decimalColumns, suspendAnalystViews } from './analyst-views.ts';
 import { acquireFileLock } from './file-lock.ts';
@@ -113,7 +113,7 @@ export async function openMigrationSession(store: Store): Promise<MigrationSessi
       target.dialect === 'sqlite' && !target.memory
         ? await acquireFileLock(`${target.path}.migrate-lock`)
         : () => {};
-    const decimals = decimalColumns(store.orm.getMetadata());
+    const decimals = await decimalColumns(store.orm.getMetadata());
     return {
       applied: () => store.withSqlite((db) => sqliteApplied(db)),
       run: (step) => store.withSqlite((db) => sqliteRun(db, step, decimals)),

@@ -50,6 +50,8 @@ function sqliteFingerprint(db: DatabaseSync): Set<string> {
     const table = String(t.name);
     const q = quoteIdent(table);
     facts.add(`table ${table}`);
+    // The entity diff cannot see the storage layout (candles is WITHOUT ROWID), so this must.
+    if (/\)\s*without\s+rowid\s*;?\s*$/i.test(String(t.sql))) facts.add(`table ${table}: without rowid`);
     for (const c of db.prepare(`pragma table_xinfo(${q})`).all()) {
       facts.add(
         `column ${table}.${c.name}: ${squash(c.type).toLowerCase()}${c.notnull ? ' not null' : ' null'}${c.dflt_value != null ? ` default ${squash(c.dflt_value)}` : ''}${c.pk ? ` pk${c.pk}` : ''}`,

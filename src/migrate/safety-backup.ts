@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { backupDatabase, MissingToolError } from '../db/backup.ts';
-import { sqliteTables } from '../db/sqlite-dialect.ts';
+import { sqliteTables } from '../db/sqlite-connection.ts';
 import { quoteIdent } from '../db/statements.ts';
 import type { Store } from '../db/store.ts';
 import { migrationStamp } from './files.ts';

@@ -26,7 +26,9 @@ function fileSize(path: string): number {
 export async function health(store: Store): Promise<Health> {
   const started = performance.now();
   try {
-    await store.em().getConnection().execute('select 1');
+    // Below the ORM and Kysely: on SQLite the health check then loads neither.
+    if (store.dialect === 'sqlite') await store.withSqlite((db) => db.prepare('select 1').get());
+    else await (await store.pgPool()).query('select 1');
     const latency = performance.now() - started;
     const state = await migrationState(store);
     let size: number | null = null;

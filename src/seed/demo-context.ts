@@ -9,6 +9,7 @@ import { type CandleRow } from '../marketdata/candles.ts';
 import { Exact } from '../trading/exact.ts';
 
 export const DEMO_USER_EMAIL = 'demo@example.com';
+export const DEMO_VIEWER_EMAIL = 'analyst@example.com';
 /** bot_status key of the seed's marker: `{ state: 'running' | 'complete', … }`. */
 export const DEMO_MARKER_KEY = 'demo.seed';
 export const DEMO_BOT_VERSION = 'demo-bot 1.4.2';

@@ -18,7 +18,7 @@
  * A run that died half-way leaves the marker `running`: the next run refuses with a clear error
  * rather than add a second, inconsistent half.
  */
-import { randomBytes, scryptSync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { Decimal } from 'decimal.js';
@@ -28,6 +28,9 @@ import { ensureAsset } from '../marketdata/assets.ts';
 import { insertCandles } from '../marketdata/candles.ts';
 import { migrationState } from '../migrate/runner.ts';
 import { domainTables, tableCounts } from '../operations/inspect.ts';
+import { grantPortfolioAccess } from '../accounts/access.ts';
+import { hashPassword } from '../accounts/passwords.ts';
+import { createUser } from '../accounts/users.ts';
 import { createPortfolio } from '../portfolios/portfolios.ts';
 import { setGlobalRiskConfig, setPortfolioRiskConfig } from '../portfolios/risk-configs.ts';
 import { type RegisterStrategyInput, registerStrategy } from '../strategies/strategies.ts';
@@ -35,10 +38,11 @@ import {
   BASE,
   DAY,
   DAYS,
+  Demo,
   DEMO_BOT_VERSION,
   DEMO_MARKER_KEY,
   DEMO_USER_EMAIL,
-  Demo,
+  DEMO_VIEWER_EMAIL,
   DemoSeedError,
   type DemoSeedResult,
   HOUR,
@@ -66,18 +70,12 @@ export {
   DEMO_BOT_VERSION,
   DEMO_MARKER_KEY,
   DEMO_USER_EMAIL,
+  DEMO_VIEWER_EMAIL,
   DemoSeedError,
   type DemoSeedResult,
 } from './demo-context.ts';
 
 // ---- the seed ----------------------------------------------------------------------------------
-
-function passwordHash(): string {
-  // A random password nobody knows: the demo user cannot log in (there is no login yet anyway).
-  const salt = randomBytes(16);
-  const hash = scryptSync(randomBytes(32), salt, 64);
-  return `scrypt$${salt.toString('hex')}$${hash.toString('hex')}`;
-}
 
 function markerState(value: unknown): string | null {
   return value && typeof value === 'object' && 'state' in value ? String(value.state) : null;
@@ -85,6 +83,9 @@ function markerState(value: unknown): string | null {
 
 /** Creates the demo user and the `running` marker, or says the demo data is already there. */
 async function claim(store: Store): Promise<'claimed' | 'done'> {
+  // A random password nobody knows, hashed like every login's: the demo user cannot log in
+  // until an admin resets it (`tradestore users create` makes real logins).
+  const demoPasswordHash = await hashPassword(randomBytes(32).toString('hex'));
   try {
     return await store.em().transactional(async (em) => {
       const marker = await em.findOne(BotStatus, { key: DEMO_MARKER_KEY });
@@ -106,7 +107,7 @@ async function claim(store: Store): Promise<'claimed' | 'done'> {
       }
       em.create(User, {
         email: DEMO_USER_EMAIL,
-        passwordHash: passwordHash(),
+        passwordHash: demoPasswordHash,
         role: 'trader',
         isActive: true,
       });
@@ -181,6 +182,18 @@ async function run(demo: Demo): Promise<void> {
       strategyConfig: { venue: 'nasdaq', strategies: ['Post-Earnings Drift'] },
     })
   ).id;
+  // An analyst the equities book is shared with read-only (portfolio_access).
+  await createUser(store, {
+    email: DEMO_VIEWER_EMAIL,
+    password: randomBytes(24).toString('hex'),
+    role: 'viewer',
+  });
+  await grantPortfolioAccess(store, {
+    portfolioId: demo.equities,
+    email: DEMO_VIEWER_EMAIL,
+    role: 'viewer',
+    grantedBy: DEMO_USER_EMAIL,
+  });
   await setGlobalRiskConfig(store, {
     aiTradingEnabled: true,
     minConfidenceThreshold: 0.65,

@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.ts';
 import type { Store } from '../../src/db/store.ts';
+import type { HybridSettings } from '../../src/hybrid/settings.ts';
 
 export const SECRET = 'test-secret-key-0123456789abcdef-0123456789';
 
@@ -23,7 +24,11 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export function testApi(store: Store, config: Record<string, unknown> = {}): TestApi {
+export function testApi(
+  store: Store,
+  config: Record<string, unknown> = {},
+  hybrid?: HybridSettings,
+): TestApi {
   const log: string[] = [];
   const logStream = new Writable({
     write(chunk, _encoding, done) {
@@ -36,6 +41,7 @@ export function testApi(store: Store, config: Record<string, unknown> = {}): Tes
     config: { LOG_LEVEL: 'info', SECRET_KEY: SECRET, ...config } as never,
     logStream,
     validateResponses: true,
+    ...(hybrid ? { hybrid } : {}),
   });
   const call: TestApi['call'] = async (method, url, options = {}) => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };

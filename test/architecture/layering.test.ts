@@ -35,11 +35,7 @@ export const LAYERS: Readonly<Record<string, Layer>> = {
   audit: { rank: 4 },
   migrate: { rank: 4 },
   // Domain services. Sideways imports are the few a service needs from another's read side.
-  // Market data writes its exports through exports/ (the shared file writers).
   marketdata: { rank: 5, sideways: ['exports'] },
-  // Copying a whole database elsewhere, and exporting records to files (through transfer's readers).
-  transfer: { rank: 5 },
-  exports: { rank: 5, sideways: ['transfer'] },
   news: { rank: 5 },
   predictions: { rank: 5 },
   research: { rank: 5 },
@@ -51,8 +47,12 @@ export const LAYERS: Readonly<Record<string, Layer>> = {
   backtests: { rank: 5, sideways: ['marketdata'] },
   execution: { rank: 5, sideways: ['portfolios', 'marketdata'] },
   // Callers of the services.
+  // db copy: canonical column values and checksums over db/ and migrate/.
+  transfer: { rank: 5 },
+  // Record exports and the one output path every export (candles too) writes through.
+  exports: { rank: 5, sideways: ['transfer'] },
   seed: { rank: 6 },
-  // Settings a running server reads and changes (risk, strategies, exports): a caller of the services.
+  // Hybrid storage: the settings services with their CSV mirror.
   hybrid: { rank: 6 },
   // Bringing existing data in: legacy files and a freqtrade database, through the services.
   adopt: { rank: 6 },

@@ -5,7 +5,7 @@
  * whether it replaced or merged the config.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -126,6 +126,27 @@ eachDialect('trading CLI: exit codes and strategies', (ctx) => {
     assert.doesNotMatch(r.stderr, /maxNotional/);
     await assert.rejects(getStrategy(ctx.store, name), /does not exist/);
   });
+
+  test('with STORAGE_MODE=hybrid, strategies register/deactivate rewrite strategies.csv as they commit', async () => {
+    const hybridDir = join(dir, 'hybrid');
+    const env = { STORAGE_MODE: 'hybrid', HYBRID_DIR: hybridDir };
+    const name = unique('mirrored');
+    const spec = file('mirrored.json', { name, rrExpectation: 2 });
+    const registered = await spawnCli(['--db', ctx.url, 'strategies', 'register', spec], { env });
+    assert.equal(registered.code, 0, registered.stderr);
+    const csv = () => readFileSync(join(hybridDir, 'strategies.csv'), 'utf8');
+    const row = () =>
+      csv()
+        .split('\n')
+        .find((line) => line.includes(name)) ?? '';
+    assert.match(row(), /,true,/, 'registered active');
+    const deactivated = await spawnCli(['--db', ctx.url, 'strategies', 'deactivate', '--name', name], {
+      env,
+    });
+    assert.equal(deactivated.code, 0, deactivated.stderr);
+    assert.match(row(), /,false,/, 'the file follows the deactivation');
+    assert.doesNotMatch(row(), /,true,/);
+  });
 });
 
 // The flags are checked before any database is opened: one run covers both dialects.
@@ -157,5 +178,6 @@ test('every bad flag is a usage error (exit 2) naming the flag, before the datab
     assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}, ${r.stderr}`);
     assert.match(r.stderr, message, args.join(' '));
   });
+
   assert.equal(existsSync(db), false, 'a command with a bad flag opened the database');
 });

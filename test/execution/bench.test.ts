@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Decimal } from 'decimal.js';
-import { benchTrading } from '../../bench/trading.ts';
+import { barePgChains, bareSqliteChains, benchTrading } from '../../bench/trading.ts';
 import { eachDialect } from '../support/dialects.ts';
 
 eachDialect('trading benchmark (smoke)', (ctx) => {
@@ -24,5 +24,19 @@ eachDialect('trading benchmark (smoke)', (ctx) => {
       );
     const cash = new Decimal(String(portfolio!.cash_balance));
     assert.ok(cash.minus(String(portfolio!.initial_balance)).plus(signedCost).eq(realized));
+  });
+});
+
+eachDialect('bare chain baselines (smoke)', (ctx) => {
+  test('the bare chain writes what the service chain writes: a filled order per chain', async () => {
+    const run = ctx.dialect === 'sqlite' ? await bareSqliteChains(ctx.store) : await barePgChains(ctx.store);
+    const before = await ctx.store.kysely.selectFrom('orders').select(['id']).execute();
+    const latencies = await run(12);
+    assert.equal(latencies.length, 12);
+    const orders = await ctx.store.kysely.selectFrom('orders').select(['status']).execute();
+    assert.equal(orders.length - before.length, 12);
+    assert.ok(orders.every((o) => o.status === 'filled'));
+    const fills = await ctx.store.kysely.selectFrom('fills').select(['id']).execute();
+    assert.ok(fills.length >= 12);
   });
 });

@@ -269,7 +269,7 @@ eachDialect('portfolios', (ctx) => {
     await fill(a, 'sell', '1');
     await fill(b, 'buy', '1');
     const names = readMigrations(ctx.dialect).map((m) => m.name);
-    const fix = '20261201084500_closed_positions_unrealized';
+    const fix = '20261201092000_closed_positions_unrealized';
     await migrateDown(ctx.store, { to: names[names.indexOf(fix) - 1]! });
     // What a database written before the fix holds: the closed one kept its last mark's value.
     await ctx.store.kysely

@@ -7,6 +7,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AccessError } from '../../accounts/errors.ts';
+import { SettingsUnavailableError } from '../../hybrid/settings.ts';
 import { InvalidInputError, RefusedError } from '../../input/errors.ts';
 import { CursorError } from '../schemas/common.ts';
 
@@ -22,6 +23,7 @@ export const STATUS: Record<string, number> = {
   trading_rule: 422,
   rate_limited: 429,
   internal_error: 500,
+  unavailable: 503,
 };
 
 /** An error the HTTP layer raises itself (auth, limits) with its code. */
@@ -82,6 +84,8 @@ export function describeError(error: unknown): { status: number; body: ErrorBody
     );
   // Every refusal carries its stable code (src/trading/refusals.ts); so do access errors.
   if (error instanceof RefusedError || error instanceof AccessError) return body(error.code, error.message);
+  // Hybrid storage: a settings write while the database is unreachable is refused, not lost.
+  if (error instanceof SettingsUnavailableError) return body(error.code, error.message);
   if (error instanceof CursorError)
     return body('invalid_input', error.message, [{ path: 'query.cursor', message: error.message }]);
   if (isUniqueViolation(error)) return body('conflict', 'a row with the same unique key already exists');

@@ -1,5 +1,7 @@
 /** What list routes share: keyset paging parameters in, `{ data, next_cursor }` out. */
 import type { Page } from '../../execution/pages.ts';
+import type { Mirror } from '../../hybrid/settings.ts';
+import type { RouteContext } from '../route.ts';
 import { decodeCursor, encodeCursor } from '../schemas/common.ts';
 import { toWire } from '../wire.ts';
 
@@ -31,4 +33,13 @@ export function arrayPage<T extends { id: number }>(rows: T[], limit: number) {
   const more = rows.length > limit;
   const items = more ? rows.slice(0, limit) : rows;
   return { data: items.map(toWire), next_cursor: more ? encodeCursor(items[items.length - 1]!.id) : null };
+}
+
+/**
+ * A write of a table hybrid storage mirrors (strategies, risk configs, bot status): with
+ * STORAGE_MODE=hybrid it goes through HybridSettings, so its file is rewritten after the commit
+ * and a write while the database is unreachable is refused (503) instead of lost.
+ */
+export function settingsWrite<T>(ctx: RouteContext, mirror: Mirror, change: () => Promise<T>): Promise<T> {
+  return ctx.deps.hybrid ? ctx.deps.hybrid.write(mirror, change) : change();
 }

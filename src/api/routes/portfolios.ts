@@ -25,7 +25,7 @@ import {
   snapshot,
 } from '../schemas/trading.ts';
 import { fromWire, toWire } from '../wire.ts';
-import { pageOptions, pageOut } from './helpers.ts';
+import { pageOptions, pageOut, settingsWrite } from './helpers.ts';
 
 const path = { from: 'path' } as const;
 
@@ -112,7 +112,11 @@ export const portfolioRoutes = [
     portfolio: path,
     schema: { params: idParams, body: riskConfigPatch, response: riskConfig },
     handler: async (req, ctx) =>
-      toWire(await setPortfolioRiskConfig(ctx.store, { ...fromWire(req.body), portfolioId: req.params.id })),
+      toWire(
+        await settingsWrite(ctx, 'risk_configs', () =>
+          setPortfolioRiskConfig(ctx.store, { ...fromWire(req.body), portfolioId: req.params.id }),
+        ),
+      ),
   }),
   route({
     method: 'DELETE',
@@ -124,8 +128,10 @@ export const portfolioRoutes = [
     status: 204,
     schema: { params: idParams, response: z.null() },
     handler: async (req, ctx) => {
-      if (!(await removePortfolioRiskConfig(ctx.store, { portfolioId: req.params.id })))
-        throw new NotFoundError(`portfolio ${req.params.id} has no risk config of its own`);
+      const removed = await settingsWrite(ctx, 'risk_configs', () =>
+        removePortfolioRiskConfig(ctx.store, { portfolioId: req.params.id }),
+      );
+      if (!removed) throw new NotFoundError(`portfolio ${req.params.id} has no risk config of its own`);
       return null;
     },
   }),
@@ -149,7 +155,10 @@ export const portfolioRoutes = [
     tag: 'risk',
     auth: 'admin',
     schema: { body: riskConfigPatch, response: riskConfig },
-    handler: async (req, ctx) => toWire(await setGlobalRiskConfig(ctx.store, fromWire(req.body))),
+    handler: async (req, ctx) =>
+      toWire(
+        await settingsWrite(ctx, 'risk_configs', () => setGlobalRiskConfig(ctx.store, fromWire(req.body))),
+      ),
   }),
   route({
     method: 'GET',

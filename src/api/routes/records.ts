@@ -37,6 +37,7 @@ import {
 import { route } from '../route.ts';
 import { idParams, jsonObject, pageQuery } from '../schemas/common.ts';
 import { fromWire, toWire } from '../wire.ts';
+import { settingsWrite } from './helpers.ts';
 
 const list = z.object({ data: z.array(jsonObject), next_cursor: z.null() });
 const body = jsonObject.meta({ description: "the service's fields in snake_case" });
@@ -295,11 +296,13 @@ export const recordRoutes = [
     },
     handler: async (req, ctx) =>
       out(
-        await setBotStatus(
-          ctx.store,
-          req.params.key,
-          req.body.value ?? null,
-          req.body.bot_version === undefined ? {} : { botVersion: req.body.bot_version },
+        await settingsWrite(ctx, 'bot_status', () =>
+          setBotStatus(
+            ctx.store,
+            req.params.key,
+            req.body.value ?? null,
+            req.body.bot_version === undefined ? {} : { botVersion: req.body.bot_version },
+          ),
         ),
       ),
   }),
@@ -332,7 +335,7 @@ export const recordRoutes = [
     status: 204,
     schema: { params: z.object({ key: z.string().min(1).max(128) }), response: z.null() },
     handler: async (req, ctx) => {
-      if (!(await deleteBotStatus(ctx.store, req.params.key)))
+      if (!(await settingsWrite(ctx, 'bot_status', () => deleteBotStatus(ctx.store, req.params.key))))
         throw new NotFoundError(`bot status ${req.params.key} does not exist`);
       return null;
     },

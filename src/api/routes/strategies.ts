@@ -20,6 +20,7 @@ import { route } from '../route.ts';
 import { idOut, idParams, jsonObject, pageQuery, timeOut } from '../schemas/common.ts';
 import { trade } from '../schemas/trading.ts';
 import { fromWire, toWire } from '../wire.ts';
+import { settingsWrite } from './helpers.ts';
 
 const strategy = z
   .object({
@@ -84,7 +85,12 @@ export const strategyRoutes = [
     auth: 'trade',
     status: 201,
     schema: { body: fields.extend({ name: z.string().max(255) }), response: change },
-    handler: async (req, ctx) => toWire(await registerStrategy(ctx.store, fromWire(req.body) as never)),
+    handler: async (req, ctx) =>
+      toWire(
+        await settingsWrite(ctx, 'strategies', () =>
+          registerStrategy(ctx.store, fromWire(req.body) as never),
+        ),
+      ),
   }),
   route({
     method: 'GET',
@@ -124,10 +130,12 @@ export const strategyRoutes = [
     schema: { params: idParams, body: fields, response: change },
     handler: async (req, ctx) =>
       toWire(
-        await updateStrategy(ctx.store, {
-          ...fromWire<Record<string, unknown>>(req.body as object),
-          strategy: req.params.id,
-        } as never),
+        await settingsWrite(ctx, 'strategies', () =>
+          updateStrategy(ctx.store, {
+            ...fromWire<Record<string, unknown>>(req.body as object),
+            strategy: req.params.id,
+          } as never),
+        ),
       ),
   }),
   ...(['activate', 'deactivate'] as const).map((verb) =>
@@ -139,7 +147,11 @@ export const strategyRoutes = [
       auth: 'trade',
       schema: { params: idParams, response: strategy },
       handler: async (req, ctx) =>
-        toWire(await (verb === 'activate' ? activateStrategy : deactivateStrategy)(ctx.store, req.params.id)),
+        toWire(
+          await settingsWrite(ctx, 'strategies', () =>
+            (verb === 'activate' ? activateStrategy : deactivateStrategy)(ctx.store, req.params.id),
+          ),
+        ),
     }),
   ),
   route({

@@ -4,9 +4,9 @@ import { checkZone } from './time.ts';
 import { DEFAULT_MAX_TIME, DEFAULT_MIN_TIME, TIME_UNITS } from './time-rules.ts';
 import type { CandleReadOptions, TickReadOptions } from './types.ts';
 
-export const CANDLE_FORMATS = ['freqtrade', 'ccxt', 'binance', 'yahoo', 'csv'] as const;
-export const TICK_FORMATS = ['freqtrade-trades', 'kraken'] as const;
-export const CSV_FIELDS = ['ts', 'date', 'time', 'open', 'high', 'low', 'close', 'volume'] as const;
+import { CANDLE_FORMATS, CSV_FIELDS, TICK_FORMATS } from './format-lists.ts';
+
+export { CANDLE_FORMATS, CSV_FIELDS, IMPORT_BATCH_SIZE, TICK_FORMATS } from './format-lists.ts';
 
 const DEFAULT_BATCH = 5000;
 
