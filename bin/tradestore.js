@@ -1,10 +1,24 @@
 #!/usr/bin/env node
 // Plain JavaScript on purpose: this file must parse and run on any old Node, so that an old Node
 // gets a clear message instead of a syntax error or a stack trace from the TypeScript sources.
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 13)) {
+// The minimum is package.json's `engines.node` (test/cli/engines.test.ts keeps that at the highest
+// minimum any runtime dependency declares), so the two cannot disagree.
+/* global URL */
+import { readFileSync } from 'node:fs';
+
+const engines = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).engines.node;
+const needed = engines.replace(/^>=\s*/, '');
+const [major, minor, patch] = process.versions.node.split('.').map(Number);
+const [needMajor, needMinor, needPatch] = needed.split('.').map(Number);
+const tooOld =
+  major !== needMajor
+    ? major < needMajor
+    : minor !== needMinor
+      ? minor < needMinor
+      : patch < (needPatch || 0);
+if (tooOld) {
   process.stderr.write(
-    `tradestore needs Node.js 22.13 or newer (Node 24 recommended); this is Node ${process.versions.node} at ${process.execPath}.\n` +
+    `tradestore needs Node.js ${needed} or newer (Node 24 recommended); this is Node ${process.versions.node} at ${process.execPath}.\n` +
       'Run it through the project so its pinned Node 24 is used: `npx tradestore ...` or `npm start`,\n' +
       'or install Node 24 and put it first on PATH.\n',
   );
@@ -25,7 +39,7 @@ if (!existsSync(join(import.meta.dirname, '../src/cli/main.ts'))) {
   process.exitCode = await main(process.argv);
 } else {
   if (!process.features.typescript) {
-    // Node 22.13 to 22.17 strip types only behind a flag: run the same command again with it.
+    // Before Node 22.18, types are stripped only behind a flag: run the same command again with it.
     const { spawnSync } = await import('node:child_process');
     const result = spawnSync(
       process.execPath,

@@ -4,9 +4,13 @@
  */
 import type { EntityName, FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
-import type { ScopeCounts, TestScope } from '../input/fields.ts';
+import type { z } from 'zod';
+import { listQuery, type ScopeCounts, type TestScope } from '../input/fields.ts';
+import { parseInput } from '../input/parse.ts';
 import { bool } from './column-values.ts';
-import type { Row, Tx } from './transaction.ts';
+import type { Store } from './store.ts';
+import { snakeCase } from './table.ts';
+import { type Row, reading, type Tx } from './transaction.ts';
 
 /** SQL condition for a scope on `column`, or null when every row qualifies. */
 export function testCondition(
@@ -180,4 +184,101 @@ export async function sqlPage<T>(
     (rows) => rows,
   );
   return { items: await options.map(tx, page.items), nextBeforeId: page.nextBeforeId };
+}
+
+/** A filter field that needs more than `column = value`: its condition, or null for none. */
+export type FilterRule<T> = (value: NonNullable<T>, tx: Tx) => [sql: string, ...params: unknown[]] | null;
+
+type Query<F extends z.ZodRawShape> = z.output<ReturnType<typeof listQuery<F>>>;
+
+/** A listing, described: the table, the filter fields, and the column the time window bounds. */
+export interface ListingSpec<F extends z.ZodRawShape, V> {
+  /** Filter fields; each is compared for equality with its snake_case column unless it has a rule. */
+  fields: F;
+  rules?: { [K in keyof Query<F>]?: FilterRule<Query<F>[K]> };
+  /** The column `from` (inclusive) and `to` (exclusive) bound; none: the listing has no window. */
+  window?: string;
+  orderBy: string;
+  /** Turns the page's raw rows into views when a row alone is not enough (orders add their fills). */
+  finish?: (tx: Tx, rows: Row[]) => Promise<V[]>;
+}
+
+interface ListedTable<V> {
+  name: string;
+  label: string;
+  fromRow(row: Row): V;
+}
+
+/** The query a listing takes (its `…Query` type). */
+export type ListingQuery<L extends { query: z.ZodType }> = z.input<L['query']>;
+
+/** A service's `list…(store, query)`; `query` is its zod schema. */
+export interface ListingFn<F extends z.ZodRawShape, V> {
+  (store: Store, query?: z.input<ReturnType<typeof listQuery<F>>>): Promise<Listing<V>>;
+  readonly query: ReturnType<typeof listQuery<F>>;
+}
+
+const encode = (tx: Tx, value: unknown) =>
+  value instanceof Date ? tx.time(value) : typeof value === 'boolean' ? tx.bool(value) : value;
+
+/** The `where` of a query (the test scope aside). */
+function filterOf(tx: Tx, spec: ListingSpec<z.ZodRawShape, unknown>, q: Record<string, unknown>): Where {
+  const where = new Where();
+  const rules = (spec.rules ?? {}) as Record<string, FilterRule<unknown> | undefined>;
+  for (const field of Object.keys(spec.fields)) {
+    const value = q[field];
+    if (value === undefined || value === null) continue;
+    const rule = rules[field];
+    if (rule === undefined) {
+      where.add(`${snakeCase(field)} = ?`, encode(tx, value));
+      continue;
+    }
+    const condition = rule(value, tx);
+    if (condition) where.add(...condition);
+  }
+  if (spec.window) {
+    where.when(q.from, `${spec.window} >= ?`, encode(tx, q.from));
+    where.when(q.to, `${spec.window} < ?`, encode(tx, q.to));
+  }
+  return where;
+}
+
+/**
+ * A service's `list…(store, query)` from its description: the query validated (refusals name it
+ * "<table label> query"), the page and the counts read on one connection.
+ */
+export function defineListing<F extends z.ZodRawShape, V>(
+  table: ListedTable<V>,
+  spec: ListingSpec<F, V> & { finish?: undefined },
+): ListingFn<F, V>;
+/** With `finish`, the views are what it makes of the page's rows (orders with their fills). */
+export function defineListing<F extends z.ZodRawShape, V>(
+  table: ListedTable<unknown>,
+  spec: ListingSpec<F, V> & { finish: (tx: Tx, rows: Row[]) => Promise<V[]> },
+): ListingFn<F, V>;
+export function defineListing<F extends z.ZodRawShape, V>(
+  table: ListedTable<V>,
+  spec: ListingSpec<F, V>,
+): ListingFn<F, V> {
+  const query = listQuery(spec.fields, { window: spec.window !== undefined });
+  const what = `${table.label} query`;
+  const list = (store: Store, input: unknown = {}) => {
+    const q = parseInput(query, input, what) as Record<string, unknown> &
+      TestScope & { limit: number; offset: number };
+    return reading(store, async (tx) => {
+      const listing = await listWithCounts(tx, {
+        select: '*',
+        from: table.name,
+        filter: filterOf(tx, spec as ListingSpec<z.ZodRawShape, unknown>, q),
+        scope: q,
+        orderBy: spec.orderBy,
+        limit: q.limit,
+        offset: q.offset,
+        map: spec.finish ? (row) => row as V : table.fromRow,
+      });
+      if (!spec.finish) return listing;
+      return { items: await spec.finish(tx, listing.items as Row[]), counts: listing.counts };
+    });
+  };
+  return Object.assign(list, { query });
 }

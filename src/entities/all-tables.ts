@@ -55,7 +55,7 @@ export * from './strategy-tables.ts';
 export * from './types/big-id.ts';
 export * from './types/decimal.ts';
 
-/** Every table of the domain (DOMAIN.md), in dependency order. Pass to `MikroORM.init({ entities })`. */
+/** Every table of the domain (docs/domain.md), in dependency order. Pass to `MikroORM.init({ entities })`. */
 export const entities = [
   UserSchema,
   PortfolioSchema,

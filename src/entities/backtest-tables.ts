@@ -18,7 +18,7 @@ export interface BacktestFeeModel {
 
 /**
  * A backtest's configuration and lifecycle. The strategy (and the exact strategy version run) are
- * restricted: a backtest is evidence about that strategy. DOMAIN's start/end are period_start and
+ * restricted: a backtest is evidence about that strategy. docs/domain.md's start/end are period_start and
  * period_end (END is a reserved word in SQL). `assets` is a JSON array of asset symbols as the run
  * saw them. bot_version records the engine build that produced the run.
  */

@@ -112,7 +112,7 @@ SignalSchema.setClass(Signal);
 /**
  * AI trade proposals awaiting a decision. Status moves only along TRADE_IDEA_TRANSITIONS; the ORM
  * enforces it in a beforeUpdate hook (writers outside the ORM must call canTransitionTradeIdea).
- * Refinement: DOMAIN's entry_range is two exact columns (entry_range_low/high) rather than one JSON
+ * Refinement (docs/domain.md): the entry_range is two exact columns (entry_range_low/high) rather than one JSON
  * value, so the bounds stay Decimals. expires_at goes with the `expired` status. decided_by is the
  * actor (user email, 'ai' or 'risk'), like decision_history.actor.
  * Delete rules: portfolio/strategy/asset restricted (audited decisions point here); signal set null

@@ -59,7 +59,7 @@ PortfolioSchema.setClass(Portfolio);
  * an instrument someone holds cannot disappear.
  * At most one open position per (portfolio, asset, direction): a partial unique index, so a second
  * open row for the same exposure is a bug the database rejects. Closed rows are kept as history.
- * `side` is long/short (a position's direction, not an order side). Refinements over DOMAIN.md:
+ * `side` is long/short (a position's direction, not an order side). Refinements over docs/domain.md:
  * cost_basis, the exact entry value of the open quantity that the trading core accounts with
  * (average_entry_price = cost_basis / quantity rounded to 18 places, kept for display);
  * average_exit_price (the designs kept exit_price); unrealized_pnl/mark_price/marked_at for the

@@ -1,6 +1,6 @@
 /**
  * Fills: one transaction updates the order (status; filled quantity = Σ fills), the position
- * (src/trading/positions.ts `applyFill`), the round trip (src/trading/round-trips.ts
+ * (src/trading/position-accounting.ts `applyFill`), the round trip (src/trading/round-trips.ts
  * `applyFillToTrade`) and the portfolio's cash, or nothing at all.
  *
  * Refused, with nothing written: a fill on an order that is not new/open/partially filled, a fill
@@ -10,16 +10,19 @@
  * portfolio row are locked `for update` before anything is read, so two fills of one portfolio
  * apply one after the other; SQLite write transactions are serialised by BEGIN IMMEDIATE.
  * Test-mode orders build test-mode positions and trades and leave the portfolio's cash alone.
+ *
+ * `recordFillIn` runs three named steps: read the state (locked), apply the core's accounting
+ * (pure), write what it computed.
  */
 import type { Decimal } from 'decimal.js';
-import { z } from 'zod';
+import { dec, intOrNull, moneyParam, numOrNull, str, strOrNull } from '../db/column-values.ts';
 import type { Store } from '../db/store.ts';
-import { maxLength } from '../entities/common.ts';
-import { FillSchema, LIQUIDITY_ROLES, type LiquidityRole } from '../entities/execution-tables.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
+import { TradingError } from '../input/errors.ts';
+import { id } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, moneyValue, nonNegativeDecimal, positiveDecimal, requiredText, when } from '../input/fields.ts';
 import { loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
-import { type PositionView, positionFromRow, positionState } from '../portfolios/positions.ts';
+import { findOpenPosition, type PositionView, positions, positionState } from '../portfolios/positions.ts';
 import { divideRounded, exact, ZERO } from '../trading/exact.ts';
 import {
   applyFill,
@@ -29,104 +32,12 @@ import {
 } from '../trading/position-accounting.ts';
 import { applyFillToTrade, type TradeState } from '../trading/round-trips.ts';
 import { assertTransition } from '../trading/transitions.ts';
+import { FillInput, type FillResult, type FillView, fills, type ParsedFill } from './fill-rows.ts';
+import { orders } from './order-rows.ts';
 import { loadOrder, type OrderView } from './orders.ts';
-import {
-  bool,
-  dec,
-  decimalParam,
-  decimalParamOrNull,
-  int,
-  intOrNull,
-  moneyParam,
-  moneyParamOrNull,
-  numOrNull,
-  priceParam,
-  str,
-  strOrNull,
-  time,
-} from '../db/column-values.ts';
-import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
-import { TradingError } from '../input/errors.ts';
-import { type TradeView, tradeFromRow, tradeState } from './trades.ts';
+import { trades, type TradeView, tradeState } from './trades.ts';
 
-export interface FillView {
-  id: number;
-  orderId: number;
-  venue: string;
-  quantity: Decimal;
-  price: Decimal;
-  fee: Decimal;
-  feeCurrency: string | null;
-  liquidity: LiquidityRole | null;
-  ts: Date;
-  exchangeTradeId: string | null;
-  testMode: boolean;
-  botVersion: string | null;
-  createdAt: Date;
-}
-
-export function fillFromRow(r: Row): FillView {
-  return {
-    id: int(r.id),
-    orderId: int(r.order_id),
-    venue: str(r.venue),
-    quantity: dec(r.quantity),
-    price: dec(r.price),
-    fee: dec(r.fee),
-    feeCurrency: strOrNull(r.fee_currency),
-    liquidity: strOrNull(r.liquidity) as LiquidityRole | null,
-    ts: time(r.ts),
-    exchangeTradeId: strOrNull(r.exchange_trade_id),
-    testMode: bool(r.test_mode),
-    botVersion: strOrNull(r.bot_version),
-    createdAt: time(r.created_at),
-  };
-}
-
-export const FillInput = z
-  .object({
-    orderId: id.optional(),
-    clientOrderId: z.string().min(1).max(64).optional(),
-    quantity: positiveDecimal,
-    price: nonNegativeDecimal,
-    /** In the quote currency; negative for a maker rebate. */
-    fee: moneyValue.optional(),
-    feeCurrency: z.string().min(1).max(16).optional(),
-    liquidity: z.enum(LIQUIDITY_ROLES).optional(),
-    ts: when.optional(),
-    /** The venue's trade id: unique per venue, so a replayed execution report is recognised. */
-    exchangeTradeId: z.string().min(1).max(128).optional(),
-    /** Defaults to the asset's venue; trimmed and never blank, like an asset's venue. */
-    venue: requiredText(maxLength(FillSchema, 'venue')).optional(),
-    botVersion: z.string().min(1).max(64).optional(),
-  })
-  .strict()
-  .refine(
-    (r) => (r.orderId === undefined) !== (r.clientOrderId === undefined),
-    'give orderId or clientOrderId',
-  );
-export type FillInput = z.input<typeof FillInput>;
-export type ParsedFill = z.output<typeof FillInput>;
-
-export interface FillResult {
-  fill: FillView;
-  /** The order after the fill (status, filled and remaining quantity). */
-  order: OrderView;
-  /** The open position after the fill (on a flip, the new side), or null when the fill closed it. */
-  position: PositionView | null;
-  /** The lifecycle this fill ended (full close or the old side of a flip), else null. */
-  closedPosition: PositionView | null;
-  /** The round trip that was open before the fill, updated (null when the fill opened from flat). */
-  trade: TradeView | null;
-  /** The round trip this fill opened (from flat, or the new side of a flip), else null. */
-  openedTrade: TradeView | null;
-  /** Net realized P&L of this fill and its cash change (0 for test-mode fills). */
-  realizedPnl: Decimal;
-  cashDelta: Decimal;
-  cashBalance: Decimal;
-  /** true when (venue, exchangeTradeId) was already recorded: nothing changed, `fill` is the first one. */
-  duplicate: boolean;
-}
+export { FillInput, type FillResult, type FillView, fills, type ParsedFill } from './fill-rows.ts';
 
 const FILLABLE = new Set(['new', 'open', 'partially_filled']);
 
@@ -176,47 +87,55 @@ function sameFill(f: FillView, order: OrderView, x: ParsedFill): boolean {
   return f.orderId === order.id && f.quantity.eq(x.quantity) && f.price.eq(x.price) && f.fee.eq(x.fee ?? 0);
 }
 
-/**
- * Applies one fill inside a transaction. `known` lets a caller that just created the order in the
- * same transaction skip re-reading it (`order` with its current fills, `attribution` of its idea).
- */
-export async function recordFillIn(
+/** What a caller that created the order in this same transaction already holds. */
+export interface KnownToFill {
+  order?: OrderView;
+  /** Already locked by the caller in this transaction. */
+  portfolio?: PortfolioView;
+  attribution?: Attribution;
+  venue?: string;
+  now?: Date;
+}
+
+/** Everything the accounting needs, read under the order's and the portfolio's locks. */
+interface FillState {
+  order: OrderView;
+  portfolio: PortfolioView;
+  venue: string;
+  /** The order's status once this fill is applied. */
+  status: 'filled' | 'partially_filled';
+  filled: Decimal;
+  before: PositionView | null;
+  openTrade: TradeView | null;
+  fee: Decimal;
+  ts: Date;
+  now: Date;
+}
+
+/** The first fill of a replayed venue trade, or null; refused when its terms differ. */
+async function replayedFill(
   tx: Tx,
   x: ParsedFill,
-  known: {
-    order?: OrderView;
-    /** Already locked by the caller in this transaction. */
-    portfolio?: PortfolioView;
-    attribution?: Attribution;
-    venue?: string;
-    now?: Date;
-  } = {},
-): Promise<FillResult> {
-  const now = known.now ?? new Date();
-  // Lock order first, then its portfolio (the one lock order every writer uses: no deadlock).
-  const order = known.order ?? (await loadOrder(tx, x, { lock: true }));
-  const portfolio = known.portfolio ?? (await loadPortfolio(tx, order.portfolioId, { lock: true }));
-
-  const venue =
-    x.venue ??
-    known.venue ??
-    str((await tx.get<{ venue: unknown }>('select venue from assets where id = ?', [order.assetId]))?.venue);
-  if (x.exchangeTradeId !== undefined) {
-    const seen = await tx.get('select * from fills where venue = ? and exchange_trade_id = ?', [
-      venue,
-      x.exchangeTradeId,
-    ]);
-    if (seen) {
-      const first = fillFromRow(seen);
-      if (!sameFill(first, order, x)) {
-        throw new TradingError(
-          `exchange trade ${venue}:${x.exchangeTradeId} is already fill ${first.id} of order ${first.orderId} with different terms`,
-        );
-      }
-      return duplicateResult(tx, first, order, portfolio.cashBalance);
-    }
+  order: OrderView,
+  venue: string,
+): Promise<FillView | null> {
+  if (x.exchangeTradeId === undefined) return null;
+  const seen = await tx.get('select * from fills where venue = ? and exchange_trade_id = ?', [
+    venue,
+    x.exchangeTradeId,
+  ]);
+  if (!seen) return null;
+  const first = fills.fromRow(seen);
+  if (!sameFill(first, order, x)) {
+    throw new TradingError(
+      `exchange trade ${venue}:${x.exchangeTradeId} is already fill ${first.id} of order ${first.orderId} with different terms`,
+    );
   }
+  return first;
+}
 
+/** The order's rules for a fill: fillable status, remaining quantity, limit price. Returns the new status. */
+function checkFillAgainstOrder(order: OrderView, x: ParsedFill) {
   if (!FILLABLE.has(order.status)) {
     throw new TradingError(
       `order ${order.id} is ${order.status}: only new, open or partially filled orders take fills`,
@@ -239,287 +158,93 @@ export async function recordFillIn(
   const filled = exact(order.filledQuantity).plus(x.quantity);
   const status = filled.eq(order.quantity) ? 'filled' : 'partially_filled';
   assertTransition('order', order.status, status);
+  return { filled, status } as const;
+}
 
-  const ts = x.ts ?? now;
-  const fee = exact(x.fee ?? 0);
-  const test = tx.bool(order.testMode);
+/** Step 1: the state before the fill, locked; or the first fill when this one is a replay. */
+async function readFillState(tx: Tx, x: ParsedFill, known: KnownToFill): Promise<FillState | FillResult> {
+  const now = known.now ?? new Date();
+  // Lock order first, then its portfolio (the one lock order every writer uses: no deadlock).
+  const order = known.order ?? (await loadOrder(tx, x, { lock: true }));
+  const portfolio = known.portfolio ?? (await loadPortfolio(tx, order.portfolioId, { lock: true }));
+  const venue =
+    x.venue ??
+    known.venue ??
+    str((await tx.get<{ venue: unknown }>('select venue from assets where id = ?', [order.assetId]))?.venue);
+  const first = await replayedFill(tx, x, order, venue);
+  if (first) return duplicateResult(tx, first, order, portfolio.cashBalance);
 
-  // Position and round trip before the fill.
-  const positionRow = await tx.get(
-    `select * from positions where portfolio_id = ? and asset_id = ? and test_mode = ? and status = 'open'`,
-    [order.portfolioId, order.assetId, test],
-  );
-  const before = positionRow ? positionFromRow(positionRow) : null;
+  const { filled, status } = checkFillAgainstOrder(order, x);
+  const before = await findOpenPosition(tx, order.portfolioId, order.assetId, order.testMode);
   // `+column` keeps the planner on the small outcome index (open trades are few; the portfolio's are many).
   const tradeRow = await tx.get(
     `select * from trades where +portfolio_id = ? and +asset_id = ? and test_mode = ? and is_backtest = ?
         and outcome = 'open'`,
-    [order.portfolioId, order.assetId, test, tx.bool(false)],
+    [order.portfolioId, order.assetId, tx.bool(order.testMode), tx.bool(false)],
   );
-  const openTrade = tradeRow ? tradeFromRow(tradeRow) : null;
+  const openTrade = tradeRow ? trades.fromRow(tradeRow) : null;
+  return {
+    order,
+    portfolio,
+    venue,
+    status,
+    filled,
+    before,
+    openTrade,
+    fee: exact(x.fee ?? 0),
+    ts: x.ts ?? now,
+    now,
+  };
+}
 
-  let effect: FillEffect;
-  let trades: { trade: TradeState | null; opened: TradeState | null };
-  const origin = known.attribution ?? null;
-  let attributed: Attribution | null = origin;
+/** What the core computes for a fill: the position's effect and the round trips'. */
+interface Accounting {
+  effect: FillEffect;
+  trade: TradeState | null;
+  opened: TradeState | null;
+  /** Where the lifecycle the fill opens came from (null when it opens none). */
+  origin: Attribution | null;
+}
+
+/** A stored state the core refuses (RangeError) is a refusal of this fill, not a crash. */
+function refusedAsTradingError<T>(order: OrderView, apply: () => T): T {
   try {
-    effect = applyFill(before ? positionState(before) : null, {
-      side: order.side,
-      quantity: x.quantity,
-      price: x.price,
-      fee,
-    });
-    if (effect.opened && attributed === null) attributed = await attribution(tx, order);
-    trades = applyFillToTrade(
-      openTrade ? tradeState(openTrade) : null,
-      { side: order.side, quantity: x.quantity, price: x.price, fee, at: ts },
-      effect,
-      { stopLoss: attributed?.stopLoss ?? null },
-    );
+    return apply();
   } catch (error) {
     if (error instanceof RangeError) {
       throw new TradingError(`fill on order ${order.id} does not fit the stored position: ${error.message}`);
     }
     throw error;
   }
+}
 
-  const fillId = await tx.insert(
-    `insert into fills (order_id, venue, quantity, price, fee, fee_currency, liquidity, ts, exchange_trade_id,
-       test_mode, bot_version, created_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      order.id,
-      venue,
-      decimalParam(x.quantity, 'quantity'),
-      decimalParam(x.price, 'price'),
-      moneyParam(fee, 'fee'),
-      x.feeCurrency ?? null,
-      x.liquidity ?? null,
-      tx.time(ts),
-      x.exchangeTradeId ?? null,
-      test,
-      x.botVersion ?? order.botVersion,
-      tx.time(now),
-    ],
+/**
+ * Step 2: the core's accounting, pure but for one read: the origin of a lifecycle the fill opens
+ * (the idea's or signal's strategy, stop, target), needed for the new round trip.
+ */
+async function accountFill(tx: Tx, state: FillState, x: ParsedFill, known: KnownToFill): Promise<Accounting> {
+  const { order, fee } = state;
+  const effect = refusedAsTradingError(order, () =>
+    applyFill(state.before ? positionState(state.before) : null, {
+      side: order.side,
+      quantity: x.quantity,
+      price: x.price,
+      fee,
+    }),
   );
-
-  // Round trips first: the position stores the exit VWAP the round trip computes.
-  let trade: TradeView | null = null;
-  if (openTrade && trades.trade) {
-    trade = { ...openTrade, ...tradeColumns(trades.trade), updatedAt: now };
-    await tx.run(
-      `update trades set quantity = ?, entry_price = ?, exit_price = ?, exit_time = ?, fees = ?, pnl = ?, pnl_r = ?,
-         entry_value = ?, exit_quantity = ?, exit_value = ?, outcome = ?, stop_loss = ?, updated_at = ? where id = ?`,
-      [...tradeParams(tx, trades.trade), tx.time(now), openTrade.id],
-    );
-  }
-  let openedTrade: TradeView | null = null;
-  if (trades.opened) {
-    const a = attributed!;
-    const rowId = await tx.insert(
-      `insert into trades (portfolio_id, strategy_id, signal_id, trade_idea_id, asset_id, direction, quantity,
-         entry_price, exit_price, entry_time, exit_time, fees, pnl, pnl_r, entry_value, exit_quantity, exit_value,
-         outcome, stop_loss, take_profit, reasoning, confidence, is_backtest, test_mode, bot_version, created_at,
-         updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        order.portfolioId,
-        a.strategyId,
-        order.signalId,
-        order.tradeIdeaId,
-        order.assetId,
-        trades.opened.direction,
-        decimalParam(trades.opened.quantity, 'trade quantity'),
-        priceParam(trades.opened.entryPrice),
-        null,
-        tx.time(trades.opened.entryAt),
-        null,
-        moneyParam(trades.opened.fees),
-        moneyParam(trades.opened.pnl),
-        decimalParamOrNull(trades.opened.pnlR),
-        moneyParam(trades.opened.entryValue),
-        decimalParam(trades.opened.exitQuantity),
-        moneyParam(trades.opened.exitValue),
-        trades.opened.outcome,
-        decimalParamOrNull(trades.opened.stopLoss),
-        decimalParamOrNull(a.takeProfit),
-        a.reasoning,
-        a.confidence,
-        tx.bool(false),
-        test,
-        order.botVersion,
-        tx.time(now),
-        tx.time(now),
-      ],
-    );
-    openedTrade = {
-      id: rowId!,
-      portfolioId: order.portfolioId,
-      strategyId: a.strategyId,
-      signalId: order.signalId,
-      tradeIdeaId: order.tradeIdeaId,
-      assetId: order.assetId,
-      ...tradeColumns(trades.opened),
-      takeProfit: a.takeProfit,
-      reasoning: a.reasoning,
-      confidence: a.confidence,
-      isBacktest: false,
-      backtestRunId: null,
-      externalRef: null,
-      testMode: order.testMode,
-      botVersion: order.botVersion,
-      createdAt: now,
-      updatedAt: now,
-    };
-  }
-
-  // Positions.
-  let closedPosition: PositionView | null = null;
-  let position: PositionView | null = null;
-  const exitPrice = trade?.exitPrice ?? null;
-  if (before) {
-    const state = effect.closedPosition ?? effect.position;
-    // The last mark's unrealized P&L was for the quantity then held: a closed position has none
-    // left, a resized one is revalued at the same mark (the next snapshot moves the mark).
-    const unrealized =
-      state.status === 'closed'
-        ? ZERO
-        : before.markPrice === null
-          ? null
-          : exact(unrealizedPnl(state, before.markPrice));
-    const updated: PositionView = {
-      ...before,
-      ...positionColumns(state),
-      averageExitPrice: exitPrice ?? before.averageExitPrice,
-      unrealizedPnl: unrealized,
-      closedAt: state.status === 'closed' ? ts : null,
-      updatedAt: now,
-    };
-    await tx.run(
-      `update positions set quantity = ?, average_entry_price = ?, cost_basis = ?, realized_pnl = ?, status = ?,
-         average_exit_price = ?, unrealized_pnl = ?, closed_at = ?, updated_at = ? where id = ?`,
-      [
-        ...positionParams(state),
-        decimalParamOrNull(
-          updated.averageExitPrice === null ? null : updated.averageExitPrice,
-          'average exit price',
-        ),
-        moneyParamOrNull(unrealized, 'unrealized pnl'),
-        updated.closedAt === null ? null : tx.time(updated.closedAt),
-        tx.time(now),
-        before.id,
-      ],
-    );
-    if (state.status === 'closed') closedPosition = updated;
-    else position = updated;
-  }
-  if (effect.opened) {
-    const state = effect.position;
-    const rowId = await tx.insert(
-      `insert into positions (portfolio_id, asset_id, side, quantity, average_entry_price, cost_basis, realized_pnl,
-         status, opened_at, test_mode, bot_version, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        order.portfolioId,
-        order.assetId,
-        state.side,
-        ...positionParams(state),
-        tx.time(ts),
-        test,
-        order.botVersion,
-        tx.time(now),
-        tx.time(now),
-      ],
-    );
-    position = {
-      id: rowId!,
-      portfolioId: order.portfolioId,
-      assetId: order.assetId,
-      side: state.side,
-      ...positionColumns(state),
-      averageExitPrice: null,
-      unrealizedPnl: null,
-      markPrice: null,
-      markedAt: null,
-      openedAt: ts,
-      closedAt: null,
-      testMode: order.testMode,
-      botVersion: order.botVersion,
-      createdAt: now,
-      updatedAt: now,
-    };
-  }
-
-  // Cash (production only) and the order's status.
-  const cashDelta = order.testMode ? dec(0) : effect.cashDelta;
-  const cashBalance = exact(portfolio.cashBalance).plus(cashDelta);
-  if (!order.testMode) {
-    await tx.run('update portfolios set cash_balance = ?, updated_at = ? where id = ?', [
-      moneyParam(cashBalance, 'cash balance'),
-      tx.time(now),
-      portfolio.id,
-    ]);
-  }
-  await tx.run('update orders set status = ?, updated_at = ? where id = ?', [status, tx.time(now), order.id]);
-
-  const fill: FillView = {
-    id: fillId!,
-    orderId: order.id,
-    venue,
-    quantity: x.quantity,
-    price: x.price,
-    fee,
-    feeCurrency: x.feeCurrency ?? null,
-    liquidity: x.liquidity ?? null,
-    ts,
-    exchangeTradeId: x.exchangeTradeId ?? null,
-    testMode: order.testMode,
-    botVersion: x.botVersion ?? order.botVersion,
-    createdAt: now,
-  };
-  const filledValue = order.filledValue.plus(exact(x.quantity).times(exact(x.price)));
-  return {
-    fill,
-    order: {
-      ...order,
-      status,
-      filledQuantity: filled,
-      filledValue,
-      remainingQuantity: exact(order.quantity).minus(filled),
-      averageFillPrice: divideRounded(filledValue, filled),
-      updatedAt: now,
-    },
-    position,
-    closedPosition,
-    trade,
-    openedTrade,
-    realizedPnl: effect.realizedPnl,
-    cashDelta,
-    cashBalance,
-    duplicate: false,
-  };
+  const origin = known.attribution ?? (effect.opened ? await attribution(tx, order) : null);
+  const roundTrips = refusedAsTradingError(order, () =>
+    applyFillToTrade(
+      state.openTrade ? tradeState(state.openTrade) : null,
+      { side: order.side, quantity: x.quantity, price: x.price, fee, at: state.ts },
+      effect,
+      { stopLoss: origin?.stopLoss ?? null },
+    ),
+  );
+  return { effect, trade: roundTrips.trade, opened: roundTrips.opened, origin };
 }
 
-function positionColumns(s: PositionState) {
-  return {
-    quantity: s.quantity,
-    averageEntryPrice: s.averageEntryPrice,
-    costBasis: s.costBasis,
-    realizedPnl: s.realizedPnl,
-    status: s.status,
-  };
-}
-
-function positionParams(s: PositionState): unknown[] {
-  return [
-    decimalParam(s.quantity, 'position quantity'),
-    priceParam(s.averageEntryPrice, 'average entry price'),
-    moneyParam(s.costBasis, 'cost basis'),
-    moneyParam(s.realizedPnl, 'realized pnl'),
-    s.status,
-  ];
-}
-
+/** The round-trip fields the core computes. */
 function tradeColumns(t: TradeState) {
   return {
     direction: t.direction,
@@ -539,21 +264,165 @@ function tradeColumns(t: TradeState) {
   };
 }
 
-function tradeParams(tx: Tx, t: TradeState): unknown[] {
-  return [
-    decimalParam(t.quantity, 'trade quantity'),
-    priceParam(t.entryPrice),
-    t.exitPrice === null ? null : priceParam(t.exitPrice),
-    t.exitAt === null ? null : tx.time(t.exitAt),
-    moneyParam(t.fees),
-    moneyParam(t.pnl),
-    decimalParamOrNull(t.pnlR),
-    moneyParam(t.entryValue),
-    decimalParam(t.exitQuantity),
-    moneyParam(t.exitValue),
-    t.outcome,
-    decimalParamOrNull(t.stopLoss),
-  ];
+/** Step 3a: the round trip the fill updated and the one it opened. */
+async function writeRoundTrips(tx: Tx, state: FillState, a: Accounting) {
+  const { order, now } = state;
+  let trade: TradeView | null = null;
+  if (state.openTrade && a.trade) {
+    // Direction and entry time never change within a lifecycle: not rewritten (an assigned
+    // column costs SQLite its index updates even when the value is the same).
+    const { direction: _direction, entryTime: _entryTime, ...changed } = tradeColumns(a.trade);
+    const changes = { ...changed, updatedAt: now };
+    await trades.update(tx, state.openTrade.id, changes);
+    trade = { ...state.openTrade, ...changes };
+  }
+  let openedTrade: TradeView | null = null;
+  if (a.opened) {
+    const origin = a.origin!;
+    openedTrade = await trades.insert(tx, {
+      portfolioId: order.portfolioId,
+      strategyId: origin.strategyId,
+      signalId: order.signalId,
+      tradeIdeaId: order.tradeIdeaId,
+      assetId: order.assetId,
+      ...tradeColumns(a.opened),
+      takeProfit: origin.takeProfit,
+      reasoning: origin.reasoning,
+      confidence: origin.confidence,
+      isBacktest: false,
+      backtestRunId: null,
+      externalRef: null,
+      testMode: order.testMode,
+      botVersion: order.botVersion,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+  return { trade, openedTrade };
+}
+
+function positionColumns(s: PositionState) {
+  return {
+    quantity: s.quantity,
+    averageEntryPrice: s.averageEntryPrice,
+    costBasis: s.costBasis,
+    realizedPnl: s.realizedPnl,
+    status: s.status,
+  };
+}
+
+/** Step 3b: the position the fill changed (closed, on a close or flip) and the one it opened. */
+async function writePositions(tx: Tx, state: FillState, a: Accounting, exitPrice: Decimal | null) {
+  const { order, before, ts, now } = state;
+  let closedPosition: PositionView | null = null;
+  let position: PositionView | null = null;
+  if (before) {
+    const after = a.effect.closedPosition ?? a.effect.position;
+    // The last mark's unrealized P&L was for the quantity then held: a closed position has none
+    // left, a resized one is revalued at the same mark (the next snapshot moves the mark).
+    const unrealized =
+      after.status === 'closed'
+        ? ZERO
+        : before.markPrice === null
+          ? null
+          : exact(unrealizedPnl(after, before.markPrice));
+    const changes = {
+      ...positionColumns(after),
+      averageExitPrice: exitPrice ?? before.averageExitPrice,
+      unrealizedPnl: unrealized,
+      closedAt: after.status === 'closed' ? ts : null,
+      updatedAt: now,
+    };
+    await positions.update(tx, before.id, changes);
+    if (after.status === 'closed') closedPosition = { ...before, ...changes };
+    else position = { ...before, ...changes };
+  }
+  if (a.effect.opened) {
+    const opened = a.effect.position;
+    position = await positions.insert(tx, {
+      portfolioId: order.portfolioId,
+      assetId: order.assetId,
+      side: opened.side,
+      ...positionColumns(opened),
+      averageExitPrice: null,
+      unrealizedPnl: null,
+      markPrice: null,
+      markedAt: null,
+      openedAt: ts,
+      closedAt: null,
+      testMode: order.testMode,
+      botVersion: order.botVersion,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+  return { closedPosition, position };
+}
+
+/** Step 3: writes what the accounting computed: fill, round trips, positions, cash, the order's status. */
+async function writeFill(tx: Tx, state: FillState, x: ParsedFill, a: Accounting): Promise<FillResult> {
+  const { order, portfolio, now } = state;
+  const fill = await fills.insert(tx, {
+    orderId: order.id,
+    venue: state.venue,
+    quantity: x.quantity,
+    price: x.price,
+    fee: state.fee,
+    feeCurrency: x.feeCurrency ?? null,
+    liquidity: x.liquidity ?? null,
+    ts: state.ts,
+    exchangeTradeId: x.exchangeTradeId ?? null,
+    testMode: order.testMode,
+    botVersion: x.botVersion ?? order.botVersion,
+    createdAt: now,
+  });
+  // Round trips first: the position stores the exit VWAP the round trip computes.
+  const { trade, openedTrade } = await writeRoundTrips(tx, state, a);
+  const { closedPosition, position } = await writePositions(tx, state, a, trade?.exitPrice ?? null);
+  // Cash moves with production fills only.
+  const cashDelta = order.testMode ? dec(0) : a.effect.cashDelta;
+  const cashBalance = exact(portfolio.cashBalance).plus(cashDelta);
+  if (!order.testMode) {
+    await tx.run('update portfolios set cash_balance = ?, updated_at = ? where id = ?', [
+      moneyParam(cashBalance, 'cash balance'),
+      tx.time(now),
+      portfolio.id,
+    ]);
+  }
+  await orders.update(tx, order.id, { status: state.status, updatedAt: now });
+  const filledValue = order.filledValue.plus(exact(x.quantity).times(exact(x.price)));
+  return {
+    fill,
+    order: {
+      ...order,
+      status: state.status,
+      filledQuantity: state.filled,
+      filledValue,
+      remainingQuantity: exact(order.quantity).minus(state.filled),
+      averageFillPrice: divideRounded(filledValue, state.filled),
+      updatedAt: now,
+    },
+    position,
+    closedPosition,
+    trade,
+    openedTrade,
+    realizedPnl: a.effect.realizedPnl,
+    cashDelta,
+    cashBalance,
+    duplicate: false,
+  };
+}
+
+/**
+ * Applies one fill inside a transaction: read the state, apply the core's accounting, write it.
+ * `known` lets a caller that just created the order in the same transaction skip re-reading it
+ * (`order` with its current fills, `attribution` of its idea).
+ */
+export async function recordFillIn(tx: Tx, x: ParsedFill, known: KnownToFill = {}): Promise<FillResult> {
+  const state = await readFillState(tx, x, known);
+  if ('duplicate' in state) return state;
+  const accounting = await accountFill(tx, state, x, known);
+  return writeFill(tx, state, x, accounting);
 }
 
 async function duplicateResult(
@@ -562,14 +431,10 @@ async function duplicateResult(
   order: OrderView,
   cash: Decimal,
 ): Promise<FillResult> {
-  const row = await tx.get(
-    `select * from positions where portfolio_id = ? and asset_id = ? and test_mode = ? and status = 'open'`,
-    [order.portfolioId, order.assetId, tx.bool(order.testMode)],
-  );
   return {
     fill: first,
     order,
-    position: row ? positionFromRow(row) : null,
+    position: await findOpenPosition(tx, order.portfolioId, order.assetId, order.testMode),
     closedPosition: null,
     trade: null,
     openedTrade: null,
@@ -593,6 +458,6 @@ export async function recordFill(store: Store, input: FillInput): Promise<FillRe
 export async function listFills(store: Store, input: { orderId: number }): Promise<FillView[]> {
   const orderId = parseInput(id, input.orderId, 'order id');
   return reading(store, async (tx) =>
-    (await tx.all('select * from fills where order_id = ? order by ts, id', [orderId])).map(fillFromRow),
+    (await tx.all('select * from fills where order_id = ? order by ts, id', [orderId])).map(fills.fromRow),
   );
 }

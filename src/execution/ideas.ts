@@ -5,228 +5,45 @@
  * decision_history row with the action the core assigns to the transition (expiry records none:
  * nobody decided).
  */
-import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { appendDecision, type DecisionView } from '../audit/decision-history.ts';
+import { int } from '../db/column-values.ts';
+import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
-import { DIRECTIONS, type Direction } from '../entities/common.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { TRADE_IDEA_STATUSES, type TradeIdeaStatus } from '../entities/execution-tables.ts';
-import { NotFoundError } from '../input/errors.ts';
+import { TradingError } from '../input/errors.ts';
+import { id, idFilters, userRef, when } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
-import {
-  botVersion,
-  confidence,
-  id,
-  limit,
-  nonNegativeDecimal,
-  offset,
-  positiveDecimal,
-  testScope,
-  userRef,
-  when,
-} from '../input/fields.ts';
 import { assertTradable, findUser, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { recordHaltReason } from '../portfolios/risk-configs.ts';
 import type { RiskEvaluation, RiskVerdict } from '../trading/risk-gate.ts';
 import { assertTransition, canTransition, decisionActionFor } from '../trading/transitions.ts';
-import { appendDecision, type DecisionView } from '../audit/decision-history.ts';
+import { checkLevels, type ResolvedIdea, resolveIdea } from './idea-terms.ts';
+import {
+  loadTradeIdea,
+  type ParsedTradeIdea,
+  TradeIdeaInput,
+  type TradeIdeaView,
+  tradeIdeas,
+} from './idea-rows.ts';
 import { assessRisk, type RiskAssessment, riskRecord } from './risk.ts';
 import { loadSignal, type SignalView, type StrategyFacts, strategyFacts } from './signals.ts';
-import {
-  bool,
-  decimalParam,
-  decimalParamOrNull,
-  decOrNull,
-  int,
-  intOrNull,
-  numOrNull,
-  str,
-  strOrNull,
-  time,
-  timeOrNull,
-} from '../db/column-values.ts';
-import { type Listing, listWithCounts, Where } from '../db/listing.ts';
-import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
-import { TradingError } from '../input/errors.ts';
 
-export interface TradeIdeaView {
-  id: number;
-  portfolioId: number | null;
-  signalId: number | null;
-  strategyId: number | null;
-  assetId: number;
-  direction: Direction;
-  /** The size the gate judged (null for ideas stored before sizes were kept). */
-  quantity: Decimal | null;
-  entryPrice: Decimal | null;
-  entryRangeLow: Decimal | null;
-  entryRangeHigh: Decimal | null;
-  stopLoss: Decimal | null;
-  takeProfit: Decimal | null;
-  expectedHold: string | null;
-  rationale: string | null;
-  confidence: number | null;
-  status: TradeIdeaStatus;
-  snapshotRef: string | null;
-  decidedBy: string | null;
-  decidedAt: Date | null;
-  expiresAt: Date | null;
-  testMode: boolean;
-  botVersion: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export function tradeIdeaFromRow(r: Row): TradeIdeaView {
-  return {
-    id: int(r.id),
-    portfolioId: intOrNull(r.portfolio_id),
-    signalId: intOrNull(r.signal_id),
-    strategyId: intOrNull(r.strategy_id),
-    assetId: int(r.asset_id),
-    direction: str(r.direction) as Direction,
-    quantity: decOrNull(r.quantity),
-    entryPrice: decOrNull(r.entry_price),
-    entryRangeLow: decOrNull(r.entry_range_low),
-    entryRangeHigh: decOrNull(r.entry_range_high),
-    stopLoss: decOrNull(r.stop_loss),
-    takeProfit: decOrNull(r.take_profit),
-    expectedHold: strOrNull(r.expected_hold),
-    rationale: strOrNull(r.rationale),
-    confidence: numOrNull(r.confidence),
-    status: str(r.status) as TradeIdeaStatus,
-    snapshotRef: strOrNull(r.snapshot_ref),
-    decidedBy: strOrNull(r.decided_by),
-    decidedAt: timeOrNull(r.decided_at),
-    expiresAt: timeOrNull(r.expires_at),
-    testMode: bool(r.test_mode),
-    botVersion: strOrNull(r.bot_version),
-    createdAt: time(r.created_at),
-    updatedAt: time(r.updated_at),
-  };
-}
-
-export const TradeIdeaInput = z
-  .object({
-    /** Propose from this signal: portfolio, strategy, asset, direction, price, confidence and provenance come from it. */
-    signalId: id.optional(),
-    portfolioId: id.optional(),
-    strategyId: id.optional(),
-    assetId: id.optional(),
-    direction: z.enum(DIRECTIONS).optional(),
-    /** The size the idea would trade; the gate's max lot size rule checks it (kept in risk_check_result). */
-    quantity: positiveDecimal.optional(),
-    entryPrice: nonNegativeDecimal.optional(),
-    entryRangeLow: nonNegativeDecimal.optional(),
-    entryRangeHigh: nonNegativeDecimal.optional(),
-    stopLoss: nonNegativeDecimal.optional(),
-    takeProfit: nonNegativeDecimal.optional(),
-    expectedHold: z.string().min(1).max(32).optional(),
-    rationale: z.string().optional(),
-    confidence: confidence.optional(),
-    snapshotRef: z.string().max(255).optional(),
-    expiresAt: when.optional(),
-    testMode: z.boolean().optional(),
-    botVersion: botVersion.optional(),
-  })
-  .strict();
-export type TradeIdeaInput = z.input<typeof TradeIdeaInput>;
-export type ParsedTradeIdea = z.output<typeof TradeIdeaInput>;
+export {
+  loadTradeIdea,
+  type ParsedTradeIdea,
+  TradeIdeaInput,
+  type TradeIdeaView,
+  tradeIdeas,
+} from './idea-rows.ts';
+export { resolveIdea } from './idea-terms.ts';
 
 export interface ProposalResult {
   idea: TradeIdeaView;
   risk: RiskEvaluation;
   /** The decision_history row of the gate's verdict. */
   decision: DecisionView;
-}
-
-interface ResolvedIdea {
-  portfolioId: number;
-  strategyId: number | null;
-  signalId: number | null;
-  assetId: number;
-  direction: Direction;
-  quantity: Decimal;
-  confidence: number;
-  entryPrice: Decimal | null;
-  testMode: boolean;
-  botVersion: string | null;
-  rationale: string | null;
-}
-
-function conflict(field: string, given: unknown, fromSignal: unknown, signalId: number): never {
-  throw new TradingError(`${field} ${String(given)} contradicts signal ${signalId} (${String(fromSignal)})`);
-}
-
-/** Merges a proposal with its signal; the idea's own price/stop/size/rationale win. */
-export function resolveIdea(i: ParsedTradeIdea, signal: SignalView | null): ResolvedIdea {
-  if (signal) {
-    if (signal.action === 'hold')
-      throw new TradingError(`signal ${signal.id} says hold: it proposes no trade`);
-    const direction: Direction = signal.action === 'buy' ? 'long' : 'short';
-    if (i.portfolioId !== undefined && i.portfolioId !== signal.portfolioId)
-      conflict('portfolioId', i.portfolioId, signal.portfolioId, signal.id);
-    if (i.assetId !== undefined && i.assetId !== signal.assetId)
-      conflict('assetId', i.assetId, signal.assetId, signal.id);
-    if (i.strategyId !== undefined && i.strategyId !== signal.strategyId)
-      conflict('strategyId', i.strategyId, signal.strategyId, signal.id);
-    if (i.direction !== undefined && i.direction !== direction)
-      conflict('direction', i.direction, direction, signal.id);
-    if (i.testMode !== undefined && i.testMode !== signal.testMode)
-      conflict('testMode', i.testMode, signal.testMode, signal.id);
-    if (signal.portfolioId === null)
-      throw new TradingError(`signal ${signal.id} has no portfolio to trade in`);
-    const quantity = i.quantity ?? signal.quantity;
-    if (!quantity) throw new TradingError(`signal ${signal.id} has no quantity: give the idea's quantity`);
-    return {
-      portfolioId: signal.portfolioId,
-      strategyId: signal.strategyId,
-      signalId: signal.id,
-      assetId: signal.assetId,
-      direction,
-      quantity,
-      confidence: i.confidence ?? signal.confidence,
-      entryPrice: i.entryPrice ?? signal.price,
-      testMode: signal.testMode,
-      botVersion: i.botVersion ?? signal.botVersion,
-      rationale: i.rationale ?? signal.reason,
-    };
-  }
-  const missing = (['portfolioId', 'assetId', 'direction', 'quantity', 'confidence'] as const).filter(
-    (k) => i[k] === undefined,
-  );
-  if (missing.length > 0) throw new TradingError(`a direct trade idea needs ${missing.join(', ')}`);
-  return {
-    portfolioId: i.portfolioId!,
-    strategyId: i.strategyId ?? null,
-    signalId: null,
-    assetId: i.assetId!,
-    direction: i.direction!,
-    quantity: i.quantity!,
-    confidence: i.confidence!,
-    entryPrice: i.entryPrice ?? null,
-    testMode: i.testMode ?? false,
-    botVersion: i.botVersion ?? null,
-    rationale: i.rationale ?? null,
-  };
-}
-
-/** Stops and targets must sit on the right side of the entry. */
-function checkLevels(direction: Direction, i: ParsedTradeIdea, entry: Decimal | null): void {
-  if (i.entryRangeLow && i.entryRangeHigh && i.entryRangeLow.gt(i.entryRangeHigh)) {
-    throw new TradingError(`entry range low ${i.entryRangeLow} is above its high ${i.entryRangeHigh}`);
-  }
-  if (entry === null) return;
-  const long = direction === 'long';
-  if (i.stopLoss && (long ? i.stopLoss.gte(entry) : i.stopLoss.lte(entry))) {
-    throw new TradingError(
-      `stop loss ${i.stopLoss} must be ${long ? 'below' : 'above'} the entry ${entry} of a ${direction} idea`,
-    );
-  }
-  if (i.takeProfit && (long ? i.takeProfit.lte(entry) : i.takeProfit.gte(entry))) {
-    throw new TradingError(
-      `take profit ${i.takeProfit} must be ${long ? 'above' : 'below'} the entry ${entry} of a ${direction} idea`,
-    );
-  }
 }
 
 /** The risk gate for an idea of this portfolio and strategy, at its size, entry price and confidence. */
@@ -291,7 +108,7 @@ async function resolveProposal(tx: Tx, i: ParsedTradeIdea, known: KnownContext) 
 }
 
 /** Inserts the idea row in `status` (the gate's verdict, or `waiting` when queued for it). */
-async function insertIdea(
+function insertIdea(
   tx: Tx,
   r: ResolvedIdea,
   i: ParsedTradeIdea,
@@ -299,39 +116,7 @@ async function insertIdea(
   decided: string | null,
   now: Date,
 ): Promise<TradeIdeaView> {
-  const ideaId = await tx.insert(
-    `insert into trade_ideas (portfolio_id, signal_id, strategy_id, asset_id, direction, quantity, entry_price,
-       entry_range_low, entry_range_high, stop_loss, take_profit, expected_hold, rationale, confidence, status,
-       snapshot_ref, decided_by, decided_at, expires_at, test_mode, bot_version, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      r.portfolioId,
-      r.signalId,
-      r.strategyId,
-      r.assetId,
-      r.direction,
-      decimalParam(r.quantity, 'quantity'),
-      decimalParamOrNull(r.entryPrice, 'entryPrice'),
-      decimalParamOrNull(i.entryRangeLow, 'entryRangeLow'),
-      decimalParamOrNull(i.entryRangeHigh, 'entryRangeHigh'),
-      decimalParamOrNull(i.stopLoss, 'stopLoss'),
-      decimalParamOrNull(i.takeProfit, 'takeProfit'),
-      i.expectedHold ?? null,
-      r.rationale,
-      r.confidence,
-      status,
-      i.snapshotRef ?? null,
-      decided,
-      decided === null ? null : tx.time(now),
-      i.expiresAt ? tx.time(i.expiresAt) : null,
-      tx.bool(r.testMode),
-      r.botVersion,
-      tx.time(now),
-      tx.time(now),
-    ],
-  );
-  return {
-    id: ideaId!,
+  return tradeIdeas.insert(tx, {
     portfolioId: r.portfolioId,
     signalId: r.signalId,
     strategyId: r.strategyId,
@@ -355,7 +140,25 @@ async function insertIdea(
     botVersion: r.botVersion,
     createdAt: now,
     updatedAt: now,
-  };
+  });
+}
+
+/**
+ * Moves a stored idea to `to`: the one place a service changes an idea's status, so the core's
+ * transition table (src/trading/transitions.ts) is checked here and nowhere else in the services.
+ */
+async function moveIdea(
+  tx: Tx,
+  idea: TradeIdeaView,
+  to: TradeIdeaStatus,
+  decision: { decidedBy: string | null; decidedAt: Date | null } | null,
+  now: Date,
+): Promise<TradeIdeaView> {
+  assertTransition('trade_idea', idea.status, to);
+  const changes =
+    decision === null ? { status: to, updatedAt: now } : { status: to, ...decision, updatedAt: now };
+  await tradeIdeas.update(tx, idea.id, changes);
+  return { ...idea, ...changes };
 }
 
 /**
@@ -403,19 +206,14 @@ async function applyGateVerdict(
   rationale: string | null,
 ): Promise<ProposalResult> {
   const verdict = assessment.evaluation.verdict;
-  assertTransition('trade_idea', idea.status, verdict);
   const decided = gateDecider(verdict);
-  await tx.run(
-    'update trade_ideas set status = ?, decided_by = ?, decided_at = ?, updated_at = ? where id = ?',
-    [verdict, decided, decided === null ? null : tx.time(now), tx.time(now), idea.id],
+  const moved = await moveIdea(
+    tx,
+    idea,
+    verdict,
+    { decidedBy: decided, decidedAt: decided === null ? null : now },
+    now,
   );
-  const moved: TradeIdeaView = {
-    ...idea,
-    status: verdict,
-    decidedBy: decided,
-    decidedAt: decided === null ? null : now,
-    updatedAt: now,
-  };
   const decision = await recordGateVerdict(tx, moved, idea.status, assessment, now, rationale);
   return { idea: moved, risk: assessment.evaluation, decision };
 }
@@ -487,7 +285,7 @@ export async function evaluateTradeIdea(store: Store, input: { ideaId: number })
 
 /**
  * The gate on a stored idea with the state of `now`: its portfolio, strategy, size and confidence
- * (set on every idea the services wrote; older rows without a size cannot be assessed).
+ * (the services set all three; a row written through the ORM without them is refused, not guessed).
  */
 async function assessStoredIdea(tx: Tx, idea: TradeIdeaView, now: Date) {
   if (idea.portfolioId === null || idea.quantity === null || idea.confidence === null)
@@ -496,14 +294,6 @@ async function assessStoredIdea(tx: Tx, idea: TradeIdeaView, now: Date) {
   const strategy = idea.strategyId === null ? null : await strategyFacts(tx, idea.strategyId);
   const terms = { ...idea, quantity: idea.quantity, confidence: idea.confidence };
   return { portfolio, strategy, assessment: await assessIdea(tx, portfolio, strategy, terms, now) };
-}
-
-export async function loadTradeIdea(tx: Tx, ideaId: number, options: { lock?: boolean } = {}) {
-  const row = await tx.get(`select * from trade_ideas where id = ?${options.lock ? tx.forUpdate : ''}`, [
-    ideaId,
-  ]);
-  if (!row) throw new NotFoundError(`trade idea ${ideaId} does not exist`);
-  return tradeIdeaFromRow(row);
 }
 
 const VerdictInput = z
@@ -521,7 +311,6 @@ export type VerdictInput = z.input<typeof VerdictInput>;
  * not its hard limits: the gate runs again with today's state, and if a halting rule now fails
  * (a lot size or position limit tightened, the daily target or the drawdown reached, the portfolio
  * filled up since the proposal) the idea is halted_by_risk instead, recorded as risk_rejected.
- * Ideas stored before their size was kept (quantity null) cannot be re-checked and are approved.
  */
 async function recheckAtApproval(
   tx: Tx,
@@ -529,7 +318,6 @@ async function recheckAtApproval(
   approver: string,
   now: Date,
 ): Promise<{ idea: TradeIdeaView; decision: DecisionView } | null> {
-  if (idea.quantity === null || idea.portfolioId === null || idea.confidence === null) return null;
   const { assessment } = await assessStoredIdea(tx, idea, now);
   if (assessment.evaluation.verdict !== 'halted_by_risk') return null;
   const reason = assessment.evaluation.haltReason ?? 'halted by risk';
@@ -561,10 +349,7 @@ async function decide(store: Store, input: VerdictInput, to: 'approved' | 'rejec
       const halted = await recheckAtApproval(tx, idea, user.email, now);
       if (halted) return halted;
     }
-    await tx.run(
-      'update trade_ideas set status = ?, decided_by = ?, decided_at = ?, updated_at = ? where id = ?',
-      [to, user.email, tx.time(now), tx.time(now), idea.id],
-    );
+    const decided = await moveIdea(tx, idea, to, { decidedBy: user.email, decidedAt: now }, now);
     const decision = await appendDecision(tx, {
       occurredAt: now,
       portfolioId: idea.portfolioId,
@@ -582,10 +367,7 @@ async function decide(store: Store, input: VerdictInput, to: 'approved' | 'rejec
       testMode: idea.testMode,
       botVersion: idea.botVersion,
     });
-    return {
-      idea: { ...idea, status: to as TradeIdeaStatus, decidedBy: user.email, decidedAt: now, updatedAt: now },
-      decision,
-    };
+    return { idea: decided, decision };
   });
 }
 
@@ -615,14 +397,7 @@ export async function expireTradeIdea(store: Store, input: { ideaId: number }): 
   const ideaId = parseInput(id, input.ideaId, 'trade idea id');
   return inTransaction(store, async (tx) => {
     const idea = await loadTradeIdea(tx, ideaId, { lock: true });
-    assertTransition('trade_idea', idea.status, 'expired');
-    const now = new Date();
-    await tx.run('update trade_ideas set status = ?, updated_at = ? where id = ?', [
-      'expired',
-      tx.time(now),
-      idea.id,
-    ]);
-    return { ...idea, status: 'expired', updatedAt: now };
+    return moveIdea(tx, idea, 'expired', null, new Date());
   });
 }
 
@@ -645,45 +420,13 @@ export async function getTradeIdea(store: Store, ideaId: number): Promise<TradeI
   return reading(store, (tx) => loadTradeIdea(tx, iid));
 }
 
-export const TradeIdeaQuery = z
-  .object({
-    portfolioId: id.optional(),
-    strategyId: id.optional(),
-    assetId: id.optional(),
-    signalId: id.optional(),
-    status: z.enum(TRADE_IDEA_STATUSES).optional(),
-    from: when.optional(),
-    to: when.optional(),
-    limit,
-    offset,
-    ...testScope,
-  })
-  .strict();
-export type TradeIdeaQuery = z.input<typeof TradeIdeaQuery>;
-
 /** Ideas matching the filter, newest first (e.g. `{ status: 'needs_approval' }` is the approval queue). */
-export async function listTradeIdeas(
-  store: Store,
-  query: TradeIdeaQuery = {},
-): Promise<Listing<TradeIdeaView>> {
-  const q = parseInput(TradeIdeaQuery, query, 'trade idea query');
-  return reading(store, (tx) =>
-    listWithCounts(tx, {
-      select: '*',
-      from: 'trade_ideas',
-      filter: new Where()
-        .when(q.portfolioId, 'portfolio_id = ?', q.portfolioId)
-        .when(q.strategyId, 'strategy_id = ?', q.strategyId)
-        .when(q.assetId, 'asset_id = ?', q.assetId)
-        .when(q.signalId, 'signal_id = ?', q.signalId)
-        .when(q.status, 'status = ?', q.status)
-        .when(q.from, 'created_at >= ?', q.from && tx.time(q.from))
-        .when(q.to, 'created_at < ?', q.to && tx.time(q.to)),
-      scope: q,
-      orderBy: 'created_at desc, id desc',
-      limit: q.limit,
-      offset: q.offset,
-      map: tradeIdeaFromRow,
-    }),
-  );
-}
+export const listTradeIdeas = defineListing(tradeIdeas, {
+  fields: {
+    ...idFilters('portfolioId', 'strategyId', 'assetId', 'signalId'),
+    status: z.enum(TRADE_IDEA_STATUSES).optional(),
+  },
+  window: 'created_at',
+  orderBy: 'created_at desc, id desc',
+});
+export type TradeIdeaQuery = ListingQuery<typeof listTradeIdeas>;

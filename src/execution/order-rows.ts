@@ -4,23 +4,15 @@
  * checks that count working orders, so both read fills the same way, in one query per batch.
  */
 import type { Decimal } from 'decimal.js';
+import { dec, int } from '../db/column-values.ts';
+import { col, defineTable } from '../db/table.ts';
+import type { Row, Tx } from '../db/transaction.ts';
 import type { Side } from '../entities/common.ts';
 import type { OrderStatus, OrderType, TimeInForce } from '../entities/execution-tables.ts';
 import { divideRounded, exact, ZERO } from '../trading/exact.ts';
-import {
-  bool,
-  dec,
-  decOrNull,
-  int,
-  intOrNull,
-  str,
-  strOrNull,
-  time,
-  timeOrNull,
-} from '../db/column-values.ts';
-import { type Row, type Tx } from '../db/transaction.ts';
 
-export interface OrderView {
+/** An `orders` row as stored. */
+export interface OrderRow {
   id: number;
   portfolioId: number;
   tradeIdeaId: number | null;
@@ -30,13 +22,6 @@ export interface OrderView {
   type: OrderType;
   timeInForce: TimeInForce | null;
   quantity: Decimal;
-  /** Σ of the order's fills. */
-  filledQuantity: Decimal;
-  /** Σ quantity × price of its fills (exact notional). */
-  filledValue: Decimal;
-  remainingQuantity: Decimal;
-  /** Volume-weighted fill price (18 places), null before the first fill. */
-  averageFillPrice: Decimal | null;
   limitPrice: Decimal | null;
   stopPrice: Decimal | null;
   status: OrderStatus;
@@ -50,13 +35,47 @@ export interface OrderView {
   updatedAt: Date;
 }
 
+export const orders = defineTable<OrderRow>('orders', 'order', {
+  id: col.id(),
+  portfolioId: col.int(),
+  tradeIdeaId: col.intOrNull(),
+  signalId: col.intOrNull(),
+  assetId: col.int(),
+  side: col.text<Side>(),
+  type: col.text<OrderType>(),
+  timeInForce: col.textOrNull<TimeInForce>(),
+  quantity: col.decimal(),
+  limitPrice: col.decimalOrNull(),
+  stopPrice: col.decimalOrNull(),
+  status: col.text<OrderStatus>(),
+  clientOrderId: col.text(),
+  exchangeOrderId: col.textOrNull(),
+  rejectReason: col.textOrNull(),
+  submittedAt: col.timeOrNull(),
+  testMode: col.bool(),
+  botVersion: col.textOrNull(),
+  createdAt: col.time(),
+  updatedAt: col.time(),
+});
+
+/** An order as the services return it: the row plus what its fills add up to. */
+export interface OrderView extends OrderRow {
+  /** Σ of the order's fills. */
+  filledQuantity: Decimal;
+  /** Σ quantity × price of its fills (exact notional). */
+  filledValue: Decimal;
+  remainingQuantity: Decimal;
+  /** Volume-weighted fill price (18 places), null before the first fill. */
+  averageFillPrice: Decimal | null;
+}
+
 export interface FillAmount {
   quantity: Decimal;
   price: Decimal;
 }
 
-export function orderFromRow(r: Row, fills: readonly FillAmount[] = []): OrderView {
-  const quantity = dec(r.quantity);
+/** A stored order with the amounts of its fills (none for a new order). */
+export function orderWithFills(row: OrderRow, fills: readonly FillAmount[] = []): OrderView {
   let filled = ZERO;
   let value = ZERO;
   for (const f of fills) {
@@ -64,30 +83,11 @@ export function orderFromRow(r: Row, fills: readonly FillAmount[] = []): OrderVi
     value = value.plus(exact(f.quantity).times(exact(f.price)));
   }
   return {
-    id: int(r.id),
-    portfolioId: int(r.portfolio_id),
-    tradeIdeaId: intOrNull(r.trade_idea_id),
-    signalId: intOrNull(r.signal_id),
-    assetId: int(r.asset_id),
-    side: str(r.side) as Side,
-    type: str(r.type) as OrderType,
-    timeInForce: strOrNull(r.time_in_force) as TimeInForce | null,
-    quantity,
+    ...row,
     filledQuantity: filled,
     filledValue: value,
-    remainingQuantity: exact(quantity).minus(filled),
+    remainingQuantity: exact(row.quantity).minus(filled),
     averageFillPrice: filled.isZero() ? null : divideRounded(value, filled),
-    limitPrice: decOrNull(r.limit_price),
-    stopPrice: decOrNull(r.stop_price),
-    status: str(r.status) as OrderStatus,
-    clientOrderId: str(r.client_order_id),
-    exchangeOrderId: strOrNull(r.exchange_order_id),
-    rejectReason: strOrNull(r.reject_reason),
-    submittedAt: timeOrNull(r.submitted_at),
-    testMode: bool(r.test_mode),
-    botVersion: strOrNull(r.bot_version),
-    createdAt: time(r.created_at),
-    updatedAt: time(r.updated_at),
   };
 }
 
@@ -117,5 +117,5 @@ export async function withFills(tx: Tx, rows: readonly Row[]): Promise<OrderView
     tx,
     rows.map((r) => int(r.id)),
   );
-  return rows.map((r) => orderFromRow(r, fills.get(int(r.id)) ?? []));
+  return rows.map((r) => orderWithFills(orders.fromRow(r), fills.get(int(r.id)) ?? []));
 }

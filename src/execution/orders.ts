@@ -6,27 +6,33 @@
 import { randomUUID } from 'node:crypto';
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { bool, int } from '../db/column-values.ts';
+import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { SIDES } from '../entities/common.ts';
 import { ORDER_STATUSES, ORDER_TYPES, TIME_IN_FORCE } from '../entities/execution-tables.ts';
-import { NotFoundError } from '../input/errors.ts';
+import { NotFoundError, TradingError } from '../input/errors.ts';
+import { botVersion, id, idFilters, positiveDecimal, when } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
-import { botVersion, id, limit, offset, positiveDecimal, testScope, when } from '../input/fields.ts';
 import { assertTradable, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
 import { latestClose } from '../portfolios/snapshots.ts';
 import { ZERO } from '../trading/exact.ts';
 import { checkPortfolioLimits, hasPortfolioLimits } from '../trading/portfolio-limits.ts';
 import { assertTransition } from '../trading/transitions.ts';
 import { loadTradeIdea, type TradeIdeaView } from './ideas.ts';
-import { type OrderView, readOrders, withFills } from './order-rows.ts';
+import {
+  type OrderRow,
+  type OrderView,
+  orders,
+  orderWithFills,
+  readOrders,
+  withFills,
+} from './order-rows.ts';
 import { loadOpenExposure, openPositionsUnderLock } from './risk.ts';
 import { markSignalExecuted } from './signals.ts';
-import { bool, decimalParam, decimalParamOrNull, int } from '../db/column-values.ts';
-import { type Listing, listWithCounts, Where } from '../db/listing.ts';
-import { inTransaction, reading, type Tx } from '../db/transaction.ts';
-import { TradingError } from '../input/errors.ts';
 
-export { type FillAmount, orderFromRow, type OrderView } from './order-rows.ts';
+export type { FillAmount, OrderView } from './order-rows.ts';
 
 /** An order with its filled quantity; `lock` holds its row until commit on PostgreSQL. */
 export async function loadOrder(
@@ -142,6 +148,10 @@ async function enforcePortfolioLimits(
  * filled; every other order counts its whole quantity.
  */
 async function assertWithinIdeaSize(tx: Tx, idea: TradeIdeaView, quantity: Decimal): Promise<void> {
+  if (idea.quantity === null) {
+    // The services store every idea with its size; one written without (through the ORM) is not guessed.
+    throw new TradingError(`trade idea ${idea.id} has no size: its orders cannot be held to one`);
+  }
   const orders = await readOrders(tx, 'select * from orders where trade_idea_id = ?', [idea.id]);
   let committed = ZERO;
   for (const order of orders) {
@@ -150,11 +160,86 @@ async function assertWithinIdeaSize(tx: Tx, idea: TradeIdeaView, quantity: Decim
     committed = committed.plus(ended ? order.filledQuantity : order.quantity);
   }
   const after = committed.plus(quantity);
-  if (after.gt(idea.quantity!)) {
+  if (after.gt(idea.quantity)) {
     throw new TradingError(
-      `trade idea ${idea.id} was judged at quantity ${idea.quantity!.toString()}: its orders would total ${after.toString()}`,
+      `trade idea ${idea.id} was judged at quantity ${idea.quantity.toString()}: its orders would total ${after.toString()}`,
     );
   }
+}
+
+/** What a caller in the same transaction already holds when it places an order. */
+interface KnownToOrder {
+  portfolio?: PortfolioView;
+  idea?: TradeIdeaView;
+  /** The idea was proposed in this same transaction: it has no orders yet. */
+  ideaIsNew?: boolean;
+  now?: Date;
+}
+
+/** An order's terms as its idea and signal settle them: test mode, signal, the idea's price. */
+interface OrderTerms {
+  testMode: boolean | undefined;
+  signalId: number | null;
+  ideaPrice: Decimal | null;
+  /** The gate judged the portfolio's limits on exactly these terms in this transaction. */
+  limitsJudged: boolean;
+}
+
+/** An order for a trade idea: the idea must be tradable, match the order, and hold its size. */
+async function checkIdeaTerms(tx: Tx, o: ParsedOrder, known: KnownToOrder, terms: OrderTerms) {
+  // Locked (PostgreSQL): two concurrent orders for one idea must not both pass its size check.
+  const idea = known.idea ?? (await loadTradeIdea(tx, o.tradeIdeaId!, { lock: true }));
+  if (idea.status !== 'approved' && idea.status !== 'auto_executed') {
+    throw new TradingError(
+      `trade idea ${idea.id} is ${idea.status}: only approved or auto-executed ideas are traded`,
+    );
+  }
+  if (idea.portfolioId !== o.portfolioId || idea.assetId !== o.assetId) {
+    throw new TradingError(
+      `trade idea ${idea.id} is for portfolio ${idea.portfolioId}, asset ${idea.assetId}`,
+    );
+  }
+  if (terms.testMode !== undefined && terms.testMode !== idea.testMode) {
+    throw new TradingError(`testMode ${terms.testMode} contradicts trade idea ${idea.id} (${idea.testMode})`);
+  }
+  // An idea proposed in this transaction has no orders yet: the query can only find nothing.
+  const fitsNewIdea = known.ideaIsNew === true && idea.quantity !== null && o.quantity.lte(idea.quantity);
+  if (!fitsNewIdea) await assertWithinIdeaSize(tx, idea, o.quantity);
+  // The gate passed this idea in this same transaction on these very terms (its size and side,
+  // valued at its entry price): the portfolio's limits were checked against this state already.
+  const limitsJudged =
+    known.ideaIsNew === true &&
+    idea.status === 'auto_executed' &&
+    idea.quantity !== null &&
+    o.quantity.eq(idea.quantity) &&
+    o.side === (idea.direction === 'long' ? 'buy' : 'sell') &&
+    o.limitPrice === undefined &&
+    o.stopPrice === undefined;
+  return {
+    testMode: idea.testMode,
+    signalId: terms.signalId ?? idea.signalId,
+    ideaPrice: idea.entryPrice,
+    limitsJudged,
+  };
+}
+
+/** An order naming a signal: the signal must be for its portfolio and asset; it settles test mode. */
+async function checkSignalTerms(tx: Tx, o: ParsedOrder, signalId: number, testMode: boolean | undefined) {
+  const signal = await tx.get<{ portfolio_id: unknown; asset_id: unknown; test_mode: unknown }>(
+    'select portfolio_id, asset_id, test_mode from signals where id = ?',
+    [signalId],
+  );
+  if (!signal) throw new NotFoundError(`signal ${signalId} does not exist`);
+  if (
+    int(signal.asset_id) !== o.assetId ||
+    (signal.portfolio_id !== null && int(signal.portfolio_id) !== o.portfolioId)
+  ) {
+    throw new TradingError(`signal ${signalId} is for another portfolio or asset`);
+  }
+  if (testMode !== undefined && testMode !== bool(signal.test_mode)) {
+    throw new TradingError(`testMode ${testMode} contradicts signal ${signalId}`);
+  }
+  return bool(signal.test_mode);
 }
 
 /**
@@ -171,17 +256,7 @@ export function timeOrderedUuid(): string {
 }
 
 /** Places an order inside a transaction; `known` skips re-reading rows the caller holds. */
-export async function placeOrderIn(
-  tx: Tx,
-  o: ParsedOrder,
-  known: {
-    portfolio?: PortfolioView;
-    idea?: TradeIdeaView;
-    /** The idea was proposed in this same transaction: it has no orders yet. */
-    ideaIsNew?: boolean;
-    now?: Date;
-  } = {},
-): Promise<PlacedOrder> {
+export async function placeOrderIn(tx: Tx, o: ParsedOrder, known: KnownToOrder = {}): Promise<PlacedOrder> {
   const now = known.now ?? new Date();
   const clientOrderId = o.clientOrderId ?? timeOrderedUuid();
   if (o.clientOrderId !== undefined) {
@@ -191,121 +266,51 @@ export async function placeOrderIn(
   const portfolio = known.portfolio ?? (await loadPortfolio(tx, o.portfolioId));
   assertTradable(portfolio);
 
-  let testMode = o.testMode;
-  let signalId = o.signalId ?? null;
-  let ideaPrice: Decimal | null = null;
-  let limitsJudged = false;
-  if (o.tradeIdeaId !== undefined) {
-    // Locked (PostgreSQL): two concurrent orders for one idea must not both pass its size check.
-    const idea = known.idea ?? (await loadTradeIdea(tx, o.tradeIdeaId, { lock: true }));
-    ideaPrice = idea.entryPrice;
-    if (idea.status !== 'approved' && idea.status !== 'auto_executed') {
-      throw new TradingError(
-        `trade idea ${idea.id} is ${idea.status}: only approved or auto-executed ideas are traded`,
-      );
-    }
-    if (idea.portfolioId !== o.portfolioId || idea.assetId !== o.assetId) {
-      throw new TradingError(
-        `trade idea ${idea.id} is for portfolio ${idea.portfolioId}, asset ${idea.assetId}`,
-      );
-    }
-    if (testMode !== undefined && testMode !== idea.testMode) {
-      throw new TradingError(`testMode ${testMode} contradicts trade idea ${idea.id} (${idea.testMode})`);
-    }
-    testMode = idea.testMode;
-    signalId ??= idea.signalId;
-    // An idea proposed in this transaction has no orders yet: the query can only find nothing.
-    const fitsNewIdea = known.ideaIsNew === true && idea.quantity !== null && o.quantity.lte(idea.quantity);
-    if (idea.quantity !== null && !fitsNewIdea) await assertWithinIdeaSize(tx, idea, o.quantity);
-    // The gate passed this idea in this same transaction on these very terms (its size and side,
-    // valued at its entry price): the portfolio's limits were checked against this state already.
-    limitsJudged =
-      known.ideaIsNew === true &&
-      idea.status === 'auto_executed' &&
-      idea.quantity !== null &&
-      o.quantity.eq(idea.quantity) &&
-      o.side === (idea.direction === 'long' ? 'buy' : 'sell') &&
-      o.limitPrice === undefined &&
-      o.stopPrice === undefined;
-  }
-  if (signalId !== null && o.signalId !== undefined) {
-    const signal = await tx.get<{ portfolio_id: unknown; asset_id: unknown; test_mode: unknown }>(
-      'select portfolio_id, asset_id, test_mode from signals where id = ?',
-      [signalId],
-    );
-    if (!signal) throw new NotFoundError(`signal ${signalId} does not exist`);
-    if (
-      int(signal.asset_id) !== o.assetId ||
-      (signal.portfolio_id !== null && int(signal.portfolio_id) !== o.portfolioId)
-    ) {
-      throw new TradingError(`signal ${signalId} is for another portfolio or asset`);
-    }
-    if (testMode !== undefined && testMode !== bool(signal.test_mode)) {
-      throw new TradingError(`testMode ${testMode} contradicts signal ${signalId}`);
-    }
-    testMode = bool(signal.test_mode);
-  }
+  let terms: OrderTerms = {
+    testMode: o.testMode,
+    signalId: o.signalId ?? null,
+    ideaPrice: null,
+    limitsJudged: false,
+  };
+  if (o.tradeIdeaId !== undefined) terms = await checkIdeaTerms(tx, o, known, terms);
+  const { signalId, ideaPrice, limitsJudged } = terms;
+  let testMode = terms.testMode;
+  if (signalId !== null && o.signalId !== undefined)
+    testMode = await checkSignalTerms(tx, o, signalId, testMode);
   testMode ??= false;
   if (hasPortfolioLimits(portfolio) && !limitsJudged) {
     await enforcePortfolioLimits(tx, portfolio, o, testMode, o.limitPrice ?? o.stopPrice ?? ideaPrice, now);
   }
 
-  const orderId = await tx.insert(
-    `insert into orders (portfolio_id, trade_idea_id, signal_id, asset_id, side, type, time_in_force, quantity,
-       limit_price, stop_price, status, client_order_id, exchange_order_id, submitted_at, test_mode, bot_version,
-       created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?)
-     on conflict (client_order_id) do nothing`,
-    [
-      o.portfolioId,
-      o.tradeIdeaId ?? null,
+  const row = await orders.insertUnlessExists(
+    tx,
+    {
+      portfolioId: o.portfolioId,
+      tradeIdeaId: o.tradeIdeaId ?? null,
       signalId,
-      o.assetId,
-      o.side,
-      o.type,
-      o.timeInForce ?? null,
-      decimalParam(o.quantity, 'quantity'),
-      decimalParamOrNull(o.limitPrice, 'limitPrice'),
-      decimalParamOrNull(o.stopPrice, 'stopPrice'),
+      assetId: o.assetId,
+      side: o.side,
+      type: o.type,
+      timeInForce: o.timeInForce ?? null,
+      quantity: o.quantity,
+      limitPrice: o.limitPrice ?? null,
+      stopPrice: o.stopPrice ?? null,
+      status: 'new',
       clientOrderId,
-      o.exchangeOrderId ?? null,
-      o.submittedAt ? tx.time(o.submittedAt) : null,
-      tx.bool(testMode),
-      o.botVersion ?? null,
-      tx.time(now),
-      tx.time(now),
-    ],
+      exchangeOrderId: o.exchangeOrderId ?? null,
+      rejectReason: null,
+      submittedAt: o.submittedAt ?? null,
+      testMode,
+      botVersion: o.botVersion ?? null,
+      createdAt: now,
+      updatedAt: now,
+    },
+    'client_order_id',
   );
   // A concurrent transaction committed the same client_order_id first.
-  if (orderId === null) return replay(tx, o, clientOrderId);
+  if (row === null) return replay(tx, o, clientOrderId);
   if (signalId !== null) await markSignalExecuted(tx, signalId, now);
-  const order: OrderView = {
-    id: orderId,
-    portfolioId: o.portfolioId,
-    tradeIdeaId: o.tradeIdeaId ?? null,
-    signalId,
-    assetId: o.assetId,
-    side: o.side,
-    type: o.type,
-    timeInForce: o.timeInForce ?? null,
-    quantity: o.quantity,
-    filledQuantity: ZERO,
-    filledValue: ZERO,
-    remainingQuantity: o.quantity,
-    averageFillPrice: null,
-    limitPrice: o.limitPrice ?? null,
-    stopPrice: o.stopPrice ?? null,
-    status: 'new',
-    clientOrderId,
-    exchangeOrderId: o.exchangeOrderId ?? null,
-    rejectReason: null,
-    submittedAt: o.submittedAt ?? null,
-    testMode,
-    botVersion: o.botVersion ?? null,
-    createdAt: now,
-    updatedAt: now,
-  };
-  return { order, created: true };
+  return { order: orderWithFills(row), created: true };
 }
 
 async function replay(tx: Tx, o: ParsedOrder, clientOrderId: string): Promise<PlacedOrder> {
@@ -376,25 +381,12 @@ export async function moveOrderIn(
   const order = await loadOrder(tx, c, { lock: true });
   assertTransition('order', order.status, to); // illegal: IllegalTransitionError, nothing written
   const now = new Date();
-  const sets: Array<[string, unknown]> = [
-    ['status', to],
-    ['updated_at', tx.time(now)],
-  ];
-  if (to === 'rejected') sets.push(['reject_reason', c.reason ?? null]);
-  if (c.exchangeOrderId !== undefined) sets.push(['exchange_order_id', c.exchangeOrderId]);
-  if (to === 'open') sets.push(['submitted_at', tx.time(c.submittedAt ?? order.submittedAt ?? now)]);
-  await tx.run(`update orders set ${sets.map(([k]) => `${k} = ?`).join(', ')} where id = ?`, [
-    ...sets.map(([, v]) => v),
-    order.id,
-  ]);
-  return {
-    ...order,
-    status: to,
-    updatedAt: now,
-    rejectReason: to === 'rejected' ? (c.reason ?? null) : order.rejectReason,
-    exchangeOrderId: c.exchangeOrderId ?? order.exchangeOrderId,
-    submittedAt: to === 'open' ? (c.submittedAt ?? order.submittedAt ?? now) : order.submittedAt,
-  };
+  const changes: Partial<OrderRow> = { status: to, updatedAt: now };
+  if (to === 'rejected') changes.rejectReason = c.reason ?? null;
+  if (c.exchangeOrderId !== undefined) changes.exchangeOrderId = c.exchangeOrderId;
+  if (to === 'open') changes.submittedAt = c.submittedAt ?? order.submittedAt ?? now;
+  await orders.update(tx, order.id, changes);
+  return { ...order, ...changes };
 }
 
 /** The venue accepted the order (new → open), optionally with its exchange order id. */
@@ -425,45 +417,15 @@ export async function getOrder(
   return reading(store, (tx) => loadOrder(tx, r));
 }
 
-export const OrderQuery = z
-  .object({
-    portfolioId: id.optional(),
-    assetId: id.optional(),
-    tradeIdeaId: id.optional(),
-    signalId: id.optional(),
+/** Orders matching the filter with their filled quantities, newest first. */
+export const listOrders = defineListing(orders, {
+  fields: {
+    ...idFilters('portfolioId', 'assetId', 'tradeIdeaId', 'signalId'),
     status: z.enum(ORDER_STATUSES).optional(),
     side: z.enum(SIDES).optional(),
-    from: when.optional(),
-    to: when.optional(),
-    limit,
-    offset,
-    ...testScope,
-  })
-  .strict();
-export type OrderQuery = z.input<typeof OrderQuery>;
-
-/** Orders matching the filter with their filled quantities, newest first. */
-export async function listOrders(store: Store, query: OrderQuery = {}): Promise<Listing<OrderView>> {
-  const q = parseInput(OrderQuery, query, 'order query');
-  return reading(store, async (tx) => {
-    const listing = await listWithCounts(tx, {
-      select: '*',
-      from: 'orders',
-      filter: new Where()
-        .when(q.portfolioId, 'portfolio_id = ?', q.portfolioId)
-        .when(q.assetId, 'asset_id = ?', q.assetId)
-        .when(q.tradeIdeaId, 'trade_idea_id = ?', q.tradeIdeaId)
-        .when(q.signalId, 'signal_id = ?', q.signalId)
-        .when(q.status, 'status = ?', q.status)
-        .when(q.side, 'side = ?', q.side)
-        .when(q.from, 'created_at >= ?', q.from && tx.time(q.from))
-        .when(q.to, 'created_at < ?', q.to && tx.time(q.to)),
-      scope: q,
-      orderBy: 'created_at desc, id desc',
-      limit: q.limit,
-      offset: q.offset,
-      map: (row) => row,
-    });
-    return { items: await withFills(tx, listing.items), counts: listing.counts };
-  });
-}
+  },
+  window: 'created_at',
+  orderBy: 'created_at desc, id desc',
+  finish: withFills,
+});
+export type OrderQuery = ListingQuery<typeof listOrders>;

@@ -3,22 +3,22 @@
  * first by id, `cursor` = the last id of the previous page (opaque to clients), so a page is stable
  * while rows are added, and `changedSince` returns only rows created or updated since then (for
  * append-only fills, created). Each listed resource says where its portfolio is (for visibility),
- * which columns may be filtered by equality, and how a row becomes its view: the same `…FromRow`
- * mappers the single-row services use.
+ * which columns may be filtered by equality, and how a row becomes its view: the same table
+ * descriptions (src/db/table.ts) the single-row services use.
  */
 import type { Store } from '../db/store.ts';
 import type { TestScope } from '../input/fields.ts';
-import { type PortfolioView, portfolioFromRow } from '../portfolios/portfolios.ts';
-import { type PositionView, positionFromRow } from '../portfolios/positions.ts';
-import { type PortfolioSnapshotView, snapshotFromRow } from '../portfolios/snapshots.ts';
-import { type DecisionView, decisionFromRow } from '../audit/decision-history.ts';
-import { type FillView, fillFromRow } from './fills.ts';
-import { type TradeIdeaView, tradeIdeaFromRow } from './ideas.ts';
+import { type PortfolioView, portfolios } from '../portfolios/portfolios.ts';
+import { type PositionView, positions } from '../portfolios/positions.ts';
+import { portfolioSnapshots, type PortfolioSnapshotView } from '../portfolios/snapshots.ts';
+import { decisionHistory, type DecisionView } from '../audit/decision-history.ts';
+import { fills, type FillView } from './fills.ts';
+import { type TradeIdeaView, tradeIdeas } from './ideas.ts';
 import { type OrderView, withFills } from './order-rows.ts';
-import { type SignalView, signalFromRow } from './signals.ts';
+import { type SignalView, signals } from './signals.ts';
 import { reading, type Row, type Tx } from '../db/transaction.ts';
 import { type Page, sqlPage, testCondition, Where } from '../db/listing.ts';
-import { type TradeView, tradeFromRow } from './trades.ts';
+import { trades, type TradeView } from './trades.ts';
 
 interface PagedResource<T> {
   from: string;
@@ -46,7 +46,7 @@ export const PAGED = {
     portfolio: 'x.id',
     changed: 'x.updated_at',
     filters: { ownerId: 'x.owner_id', status: 'x.status', mode: 'x.mode' },
-    map: rows(portfolioFromRow),
+    map: rows(portfolios.fromRow),
     testScoped: false,
   } satisfies PagedResource<PortfolioView>,
   snapshots: {
@@ -55,7 +55,7 @@ export const PAGED = {
     portfolio: 'n.portfolio_id',
     changed: null,
     filters: {},
-    map: rows(snapshotFromRow),
+    map: rows(portfolioSnapshots.fromRow),
   } satisfies PagedResource<PortfolioSnapshotView>,
   trades: {
     from: 'trades t',
@@ -68,7 +68,7 @@ export const PAGED = {
       outcome: 't.outcome',
       signalId: 't.signal_id',
     },
-    map: rows(tradeFromRow),
+    map: rows(trades.fromRow),
   } satisfies PagedResource<TradeView>,
   orders: {
     from: 'orders o',
@@ -84,7 +84,7 @@ export const PAGED = {
     portfolio: 'o.portfolio_id',
     changed: 'f.created_at',
     filters: { orderId: 'f.order_id', assetId: 'o.asset_id' },
-    map: rows(fillFromRow),
+    map: rows(fills.fromRow),
   } satisfies PagedResource<FillView>,
   positions: {
     from: 'positions p',
@@ -92,7 +92,7 @@ export const PAGED = {
     portfolio: 'p.portfolio_id',
     changed: 'p.updated_at',
     filters: { assetId: 'p.asset_id', status: 'p.status', side: 'p.side' },
-    map: rows(positionFromRow),
+    map: rows(positions.fromRow),
   } satisfies PagedResource<PositionView>,
   tradeIdeas: {
     from: 'trade_ideas i',
@@ -105,7 +105,7 @@ export const PAGED = {
       status: 'i.status',
       signalId: 'i.signal_id',
     },
-    map: rows(tradeIdeaFromRow),
+    map: rows(tradeIdeas.fromRow),
   } satisfies PagedResource<TradeIdeaView>,
   signals: {
     from: 'signals s',
@@ -113,7 +113,7 @@ export const PAGED = {
     portfolio: 's.portfolio_id',
     changed: null,
     filters: { strategyId: 's.strategy_id', assetId: 's.asset_id', action: 's.action' },
-    map: rows(signalFromRow),
+    map: rows(signals.fromRow),
   } satisfies PagedResource<SignalView>,
   decisions: {
     from: 'decision_history d',
@@ -126,7 +126,7 @@ export const PAGED = {
       action: 'd.action',
       strategyId: 'd.strategy_id',
     },
-    map: rows(decisionFromRow),
+    map: rows(decisionHistory.fromRow),
   } satisfies PagedResource<DecisionView>,
 };
 

@@ -4,39 +4,24 @@
  */
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { bool, int, json, str, strOrNull } from '../db/column-values.ts';
+import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
+import { col, defineTable } from '../db/table.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { SIGNAL_ACTIONS, type SignalAction } from '../entities/execution-tables.ts';
-import { NotFoundError } from '../input/errors.ts';
-import { parseInput } from '../input/parse.ts';
+import { NotFoundError, TradingError } from '../input/errors.ts';
 import {
   botVersion,
   confidence,
   id,
+  idFilters,
   jsonObject,
-  limit,
   nonNegativeDecimal,
-  offset,
   positiveDecimal,
-  testScope,
   when,
 } from '../input/fields.ts';
-import {
-  bool,
-  dec,
-  decimalParam,
-  decimalParamOrNull,
-  decOrNull,
-  int,
-  intOrNull,
-  json,
-  str,
-  strOrNull,
-  time,
-  timeOrNull,
-} from '../db/column-values.ts';
-import { type Listing, listWithCounts, Where } from '../db/listing.ts';
-import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
-import { TradingError } from '../input/errors.ts';
+import { parseInput } from '../input/parse.ts';
 
 export interface SignalView {
   id: number;
@@ -83,28 +68,26 @@ export const SignalInput = z
 export type SignalInput = z.input<typeof SignalInput>;
 export type ParsedSignal = z.output<typeof SignalInput>;
 
-export function signalFromRow(r: Row): SignalView {
-  return {
-    id: int(r.id),
-    portfolioId: intOrNull(r.portfolio_id),
-    strategyId: intOrNull(r.strategy_id),
-    strategyVersion: str(r.strategy_version),
-    assetId: int(r.asset_id),
-    ts: time(r.ts),
-    price: dec(r.price),
-    action: str(r.action) as SignalAction,
-    confidence: Number(r.confidence),
-    aggregationMethod: strOrNull(r.aggregation_method),
-    components: json<Record<string, unknown>>(r.components),
-    reason: strOrNull(r.reason),
-    targetPrice: decOrNull(r.target_price),
-    quantity: decOrNull(r.quantity),
-    executed: bool(r.executed),
-    executedAt: timeOrNull(r.executed_at),
-    testMode: bool(r.test_mode),
-    botVersion: strOrNull(r.bot_version),
-  };
-}
+export const signals = defineTable<SignalView>('signals', 'signal', {
+  id: col.id(),
+  portfolioId: col.intOrNull(),
+  strategyId: col.intOrNull(),
+  strategyVersion: col.text(),
+  assetId: col.int(),
+  ts: col.time(),
+  price: col.decimal(),
+  action: col.text<SignalAction>(),
+  confidence: col.float(),
+  aggregationMethod: col.textOrNull(),
+  components: col.json<Record<string, unknown>>(),
+  reason: col.textOrNull(),
+  targetPrice: col.decimalOrNull(),
+  quantity: col.decimalOrNull(),
+  executed: col.bool(),
+  executedAt: col.timeOrNull(),
+  testMode: col.bool(),
+  botVersion: col.textOrNull(),
+});
 
 /** The strategy facts the trading services need: its current version hash and watchlist. */
 export interface StrategyFacts {
@@ -140,32 +123,7 @@ export async function insertSignal(
 ): Promise<SignalView> {
   const ts = s.ts ?? new Date();
   const executedAt = options.executedAt ?? null;
-  const signalId = await tx.insert(
-    `insert into signals (portfolio_id, strategy_id, strategy_version, asset_id, ts, price, action, confidence,
-       aggregation_method, components, reason, target_price, quantity, executed, executed_at, test_mode, bot_version)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      s.portfolioId ?? null,
-      s.strategyId ?? null,
-      s.strategyVersion,
-      s.assetId,
-      tx.time(ts),
-      decimalParam(s.price, 'price'),
-      s.action,
-      s.confidence,
-      s.aggregationMethod ?? null,
-      tx.json(s.components ?? null),
-      s.reason ?? null,
-      decimalParamOrNull(s.targetPrice, 'targetPrice'),
-      decimalParamOrNull(s.quantity, 'quantity'),
-      tx.bool(executedAt !== null),
-      executedAt === null ? null : tx.time(executedAt),
-      tx.bool(s.testMode),
-      s.botVersion ?? null,
-    ],
-  );
-  return {
-    id: signalId!,
+  return signals.insert(tx, {
     portfolioId: s.portfolioId ?? null,
     strategyId: s.strategyId ?? null,
     strategyVersion: s.strategyVersion,
@@ -183,7 +141,7 @@ export async function insertSignal(
     executedAt,
     testMode: s.testMode,
     botVersion: s.botVersion ?? null,
-  };
+  });
 }
 
 /** The strategy version a signal records: the given one, else the strategy's current version. */
@@ -221,7 +179,7 @@ export async function markSignalExecuted(tx: Tx, signalId: number, at: Date): Pr
 export async function loadSignal(tx: Tx, signalId: number): Promise<SignalView> {
   const row = await tx.get('select * from signals where id = ?', [signalId]);
   if (!row) throw new NotFoundError(`signal ${signalId} does not exist`);
-  return signalFromRow(row);
+  return signals.fromRow(row);
 }
 
 export async function getSignal(store: Store, signalId: number): Promise<SignalView> {
@@ -229,45 +187,14 @@ export async function getSignal(store: Store, signalId: number): Promise<SignalV
   return reading(store, (tx) => loadSignal(tx, sid));
 }
 
-export const SignalQuery = z
-  .object({
-    portfolioId: id.optional(),
-    strategyId: id.optional(),
-    assetId: id.optional(),
+/** Signals matching the filter, newest first (`from` inclusive, `to` exclusive on ts); production only unless includeTest/testMode. */
+export const listSignals = defineListing(signals, {
+  fields: {
+    ...idFilters('portfolioId', 'strategyId', 'assetId'),
     action: z.enum(SIGNAL_ACTIONS).optional(),
     executed: z.boolean().optional(),
-    /** Inclusive lower bound on ts. */
-    from: when.optional(),
-    /** Exclusive upper bound on ts. */
-    to: when.optional(),
-    limit,
-    offset,
-    ...testScope,
-  })
-  .strict();
-export type SignalQuery = z.input<typeof SignalQuery>;
-
-/** Signals matching the filter, newest first; production only unless includeTest/testMode. */
-export async function listSignals(store: Store, query: SignalQuery = {}): Promise<Listing<SignalView>> {
-  const q = parseInput(SignalQuery, query, 'signal query');
-  return reading(store, (tx) => {
-    const filter = new Where()
-      .when(q.portfolioId, 'portfolio_id = ?', q.portfolioId)
-      .when(q.strategyId, 'strategy_id = ?', q.strategyId)
-      .when(q.assetId, 'asset_id = ?', q.assetId)
-      .when(q.action, 'action = ?', q.action)
-      .when(q.executed, 'executed = ?', q.executed === undefined ? null : tx.bool(q.executed))
-      .when(q.from, 'ts >= ?', q.from && tx.time(q.from))
-      .when(q.to, 'ts < ?', q.to && tx.time(q.to));
-    return listWithCounts(tx, {
-      select: '*',
-      from: 'signals',
-      filter,
-      scope: q,
-      orderBy: 'ts desc, id desc',
-      limit: q.limit,
-      offset: q.offset,
-      map: signalFromRow,
-    });
-  });
-}
+  },
+  window: 'ts',
+  orderBy: 'ts desc, id desc',
+});
+export type SignalQuery = ListingQuery<typeof listSignals>;

@@ -4,27 +4,16 @@
  */
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
+import { col, defineTable } from '../db/table.ts';
+import { reading } from '../db/transaction.ts';
 import type { Direction } from '../entities/common.ts';
 import { TRADE_OUTCOMES, type TradeOutcome } from '../entities/execution-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
+import { id, idFilters } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, limit, offset, testScope, when } from '../input/fields.ts';
 import type { TradeState } from '../trading/round-trips.ts';
-import {
-  bool,
-  dec,
-  decOrNull,
-  int,
-  intOrNull,
-  numOrNull,
-  str,
-  strOrNull,
-  time,
-  timeOrNull,
-} from '../db/column-values.ts';
-import { type Listing, listWithCounts, Where } from '../db/listing.ts';
-import { type Row, reading } from '../db/transaction.ts';
 
 export interface TradeView {
   id: number;
@@ -59,40 +48,39 @@ export interface TradeView {
   updatedAt: Date;
 }
 
-export function tradeFromRow(r: Row): TradeView {
-  return {
-    id: int(r.id),
-    portfolioId: intOrNull(r.portfolio_id),
-    strategyId: intOrNull(r.strategy_id),
-    signalId: intOrNull(r.signal_id),
-    tradeIdeaId: intOrNull(r.trade_idea_id),
-    assetId: int(r.asset_id),
-    direction: str(r.direction) as Direction,
-    entryPrice: dec(r.entry_price),
-    exitPrice: decOrNull(r.exit_price),
-    entryTime: time(r.entry_time),
-    exitTime: timeOrNull(r.exit_time),
-    quantity: dec(r.quantity),
-    stopLoss: decOrNull(r.stop_loss),
-    takeProfit: decOrNull(r.take_profit),
-    fees: dec(r.fees),
-    pnl: decOrNull(r.pnl),
-    pnlR: decOrNull(r.pnl_r),
-    entryValue: decOrNull(r.entry_value),
-    exitQuantity: decOrNull(r.exit_quantity),
-    exitValue: decOrNull(r.exit_value),
-    outcome: str(r.outcome) as TradeOutcome,
-    reasoning: strOrNull(r.reasoning),
-    confidence: numOrNull(r.confidence),
-    isBacktest: bool(r.is_backtest),
-    backtestRunId: intOrNull(r.backtest_run_id),
-    externalRef: strOrNull(r.external_ref),
-    testMode: bool(r.test_mode),
-    botVersion: strOrNull(r.bot_version),
-    createdAt: time(r.created_at),
-    updatedAt: time(r.updated_at),
-  };
-}
+export const trades = defineTable<TradeView>('trades', 'trade', {
+  id: col.id(),
+  portfolioId: col.intOrNull(),
+  strategyId: col.intOrNull(),
+  signalId: col.intOrNull(),
+  tradeIdeaId: col.intOrNull(),
+  assetId: col.int(),
+  direction: col.text<Direction>(),
+  // VWAPs the core derived (rounded to 18 places), stored at the column's scale.
+  entryPrice: col.price(),
+  exitPrice: col.priceOrNull(),
+  entryTime: col.time(),
+  exitTime: col.timeOrNull(),
+  quantity: col.decimal(),
+  stopLoss: col.decimalOrNull(),
+  takeProfit: col.decimalOrNull(),
+  fees: col.money(),
+  pnl: col.moneyOrNull(),
+  pnlR: col.decimalOrNull(),
+  entryValue: col.moneyOrNull(),
+  exitQuantity: col.decimalOrNull(),
+  exitValue: col.moneyOrNull(),
+  outcome: col.text<TradeOutcome>(),
+  reasoning: col.textOrNull(),
+  confidence: col.floatOrNull(),
+  isBacktest: col.bool(),
+  backtestRunId: col.intOrNull(),
+  externalRef: col.textOrNull(),
+  testMode: col.bool(),
+  botVersion: col.textOrNull(),
+  createdAt: col.time(),
+  updatedAt: col.time(),
+});
 
 /** The core's state of a live round trip (its exact running sums are required). */
 export function tradeState(t: TradeView): TradeState {
@@ -117,62 +105,27 @@ export function tradeState(t: TradeView): TradeState {
   };
 }
 
-export const TradeQuery = z
-  .object({
-    portfolioId: id.optional(),
-    strategyId: id.optional(),
-    assetId: id.optional(),
-    signalId: id.optional(),
-    tradeIdeaId: id.optional(),
+/** Round trips matching the filter, newest entry first (`from` inclusive, `to` exclusive on entry_time). */
+export const listTrades = defineListing(trades, {
+  fields: {
+    ...idFilters('portfolioId', 'strategyId', 'assetId', 'signalId', 'tradeIdeaId'),
     outcome: z.enum(TRADE_OUTCOMES).optional(),
     /** Live trades only (default), backtest trades only, or both ('all'). */
     backtest: z.enum(['live', 'backtest', 'all']).default('live'),
-    /** Inclusive lower bound on entry_time. */
-    from: when.optional(),
-    /** Exclusive upper bound on entry_time. */
-    to: when.optional(),
-    limit,
-    offset,
-    ...testScope,
-  })
-  .strict();
-export type TradeQuery = z.input<typeof TradeQuery>;
-
-/** Round trips matching the filter, newest entry first. */
-export async function listTrades(store: Store, query: TradeQuery = {}): Promise<Listing<TradeView>> {
-  const q = parseInput(TradeQuery, query, 'trade query');
-  return reading(store, (tx) =>
-    listWithCounts(tx, {
-      select: '*',
-      from: 'trades',
-      filter: new Where()
-        .when(q.portfolioId, 'portfolio_id = ?', q.portfolioId)
-        .when(q.strategyId, 'strategy_id = ?', q.strategyId)
-        .when(q.assetId, 'asset_id = ?', q.assetId)
-        .when(q.signalId, 'signal_id = ?', q.signalId)
-        .when(q.tradeIdeaId, 'trade_idea_id = ?', q.tradeIdeaId)
-        .when(q.outcome, 'outcome = ?', q.outcome)
-        .when(
-          q.backtest === 'all' ? undefined : q.backtest,
-          'is_backtest = ?',
-          tx.bool(q.backtest === 'backtest'),
-        )
-        .when(q.from, 'entry_time >= ?', q.from && tx.time(q.from))
-        .when(q.to, 'entry_time < ?', q.to && tx.time(q.to)),
-      scope: q,
-      orderBy: 'entry_time desc, id desc',
-      limit: q.limit,
-      offset: q.offset,
-      map: tradeFromRow,
-    }),
-  );
-}
+  },
+  rules: {
+    backtest: (which, tx) => (which === 'all' ? null : ['is_backtest = ?', tx.bool(which === 'backtest')]),
+  },
+  window: 'entry_time',
+  orderBy: 'entry_time desc, id desc',
+});
+export type TradeQuery = ListingQuery<typeof listTrades>;
 
 export async function getTrade(store: Store, tradeId: number): Promise<TradeView> {
   const tid = parseInput(id, tradeId, 'trade id');
   return reading(store, async (tx) => {
     const row = await tx.get('select * from trades where id = ?', [tid]);
     if (!row) throw new NotFoundError(`trade ${tid} does not exist`);
-    return tradeFromRow(row);
+    return trades.fromRow(row);
   });
 }

@@ -38,7 +38,7 @@ import {
   type PortfolioRiskConfigInput,
   removePortfolioRiskConfig,
   resumeAiTrading,
-  riskConfigFromRow,
+  riskConfigs,
   type RiskConfigPatch,
   type RiskConfigView,
   setGlobalRiskConfig,
@@ -310,7 +310,7 @@ export class HybridSettings {
       () => getRiskConfig(this.store, input),
       () =>
         this.fileRows('risk_configs')
-          .map(riskConfigFromRow)
+          .map(riskConfigs.fromRow)
           .find((r) => r.portfolioId === portfolioId) ?? null,
     );
   }

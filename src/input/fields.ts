@@ -98,6 +98,21 @@ export const testScope = {
   testMode: z.boolean().optional(),
 };
 
+/**
+ * A listing's filter: the given fields (each optional: an absent one does not filter), a page
+ * (`limit`, `offset`) and the test scope. `window` adds `from` (inclusive) and `to` (exclusive)
+ * instants on the listing's time column.
+ */
+export function listQuery<S extends z.ZodRawShape>(fields: S, options: { window?: boolean } = {}) {
+  const window = options.window === false ? {} : { from: when.optional(), to: when.optional() };
+  return z.object({ ...fields, ...window, limit, offset, ...testScope }).strict();
+}
+
+/** An optional id filter for each name: `{ portfolioId: id.optional(), … }`. */
+export function idFilters<const K extends string>(...names: K[]): Record<K, z.ZodOptional<typeof id>> {
+  return Object.fromEntries(names.map((n) => [n, id.optional()])) as Record<K, z.ZodOptional<typeof id>>;
+}
+
 /** A user by id or email (approvals, rejections, owners). */
 export const userRef = z.union([id, z.string().trim().toLowerCase().email()]);
 

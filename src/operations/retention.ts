@@ -5,7 +5,9 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
+import { archiveDecisionsBefore, countDecisionsBefore } from '../audit/decision-history.ts';
 import type { Store } from '../db/store.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { timestampValue } from '../db/column-values.ts';
 import { TIMEFRAMES } from '../entities/common.ts';
 
@@ -93,47 +95,13 @@ export async function prune(store: Store, input: RetentionPolicy = {}): Promise<
     results.push({ table, rows, detail: `older than ${policy.snapshotDays} days` });
   }
 
-  const decisionCutoff = timestampValue(store.dialect, now - policy.decisionDays * DAY);
-  const archived = await store.kysely.transaction().execute(async (trx) => {
-    if (policy.dryRun) return countWhere(trx, 'decision_history', 'occurred_at', decisionCutoff);
-    const columns = [
-      'id',
-      'occurred_at',
-      'portfolio_id',
-      'asset_id',
-      'action',
-      'actor',
-      'rationale',
-      'confidence',
-      'risk_check_result',
-      'strategy_id',
-      'trade_idea_id',
-      'snapshot_ref',
-      'human_override',
-      'test_mode',
-      'bot_version',
-    ];
-    const moved = await trx
-      .insertInto('decision_history_archive')
-      .columns([...columns, 'archived_at'])
-      .expression((eb) =>
-        eb
-          .selectFrom('decision_history')
-          .select([...columns, eb.val(timestampValue(store.dialect, now)).as('archived_at')])
-          .where('occurred_at', '<', decisionCutoff),
-      )
-      .executeTakeFirst();
-    const deleted = await trx
-      .deleteFrom('decision_history')
-      .where('occurred_at', '<', decisionCutoff)
-      .executeTakeFirst();
-    if (Number(moved.numInsertedOrUpdatedRows) !== Number(deleted.numDeletedRows)) {
-      throw new Error(
-        `decision history archive moved ${moved.numInsertedOrUpdatedRows} rows but would delete ${deleted.numDeletedRows}; rolled back`,
-      );
-    }
-    return Number(deleted.numDeletedRows);
-  });
+  // The audit trail's owner moves its old rows (src/audit/decision-history.ts).
+  const decisionCutoff = new Date(now - policy.decisionDays * DAY);
+  const archived = await inTransaction(store, (tx) =>
+    policy.dryRun
+      ? countDecisionsBefore(tx, decisionCutoff)
+      : archiveDecisionsBefore(tx, decisionCutoff, new Date(now)),
+  );
   results.push({
     table: 'decision_history',
     rows: archived,

@@ -7,31 +7,20 @@
  */
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { int, str } from '../db/column-values.ts';
+import { Where } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
+import { col, defineTable } from '../db/table.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import {
   PORTFOLIO_MODES,
   PORTFOLIO_STATUSES,
   type PortfolioMode,
   type PortfolioStatus,
 } from '../entities/portfolio-tables.ts';
-import {
-  dec,
-  decOrNull,
-  int,
-  intOrNull,
-  json,
-  moneyParam,
-  moneyParamOrNull,
-  str,
-  strOrNull,
-  time,
-} from '../db/column-values.ts';
-import { Where } from '../db/listing.ts';
-import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
-import { TradingError } from '../input/errors.ts';
-import { NotFoundError } from '../input/errors.ts';
-import { parseInput } from '../input/parse.ts';
+import { ConflictError, NotFoundError, TradingError } from '../input/errors.ts';
 import { id, jsonObject, limit, nonNegativeMoney, offset, userRef } from '../input/fields.ts';
+import { parseInput } from '../input/parse.ts';
 
 export interface PortfolioView {
   id: number;
@@ -52,26 +41,24 @@ export interface PortfolioView {
   updatedAt: Date;
 }
 
-export function portfolioFromRow(r: Row): PortfolioView {
-  return {
-    id: int(r.id),
-    ownerId: int(r.owner_id),
-    name: str(r.name),
-    description: strOrNull(r.description),
-    baseCurrency: str(r.base_currency),
-    strategyType: strOrNull(r.strategy_type),
-    mode: str(r.mode) as PortfolioMode,
-    status: str(r.status) as PortfolioStatus,
-    initialBalance: dec(r.initial_balance),
-    cashBalance: dec(r.cash_balance),
-    maxPositionSize: decOrNull(r.max_position_size),
-    maxTotalExposure: decOrNull(r.max_total_exposure),
-    maxPositions: intOrNull(r.max_positions),
-    strategyConfig: json<Record<string, unknown>>(r.strategy_config),
-    createdAt: time(r.created_at),
-    updatedAt: time(r.updated_at),
-  };
-}
+export const portfolios = defineTable<PortfolioView>('portfolios', 'portfolio', {
+  id: col.id(),
+  ownerId: col.int(),
+  name: col.text(),
+  description: col.textOrNull(),
+  baseCurrency: col.text(),
+  strategyType: col.textOrNull(),
+  mode: col.text<PortfolioMode>(),
+  status: col.text<PortfolioStatus>(),
+  initialBalance: col.money(),
+  cashBalance: col.money(),
+  maxPositionSize: col.moneyOrNull(),
+  maxTotalExposure: col.moneyOrNull(),
+  maxPositions: col.intOrNull(),
+  strategyConfig: col.json<Record<string, unknown>>(),
+  createdAt: col.time(),
+  updatedAt: col.time(),
+});
 
 /**
  * Reads a portfolio inside a transaction; `lock` takes its row lock on PostgreSQL (`for update`),
@@ -83,7 +70,7 @@ export async function loadPortfolio(tx: Tx, portfolioId: number, options: { lock
     portfolioId,
   ]);
   if (!row) throw new NotFoundError(`portfolio ${portfolioId} does not exist`);
-  return portfolioFromRow(row);
+  return portfolios.fromRow(row);
 }
 
 /** New ideas and orders need an active portfolio. */
@@ -139,31 +126,25 @@ export async function createPortfolio(store: Store, input: CreatePortfolioInput)
       owner.id,
       p.name,
     ]);
-    if (clash) throw new TradingError(`${owner.email} already has a portfolio named "${p.name}"`);
-    const now = tx.time(new Date());
-    const row = await tx.get(
-      `insert into portfolios (owner_id, name, description, base_currency, strategy_type, mode, status,
-         initial_balance, cash_balance, max_position_size, max_total_exposure, max_positions, strategy_config,
-         created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?) returning *`,
-      [
-        owner.id,
-        p.name,
-        p.description ?? null,
-        p.baseCurrency,
-        p.strategyType ?? null,
-        p.mode,
-        moneyParam(p.initialBalance, 'initialBalance'),
-        moneyParam(p.initialBalance, 'initialBalance'),
-        moneyParamOrNull(p.maxPositionSize, 'maxPositionSize'),
-        moneyParamOrNull(p.maxTotalExposure, 'maxTotalExposure'),
-        p.maxPositions ?? null,
-        tx.json(p.strategyConfig ?? null),
-        now,
-        now,
-      ],
-    );
-    return portfolioFromRow(row!);
+    if (clash) throw new ConflictError(`${owner.email} already has a portfolio named "${p.name}"`);
+    const now = new Date();
+    return portfolios.insert(tx, {
+      ownerId: owner.id,
+      name: p.name,
+      description: p.description ?? null,
+      baseCurrency: p.baseCurrency,
+      strategyType: p.strategyType ?? null,
+      mode: p.mode,
+      status: 'active',
+      initialBalance: p.initialBalance,
+      cashBalance: p.initialBalance,
+      maxPositionSize: p.maxPositionSize ?? null,
+      maxTotalExposure: p.maxTotalExposure ?? null,
+      maxPositions: p.maxPositions ?? null,
+      strategyConfig: p.strategyConfig ?? null,
+      createdAt: now,
+      updatedAt: now,
+    });
   });
 }
 
@@ -194,25 +175,14 @@ export async function updatePortfolio(store: Store, input: UpdatePortfolioInput)
         p.name,
         current.id,
       ]);
-      if (clash) throw new TradingError(`the owner already has a portfolio named "${p.name}"`);
+      if (clash) throw new ConflictError(`the owner already has a portfolio named "${p.name}"`);
     }
-    const sets: Array<[string, unknown]> = [];
-    if (p.name !== undefined) sets.push(['name', p.name]);
-    if (p.status !== undefined) sets.push(['status', p.status]);
-    if (p.description !== undefined) sets.push(['description', p.description]);
-    if (p.strategyType !== undefined) sets.push(['strategy_type', p.strategyType]);
-    if (p.maxPositionSize !== undefined)
-      sets.push(['max_position_size', moneyParamOrNull(p.maxPositionSize)]);
-    if (p.maxTotalExposure !== undefined)
-      sets.push(['max_total_exposure', moneyParamOrNull(p.maxTotalExposure)]);
-    if (p.maxPositions !== undefined) sets.push(['max_positions', p.maxPositions]);
-    if (p.strategyConfig !== undefined) sets.push(['strategy_config', tx.json(p.strategyConfig)]);
-    sets.push(['updated_at', tx.time(new Date())]);
-    const row = await tx.get(
-      `update portfolios set ${sets.map(([c]) => `${c} = ?`).join(', ')} where id = ? returning *`,
-      [...sets.map(([, v]) => v), current.id],
-    );
-    return portfolioFromRow(row!);
+    // Only the fields given change; the rest keep their stored values.
+    const { portfolioId: _id, ...given } = p;
+    const changes = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+    const next = { ...changes, updatedAt: new Date() } as Partial<PortfolioView>;
+    await portfolios.update(tx, current.id, next);
+    return { ...current, ...next };
   });
 }
 
@@ -246,6 +216,6 @@ export async function listPortfolios(store: Store, query: PortfolioQuery = {}): 
       q.limit,
       q.offset,
     ]);
-    return rows.map(portfolioFromRow);
+    return rows.map(portfolios.fromRow);
   });
 }

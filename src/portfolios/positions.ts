@@ -5,13 +5,13 @@
  */
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
+import { col, defineTable } from '../db/table.ts';
+import { reading, type Tx } from '../db/transaction.ts';
 import { POSITION_STATUSES, type PositionStatus } from '../entities/portfolio-tables.ts';
-import { bool, dec, decOrNull, int, str, strOrNull, time, timeOrNull } from '../db/column-values.ts';
-import { type Listing, listWithCounts, Where } from '../db/listing.ts';
-import { type Row, reading, type Tx } from '../db/transaction.ts';
+import { id, idFilters } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
-import { id, limit, offset, testScope } from '../input/fields.ts';
 import type { PositionSide, PositionState } from '../trading/position-accounting.ts';
 
 export interface PositionView {
@@ -38,29 +38,28 @@ export interface PositionView {
   updatedAt: Date;
 }
 
-export function positionFromRow(r: Row): PositionView {
-  return {
-    id: int(r.id),
-    portfolioId: int(r.portfolio_id),
-    assetId: int(r.asset_id),
-    side: str(r.side) as PositionSide,
-    quantity: dec(r.quantity),
-    averageEntryPrice: dec(r.average_entry_price),
-    averageExitPrice: decOrNull(r.average_exit_price),
-    costBasis: dec(r.cost_basis),
-    realizedPnl: dec(r.realized_pnl),
-    unrealizedPnl: decOrNull(r.unrealized_pnl),
-    markPrice: decOrNull(r.mark_price),
-    markedAt: timeOrNull(r.marked_at),
-    openedAt: time(r.opened_at),
-    closedAt: timeOrNull(r.closed_at),
-    status: str(r.status) as PositionStatus,
-    testMode: bool(r.test_mode),
-    botVersion: strOrNull(r.bot_version),
-    createdAt: time(r.created_at),
-    updatedAt: time(r.updated_at),
-  };
-}
+export const positions = defineTable<PositionView>('positions', 'position', {
+  id: col.id(),
+  portfolioId: col.int(),
+  assetId: col.int(),
+  side: col.text<PositionSide>(),
+  quantity: col.decimal(),
+  // Average prices are the core's divisions (18 places), stored at the column's scale.
+  averageEntryPrice: col.price(),
+  averageExitPrice: col.priceOrNull(),
+  costBasis: col.money(),
+  realizedPnl: col.money(),
+  unrealizedPnl: col.moneyOrNull(),
+  markPrice: col.decimalOrNull(),
+  markedAt: col.timeOrNull(),
+  openedAt: col.time(),
+  closedAt: col.timeOrNull(),
+  status: col.text<PositionStatus>(),
+  testMode: col.bool(),
+  botVersion: col.textOrNull(),
+  createdAt: col.time(),
+  updatedAt: col.time(),
+});
 
 /** The core's state of a stored position. */
 export function positionState(p: PositionView): PositionState {
@@ -74,38 +73,16 @@ export function positionState(p: PositionView): PositionState {
   };
 }
 
-const PositionQuery = z
-  .object({
-    portfolioId: id.optional(),
-    assetId: id.optional(),
-    /** open (default), closed or all. */
+/** Positions (open by default; 'closed', or 'all' for every lifecycle), most recently opened first. */
+export const listPositions = defineListing(positions, {
+  fields: {
+    ...idFilters('portfolioId', 'assetId'),
     status: z.enum([...POSITION_STATUSES, 'all']).default('open'),
-    limit,
-    offset,
-    ...testScope,
-  })
-  .strict();
-export type PositionQuery = z.input<typeof PositionQuery>;
-
-/** Positions (open by default), newest first; production only unless includeTest/testMode. */
-export async function listPositions(store: Store, query: PositionQuery = {}): Promise<Listing<PositionView>> {
-  const q = parseInput(PositionQuery, query, 'position query');
-  return reading(store, (tx) =>
-    listWithCounts(tx, {
-      select: '*',
-      from: 'positions',
-      filter: new Where()
-        .when(q.portfolioId, 'portfolio_id = ?', q.portfolioId)
-        .when(q.assetId, 'asset_id = ?', q.assetId)
-        .when(q.status === 'all' ? undefined : q.status, 'status = ?', q.status),
-      scope: q,
-      orderBy: 'opened_at desc, id desc',
-      limit: q.limit,
-      offset: q.offset,
-      map: positionFromRow,
-    }),
-  );
-}
+  },
+  rules: { status: (status) => (status === 'all' ? null : ['status = ?', status]) },
+  orderBy: 'opened_at desc, id desc',
+});
+export type PositionQuery = ListingQuery<typeof listPositions>;
 
 /** A portfolio's open positions (its test-mode ones when testMode), oldest first. */
 export async function loadOpenPositions(
@@ -117,7 +94,21 @@ export async function loadOpenPositions(
     `select * from positions where portfolio_id = ? and status = 'open' and test_mode = ? order by id`,
     [portfolioId, tx.bool(testMode)],
   );
-  return rows.map(positionFromRow);
+  return rows.map(positions.fromRow);
+}
+
+/** The open position of an asset in a portfolio's production or test book, or null when flat. */
+export async function findOpenPosition(
+  tx: Tx,
+  portfolioId: number,
+  assetId: number,
+  testMode: boolean,
+): Promise<PositionView | null> {
+  const row = await tx.get(
+    `select * from positions where portfolio_id = ? and asset_id = ? and test_mode = ? and status = 'open'`,
+    [portfolioId, assetId, tx.bool(testMode)],
+  );
+  return row ? positions.fromRow(row) : null;
 }
 
 /** The open position of an asset in a portfolio (production unless testMode), or null when flat. */
@@ -130,11 +121,5 @@ export async function getOpenPosition(
     input,
     'position lookup',
   );
-  return reading(store, async (tx) => {
-    const row = await tx.get(
-      `select * from positions where portfolio_id = ? and asset_id = ? and test_mode = ? and status = 'open'`,
-      [q.portfolioId, q.assetId, tx.bool(q.testMode)],
-    );
-    return row ? positionFromRow(row) : null;
-  });
+  return reading(store, (tx) => findOpenPosition(tx, q.portfolioId, q.assetId, q.testMode));
 }

@@ -10,24 +10,12 @@
  * only the fields the caller gives change. Without a global row the gate uses the column defaults:
  * AI trading disabled, so every idea needs approval.
  */
-import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import type { Store } from '../db/store.ts';
 import { appendDecision, type DecisionView } from '../audit/decision-history.ts';
-import {
-  bool,
-  decimalParamOrNull,
-  decOrNull,
-  int,
-  intOrNull,
-  moneyParamOrNull,
-  strOrNull,
-  time,
-  timeOrNull,
-} from '../db/column-values.ts';
-import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
+import type { Store } from '../db/store.ts';
+import { col, defineTable } from '../db/table.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { NotFoundError } from '../input/errors.ts';
-import { parseInput } from '../input/parse.ts';
 import {
   botVersion,
   confidence,
@@ -36,6 +24,7 @@ import {
   nonNegativeMoney,
   positiveDecimal,
 } from '../input/fields.ts';
+import { parseInput } from '../input/parse.ts';
 import { effectiveRiskConfig, type RiskConfig } from '../trading/risk-gate.ts';
 
 /** A risk_configs row: the gate's control panel, plus its identity and halt record. */
@@ -64,25 +53,23 @@ export const DEFAULT_RISK_CONFIG: Readonly<RiskConfig> = Object.freeze({
   allowOffWatchlistAutotrade: false,
 });
 
-export function riskConfigFromRow(r: Row): RiskConfigView {
-  return {
-    id: int(r.id),
-    portfolioId: intOrNull(r.portfolio_id),
-    aiTradingEnabled: bool(r.ai_trading_enabled),
-    minConfidenceThreshold: Number(r.min_confidence_threshold),
-    maxLotSize: decOrNull(r.max_lot_size),
-    maxConcurrentTrades: intOrNull(r.max_concurrent_trades),
-    dailyProfitTarget: decOrNull(r.daily_profit_target),
-    stopAfterTarget: bool(r.stop_after_target),
-    maxDrawdownAmount: decOrNull(r.max_drawdown_amount),
-    haltOnDrawdown: bool(r.halt_on_drawdown),
-    allowOffWatchlistAutotrade: bool(r.allow_off_watchlist_autotrade),
-    lastHaltReason: strOrNull(r.last_halt_reason),
-    lastHaltAt: timeOrNull(r.last_halt_at),
-    createdAt: time(r.created_at),
-    updatedAt: time(r.updated_at),
-  };
-}
+export const riskConfigs = defineTable<RiskConfigView>('risk_configs', 'risk config', {
+  id: col.id(),
+  portfolioId: col.intOrNull(),
+  aiTradingEnabled: col.bool(),
+  minConfidenceThreshold: col.float(),
+  maxLotSize: col.decimalOrNull(),
+  maxConcurrentTrades: col.intOrNull(),
+  dailyProfitTarget: col.moneyOrNull(),
+  stopAfterTarget: col.bool(),
+  maxDrawdownAmount: col.moneyOrNull(),
+  haltOnDrawdown: col.bool(),
+  allowOffWatchlistAutotrade: col.bool(),
+  lastHaltReason: col.textOrNull(),
+  lastHaltAt: col.timeOrNull(),
+  createdAt: col.time(),
+  updatedAt: col.time(),
+});
 
 function asConfig(v: RiskConfigView): RiskConfig {
   return {
@@ -115,7 +102,7 @@ export async function loadRiskConfigs(tx: Tx, portfolioId: number | null): Promi
   let global: RiskConfigView | null = null;
   let override: RiskConfigView | null = null;
   for (const row of rows) {
-    const view = riskConfigFromRow(row);
+    const view = riskConfigs.fromRow(row);
     if (view.portfolioId === null) global = view;
     else override = view;
   }
@@ -163,25 +150,35 @@ type ParsedPatch = z.output<typeof RiskConfigPatch>;
 const PortfolioRiskConfigInput = RiskConfigPatch.extend({ portfolioId: id });
 export type PortfolioRiskConfigInput = z.input<typeof PortfolioRiskConfigInput>;
 
-function columnsOf(tx: Tx, patch: ParsedPatch): Array<[string, unknown]> {
-  const out: Array<[string, unknown]> = [];
-  const put = (key: keyof ParsedPatch, column: string, encode: (v: never) => unknown) => {
-    if (patch[key] !== undefined) out.push([column, encode(patch[key] as never)]);
-  };
-  put('aiTradingEnabled', 'ai_trading_enabled', (v: boolean) => tx.bool(v));
-  put('minConfidenceThreshold', 'min_confidence_threshold', (v: number) => v);
-  put('maxLotSize', 'max_lot_size', (v: Decimal | null) => decimalParamOrNull(v, 'maxLotSize'));
-  put('maxConcurrentTrades', 'max_concurrent_trades', (v: number | null) => v);
-  put('dailyProfitTarget', 'daily_profit_target', (v: Decimal | null) =>
-    moneyParamOrNull(v, 'dailyProfitTarget'),
+/** The row that governs `portfolioId` (the global row for null), created from `base` when missing. */
+async function ensureRow(
+  tx: Tx,
+  portfolioId: number | null,
+  base: RiskConfig,
+  now: Date,
+): Promise<RiskConfigView> {
+  const created = await riskConfigs.insertUnlessExists(tx, {
+    portfolioId,
+    ...base,
+    minConfidenceThreshold: base.minConfidenceThreshold ?? DEFAULT_RISK_CONFIG.minConfidenceThreshold!,
+    // A new row's nullable limits start as null: an override inherits the global ones.
+    maxLotSize: null,
+    maxConcurrentTrades: null,
+    dailyProfitTarget: null,
+    maxDrawdownAmount: null,
+    lastHaltReason: null,
+    lastHaltAt: null,
+    createdAt: now,
+    updatedAt: now,
+  });
+  if (created) return created;
+  const row = await tx.get(
+    portfolioId === null
+      ? 'select * from risk_configs where portfolio_id is null'
+      : 'select * from risk_configs where portfolio_id = ?',
+    portfolioId === null ? [] : [portfolioId],
   );
-  put('stopAfterTarget', 'stop_after_target', (v: boolean) => tx.bool(v));
-  put('maxDrawdownAmount', 'max_drawdown_amount', (v: Decimal | null) =>
-    moneyParamOrNull(v, 'maxDrawdownAmount'),
-  );
-  put('haltOnDrawdown', 'halt_on_drawdown', (v: boolean) => tx.bool(v));
-  put('allowOffWatchlistAutotrade', 'allow_off_watchlist_autotrade', (v: boolean) => tx.bool(v));
-  return out;
+  return riskConfigs.fromRow(row!);
 }
 
 async function upsertRow(tx: Tx, portfolioId: number | null, patch: ParsedPatch): Promise<RiskConfigView> {
@@ -190,32 +187,13 @@ async function upsertRow(tx: Tx, portfolioId: number | null, patch: ParsedPatch)
     const exists = await tx.get('select id from portfolios where id = ?', [portfolioId]);
     if (!exists) throw new NotFoundError(`portfolio ${portfolioId} does not exist`);
   }
-  // A new row starts from the global switches (or the defaults); nullable limits start as null.
+  // A new row starts from the global switches (or the defaults).
   const base = portfolioId === null ? DEFAULT_RISK_CONFIG : (await loadRiskConfigs(tx, null)).effective;
-  await tx.run(
-    `insert into risk_configs (portfolio_id, ai_trading_enabled, min_confidence_threshold, stop_after_target,
-       halt_on_drawdown, allow_off_watchlist_autotrade, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
-    [
-      portfolioId,
-      tx.bool(base.aiTradingEnabled),
-      base.minConfidenceThreshold ?? DEFAULT_RISK_CONFIG.minConfidenceThreshold,
-      tx.bool(base.stopAfterTarget),
-      tx.bool(base.haltOnDrawdown),
-      tx.bool(base.allowOffWatchlistAutotrade),
-      tx.time(now),
-      tx.time(now),
-    ],
-  );
-  const scope = portfolioId === null ? 'portfolio_id is null' : 'portfolio_id = ?';
-  const scopeParams = portfolioId === null ? [] : [portfolioId];
-  const columns = columnsOf(tx, patch);
-  await tx.run(
-    `update risk_configs set ${[...columns.map(([c]) => `${c} = ?`), 'updated_at = ?'].join(', ')} where ${scope}`,
-    [...columns.map(([, v]) => v), tx.time(now), ...scopeParams],
-  );
-  const row = await tx.get(`select * from risk_configs where ${scope}`, scopeParams);
-  return riskConfigFromRow(row!);
+  const row = await ensureRow(tx, portfolioId, base, now);
+  const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  const changes = { ...given, updatedAt: now } as Partial<RiskConfigView>;
+  await riskConfigs.update(tx, row.id, changes);
+  return { ...row, ...changes };
 }
 
 /** Creates or changes the global control panel; fields not given keep their value. */
@@ -256,10 +234,7 @@ export async function recordHaltReason(
 ): Promise<void> {
   const row = configs.override ?? configs.global;
   if (!row) return;
-  await tx.run(
-    'update risk_configs set last_halt_reason = ?, last_halt_at = ?, updated_at = ? where id = ?',
-    [reason, tx.time(at), tx.time(at), row.id],
-  );
+  await riskConfigs.update(tx, row.id, { lastHaltReason: reason, lastHaltAt: at, updatedAt: at });
 }
 
 const HaltInput = z
@@ -283,12 +258,9 @@ async function switchAi(store: Store, input: HaltInput, enable: boolean) {
     const config = await upsertRow(tx, portfolioId, { aiTradingEnabled: enable });
     let updated = config;
     if (!enable) {
-      await tx.run('update risk_configs set last_halt_reason = ?, last_halt_at = ? where id = ?', [
-        h.reason ?? `halted by ${h.actor}`,
-        tx.time(now),
-        config.id,
-      ]);
-      updated = { ...config, lastHaltReason: h.reason ?? `halted by ${h.actor}`, lastHaltAt: now };
+      const halt = { lastHaltReason: h.reason ?? `halted by ${h.actor}`, lastHaltAt: now };
+      await riskConfigs.update(tx, config.id, halt);
+      updated = { ...config, ...halt };
     }
     const decision = await appendDecision(tx, {
       occurredAt: now,

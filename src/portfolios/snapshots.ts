@@ -17,26 +17,20 @@
  */
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { dec } from '../db/column-values.ts';
+import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
+import { col, defineTable } from '../db/table.ts';
+import { inTransaction, type Tx } from '../db/transaction.ts';
 import { TIMEFRAMES, type Timeframe } from '../entities/common.ts';
-import { bool, dec, int, intOrNull, moneyParam, priceParam, strOrNull, time } from '../db/column-values.ts';
-import { type Keyset, type Listing, listWithCounts, type Page, sqlPage, Where } from '../db/listing.ts';
-import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
+import { type Keyset, type Page, sqlPage, Where } from '../db/listing.ts';
+import { reading } from '../db/transaction.ts';
+import { botVersion, id, moneyValue, nonNegativeMoney, when } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
-import {
-  botVersion,
-  id,
-  limit,
-  moneyValue,
-  nonNegativeMoney,
-  offset,
-  testScope,
-  when,
-} from '../input/fields.ts';
 import { Exact, exact, ZERO } from '../trading/exact.ts';
 import { unrealizedPnl } from '../trading/position-accounting.ts';
 import { loadPortfolio } from './portfolios.ts';
-import { loadOpenPositions, positionState, type PositionView } from './positions.ts';
+import { loadOpenPositions, positions, positionState, type PositionView } from './positions.ts';
 
 export interface PortfolioSnapshotView {
   id: number;
@@ -53,22 +47,20 @@ export interface PortfolioSnapshotView {
   botVersion: string | null;
 }
 
-export function snapshotFromRow(r: Row): PortfolioSnapshotView {
-  return {
-    id: int(r.id),
-    portfolioId: int(r.portfolio_id),
-    takenAt: time(r.taken_at),
-    cash: dec(r.cash),
-    equity: dec(r.equity),
-    invested: dec(r.invested),
-    realizedPnl: dec(r.realized_pnl),
-    unrealizedPnl: dec(r.unrealized_pnl),
-    openPositions: int(r.open_positions),
-    tradeCount: int(r.trade_count),
-    testMode: bool(r.test_mode),
-    botVersion: strOrNull(r.bot_version),
-  };
-}
+export const portfolioSnapshots = defineTable<PortfolioSnapshotView>('portfolio_snapshots', 'snapshot', {
+  id: col.id(),
+  portfolioId: col.int(),
+  takenAt: col.time(),
+  cash: col.money(),
+  equity: col.money(),
+  invested: col.money(),
+  realizedPnl: col.money(),
+  unrealizedPnl: col.money(),
+  openPositions: col.int(),
+  tradeCount: col.int(),
+  testMode: col.bool(),
+  botVersion: col.textOrNull(),
+});
 
 export interface Mark {
   price: Decimal;
@@ -188,63 +180,39 @@ export async function takePortfolioSnapshot(store: Store, input: TakeSnapshotInp
     const { marks, unpriced, marketValue, invested, unrealized } = marked;
     for (const { positionId, mark, unrealizedPnl: pnl } of marks) {
       if (mark === null) continue;
-      await tx.run(
-        'update positions set mark_price = ?, unrealized_pnl = ?, marked_at = ?, updated_at = ? where id = ?',
-        [priceParam(mark.price), moneyParam(pnl), tx.time(at), tx.time(new Date()), positionId],
-      );
+      await positions.update(tx, positionId, {
+        markPrice: exact(mark.price),
+        unrealizedPnl: pnl,
+        markedAt: at,
+        updatedAt: new Date(),
+      });
     }
     const realized = realizedRows.reduce((sum, r) => sum.plus(dec(r.realized_pnl)), exact(ZERO));
     const cash = exact(portfolio.cashBalance);
-    const equity = cash.plus(marketValue);
-    const row = await tx.get(
-      `insert into portfolio_snapshots (portfolio_id, taken_at, cash, equity, invested, realized_pnl, unrealized_pnl,
-         open_positions, trade_count, test_mode, bot_version)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning *`,
-      [
-        portfolio.id,
-        tx.time(at),
-        moneyParam(cash, 'cash'),
-        moneyParam(equity, 'equity'),
-        moneyParam(invested, 'invested'),
-        moneyParam(realized, 'realized pnl'),
-        moneyParam(unrealized, 'unrealized pnl'),
-        open.length,
-        Number(trades?.n ?? 0),
-        test,
-        s.botVersion ?? null,
-      ],
-    );
-    return { snapshot: snapshotFromRow(row!), marks, unpriced };
+    const snapshot = await portfolioSnapshots.insert(tx, {
+      portfolioId: portfolio.id,
+      takenAt: at,
+      cash,
+      equity: cash.plus(marketValue),
+      invested,
+      realizedPnl: realized,
+      unrealizedPnl: unrealized,
+      openPositions: open.length,
+      tradeCount: Number(trades?.n ?? 0),
+      testMode: s.testMode,
+      botVersion: s.botVersion ?? null,
+    });
+    return { snapshot, marks, unpriced };
   });
 }
 
-const SnapshotQuery = z
-  .object({ portfolioId: id, from: when.optional(), to: when.optional(), limit, offset, ...testScope })
-  .strict();
-export type SnapshotQuery = z.input<typeof SnapshotQuery>;
-
 /** A portfolio's snapshots (its equity curve), oldest first. */
-export async function listPortfolioSnapshots(
-  store: Store,
-  query: SnapshotQuery,
-): Promise<Listing<PortfolioSnapshotView>> {
-  const q = parseInput(SnapshotQuery, query, 'snapshot query');
-  return reading(store, (tx) =>
-    listWithCounts(tx, {
-      select: '*',
-      from: 'portfolio_snapshots',
-      filter: new Where()
-        .add('portfolio_id = ?', q.portfolioId)
-        .when(q.from, 'taken_at >= ?', q.from && tx.time(q.from))
-        .when(q.to, 'taken_at < ?', q.to && tx.time(q.to)),
-      scope: q,
-      orderBy: 'taken_at, id',
-      limit: q.limit,
-      offset: q.offset,
-      map: snapshotFromRow,
-    }),
-  );
-}
+export const listPortfolioSnapshots = defineListing(portfolioSnapshots, {
+  fields: { portfolioId: id },
+  window: 'taken_at',
+  orderBy: 'taken_at, id',
+});
+export type SnapshotQuery = ListingQuery<typeof listPortfolioSnapshots>;
 
 // ---- account snapshots -------------------------------------------------------------------------
 
@@ -263,22 +231,20 @@ export interface AccountSnapshotView {
   botVersion: string | null;
 }
 
-function accountSnapshotFromRow(r: Row): AccountSnapshotView {
-  return {
-    id: int(r.id),
-    portfolioId: intOrNull(r.portfolio_id),
-    accountRef: strOrNull(r.account_ref),
-    balance: dec(r.balance),
-    equity: dec(r.equity),
-    marginUsed: dec(r.margin_used),
-    marginFree: dec(r.margin_free),
-    openPl: dec(r.open_pl),
-    openPositions: int(r.open_positions),
-    capturedAt: time(r.captured_at),
-    testMode: bool(r.test_mode),
-    botVersion: strOrNull(r.bot_version),
-  };
-}
+const accountSnapshots = defineTable<AccountSnapshotView>('account_snapshots', 'account snapshot', {
+  id: col.id(),
+  portfolioId: col.intOrNull(),
+  accountRef: col.textOrNull(),
+  balance: col.money(),
+  equity: col.money(),
+  marginUsed: col.money(),
+  marginFree: col.money(),
+  openPl: col.money(),
+  openPositions: col.int(),
+  capturedAt: col.time(),
+  testMode: col.bool(),
+  botVersion: col.textOrNull(),
+});
 
 const AccountSnapshotInput = z
   .object({
@@ -305,64 +271,29 @@ export async function recordAccountSnapshot(
   const a = parseInput(AccountSnapshotInput, input, 'account snapshot');
   return inTransaction(store, async (tx) => {
     if (a.portfolioId !== undefined) await loadPortfolio(tx, a.portfolioId);
-    const row = await tx.get(
-      `insert into account_snapshots (portfolio_id, account_ref, balance, equity, margin_used, margin_free, open_pl,
-         open_positions, captured_at, test_mode, bot_version)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning *`,
-      [
-        a.portfolioId ?? null,
-        a.accountRef ?? null,
-        moneyParam(a.balance, 'balance'),
-        moneyParam(a.equity, 'equity'),
-        moneyParam(a.marginUsed, 'marginUsed'),
-        moneyParam(a.marginFree, 'marginFree'),
-        moneyParam(a.openPl, 'openPl'),
-        a.openPositions,
-        tx.time(a.capturedAt ?? new Date()),
-        tx.bool(a.testMode),
-        a.botVersion ?? null,
-      ],
-    );
-    return accountSnapshotFromRow(row!);
+    return accountSnapshots.insert(tx, {
+      portfolioId: a.portfolioId ?? null,
+      accountRef: a.accountRef ?? null,
+      balance: a.balance,
+      equity: a.equity,
+      marginUsed: a.marginUsed,
+      marginFree: a.marginFree,
+      openPl: a.openPl,
+      openPositions: a.openPositions,
+      capturedAt: a.capturedAt ?? new Date(),
+      testMode: a.testMode,
+      botVersion: a.botVersion ?? null,
+    });
   });
 }
 
-const AccountSnapshotQuery = z
-  .object({
-    portfolioId: id.optional(),
-    accountRef: z.string().optional(),
-    from: when.optional(),
-    to: when.optional(),
-    limit,
-    offset,
-    ...testScope,
-  })
-  .strict();
-export type AccountSnapshotQuery = z.input<typeof AccountSnapshotQuery>;
-
 /** Account snapshots, newest first. */
-export async function listAccountSnapshots(
-  store: Store,
-  query: AccountSnapshotQuery = {},
-): Promise<Listing<AccountSnapshotView>> {
-  const q = parseInput(AccountSnapshotQuery, query, 'account snapshot query');
-  return reading(store, (tx) =>
-    listWithCounts(tx, {
-      select: '*',
-      from: 'account_snapshots',
-      filter: new Where()
-        .when(q.portfolioId, 'portfolio_id = ?', q.portfolioId)
-        .when(q.accountRef, 'account_ref = ?', q.accountRef)
-        .when(q.from, 'captured_at >= ?', q.from && tx.time(q.from))
-        .when(q.to, 'captured_at < ?', q.to && tx.time(q.to)),
-      scope: q,
-      orderBy: 'captured_at desc, id desc',
-      limit: q.limit,
-      offset: q.offset,
-      map: accountSnapshotFromRow,
-    }),
-  );
-}
+export const listAccountSnapshots = defineListing(accountSnapshots, {
+  fields: { portfolioId: id.optional(), accountRef: z.string().optional() },
+  window: 'captured_at',
+  orderBy: 'captured_at desc, id desc',
+});
+export type AccountSnapshotQuery = ListingQuery<typeof listAccountSnapshots>;
 
 /** A portfolio's account snapshots newest first, a keyset page; production only unless `includeTest`. */
 export async function pageAccountSnapshots(
@@ -377,7 +308,7 @@ export async function pageAccountSnapshots(
       alias: 'a',
       filter,
       keyset: query,
-      map: (_tx, rows) => rows.map(accountSnapshotFromRow),
+      map: (_tx, rows) => rows.map((row) => accountSnapshots.fromRow(row)),
     });
   });
 }

@@ -7,14 +7,15 @@
  * Metadata (description, source, confidence, active flag) is not part of the config.
  */
 import { z } from 'zod';
+import { int, json, strOrNull } from '../db/column-values.ts';
 import type { Store } from '../db/store.ts';
+import { col, defineTable } from '../db/table.ts';
+import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
 import { STRATEGY_SOURCE_TYPES, type StrategySourceType } from '../entities/common.ts';
 import type { StrategyRules } from '../entities/strategy-tables.ts';
-import { bool, int, intOrNull, json, numOrNull, str, strOrNull, time } from '../db/column-values.ts';
-import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
 import { InvalidInputError, NotFoundError } from '../input/errors.ts';
-import { parseInput } from '../input/parse.ts';
 import { id } from '../input/fields.ts';
+import { parseInput } from '../input/parse.ts';
 import { configHash } from './canonical.ts';
 import { type Keyset, type Page, sqlPage, Where } from '../db/listing.ts';
 
@@ -32,23 +33,6 @@ export interface StrategyConfig {
   parameters?: Record<string, unknown>;
 }
 
-export interface StrategyView {
-  id: number;
-  name: string;
-  description: string | null;
-  sourceType: StrategySourceType;
-  sourceRef: string | null;
-  isActive: boolean;
-  confidence: number | null;
-  /** The config in force (the current version's). */
-  config: StrategyConfig;
-  currentVersionId: number | null;
-  /** What signals record as strategy_version. */
-  currentVersionHash: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
 export interface StrategyVersionView {
   id: number;
   strategyId: number;
@@ -56,6 +40,78 @@ export interface StrategyVersionView {
   config: StrategyConfig;
   createdAt: Date;
 }
+
+/** A `strategies` row as stored: metadata, the rule columns of the config in force, its version. */
+interface StrategyRow {
+  id: number;
+  name: string;
+  description: string | null;
+  sourceType: StrategySourceType;
+  sourceRef: string | null;
+  isActive: boolean;
+  confidence: number | null;
+  entryType: string | null;
+  allowedSymbols: string[] | null;
+  sessionWindows: StrategyRules | null;
+  entryConditions: StrategyRules | null;
+  exitRules: StrategyRules | null;
+  forbiddenConditions: StrategyRules | null;
+  riskCaps: StrategyRules | null;
+  confluenceRequired: StrategyRules | null;
+  rrExpectation: number | null;
+  currentVersionId: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The rule columns of a stored strategy: the view gathers them (with the version's parameters) in `config`. */
+type RuleColumns =
+  | 'entryType'
+  | 'allowedSymbols'
+  | 'sessionWindows'
+  | 'entryConditions'
+  | 'exitRules'
+  | 'forbiddenConditions'
+  | 'riskCaps'
+  | 'confluenceRequired'
+  | 'rrExpectation';
+
+export interface StrategyView extends Omit<StrategyRow, RuleColumns> {
+  /** The config in force (the current version's). */
+  config: StrategyConfig;
+  /** What signals record as strategy_version. */
+  currentVersionHash: string | null;
+}
+
+const strategies = defineTable<StrategyRow>('strategies', 'strategy', {
+  id: col.id(),
+  name: col.text(),
+  description: col.textOrNull(),
+  sourceType: col.text<StrategySourceType>(),
+  sourceRef: col.textOrNull(),
+  isActive: col.bool(),
+  confidence: col.floatOrNull(),
+  entryType: col.textOrNull(),
+  allowedSymbols: col.json<string[]>(),
+  sessionWindows: col.json<StrategyRules>(),
+  entryConditions: col.json<StrategyRules>(),
+  exitRules: col.json<StrategyRules>(),
+  forbiddenConditions: col.json<StrategyRules>(),
+  riskCaps: col.json<StrategyRules>(),
+  confluenceRequired: col.json<StrategyRules>(),
+  rrExpectation: col.floatOrNull(),
+  currentVersionId: col.intOrNull(),
+  createdAt: col.time(),
+  updatedAt: col.time(),
+});
+
+const strategyVersions = defineTable<StrategyVersionView>('strategy_versions', 'strategy version', {
+  id: col.id(),
+  strategyId: col.int(),
+  versionHash: col.text(),
+  config: { ...col.json<StrategyConfig>(), read: (v) => json<StrategyConfig>(v) ?? {} },
+  createdAt: col.time(),
+});
 
 const rules = z.union([z.record(z.string(), z.json()), z.array(z.json())]);
 
@@ -128,33 +184,31 @@ function configOf(fields: Parsed): StrategyConfig {
   return config as StrategyConfig;
 }
 
+/** A strategy row joined with its current version (`version_hash`, `version_config`). */
 export function strategyFromRow(r: Row): StrategyView {
-  const versionConfig = json<StrategyConfig>(r.version_config);
-  const config = configOf({
-    entryType: strOrNull(r.entry_type),
-    allowedSymbols: json<string[]>(r.allowed_symbols),
-    sessionWindows: json(r.session_windows),
-    entryConditions: json(r.entry_conditions),
-    exitRules: json(r.exit_rules),
-    forbiddenConditions: json(r.forbidden_conditions),
-    riskCaps: json(r.risk_caps),
-    confluenceRequired: json(r.confluence_required),
-    rrExpectation: numOrNull(r.rr_expectation),
-    parameters: versionConfig?.parameters ?? null,
-  } as Parsed);
+  const { entryType, allowedSymbols, rrExpectation, ...rest } = strategies.fromRow(r);
+  const {
+    sessionWindows,
+    entryConditions,
+    exitRules,
+    forbiddenConditions,
+    riskCaps,
+    confluenceRequired,
+    ...row
+  } = rest;
+  const rules = {
+    sessionWindows,
+    entryConditions,
+    exitRules,
+    forbiddenConditions,
+    riskCaps,
+    confluenceRequired,
+  };
+  const parameters = json<StrategyConfig>(r.version_config)?.parameters ?? null;
   return {
-    id: int(r.id),
-    name: str(r.name),
-    description: strOrNull(r.description),
-    sourceType: str(r.source_type) as StrategySourceType,
-    sourceRef: strOrNull(r.source_ref),
-    isActive: bool(r.is_active),
-    confidence: numOrNull(r.confidence),
-    config,
-    currentVersionId: intOrNull(r.current_version_id),
+    ...row,
+    config: configOf({ entryType, allowedSymbols, rrExpectation, ...rules, parameters } as Parsed),
     currentVersionHash: strOrNull(r.version_hash),
-    createdAt: time(r.created_at),
-    updatedAt: time(r.updated_at),
   };
 }
 
@@ -213,38 +267,30 @@ async function writeStrategy(
   const now = new Date();
   const config = configOf(merged);
   const hash = configHash(config);
-  const values: Array<[string, unknown]> = [
-    ['name', name],
-    ['description', merged.description ?? null],
-    ['source_type', merged.sourceType ?? 'manual'],
-    ['source_ref', merged.sourceRef ?? null],
-    ['is_active', tx.bool(merged.isActive ?? true)],
-    ['confidence', merged.confidence ?? null],
-    ['entry_type', config.entryType ?? null],
-    ['allowed_symbols', tx.json(config.allowedSymbols ?? null)],
-    ['session_windows', tx.json(config.sessionWindows ?? null)],
-    ['entry_conditions', tx.json(config.entryConditions ?? null)],
-    ['exit_rules', tx.json(config.exitRules ?? null)],
-    ['forbidden_conditions', tx.json(config.forbiddenConditions ?? null)],
-    ['risk_caps', tx.json(config.riskCaps ?? null)],
-    ['confluence_required', tx.json(config.confluenceRequired ?? null)],
-    ['rr_expectation', config.rrExpectation ?? null],
-    ['updated_at', tx.time(now)],
-  ];
+  const fields = {
+    name,
+    description: merged.description ?? null,
+    sourceType: merged.sourceType ?? 'manual',
+    sourceRef: merged.sourceRef ?? null,
+    isActive: merged.isActive ?? true,
+    confidence: merged.confidence ?? null,
+    entryType: config.entryType ?? null,
+    allowedSymbols: config.allowedSymbols ?? null,
+    sessionWindows: config.sessionWindows ?? null,
+    entryConditions: config.entryConditions ?? null,
+    exitRules: config.exitRules ?? null,
+    forbiddenConditions: config.forbiddenConditions ?? null,
+    riskCaps: config.riskCaps ?? null,
+    confluenceRequired: config.confluenceRequired ?? null,
+    rrExpectation: config.rrExpectation ?? null,
+    updatedAt: now,
+  };
   let strategyId: number;
   if (existing) {
     strategyId = existing.id;
-    await tx.run(`update strategies set ${values.map(([c]) => `${c} = ?`).join(', ')} where id = ?`, [
-      ...values.map(([, v]) => v),
-      strategyId,
-    ]);
+    await strategies.update(tx, strategyId, fields);
   } else {
-    values.push(['created_at', tx.time(now)]);
-    const insertedId = await tx.insert(
-      `insert into strategies (${values.map(([c]) => c).join(', ')}) values (${values.map(() => '?').join(', ')})`,
-      values.map(([, v]) => v),
-    );
-    strategyId = insertedId!;
+    strategyId = (await strategies.insert(tx, { ...fields, currentVersionId: null, createdAt: now })).id;
   }
 
   const versionChanged = existing?.currentVersionHash !== hash;
@@ -256,13 +302,12 @@ async function writeStrategy(
     );
     let versionId = existingVersion ? int(existingVersion.id) : null;
     if (versionId === null) {
-      versionId = await tx.insert(
-        'insert into strategy_versions (strategy_id, version_hash, config, created_at) values (?, ?, ?, ?)',
-        [strategyId, hash, tx.json(config), tx.time(now)],
-      );
+      versionId = (
+        await strategyVersions.insert(tx, { strategyId, versionHash: hash, config, createdAt: now })
+      ).id;
       versionCreated = true;
     }
-    await tx.run('update strategies set current_version_id = ? where id = ?', [versionId, strategyId]);
+    await strategies.update(tx, strategyId, { currentVersionId: versionId });
   }
   return {
     strategy: await loadStrategy(tx, strategyId),
@@ -348,11 +393,7 @@ async function setActive(store: Store, ref: number | string, active: boolean): P
     const existing = await loadStrategy(tx, r, { lock: true });
     if (existing.isActive === active) return existing;
     const now = new Date();
-    await tx.run('update strategies set is_active = ?, updated_at = ? where id = ?', [
-      tx.bool(active),
-      tx.time(now),
-      existing.id,
-    ]);
+    await strategies.update(tx, existing.id, { isActive: active, updatedAt: now });
     return { ...existing, isActive: active, updatedAt: now };
   });
 }
@@ -399,13 +440,7 @@ export async function listStrategyVersions(
       'select * from strategy_versions where strategy_id = ? order by created_at, id',
       [s.id],
     );
-    return rows.map((v) => ({
-      id: int(v.id),
-      strategyId: int(v.strategy_id),
-      versionHash: str(v.version_hash),
-      config: json<StrategyConfig>(v.config) ?? {},
-      createdAt: time(v.created_at),
-    }));
+    return rows.map(strategyVersions.fromRow);
   });
 }
 

@@ -11,21 +11,11 @@
  */
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { dec, decOrNull, int, time } from '../db/column-values.ts';
 import type { Store } from '../db/store.ts';
-import {
-  bool,
-  dec,
-  decimalParamOrNull,
-  decOrNull,
-  int,
-  intOrNull,
-  moneyParamOrNull,
-  numOrNull,
-  str,
-  time,
-} from '../db/column-values.ts';
+import { col, defineTable, named } from '../db/table.ts';
 import { Where } from '../db/listing.ts';
-import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { TradingError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { id, moneyValue, when } from '../input/fields.ts';
@@ -58,28 +48,26 @@ export interface StrategyPerformanceView {
   updatedAt: Date;
 }
 
-function performanceFromRow(r: Row): StrategyPerformanceView {
-  return {
-    id: int(r.id),
-    strategyId: int(r.strategy_id),
-    portfolioId: intOrNull(r.portfolio_id),
-    window: str(r.window),
-    isBacktest: bool(r.is_backtest),
-    testMode: bool(r.test_mode),
-    tradeCount: int(r.trade_count),
-    winCount: int(r.win_count),
-    lossCount: int(r.loss_count),
-    winRate: numOrNull(r.win_rate),
-    avgRMultiple: decOrNull(r.avg_rmultiple),
-    profitFactor: decOrNull(r.profit_factor),
-    expectancy: decOrNull(r.expectancy),
-    totalPnl: decOrNull(r.total_pnl),
-    maxDrawdown: decOrNull(r.max_drawdown),
-    sharpe: numOrNull(r.sharpe),
-    sortino: numOrNull(r.sortino),
-    updatedAt: time(r.updated_at),
-  };
-}
+const strategyPerformance = defineTable<StrategyPerformanceView>('strategy_performance', 'performance', {
+  id: col.id(),
+  strategyId: col.int(),
+  portfolioId: col.intOrNull(),
+  window: col.text(),
+  isBacktest: col.bool(),
+  testMode: col.bool(),
+  tradeCount: col.int(),
+  winCount: col.int(),
+  lossCount: col.int(),
+  winRate: col.floatOrNull(),
+  avgRMultiple: named('avg_rmultiple', col.decimalOrNull()),
+  profitFactor: col.decimalOrNull(),
+  expectancy: col.moneyOrNull(),
+  totalPnl: col.moneyOrNull(),
+  maxDrawdown: col.moneyOrNull(),
+  sharpe: col.floatOrNull(),
+  sortino: col.floatOrNull(),
+  updatedAt: col.time(),
+});
 
 const WINDOW = /^(all|[1-9]\d{0,4}[hdw])$/;
 const UNIT_MS = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
@@ -189,34 +177,31 @@ async function store1(
   m: PerformanceMetrics,
   at: Date,
 ): Promise<StrategyPerformanceView> {
-  const values = [
-    m.tradeCount,
-    m.winCount,
-    m.lossCount,
-    m.winRate,
-    decimalParamOrNull(m.avgRMultiple, 'avg R'),
-    decimalParamOrNull(m.profitFactor, 'profit factor'),
-    moneyParamOrNull(m.expectancy, 'expectancy'),
-    moneyParamOrNull(m.totalPnl, 'total pnl'),
-    moneyParamOrNull(m.maxDrawdown, 'max drawdown'),
-    m.sharpe,
-    m.sortino,
-    tx.time(at),
-  ];
-  const row = await tx.get(
-    `insert into strategy_performance (strategy_id, portfolio_id, "window", is_backtest, test_mode, trade_count,
-       win_count, loss_count, win_rate, avg_rmultiple, profit_factor, expectancy, total_pnl, max_drawdown, sharpe,
-       sortino, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     on conflict (strategy_id, (coalesce(portfolio_id, 0)), "window", is_backtest, test_mode) do update set
-       trade_count = excluded.trade_count, win_count = excluded.win_count, loss_count = excluded.loss_count,
-       win_rate = excluded.win_rate, avg_rmultiple = excluded.avg_rmultiple, profit_factor = excluded.profit_factor,
-       expectancy = excluded.expectancy, total_pnl = excluded.total_pnl, max_drawdown = excluded.max_drawdown,
-       sharpe = excluded.sharpe, sortino = excluded.sortino, updated_at = excluded.updated_at
-     returning *`,
-    [key.strategyId, key.portfolioId, key.window, tx.bool(key.backtest), tx.bool(key.testMode), ...values],
+  // One row per key: recomputing replaces its figures.
+  return strategyPerformance.upsert(
+    tx,
+    {
+      strategyId: key.strategyId,
+      portfolioId: key.portfolioId,
+      window: key.window,
+      isBacktest: key.backtest,
+      testMode: key.testMode,
+      tradeCount: m.tradeCount,
+      winCount: m.winCount,
+      lossCount: m.lossCount,
+      winRate: m.winRate,
+      avgRMultiple: m.avgRMultiple,
+      profitFactor: m.profitFactor,
+      expectancy: m.expectancy,
+      totalPnl: m.totalPnl,
+      maxDrawdown: m.maxDrawdown,
+      sharpe: m.sharpe,
+      sortino: m.sortino,
+      updatedAt: at,
+    },
+    '(strategy_id, (coalesce(portfolio_id, 0)), "window", is_backtest, test_mode)',
+    ['strategyId', 'portfolioId', 'window', 'isBacktest', 'testMode'],
   );
-  return performanceFromRow(row!);
 }
 
 /**
@@ -331,6 +316,6 @@ export async function listPerformance(
       `select * from strategy_performance${where.sql} order by strategy_id, portfolio_id, "window"`,
       where.params,
     );
-    return rows.map(performanceFromRow);
+    return rows.map(strategyPerformance.fromRow);
   });
 }

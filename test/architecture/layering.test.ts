@@ -25,7 +25,7 @@ export const LAYERS: Readonly<Record<string, Layer>> = {
   trading: { rank: 0, packages: ['decimal.js'] },
   // What every service accepts and the refusal family.
   input: { rank: 1 },
-  // The schema.
+  // The schema; configuration (validated with input's field schemas).
   entities: { rank: 2 },
   // Environment loading: validates times with input's field parsers.
   config: { rank: 2 },
@@ -87,7 +87,8 @@ export function layeringViolations(edges: readonly ImportEdge[], layers = LAYERS
     const fromUnit = unitOf(edge.from);
     const from = layers[fromUnit];
     if (!from) {
-      problems.push(`${edge.from}: folder '${fromUnit}' has no layer in LAYERS`);
+      const problem = `folder '${fromUnit}' has no layer in LAYERS (${edge.from})`;
+      if (!problems.some((p) => p.startsWith(`folder '${fromUnit}'`))) problems.push(problem);
       continue;
     }
     if (edge.packageImport) {

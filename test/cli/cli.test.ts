@@ -39,7 +39,7 @@ describe('tradestore CLI', () => {
       if (Number(version.slice(1).split('.')[0]) >= 22) return;
       const r = spawnSync('/usr/bin/node', [BIN, 'db', 'health'], { encoding: 'utf8' });
       assert.equal(r.status, 1);
-      assert.match(r.stderr, /needs Node\.js 22\.13 or newer/);
+      assert.match(r.stderr, /needs Node\.js 22\.17\.0 or newer/);
       assert.match(r.stderr, /npx tradestore/);
       assert.doesNotMatch(r.stderr, /\n\s+at /);
     },
