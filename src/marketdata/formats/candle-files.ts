@@ -1,4 +1,4 @@
-import { RowCollector } from './collector.ts';
+import { TimedRowCollector } from './collector.ts';
 import { BINANCE_LAYOUT, type CsvLayout, genericLayout, yahooLayout } from './csv-layout.ts';
 import { feedCsv } from './csv-records.ts';
 import { bucketStart, parseTimeframe, type Timeframe } from '../timeframes.ts';
@@ -22,32 +22,26 @@ import type {
 const FIELD_NAMES = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
 
 /** Candle rules shared by every format; the format readers only turn cells into numbers. */
-class CandleCollector extends RowCollector<CandleRow> {
+class CandleCollector extends TimedRowCollector<CandleRow> {
   readonly ledger = new TimestampLedger();
-  readonly time: FileTimeRules;
   private readonly timeframe: Timeframe | null;
   private readonly floor: boolean;
 
   constructor(options: ParsedCandleOptions, unit: 'line' | 'row', format: CandleFormat) {
-    super(options.fileName, unit);
-    this.time = new FileTimeRules({
-      unit: options.timeUnit,
-      // freqtrade and ccxt define their times as epoch milliseconds; CSV files say nothing.
-      formatUnit: format === 'freqtrade' || format === 'ccxt' ? { unit: 'ms', format } : undefined,
-      minTime: options.minTime,
-      maxTime: options.maxTime,
-      positionWord: unit,
-    });
+    super(
+      options.fileName,
+      unit,
+      new FileTimeRules({
+        unit: options.timeUnit,
+        // freqtrade and ccxt define their times as epoch milliseconds; CSV files say nothing.
+        formatUnit: format === 'freqtrade' || format === 'ccxt' ? { unit: 'ms', format } : undefined,
+        minTime: options.minTime,
+        maxTime: options.maxTime,
+        positionWord: unit,
+      }),
+    );
     this.timeframe = options.timeframe === undefined ? null : parseTimeframe(options.timeframe);
     this.floor = options.align === 'floor';
-  }
-
-  /** An epoch number in the file's unit → ms, or NaN after rejecting the row (mixed units). */
-  epoch(n: number, line: number, source: unknown): number {
-    this.time.at(line);
-    const ms = this.time.epoch(n);
-    if (Number.isNaN(ms)) this.reject(line, this.time.problem ?? `unparseable time ${n}`, source);
-    return ms;
   }
 
   /** Values are finite numbers here; `ts` is epoch ms already normalised. */

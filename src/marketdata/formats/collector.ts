@@ -1,4 +1,5 @@
 import { jsonText } from './json-rows.ts';
+import type { FileTimeRules } from './time-rules.ts';
 import type { BatchProgress, Reject } from './types.ts';
 
 /** Longest `raw` text kept on a reject: enough to see the row, bounded for a file of garbage. */
@@ -68,6 +69,24 @@ export class RowCollector<Row> {
     this.rejects = [];
     this.yielded = true;
     return { ...progress(), rows, rejects };
+  }
+}
+
+/** A collector whose rows carry epoch times read under one file's time rules (candles, ticks). */
+export class TimedRowCollector<Row> extends RowCollector<Row> {
+  readonly time: FileTimeRules;
+
+  constructor(fileName: string, unit: PositionUnit, time: FileTimeRules) {
+    super(fileName, unit);
+    this.time = time;
+  }
+
+  /** An epoch number in the file's unit → ms, or NaN after rejecting the row (mixed units). */
+  epoch(n: number, line: number, source: unknown): number {
+    this.time.at(line);
+    const ms = this.time.epoch(n);
+    if (Number.isNaN(ms)) this.reject(line, this.time.problem ?? `unparseable time ${n}`, source);
+    return ms;
   }
 }
 

@@ -1,5 +1,5 @@
 import { cellNumber } from './candle-files.ts';
-import { RowCollector } from './collector.ts';
+import { TimedRowCollector } from './collector.ts';
 import { feedCsv } from './csv-records.ts';
 import { detectCandleFormat, detectTickFormat } from './detect.ts';
 import { excerpt, shortenQuoted } from './excerpt.ts';
@@ -20,29 +20,23 @@ import type {
  * Trade rules. Several trades can share a millisecond, so there is no duplicate-ts rule; ordering is
  * only counted (unsortedRows).
  */
-class TickCollector extends RowCollector<TickRow> {
+class TickCollector extends TimedRowCollector<TickRow> {
   unsortedRows = 0;
   private previous = Number.NEGATIVE_INFINITY;
-  private readonly time: FileTimeRules;
 
   constructor(options: ParsedTickOptions, unit: 'line' | 'row', format: TickFormat) {
-    super(options.fileName, unit);
-    this.time = new FileTimeRules({
-      unit: options.timeUnit,
-      // Both formats define their unit: freqtrade trades in epoch ms, Kraken's CSV in unix seconds.
-      formatUnit: { unit: format === 'kraken' ? 's' : 'ms', format },
-      minTime: options.minTime,
-      maxTime: options.maxTime,
-      positionWord: unit,
-    });
-  }
-
-  /** An epoch number in the file's unit → ms, or NaN after rejecting the row (mixed units). */
-  epoch(n: number, line: number, source: unknown): number {
-    this.time.at(line);
-    const ms = this.time.epoch(n);
-    if (Number.isNaN(ms)) this.reject(line, this.time.problem ?? `unparseable time ${n}`, source);
-    return ms;
+    super(
+      options.fileName,
+      unit,
+      new FileTimeRules({
+        unit: options.timeUnit,
+        // Both formats define their unit: freqtrade trades in epoch ms, Kraken's CSV in unix seconds.
+        formatUnit: { unit: format === 'kraken' ? 's' : 'ms', format },
+        minTime: options.minTime,
+        maxTime: options.maxTime,
+        positionWord: unit,
+      }),
+    );
   }
 
   accept(
