@@ -22,6 +22,7 @@ export function registerServe(program: Command): void {
       const store = await openStore(config.DATABASE_URL, {
         poolSize: config.DB_POOL_SIZE,
         statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+        ...(config.REDIS_URL === undefined ? {} : { redisUrl: config.REDIS_URL }),
       });
       if (config.MIGRATE_ON_START) {
         const { applied, backupPath } = await migrateUp(store, { backup: backupBeforeMigrate });
