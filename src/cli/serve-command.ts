@@ -29,6 +29,9 @@ export function registerServe(program: Command): void {
         if (backupPath) info(`backup of the database before migrating: ${backupPath}`);
         if (applied.length > 0) info(`applied ${applied.length} migrations`);
       }
+      // Publishes to Redis (REDIS_URL) what any process commits, including what others could not.
+      const { runRedisPublisher } = await import('../events/redis-publisher.ts');
+      const stopPublisher = runRedisPublisher(store);
       const hybrid =
         config.STORAGE_MODE === 'hybrid'
           ? new (await import('../hybrid/settings.ts')).HybridSettings(store, config.HYBRID_DIR)
@@ -45,6 +48,7 @@ export function registerServe(program: Command): void {
         const stop = async (signal: string) => {
           app.log.info({ signal }, 'shutting down');
           stopRefresh?.();
+          stopPublisher();
           await app.close();
           await store.close();
           resolve();
