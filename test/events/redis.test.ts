@@ -45,6 +45,7 @@ describe('events to Redis', { skip: REDIS_SKIP }, () => {
         );
         const mine = (m: Record<string, unknown>) => m.id === fillId && m.portfolio_id === portfolioId;
         const [message] = (await fills.until((m) => m.some(mine))).filter(mine);
+        assert.equal(message!.price, '2500.25');
         assert.deepEqual(message, {
           ...stored!.payload,
           seq: stored!.seq,
@@ -52,7 +53,6 @@ describe('events to Redis', { skip: REDIS_SKIP }, () => {
           occurred_at: stored!.occurredAt.toISOString(),
           portfolio_id: portfolioId,
         });
-        assert.equal(message!.price, '2500.25');
       } finally {
         fills.close();
         await store.close();
