@@ -4,7 +4,7 @@ import { login, logout, refreshSession } from '../../accounts/sessions.ts';
 import { registerUser } from '../../accounts/users.ts';
 import { route } from '../route.ts';
 import { credentials, registered, refreshBody, tokenPair, user } from '../schemas/accounts.ts';
-import { toWire } from '../wire.ts';
+import { toWire } from '../../db/wire.ts';
 
 export const authRoutes = [
   route({
