@@ -26,13 +26,14 @@ import {
 import { tokenKeys } from '../accounts/sessions.ts';
 import { type Config, ConfigError } from '../config/env.ts';
 import { redactLogArguments } from '../config/secrets.ts';
+import { OpenStreams } from './event-stream.ts';
 import type { Store } from '../db/store.ts';
 import type { HybridSettings } from '../hybrid/settings.ts';
 import { health } from '../operations/inspect.ts';
 import { contextFor, registerAuth } from './plugins/auth.ts';
 import { ApiError, registerErrorHandling } from './plugins/errors.ts';
 import { registerSecurity, requestIdOf } from './plugins/security.ts';
-import type { RouteSpec } from './route.ts';
+import { type RouteSpec, STREAMING } from './route.ts';
 import { routes } from './routes/index.ts';
 import { ERROR_STATUSES, errors } from './schemas/common.ts';
 
@@ -49,6 +50,7 @@ type ApiConfig = Pick<Config, 'LOG_LEVEL'> &
       | 'LOGIN_ATTEMPTS_PER_MINUTE'
       | 'RATE_LIMIT_PER_MINUTE'
       | 'RESPONSE_CACHE'
+      | 'EVENTS_HEARTBEAT_SECONDS'
     >
   >;
 
@@ -134,6 +136,14 @@ export function buildApp({
         ],
         censor: '[redacted]',
       },
+      // Where Fastify logs a request itself (a failed error handler, a stream error): the method
+      // and path only, never the query string (GET /events takes ?access_token=).
+      serializers: {
+        req: (req: { method?: string; url?: string }) => ({
+          method: req.method,
+          path: req.url?.split('?')[0],
+        }),
+      },
       // A driver's error text can quote a connection string: every message and error is masked.
       hooks: {
         logMethod(args, method) {
@@ -195,7 +205,13 @@ export function buildApp({
     return reply.code(h.status === 'unhealthy' ? 503 : 200).send(h);
   });
 
-  const deps: RouteDeps = { store, keys, config, ...(hybrid ? { hybrid } : {}) };
+  // Open event streams would hold app.close() (their responses never end by themselves).
+  const streams = new OpenStreams();
+  app.addHook('preClose', (done) => {
+    streams.endAll('server closing');
+    done();
+  });
+  const deps: RouteDeps = { store, keys, config, streams, ...(hybrid ? { hybrid } : {}) };
   // Registered as a plugin so it runs after the plugins above have loaded (rate limit, swagger's route hook).
   void app.register(async (instance) => {
     for (const spec of routes) if (!spec.rawBody) registerRoute(instance, spec, deps);
@@ -216,6 +232,8 @@ export interface RouteDeps {
   config: ApiConfig;
   /** STORAGE_MODE=hybrid: settings writes go through it (routes/helpers.ts settingsWrite). */
   hybrid?: HybridSettings;
+  /** GET /events streams open on this app. */
+  streams: OpenStreams;
 }
 
 function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): void {
@@ -269,7 +287,12 @@ function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): 
       ...(spec.schema.querystring ? { querystring: spec.schema.querystring } : {}),
       ...(spec.schema.params ? { params: spec.schema.params } : {}),
       ...(spec.schema.headers ? { headers: spec.schema.headers } : {}),
-      response: { [status]: spec.schema.response, ...errors },
+      response: {
+        [status]: spec.produces
+          ? { content: { [spec.produces]: { schema: spec.schema.response } } }
+          : spec.schema.response,
+        ...errors,
+      },
     },
     ...(limiters.length > 0 ? { preHandler: limiters } : {}),
     handler: async (request, reply) => {
@@ -278,7 +301,7 @@ function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): 
         { ...contextFor(deps.store, request), deps },
         reply,
       );
-      if (reply.sent) return reply;
+      if (reply.sent || result === STREAMING) return reply;
       if (status === 204) return reply.code(204).send();
       return reply.code(status).send(result);
     },
