@@ -4,7 +4,7 @@ import { login, logout, refreshSession } from '../../accounts/sessions.ts';
 import { getUser, hasUsers, registerUser, updateUser } from '../../accounts/users.ts';
 import { route, type RouteContext } from '../route.ts';
 import { credentials, me, ownSettings, registered, refreshBody, tokenPair } from '../schemas/accounts.ts';
-import { toWire } from '../wire.ts';
+import { toWire } from '../../db/wire.ts';
 
 export const authRoutes = [
   route({

@@ -42,7 +42,7 @@ import {
   tradeChain,
   verdict,
 } from '../schemas/trading.ts';
-import { fromWire, toWire } from '../wire.ts';
+import { fromWire, toWire } from '../../db/wire.ts';
 import { pageOptions, pageOut } from './helpers.ts';
 
 const id = z.coerce.number().int().positive();

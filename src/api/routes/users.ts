@@ -6,7 +6,7 @@ import { createUser, getUser, listUsers, type NewUserInput, updateUser } from '.
 import { route } from '../route.ts';
 import { apiKey, createdApiKey, newApiKey, newUser, user, userChange } from '../schemas/accounts.ts';
 import { decodeCursor, idParams, page, pageQuery } from '../schemas/common.ts';
-import { fromWire, toWire } from '../wire.ts';
+import { fromWire, toWire } from '../../db/wire.ts';
 import { arrayPage, keysetOf, pageOut } from './helpers.ts';
 
 export const userRoutes = [
