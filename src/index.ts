@@ -38,6 +38,18 @@ export { MigrationError, migrateDown, migrateUp, migrationState, stampMigrations
 export { type Health, health, tableCounts, tableStats } from './operations/inspect.ts';
 export { prune, type PruneResult, type RetentionPolicy, retentionPolicy } from './operations/retention.ts';
 
+// ---- live events: the outbox every change appends to, resumable by seq ----
+export {
+  type EventFilter,
+  eventBounds,
+  eventMessage,
+  type EventTopic,
+  eventTopics,
+  readEvents,
+  type StoredEvent,
+} from './events/reading.ts';
+export { type EventReset, subscribe } from './events/subscribe.ts';
+
 // ---- refusals: every error a caller can cause, each with a stable `code` ----
 export {
   ConflictError,

@@ -92,14 +92,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who the credentials belong to */
+        /** Who the credentials belong to, and their settings (time zone) */
         get: operations["getAuthMe"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change your own settings: the IANA time zone every time is displayed in */
+        patch: operations["patchAuthMe"];
         trace?: never;
     };
     "/users": {
@@ -803,6 +804,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/trades/{id}/chain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Why a round trip happened: its signal (with components), trade idea, decisions, orders and fills, oldest first */
+        get: operations["getTradesByIdChain"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/decisions": {
         parameters: {
             query?: never;
@@ -1348,6 +1366,11 @@ export interface components {
             role: "admin" | "trader" | "viewer";
             is_active: boolean;
             /**
+             * @description IANA zone the dashboard shows every time in
+             * @example Europe/Paris
+             */
+            time_zone: string;
+            /**
              * @description ISO-8601 UTC
              * @example 2026-01-01T00:00:00.000Z
              */
@@ -1780,6 +1803,14 @@ export interface components {
              * @example 2026-01-01T00:00:00.000Z
              */
             updated_at: string;
+        };
+        TradeChain: {
+            signal: components["schemas"]["Signal"] | null;
+            idea: components["schemas"]["TradeIdea"] | null;
+            decisions: components["schemas"]["Decision"][];
+            orders: components["schemas"]["Order"][];
+            fills: components["schemas"]["Fill"][];
+            trade: components["schemas"]["Trade"];
         };
         Strategy: {
             id: number;
@@ -2373,6 +2404,136 @@ export interface operations {
                         email: string;
                         /** @enum {string} */
                         role: "admin" | "trader" | "viewer";
+                        /**
+                         * @description IANA zone the dashboard shows every time in
+                         * @example Europe/Paris
+                         */
+                        time_zone: string;
+                        /** @enum {string} */
+                        via: "token" | "api_key";
+                        scopes: string[];
+                        portfolio_ids: number[] | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchAuthMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description an IANA time zone name
+                     * @example America/New_York
+                     */
+                    time_zone: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        email: string;
+                        /** @enum {string} */
+                        role: "admin" | "trader" | "viewer";
+                        /**
+                         * @description IANA zone the dashboard shows every time in
+                         * @example Europe/Paris
+                         */
+                        time_zone: string;
                         /** @enum {string} */
                         via: "token" | "api_key";
                         scopes: string[];
@@ -2590,6 +2751,11 @@ export interface operations {
                      * @enum {string}
                      */
                     role?: "admin" | "trader" | "viewer";
+                    /**
+                     * @description an IANA time zone name
+                     * @example America/New_York
+                     */
+                    time_zone?: string;
                 };
             };
         };
@@ -2804,6 +2970,11 @@ export interface operations {
                     /** @enum {string} */
                     role?: "admin" | "trader" | "viewer";
                     is_active?: boolean;
+                    /**
+                     * @description an IANA time zone name
+                     * @example America/New_York
+                     */
+                    time_zone?: string;
                 };
             };
         };
@@ -9441,6 +9612,109 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Trade"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTradesByIdChain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TradeChain"];
                 };
             };
             /** @description Default Response */

@@ -34,6 +34,8 @@ export const LAYERS: Readonly<Record<string, Layer>> = {
   // The audit trail's one owner, and migrations: both below every service.
   audit: { rank: 4 },
   migrate: { rank: 4 },
+  // The outbox (live events): written in the services' transactions, read by api/ and library users.
+  events: { rank: 4 },
   // Domain services. Sideways imports are the few a service needs from another's read side.
   marketdata: { rank: 5, sideways: ['exports'] },
   news: { rank: 5 },

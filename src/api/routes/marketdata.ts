@@ -21,7 +21,7 @@ import { responseCache } from '../response-cache.ts';
 import { route } from '../route.ts';
 import { pageOut, timeKeysetOf } from './helpers.ts';
 import { decodeCursor, encodeCursor, idOut, pageQuery, time } from '../schemas/common.ts';
-import { toWire } from '../wire.ts';
+import { toWire } from '../../db/wire.ts';
 
 const ASSET_KIND_LIST = ASSET_KINDS;
 const asset = z

@@ -1,5 +1,6 @@
 /**
- * How values cross the wire: JSON is snake_case; exact decimals travel as strings (never JSON
+ * The one view → wire converter, below the services so that the HTTP API (src/api/) and the
+ * outbox's event payloads (src/events/) share it. How values cross the wire: JSON is snake_case; exact decimals travel as strings (never JSON
  * numbers), times as ISO-8601 UTC. `toWire` turns a service view (camelCase, Decimal, Date) into
  * that; `fromWire` turns a validated body or query back into the services' camelCase input.
  * Fields that hold a client's own JSON (signal components, strategy parameters, contexts) are
