@@ -1,9 +1,11 @@
 /**
- * `npm test` after type-check and lint: probes PostgreSQL once, says in one line when its suites
- * are skipped (or fails under CI=true), then runs every test file with node's test runner.
+ * `npm test` after type-check and lint: probes PostgreSQL and Chromium once, says in one line each
+ * when their suites are skipped (or fails under CI=true), then runs every test file with node's
+ * test runner.
  */
 import { spawnSync } from 'node:child_process';
 import { pgReachable, pgServerUrl } from '../src/db/scratch.ts';
+import { ENABLE_CHROMIUM, findChromium } from '../test/support/chromium.ts';
 
 const url = pgServerUrl();
 const display = url.replace(/\/\/[^@/]*@/, '//');
@@ -20,10 +22,30 @@ if (!reachable) {
   process.stderr.write(`PostgreSQL suites enabled: scratch databases on ${display}\n`);
 }
 
+const chromium = findChromium();
+if (!chromium) {
+  if (process.env.CI === 'true') {
+    process.stderr.write(
+      `Chromium is required under CI=true but no chromium is on PATH (${ENABLE_CHROMIUM})\n`,
+    );
+    process.exit(1);
+  }
+  process.stderr.write(
+    `Browser suites skipped: no chromium on PATH. Run \`${ENABLE_CHROMIUM}\` to run them.\n`,
+  );
+}
+
 const files = process.argv.slice(2);
 const result = spawnSync(
   process.execPath,
   ['--test', '--test-concurrency=2', ...(files.length ? files : ['test/**/*.test.ts'])],
-  { stdio: 'inherit', env: { ...process.env, TRADESTORE_TEST_PG: reachable ? '1' : '0' } },
+  {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      TRADESTORE_TEST_PG: reachable ? '1' : '0',
+      TRADESTORE_TEST_CHROMIUM: chromium ?? '',
+    },
+  },
 );
 process.exit(result.status ?? 1);
