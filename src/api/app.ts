@@ -26,6 +26,7 @@ import {
 import { tokenKeys } from '../accounts/sessions.ts';
 import { type Config, ConfigError } from '../config/env.ts';
 import { redactLogArguments } from '../config/secrets.ts';
+import { OpenStreams } from './event-stream.ts';
 import type { Store } from '../db/store.ts';
 import type { HybridSettings } from '../hybrid/settings.ts';
 import { health } from '../operations/inspect.ts';
@@ -50,6 +51,7 @@ type ApiConfig = Pick<Config, 'LOG_LEVEL'> &
       | 'LOGIN_ATTEMPTS_PER_MINUTE'
       | 'RATE_LIMIT_PER_MINUTE'
       | 'RESPONSE_CACHE'
+      | 'EVENTS_HEARTBEAT_SECONDS'
     >
   >;
 
@@ -193,7 +195,13 @@ export function buildApp({
     return reply.code(h.status === 'unhealthy' ? 503 : 200).send(h);
   });
 
-  const deps: RouteDeps = { store, keys, config, ...(hybrid ? { hybrid } : {}) };
+  // Open event streams would hold app.close() (their responses never end by themselves).
+  const streams = new OpenStreams();
+  app.addHook('preClose', (done) => {
+    streams.endAll('server closing');
+    done();
+  });
+  const deps: RouteDeps = { store, keys, config, streams, ...(hybrid ? { hybrid } : {}) };
   // Registered as a plugin so it runs after the plugins above have loaded (rate limit, swagger's route hook).
   void app.register(async (instance) => {
     for (const spec of routes) if (!spec.rawBody) registerRoute(instance, spec, deps);
@@ -214,6 +222,8 @@ export interface RouteDeps {
   config: ApiConfig;
   /** STORAGE_MODE=hybrid: settings writes go through it (routes/helpers.ts settingsWrite). */
   hybrid?: HybridSettings;
+  /** GET /events streams open on this app. */
+  streams: OpenStreams;
 }
 
 function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): void {
@@ -267,7 +277,12 @@ function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): 
       ...(spec.schema.querystring ? { querystring: spec.schema.querystring } : {}),
       ...(spec.schema.params ? { params: spec.schema.params } : {}),
       ...(spec.schema.headers ? { headers: spec.schema.headers } : {}),
-      response: { [status]: spec.schema.response, ...errors },
+      response: {
+        [status]: spec.produces
+          ? { content: { [spec.produces]: { schema: spec.schema.response } } }
+          : spec.schema.response,
+        ...errors,
+      },
     },
     ...(limiters.length > 0 ? { preHandler: limiters } : {}),
     handler: async (request, reply) => {
@@ -276,7 +291,8 @@ function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): 
         { ...contextFor(deps.store, request), deps },
         reply,
       );
-      if (reply.sent) return reply;
+      // A streamed answer (GET /events) is under way, not sent: the handler returned the reply.
+      if (reply.sent || result === reply) return reply;
       if (status === 204) return reply.code(204).send();
       return reply.code(status).send(result);
     },

@@ -58,6 +58,13 @@ export interface RouteSpec {
   };
   /** For content types other than JSON (CSV/NDJSON candle uploads): the body stays a stream. */
   rawBody?: boolean;
+  /** The answer's content type when it is not JSON (`text/event-stream`: GET /events). */
+  produces?: 'text/event-stream';
+  /**
+   * The credential may also come as `?access_token=` (an access token, never an API key): browsers'
+   * EventSource cannot send headers. Only GET /events; the query string is never logged.
+   */
+  queryToken?: boolean;
   rateLimit?: { max: number; per: 'ip' | 'email' }[];
   handler(
     request: FastifyRequest<{ Body: never; Querystring: never; Params: never }>,

@@ -109,3 +109,16 @@ async function flush(tx: Tx, events: readonly PendingEvent[]): Promise<number> {
   }
   return newest;
 }
+
+/**
+ * `recordEvent` for a service's view: the payload is `{ change, ...view }` and the event's
+ * portfolio is the view's (none when the view has no portfolio).
+ */
+export function recordChange<V extends object & { portfolioId?: number | null }>(
+  tx: Tx,
+  topic: EventTopic,
+  change: string,
+  view: V,
+): void {
+  recordEvent(tx, { topic, portfolioId: view.portfolioId ?? null, payload: { change, ...view } });
+}

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { migrationState } from '../../src/migrate/runner.ts';
 import type { Health } from '../../src/operations/inspect.ts';
-import { runCli } from '../support/cli.ts';
+import { runCli, startServe, stopServe } from '../support/cli.ts';
 import { eachDialect } from '../support/dialects.ts';
-import { startServe, stopServe } from '../support/serve.ts';
 
 eachDialect(
   'tradestore serve',

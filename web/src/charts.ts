@@ -31,7 +31,9 @@ export async function makeChart(
     layout: {
       background: { color: 'transparent' },
       textColor: dark ? '#d8dde3' : '#1f2933',
-      attributionLogo: true,
+      // The attribution TradingView's licence asks for is the footer's link (a logo link inside the
+      // chart would be a focusable element in a picture).
+      attributionLogo: false,
     },
     grid: {
       vertLines: { color: dark ? '#2b3440' : '#e4e7eb' },

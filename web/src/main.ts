@@ -99,6 +99,8 @@ function shell(): { main: HTMLElement; nav: HTMLElement } {
       h('a', { href: '/docs' }, 'API documentation'),
       ' · ',
       h('a', { href: '/openapi.json' }, 'OpenAPI document'),
+      ' · Charts by ',
+      h('a', { href: 'https://www.tradingview.com/lightweight-charts/' }, 'TradingView Lightweight Charts'),
     ),
   );
   return { main, nav };

@@ -161,7 +161,7 @@ export async function apiKeysPage({ main, signal }: PageContext): Promise<void> 
       h('h2', { id: 'keys-h' }, 'Your keys'),
       h(
         'div',
-        { class: 'scroll' },
+        { class: 'scroll', tabIndex: 0, attrs: { role: 'region', 'aria-label': 'API keys' } },
         h(
           'table',
           { class: 'data' },

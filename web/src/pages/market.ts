@@ -62,7 +62,11 @@ export async function marketPage({ main, cleanup, signal, query }: PageContext):
   const status = statusLine();
   const chartBox = h('div', { class: 'chart tall', attrs: { 'aria-hidden': 'true' } });
   const tooltip = h('div', { class: 'tooltip', hidden: true });
-  const tradeList = h('div', { class: 'scroll' });
+  const tradeList = h('div', {
+    class: 'scroll',
+    tabIndex: 0,
+    attrs: { role: 'region', 'aria-label': 'Trades table' },
+  });
   fill(
     main,
     h('h1', null, 'Market'),
@@ -206,6 +210,8 @@ export async function marketPage({ main, cleanup, signal, query }: PageContext):
     const list: SeriesMarker<Time>[] = [];
     const first = bars[0]?.ts ?? Infinity;
     const shown: Trade[] = [];
+    // Labels only while they fit; the tooltip and the table below say the rest.
+    const dense = trades.length > 12;
     for (const t of trades) {
       let onChart = false;
       for (const kind of ['entry', 'exit'] as const) {
@@ -222,7 +228,11 @@ export async function marketPage({ main, cleanup, signal, query }: PageContext):
           position: buying ? 'belowBar' : 'aboveBar',
           shape: buying ? 'arrowUp' : 'arrowDown',
           color: buying ? '#1a7f37' : '#cf222e',
-          text: kind === 'entry' ? `${buying ? 'Buy' : 'Sell'} #${t.id}` : `Exit #${t.id} ${pnlText(t.pnl)}`,
+          text: dense
+            ? ''
+            : kind === 'entry'
+              ? `${buying ? 'Buy' : 'Sell'} #${t.id}`
+              : `Exit ${pnlText(t.pnl)}`,
         });
         const at2 = byBar.get(bar) ?? [];
         at2.push({ trade: t, kind });
@@ -309,7 +319,8 @@ export async function marketPage({ main, cleanup, signal, query }: PageContext):
     ]);
     if (signal.aborted) return;
     bars = next;
-    trades = tradePage.data;
+    // The portfolios' own trades: backtest round trips have their own view (Strategies).
+    trades = tradePage.data.filter((t) => !t.is_backtest);
     plot();
     placeMarkers();
     chart.timeScale().fitContent();

@@ -44,7 +44,7 @@ export async function overviewPage({ main, cleanup, signal }: PageContext): Prom
   const body = h('tbody');
   const table = h(
     'table',
-    { class: 'data' },
+    { class: 'data stack' },
     h('caption', null, 'Portfolios'),
     h(
       'thead',
@@ -68,6 +68,7 @@ export async function overviewPage({ main, cleanup, signal }: PageContext): Prom
   );
   const render = (s: Summary) => {
     const unrealized = sum(s.openPositions.map((p) => p.unrealized_pnl));
+    const label = (l: string) => ({ class: 'num', attrs: { 'data-label': l } });
     const tr = h(
       'tr',
       null,
@@ -77,13 +78,13 @@ export async function overviewPage({ main, cleanup, signal }: PageContext): Prom
         s.portfolio.name,
         h('span', { class: 'muted' }, ` ${s.portfolio.base_currency} · ${s.portfolio.mode}`),
       ),
-      h('td', { class: 'num' }, money(s.snapshot?.equity)),
-      h('td', { class: 'num' }, money(s.portfolio.cash_balance)),
-      h('td', { class: 'num' }, pnl(s.realized)),
-      h('td', { class: 'num' }, pnl(unrealized)),
-      h('td', { class: 'num' }, String(s.openPositions.length)),
-      h('td', { class: 'num' }, pnl(s.today)),
-      h('td', null, time(s.snapshot?.taken_at)),
+      h('td', label('Equity'), money(s.snapshot?.equity)),
+      h('td', label('Cash'), money(s.portfolio.cash_balance)),
+      h('td', label('Realized P&L'), pnl(s.realized)),
+      h('td', label('Unrealized P&L'), pnl(unrealized)),
+      h('td', label('Open positions'), String(s.openPositions.length)),
+      h('td', label("Today's P&L"), pnl(s.today)),
+      h('td', label('Equity as of'), time(s.snapshot?.taken_at)),
     );
     const old = rows.get(s.portfolio.id);
     if (old) old.replaceWith(tr);
@@ -94,7 +95,7 @@ export async function overviewPage({ main, cleanup, signal }: PageContext): Prom
   if (signal.aborted) return;
   summaries.forEach(render);
 
-  const chartBox = h('div', { class: 'chart', attrs: { role: 'img', 'aria-label': 'Equity curve' } });
+  const chartBox = h('div', { class: 'chart', attrs: { 'aria-hidden': 'true' } });
   const chartNote = h('p', { class: 'muted' });
   const choice = select(
     portfolios.map((p) => [String(p.id), p.name] as const),
@@ -106,7 +107,11 @@ export async function overviewPage({ main, cleanup, signal }: PageContext): Prom
     h('h1', null, 'Overview'),
     portfolios.length === 0
       ? h('p', null, 'No portfolio is visible to you yet.')
-      : h('div', { class: 'scroll' }, table),
+      : h(
+          'div',
+          { class: 'scroll', tabIndex: 0, attrs: { role: 'region', 'aria-label': 'Portfolios' } },
+          table,
+        ),
     portfolios.length > 0
       ? h(
           'section',

@@ -87,7 +87,11 @@ export async function strategiesPage({ main, cleanup, signal, query }: PageConte
     fill(main, h('h1', null, 'Strategies'), h('p', null, 'No strategy is registered yet.'));
     return;
   }
-  const first = strategies.find((s) => String(s.id) === query.get('strategy')) ?? strategies[0]!;
+  strategies.sort((a, b) => a.id - b.id);
+  const first =
+    strategies.find((s) => String(s.id) === query.get('strategy')) ??
+    strategies.find((s) => s.is_active) ??
+    strategies[0]!;
   const choice = select(
     strategies.map((s) => [String(s.id), `${s.name}${s.is_active ? '' : ' (inactive)'}`] as const),
     String(first.id),
@@ -118,7 +122,11 @@ export async function strategiesPage({ main, cleanup, signal, query }: PageConte
   fill(
     main,
     h('h1', null, 'Strategies'),
-    h('div', { class: 'scroll' }, list),
+    h(
+      'div',
+      { class: 'scroll', tabIndex: 0, attrs: { role: 'region', 'aria-label': 'Registered strategies' } },
+      list,
+    ),
     field('Strategy', choice),
     detail,
   );
@@ -195,7 +203,11 @@ export async function strategiesPage({ main, cleanup, signal, query }: PageConte
           ? h('p', { class: 'muted' }, 'No live trade yet.')
           : h(
               'div',
-              { class: 'scroll' },
+              {
+                class: 'scroll',
+                tabIndex: 0,
+                attrs: { role: 'region', 'aria-label': 'Performance per version' },
+              },
               h(
                 'table',
                 { class: 'data' },
@@ -233,7 +245,7 @@ export async function strategiesPage({ main, cleanup, signal, query }: PageConte
           ? h('p', { class: 'muted' }, 'None stored (POST /strategies/:id/performance computes it).')
           : h(
               'div',
-              { class: 'scroll' },
+              { class: 'scroll', tabIndex: 0, attrs: { role: 'region', 'aria-label': 'Stored performance' } },
               h(
                 'table',
                 { class: 'data' },

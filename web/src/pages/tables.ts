@@ -55,6 +55,7 @@ export const KINDS: Record<string, Kind> = {
       c('fees', 'Fees', 'money'),
       c('pnl', 'P&L', 'pnl'),
       c('outcome', 'Outcome'),
+      c('is_backtest', 'Backtest', 'bool'),
       c('test_mode', 'Test', 'bool'),
     ],
     filters: [
@@ -230,7 +231,7 @@ export async function tablesPage({ main, params, cleanup, signal }: PageContext)
       h('div', { class: 'buttons' }, refresh, csv),
     ),
     status,
-    h('div', { class: 'scroll' }, table),
+    h('div', { class: 'scroll', tabIndex: 0, attrs: { role: 'region', 'aria-label': 'Table rows' } }, table),
     more,
   );
 

@@ -106,7 +106,7 @@ export async function usersPage({ main, signal }: PageContext): Promise<void> {
       h('h2', { id: 'users-h' }, 'Users'),
       h(
         'div',
-        { class: 'scroll' },
+        { class: 'scroll', tabIndex: 0, attrs: { role: 'region', 'aria-label': 'Users table' } },
         h(
           'table',
           { class: 'data' },
