@@ -201,25 +201,21 @@ export async function ideasPage({ main, cleanup, signal }: PageContext): Promise
   }
 
   await Promise.all([loadQueue(), loadTimeline()]);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const later = (fn: () => Promise<void>) => () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => void fn().catch(() => undefined), 150);
+  // One coalescing timer per reload: an approval sends an `idea` and a `decision` event together,
+  // and with a shared timer the second would cancel the first's reload (the queue kept the card).
+  const timers: Array<ReturnType<typeof setTimeout> | undefined> = [];
+  const later = (fn: () => Promise<void>) => {
+    const slot = timers.push(undefined) - 1;
+    return () => {
+      clearTimeout(timers[slot]);
+      timers[slot] = setTimeout(() => void fn().catch(() => undefined), 150);
+    };
   };
+  const reloadBoth = async () => Promise.all([loadQueue(), loadTimeline()]).then(() => undefined);
   cleanup(on('decision', later(loadTimeline)));
-  cleanup(
-    on(
-      'idea',
-      later(async () => Promise.all([loadQueue(), loadTimeline()]).then(() => undefined)),
-    ),
-  );
-  cleanup(
-    on(
-      'reset',
-      later(async () => Promise.all([loadQueue(), loadTimeline()]).then(() => undefined)),
-    ),
-  );
-  cleanup(() => clearTimeout(timer));
+  cleanup(on('idea', later(reloadBoth)));
+  cleanup(on('reset', later(reloadBoth)));
+  cleanup(() => timers.forEach((t) => clearTimeout(t)));
 }
 
 interface Chain {
