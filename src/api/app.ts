@@ -5,7 +5,7 @@
  *
  * Layout (after fastify's demo app): plugins/ (errors, security, auth), schemas/ (wire shapes per
  * resource), routes/ (one file per resource), route.ts (the route table's type), wire.ts
- * (snake_case and decimal strings).
+ * (snake_case and decimal strings), web-app.ts (the built web app at `/` and `/app/`).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -38,6 +38,7 @@ import { registerSecurity, requestIdOf } from './plugins/security.ts';
 import { type RouteSpec, STREAMING } from './route.ts';
 import { routes } from './routes/index.ts';
 import { ERROR_STATUSES, errors } from './schemas/common.ts';
+import { registerWebApp } from './web-app.ts';
 
 type ApiConfig = Pick<Config, 'LOG_LEVEL'> &
   Partial<
@@ -65,6 +66,8 @@ export interface AppOptions {
   validateResponses?: boolean;
   /** STORAGE_MODE=hybrid: settings mirrored to files, /health `degraded` while they serve reads. */
   hybrid?: HybridSettings;
+  /** The built web app served at `/` and `/app/` (default web/dist; tests give a fixture). */
+  webRoot?: string;
 }
 
 /**
@@ -84,10 +87,6 @@ export function resolveSecretKey(config: ApiConfig, warn: (message: string) => v
   warn('SECRET_KEY is not set: generated a random one for this run; tokens will not survive a restart');
   return randomBytes(32).toString('hex');
 }
-
-const HOME = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tradestore</title></head>
-<body><h1>tradestore</h1><p>The HTTP API of tradestore. Read the <a href="/docs">interactive API documentation</a>
-or fetch the <a href="/openapi.json">OpenAPI 3.1 document</a>. Health: <a href="/health">/health</a>.</p></body></html>`;
 
 /**
  * Fastify logs a request twice (received, then completed); one line when it is answered, with the
@@ -119,6 +118,7 @@ export function buildApp({
   hybrid,
   logStream,
   validateResponses = false,
+  webRoot,
 }: AppOptions): FastifyInstance {
   const app = Fastify({
     logger: {
@@ -197,9 +197,7 @@ export function buildApp({
   void app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   registerAuth(app, store, keys);
 
-  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').send(HOME),
-  );
+  registerWebApp(app, webRoot);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     const h = hybrid ? await hybrid.health() : await health(store);
