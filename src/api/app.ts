@@ -33,7 +33,7 @@ import { health } from '../operations/inspect.ts';
 import { contextFor, registerAuth } from './plugins/auth.ts';
 import { ApiError, registerErrorHandling } from './plugins/errors.ts';
 import { registerSecurity, requestIdOf } from './plugins/security.ts';
-import type { RouteSpec } from './route.ts';
+import { type RouteSpec, STREAMING } from './route.ts';
 import { routes } from './routes/index.ts';
 import { ERROR_STATUSES, errors } from './schemas/common.ts';
 import { registerWebApp } from './web-app.ts';
@@ -135,6 +135,14 @@ export function buildApp({
           '*.key',
         ],
         censor: '[redacted]',
+      },
+      // Where Fastify logs a request itself (a failed error handler, a stream error): the method
+      // and path only, never the query string (GET /events takes ?access_token=).
+      serializers: {
+        req: (req: { method?: string; url?: string }) => ({
+          method: req.method,
+          path: req.url?.split('?')[0],
+        }),
       },
       // A driver's error text can quote a connection string: every message and error is masked.
       hooks: {
@@ -291,8 +299,7 @@ function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): 
         { ...contextFor(deps.store, request), deps },
         reply,
       );
-      // A streamed answer (GET /events) is under way, not sent: the handler returned the reply.
-      if (reply.sent || result === reply) return reply;
+      if (reply.sent || result === STREAMING) return reply;
       if (status === 204) return reply.code(204).send();
       return reply.code(status).send(result);
     },

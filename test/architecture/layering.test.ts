@@ -46,7 +46,8 @@ export const LAYERS: Readonly<Record<string, Layer>> = {
   operations: { rank: 5 },
   // Accounts, sessions, API keys and who may act on which portfolio.
   accounts: { rank: 5 },
-  backtests: { rank: 5, sideways: ['marketdata'] },
+  // Backtests write their trades through execution's table description and create strategies by name.
+  backtests: { rank: 5, sideways: ['marketdata', 'strategies', 'execution'] },
   execution: { rank: 5, sideways: ['portfolios', 'marketdata'] },
   // Callers of the services.
   // db copy: canonical column values and checksums over db/ and migrate/.
