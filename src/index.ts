@@ -38,6 +38,18 @@ export { MigrationError, migrateDown, migrateUp, migrationState, stampMigrations
 export { type Health, health, tableCounts, tableStats } from './operations/inspect.ts';
 export { prune, type PruneResult, type RetentionPolicy, retentionPolicy } from './operations/retention.ts';
 
+// ---- live events: the outbox every change appends to, resumable by seq ----
+export {
+  type EventFilter,
+  eventBounds,
+  eventMessage,
+  type EventTopic,
+  eventTopics,
+  readEvents,
+  type StoredEvent,
+} from './events/reading.ts';
+export { type EventReset, subscribe } from './events/subscribe.ts';
+
 // ---- refusals: every error a caller can cause, each with a stable `code` ----
 export {
   ConflictError,
@@ -322,6 +334,8 @@ export {
 } from './backtests/freqtrade.ts';
 export {
   type BacktestInput,
+  type BacktestResultView,
+  type BacktestRunView,
   type BacktestTradeInput,
   type BacktestView,
   deleteBacktest,
@@ -374,6 +388,7 @@ export {
   findPredictionEvent,
   getPredictionEvent,
   type PredictionEventInput,
+  type PredictionEventView,
   upsertPredictionEvent,
 } from './predictions/events.ts';
 export {
@@ -381,8 +396,10 @@ export {
   listMarketSnapshots,
   listPredictionMarkets,
   type MarketSnapshotInput,
+  type MarketSnapshotView,
   type PredictionMarketInput,
   type PredictionMarketRef,
+  type PredictionMarketView,
   recordMarketSnapshot,
   resolvePredictionMarket,
   upsertPredictionMarket,

@@ -21,6 +21,9 @@
  *   open position in the portfolio, a fill the accounting refuses) is skipped with the reason.
  * - `pairlocks` and `KeyValueStore` go to bot_status (`freqtrade.pairlocks`, `freqtrade.<key>`);
  *   a key already there is left alone.
+ *
+ * Over 500 lines: one importer per source, its record kinds and their mapping read top to
+ * bottom in one file (issue 14).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';

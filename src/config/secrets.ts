@@ -77,9 +77,15 @@ export function redactUrl(value: string): string {
  */
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):\S*@/gi;
 
-/** `text` with every URL password and every remembered secret masked. */
+/**
+ * A credential in a query string (`?access_token=…`, which GET /events accepts for browsers): the
+ * request log shows paths only, but a framework warning quoting the raw URL must not carry it.
+ */
+const QUERY_CREDENTIAL = /([?&](?:access_token|refresh_token|api_key|token)=)[^&\s"'#]*/gi;
+
+/** `text` with every URL password, query-string credential and remembered secret masked. */
 export function redact(text: string): string {
-  let out = text.replace(URL_USERINFO, `$1:${MASK}@`);
+  let out = text.replace(URL_USERINFO, `$1:${MASK}@`).replace(QUERY_CREDENTIAL, `$1${MASK}`);
   for (const secret of longestFirst) if (out.includes(secret)) out = out.split(secret).join(MASK);
   return out;
 }

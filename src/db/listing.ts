@@ -23,6 +23,11 @@ export function testCondition(
   return { sql: `${column} = ?`, params: [tx.bool(false)] };
 }
 
+/** `filter` (a new one when omitted) narrowed to production rows unless `includeTest`. */
+export function productionUnless(tx: Tx, includeTest: boolean | undefined, filter = new Where()): Where {
+  return includeTest === true ? filter : filter.add('test_mode = ?', tx.bool(false));
+}
+
 export interface Listing<T> {
   items: T[];
   counts: ScopeCounts;
@@ -76,13 +81,63 @@ export async function listWithCounts<T>(
     `select ${options.select} from ${options.from}${where.sql} order by ${options.orderBy} limit ? offset ?`,
     [...where.params, options.limit, options.offset ?? 0],
   );
+  const counts = await scopeCounts(tx, options.from, options.filter, column);
+  return { items: rows.map(options.map), counts };
+}
+
+/** Production/test counts of the rows of `from` matching `filter` (which holds no test condition). */
+export async function scopeCounts(
+  tx: Tx,
+  from: string,
+  filter: Where,
+  column = 'test_mode',
+): Promise<ScopeCounts> {
   const countRows = await tx.all<{ test: unknown; n: unknown }>(
-    `select ${column} as test, count(*) as n from ${options.from}${options.filter.sql} group by ${column}`,
-    options.filter.params,
+    `select ${column} as test, count(*) as n from ${from}${filter.sql} group by ${column}`,
+    filter.params,
   );
   const counts: ScopeCounts = { production: 0, test: 0 };
   for (const r of countRows) counts[bool(r.test) ? 'test' : 'production'] += Number(r.n);
-  return { items: rows.map(options.map), counts };
+  return counts;
+}
+
+/**
+ * The rows of `table` matching `filter`, in `orderBy`, at most `limit` (all without one), as
+ * views: the plain read of a service's own filtered list (listings with counts are defineListing).
+ */
+export async function selectViews<V>(
+  tx: Tx,
+  table: ListedTable<V>,
+  options: { filter?: Where; orderBy: string; limit?: number; offset?: number },
+): Promise<V[]> {
+  const filter = options.filter ?? new Where();
+  const page = options.limit === undefined ? '' : ' limit ? offset ?';
+  const rows = await tx.all(
+    `select * from ${table.name}${filter.sql} order by ${options.orderBy}${page}`,
+    options.limit === undefined ? filter.params : [...filter.params, options.limit, options.offset ?? 0],
+  );
+  return rows.map(table.fromRow);
+}
+
+/**
+ * A keyset page of `table`'s views (newest first by id) matching `filter` (built on the page's
+ * connection when it encodes values), read on its own connection.
+ */
+export function tablePage<V>(
+  store: Store,
+  table: ListedTable<V>,
+  filter: Where | ((tx: Tx) => Where),
+  keyset: Keyset,
+): Promise<Page<V>> {
+  return reading(store, (tx) =>
+    sqlPage(tx, {
+      from: `${table.name} x`,
+      alias: 'x',
+      filter: typeof filter === 'function' ? filter(tx) : filter,
+      keyset,
+      map: (_tx, rows) => rows.map(table.fromRow),
+    }),
+  );
 }
 
 /**

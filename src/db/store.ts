@@ -39,6 +39,11 @@ export interface StoreOptions {
    * folders. The CLI opens this way for every command except those that set a database up.
    */
   mustExist?: boolean;
+  /**
+   * Redis to publish the outbox's events to (REDIS_URL; src/events/redis-publisher.ts), after
+   * their commit; unset: no publishing.
+   */
+  redisUrl?: string;
 }
 
 /** The SQLite file a command needs is not there; nothing was created. */
@@ -53,6 +58,8 @@ export class UnopenableDatabaseError extends Error {
 
 export interface Store {
   readonly dialect: Dialect;
+  /** StoreOptions.redisUrl, or null. */
+  readonly redisUrl: string | null;
   readonly target: DatabaseTarget;
   readonly orm: MikroORM;
   /** A fresh EntityManager: one per unit of work, never shared between requests. */
@@ -77,7 +84,23 @@ export interface Store {
   withSqliteClosed<T>(fn: (path: string) => T | Promise<T>): Promise<T>;
   /** The pg pool (PostgreSQL only), for COPY and other driver-level work. */
   pgPool(): Promise<Pool>;
+  /**
+   * Runs `hook` first when the store closes (before its connections go): how per-store workers
+   * (the outbox's waker and Redis publisher, src/events/) stop with it.
+   */
+  onClose(hook: () => Promise<void>): void;
   close(): Promise<void>;
+}
+
+/** The close hooks of one store, run once, in registration order. */
+function closeHooks() {
+  const hooks: Array<() => Promise<void>> = [];
+  return {
+    onClose: (hook: () => Promise<void>) => void hooks.push(hook),
+    runCloseHooks: async () => {
+      for (const hook of hooks.splice(0)) await hook().catch(() => {});
+    },
+  };
 }
 
 // Kysely and the ORM load synchronously (require of ES modules) so that `kysely` and `em()` can stay
@@ -145,7 +168,10 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     let reader: DatabaseSync | undefined;
     let swapping = false;
     const withSqlite = <T>(fn: (db: DatabaseSync) => T | Promise<T>) => connection.exclusive(fn);
+    const { onClose, runCloseHooks } = closeHooks();
     return {
+      onClose,
+      redisUrl: options.redisUrl ?? null,
       dialect: 'sqlite',
       target,
       get orm() {
@@ -182,6 +208,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       },
       pgPool: () => Promise.reject(new Error('pgPool() is only available on PostgreSQL')),
       close: async () => {
+        await runCloseHooks();
         reader?.close();
         // After the last query in flight: Kysely and the ORM hold the lock while they run one.
         if (orm) await orm.close(true);
@@ -208,7 +235,10 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       },
     },
   });
+  const { onClose, runCloseHooks } = closeHooks();
   return {
+    onClose,
+    redisUrl: options.redisUrl ?? null,
     dialect: 'postgresql',
     target,
     orm,
@@ -224,6 +254,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       return pool!;
     },
     close: async () => {
+      await runCloseHooks();
       await orm.close(true);
       // Kysely ends the pool only if a query went through it; COPY and migrations use it directly.
       if (pool && !(pool as Pool & { ended?: boolean }).ended) await pool.end();

@@ -63,6 +63,11 @@ export const col = {
   time: (): Column<Date> => ({ read: time, write: (tx, v) => tx.time(v) }),
   timeOrNull: (): Column<Date | null> => ({ read: timeOrNull, write: orNull((tx, v: Date) => tx.time(v)) }),
   json: <T>(): Column<T | null> => ({ read: (v) => json<T>(v), write: (tx, v) => tx.json(v) }),
+  /** A JSON array where NULL means none: read as [], an empty list written as NULL. */
+  list: <T>(): Column<T[]> => ({
+    read: (v) => json<T[]>(v) ?? [],
+    write: (tx, v) => (v.length === 0 ? null : tx.json(v)),
+  }),
   /** numeric(38,18): a price, quantity or size, refused (not rounded) when it does not fit. */
   decimal: (): Column<Decimal> => ({ read: dec, write: (_tx, v, label) => decimalParam(v, label) }),
   decimalOrNull: (): Column<Decimal | null> => ({
@@ -97,6 +102,12 @@ export interface Table<V> {
   /** Inserts one row (every column but the id) and returns it as a view with its new id. */
   insert(tx: Tx, values: NewRow<V>): Promise<V>;
   /**
+   * Inserts many rows as multi-row statements (as many rows a statement as the parameter limit of
+   * both databases allows); returns how many. Bulk writes (a backtest's trades) pay one round trip
+   * a batch instead of one a row.
+   */
+  insertMany(tx: Tx, rows: ReadonlyArray<NewRow<V>>): Promise<number>;
+  /**
    * The same insert `on conflict (target) do nothing` (any unique constraint when no target): null
    * when the row already existed.
    */
@@ -106,8 +117,17 @@ export interface Table<V> {
    * row as stored.
    */
   upsert(tx: Tx, values: NewRow<V>, target: string, keep: ReadonlyArray<keyof V & string>): Promise<V>;
-  /** Sets the given fields of row `id`; returns the number of rows changed. */
-  update(tx: Tx, id: number, changes: Partial<NewRow<V>>): Promise<number>;
+  /**
+   * Sets the given fields of row `id`; returns the number of rows changed. `guard` is a further
+   * condition (a compare-and-set: `['status = ?', 'queued']`), so a row that changed meanwhile is
+   * not written. No changes: nothing is sent, 0.
+   */
+  update(
+    tx: Tx,
+    id: number,
+    changes: Partial<NewRow<V>>,
+    guard?: readonly [sql: string, ...params: unknown[]],
+  ): Promise<number>;
   /** The column of a view field. */
   column(field: keyof V & string): string;
   /** Every column, in the description's order. */
@@ -127,7 +147,102 @@ function compileFromRow<V>(entries: ReadonlyArray<{ field: string; column: strin
   return new Function('read', `return (row) => ({\n${body}\n});`)(readers) as (row: Row) => V;
 }
 
+const sameValue = (a: unknown, b: unknown): boolean => {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object')
+    return JSON.stringify(a) === JSON.stringify(b);
+  return a === b;
+};
+
+/**
+ * The fields of `wanted` that differ from `current` (dates by time, decimals and JSON by value),
+ * with `updatedAt` stamped when anything does: what the unit of work would have written.
+ */
+export function changesOf<V extends object>(current: V, wanted: Partial<V>, now = new Date()): Partial<V> {
+  const changes: Partial<V> = {};
+  for (const key of Object.keys(wanted) as Array<keyof V>) {
+    if (wanted[key] !== undefined && !sameValue(current[key], wanted[key])) changes[key] = wanted[key];
+  }
+  if (Object.keys(changes).length > 0 && 'updatedAt' in current)
+    (changes as { updatedAt?: Date }).updatedAt = now;
+  return changes;
+}
+
 export const snakeCase = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+interface Entry {
+  field: string;
+  column: string;
+  kind: Column<unknown>;
+  label: string;
+}
+
+/** The insert's parameters as one array literal, compiled like fromRow. */
+function compileParams<V>(inserted: readonly Entry[]) {
+  const writers = inserted.map((e) => e.kind.write);
+  const labels = inserted.map((e) => e.label);
+  return new Function(
+    'write',
+    'label',
+    `return (tx, v) => [${inserted.map((e, i) => `write[${i}](tx, v[${JSON.stringify(e.field)}], label[${i}])`).join(', ')}];`,
+  )(writers, labels) as (tx: Tx, values: NewRow<V>) => unknown[];
+}
+
+/** SQLite's limit on a statement's parameters (PostgreSQL's is 65,535). */
+const MAX_PARAMS = 32_766;
+
+/**
+ * `Table.insertMany`: full batches share one SQL text; what is left goes in power-of-two batches, so
+ * a table has a dozen insert texts at most (each a prepared statement on every connection).
+ */
+function compileInsertMany<V>(
+  name: string,
+  inserted: readonly Entry[],
+  paramsOf: (tx: Tx, values: NewRow<V>) => unknown[],
+): Table<V>['insertMany'] {
+  const batch = Math.floor(MAX_PARAMS / inserted.length);
+  const row = `(${inserted.map(() => '?').join(', ')})`;
+  const head = `insert into ${name} (${inserted.map((e) => `"${e.column}"`).join(', ')}) values `;
+  const sqlFor = (n: number) => head + Array.from({ length: n }, () => row).join(', ');
+  const texts = new Map<number, string>();
+  return async (tx, rows) => {
+    for (let i = 0; i < rows.length;) {
+      const left = rows.length - i;
+      const n = left >= batch ? batch : 2 ** Math.floor(Math.log2(left));
+      let sql = texts.get(n);
+      if (sql === undefined) texts.set(n, (sql = sqlFor(n)));
+      await tx.run(
+        sql,
+        rows.slice(i, i + n).flatMap((r) => paramsOf(tx, r)),
+      );
+      i += n;
+    }
+    return rows.length;
+  };
+}
+
+/** `Table.update`: its SQL built once per set of fields (and guard). */
+function compileUpdate<V>(name: string, byField: ReadonlyMap<string, Entry>): Table<V>['update'] {
+  const updateSql = new Map<string, string>();
+  return async (tx, id, changes, guard) => {
+    const fields = Object.keys(changes);
+    if (fields.length === 0) return 0;
+    const [condition, ...guardParams] = guard ?? [];
+    const key = `${fields.join(',')}|${condition ?? ''}`;
+    let sql = updateSql.get(key);
+    if (sql === undefined) {
+      const set = fields.map((f) => `"${byField.get(f)!.column}" = ?`).join(', ');
+      sql = `update ${name} set ${set} where id = ?${condition === undefined ? '' : ` and ${condition}`}`;
+      updateSql.set(key, sql);
+    }
+    const c = changes as Record<string, unknown>;
+    const params = fields.map((f) => {
+      const e = byField.get(f)!;
+      return e.kind.write(tx, c[f], e.label);
+    });
+    return tx.run(sql, [...params, id, ...guardParams]);
+  };
+}
 
 /**
  * Describes `name` for the view `V`. `label` prefixes the field in refusals of values that do not
@@ -138,7 +253,7 @@ export function defineTable<V extends { id: number }>(
   label: string,
   columns: Columns<V>,
 ): Table<V> {
-  const entries = (Object.keys(columns) as Array<keyof V & string>).map((field) => ({
+  const entries: Entry[] = (Object.keys(columns) as Array<keyof V & string>).map((field) => ({
     field,
     column: columns[field].column ?? snakeCase(field),
     kind: columns[field] as Column<unknown>,
@@ -149,17 +264,9 @@ export function defineTable<V extends { id: number }>(
   const insertSql = `insert into ${name} (${inserted.map((e) => `"${e.column}"`).join(', ')}) values (${inserted
     .map(() => '?')
     .join(', ')})`;
-  const updateSql = new Map<string, string>();
   const conflictSql = new Map<string, string>();
   const byField = new Map(entries.map((e) => [e.field as string, e]));
-  // The insert's parameters as one array literal, compiled like fromRow.
-  const writers = inserted.map((e) => e.kind.write);
-  const labels = inserted.map((e) => e.label);
-  const paramsOf = new Function(
-    'write',
-    'label',
-    `return (tx, v) => [${inserted.map((e, i) => `write[${i}](tx, v[${JSON.stringify(e.field)}], label[${i}])`).join(', ')}];`,
-  )(writers, labels) as (tx: Tx, values: NewRow<V>) => unknown[];
+  const paramsOf = compileParams<V>(inserted);
 
   return {
     name,
@@ -169,6 +276,7 @@ export function defineTable<V extends { id: number }>(
       const id = await tx.insert(insertSql, paramsOf(tx, values));
       return { ...values, id: id! } as unknown as V;
     },
+    insertMany: compileInsertMany<V>(name, inserted, paramsOf),
     async insertUnlessExists(tx, values, target) {
       const key = target ?? '';
       let sql = conflictSql.get(key);
@@ -181,7 +289,7 @@ export function defineTable<V extends { id: number }>(
     },
     async upsert(tx, values, target, keep) {
       const set = inserted
-        .filter((e) => !keep.includes(e.field))
+        .filter((e) => !(keep as readonly string[]).includes(e.field))
         .map((e) => `"${e.column}" = excluded."${e.column}"`)
         .join(', ');
       const row = await tx.get(
@@ -190,21 +298,7 @@ export function defineTable<V extends { id: number }>(
       );
       return this.fromRow(row!);
     },
-    async update(tx, id, changes) {
-      const fields = Object.keys(changes);
-      const key = fields.join(',');
-      let sql = updateSql.get(key);
-      if (sql === undefined) {
-        sql = `update ${name} set ${fields.map((f) => `"${byField.get(f)!.column}" = ?`).join(', ')} where id = ?`;
-        updateSql.set(key, sql);
-      }
-      const c = changes as Record<string, unknown>;
-      const params = fields.map((f) => {
-        const e = byField.get(f)!;
-        return e.kind.write(tx, c[f], e.label);
-      });
-      return tx.run(sql, [...params, id]);
-    },
+    update: compileUpdate<V>(name, byField),
     column(field) {
       return byField.get(field)!.column;
     },

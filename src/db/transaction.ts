@@ -47,6 +47,48 @@ export interface Tx {
   bool(value: boolean): boolean | number;
   time(value: Date): Date | number;
   json(value: unknown): string | null;
+  /** The store this transaction runs on (for per-store state such as the outbox's waker). */
+  readonly store: Store;
+  /**
+   * Runs `hook` on this connection after the operation returned and right before COMMIT, in the
+   * order registered. What must be written as late as possible goes here (the outbox takes its seq
+   * from a counter row whose lock is then held only until the commit). A hook that throws rolls the
+   * transaction back. Refused outside `inTransaction`.
+   */
+  beforeCommit(hook: (tx: Tx) => Promise<void>): void;
+  /** Runs `hook` once the COMMIT succeeded (never after a rollback); what it throws is dropped. */
+  afterCommit(hook: () => void): void;
+}
+
+/** The commit hooks of one transaction (null for `reading`, which has no commit). */
+interface Hooks {
+  before: Array<(tx: Tx) => Promise<void>>;
+  after: Array<() => void>;
+}
+
+function hookSetters(hooks: Hooks | null) {
+  const refuse = () => {
+    throw new Error('commit hooks need a write transaction (inTransaction), not reading()');
+  };
+  return {
+    beforeCommit: hooks ? (hook: (tx: Tx) => Promise<void>) => void hooks.before.push(hook) : refuse,
+    afterCommit: hooks ? (hook: () => void) => void hooks.after.push(hook) : refuse,
+  };
+}
+
+async function runBeforeCommit(hooks: Hooks, tx: Tx): Promise<void> {
+  // A hook may register another (it runs too); index loop on purpose.
+  for (let i = 0; i < hooks.before.length; i++) await hooks.before[i]!(tx);
+}
+
+function runAfterCommit(hooks: Hooks): void {
+  for (const hook of hooks.after) {
+    try {
+      hook();
+    } catch {
+      // The commit stands; an after-commit hook (a wake-up, a publish) must not turn it into an error.
+    }
+  }
 }
 
 // `?` → `$n` for PostgreSQL, cached per SQL text (the SQL here never has `?` inside literals).
@@ -65,7 +107,7 @@ const json = (v: unknown) => (v === null || v === undefined ? null : JSON.string
 
 type Params = readonly unknown[];
 
-function sqliteTx(db: DatabaseSync): Tx {
+function sqliteTx(store: Store, db: DatabaseSync, hooks: Hooks | null): Tx {
   const statement = (sql: string) => prepared(db, sql);
   const bind = (params: Params) => params as never[];
   return {
@@ -87,10 +129,12 @@ function sqliteTx(db: DatabaseSync): Tx {
     bool: (v) => booleanValue('sqlite', v),
     time: (v) => timestampValue('sqlite', v),
     json,
+    store,
+    ...hookSetters(hooks),
   };
 }
 
-function pgTx(client: PoolClient): Tx {
+function pgTx(store: Store, client: PoolClient, hooks: Hooks | null): Tx {
   const exec = (sql: string, params: Params) =>
     client.query<Row>({ ...pgStatement(toPg(sql)), values: params as unknown[] });
   return {
@@ -112,6 +156,8 @@ function pgTx(client: PoolClient): Tx {
     bool: (v) => booleanValue('postgresql', v),
     time: (v) => timestampValue('postgresql', v),
     json,
+    store,
+    ...hookSetters(hooks),
   };
 }
 
@@ -144,26 +190,49 @@ class BrokenConnection extends Error {}
  * SQLite: `BEGIN IMMEDIATE` on the store's connection, holding its lock (Kysely and the ORM wait
  * for it like a second writer would). PostgreSQL: one pooled client for the whole transaction.
  */
-export async function inTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export function inTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return inDriverTransaction(store, (tx) => fn(tx));
+}
+
+/** The driver-level handle of a transaction, for hot paths that bypass the Tx (COPY, multi-row statements). */
+export type DriverHandle =
+  { dialect: 'sqlite'; db: DatabaseSync } | { dialect: 'postgresql'; client: PoolClient };
+
+/**
+ * `inTransaction` that also hands `fn` the connection itself (marketdata's bulk writes): the same
+ * transaction, so what `fn` writes through the handle commits with the Tx's statements and hooks.
+ */
+export async function inDriverTransaction<T>(
+  store: Store,
+  fn: (tx: Tx, handle: DriverHandle) => Promise<T>,
+): Promise<T> {
   if (store.dialect === 'sqlite') {
     return store.withSqlite(async (db) => {
       prepared(db, 'begin immediate').run();
+      const hooks: Hooks = { before: [], after: [] };
+      let result: T;
       try {
-        const result = await fn(sqliteTx(db));
+        const tx = sqliteTx(store, db, hooks);
+        result = await fn(tx, { dialect: 'sqlite', db });
+        await runBeforeCommit(hooks, tx);
         prepared(db, 'commit').run();
-        return result;
       } catch (error) {
         if (db.isTransaction) db.exec('rollback');
         throw error;
       }
+      runAfterCommit(hooks);
+      return result;
     });
   }
   return onPgClient(store, async (client) => {
     await client.query('begin');
+    const hooks: Hooks = { before: [], after: [] };
+    let result: T;
     try {
-      const result = await fn(pgTx(client));
+      const tx = pgTx(store, client, hooks);
+      result = await fn(tx, { dialect: 'postgresql', client });
+      await runBeforeCommit(hooks, tx);
       await client.query('commit');
-      return result;
     } catch (error) {
       // A rollback that fails means the connection is gone: the client must not be reused.
       await client.query('rollback').catch(() => {
@@ -171,11 +240,13 @@ export async function inTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>)
       });
       throw error;
     }
+    runAfterCommit(hooks);
+    return result;
   });
 }
 
 /** Read-only work: the same Tx interface, on the connection, without a write transaction. */
 export async function reading<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  if (store.dialect === 'sqlite') return store.withSqlite((db) => fn(sqliteTx(db)));
-  return onPgClient(store, (client) => fn(pgTx(client)));
+  if (store.dialect === 'sqlite') return store.withSqlite((db) => fn(sqliteTx(store, db, null)));
+  return onPgClient(store, (client) => fn(pgTx(store, client, null)));
 }

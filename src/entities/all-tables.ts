@@ -27,7 +27,13 @@ import {
   PredictionMarketSchema,
   TickSchema,
 } from './market-data-tables.ts';
-import { BotStatusSchema, DecisionHistoryArchiveSchema, ErrorLogSchema } from './operations-tables.ts';
+import {
+  BotStatusSchema,
+  DecisionHistoryArchiveSchema,
+  ErrorLogSchema,
+  EventCounterSchema,
+  EventSchema,
+} from './operations-tables.ts';
 import {
   AccountSnapshotSchema,
   PortfolioSchema,
@@ -93,6 +99,8 @@ export const entities = [
   RefreshTokenSchema,
   ApiKeySchema,
   PortfolioAccessSchema,
+  EventSchema,
+  EventCounterSchema,
 ];
 
 for (const schema of entities) addLengthChecks(schema);

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { BigIdType } from './types/big-id.ts';
 import { provenance } from './common.ts';
 
 export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
@@ -86,3 +87,55 @@ export const DecisionHistoryArchiveSchema = defineEntity({
 
 export class DecisionHistoryArchive extends DecisionHistoryArchiveSchema.class {}
 DecisionHistoryArchiveSchema.setClass(DecisionHistoryArchive);
+
+export const EVENT_TOPICS = [
+  'signal',
+  'idea',
+  'order',
+  'fill',
+  'position',
+  'trade',
+  'decision',
+  'candles',
+  'risk',
+  'bot_status',
+] as const;
+export type EventTopicName = (typeof EVENT_TOPICS)[number];
+
+/**
+ * The outbox (src/events/): one row per change a client wants to hear about, written in the
+ * transaction of the change. `seq` is not auto-increment: it is taken from event_counter right
+ * before commit, so it is gap-free and commit-ordered (a PostgreSQL sequence is neither).
+ * `portfolio_id` has no foreign key: an event is history and must neither block nor vanish with
+ * the portfolio it names. Read by `seq` ranges only (the primary key); pruned as a seq prefix.
+ */
+export const EventSchema = defineEntity({
+  name: 'Event',
+  tableName: 'events',
+  properties: {
+    seq: p.type(BigIdType).primary().autoincrement(false),
+    occurredAt: p.datetime(),
+    topic: p.enum(EVENT_TOPICS),
+    portfolioId: p.integer().nullable(),
+    payload: p.json<Record<string, unknown>>(),
+  },
+});
+
+export class Event extends EventSchema.class {}
+EventSchema.setClass(Event);
+
+/**
+ * The outbox's one-row counter (id 1): the last seq handed out. Updated in the writing
+ * transaction, so its row lock orders the writers on PostgreSQL and a rollback gives the seqs back.
+ */
+export const EventCounterSchema = defineEntity({
+  name: 'EventCounter',
+  tableName: 'event_counter',
+  properties: {
+    id: p.integer().primary().autoincrement(false),
+    seq: p.type(BigIdType),
+  },
+});
+
+export class EventCounter extends EventCounterSchema.class {}
+EventCounterSchema.setClass(EventCounter);

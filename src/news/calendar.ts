@@ -8,11 +8,10 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import {
-  CALENDAR_IMPACT_LEVELS,
-  CalendarEvent,
-  type CalendarImpactLevel,
-} from '../entities/market-data-tables.ts';
+import { CALENDAR_IMPACT_LEVELS, type CalendarImpactLevel } from '../entities/market-data-tables.ts';
+import { selectViews, Where } from '../db/listing.ts';
+import { col, defineTable } from '../db/table.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { parseInput } from '../input/parse.ts';
 import { when } from '../input/fields.ts';
 
@@ -43,36 +42,41 @@ export interface CalendarEventView {
   capturedAt: Date;
 }
 
-function calendarEventFromRow(row: CalendarEvent): CalendarEventView {
-  return {
-    id: row.id,
-    eventTime: row.eventTime,
-    currency: row.currency,
-    impactLevel: row.impactLevel,
-    title: row.title,
-    previous: row.previous ?? null,
-    forecast: row.forecast ?? null,
-    actual: row.actual ?? null,
-    capturedAt: row.capturedAt,
-  };
-}
+export const calendarEvents = defineTable<CalendarEventView>('calendar_events', 'calendar event', {
+  id: col.id(),
+  eventTime: col.time(),
+  currency: col.text(),
+  impactLevel: col.text<CalendarImpactLevel>(),
+  title: col.text(),
+  previous: col.textOrNull(),
+  forecast: col.textOrNull(),
+  actual: col.textOrNull(),
+  capturedAt: col.time(),
+});
 
-const sameValues = (a: CalendarEvent, b: z.output<typeof CalendarEventInput>) =>
+type ParsedCapture = z.output<typeof CalendarEventInput>;
+
+const sameValues = (a: CalendarEventView, b: ParsedCapture) =>
   a.impactLevel === b.impactLevel &&
-  (a.previous ?? null) === (b.previous ?? null) &&
-  (a.forecast ?? null) === (b.forecast ?? null) &&
-  (a.actual ?? null) === (b.actual ?? null);
+  a.previous === (b.previous ?? null) &&
+  a.forecast === (b.forecast ?? null) &&
+  a.actual === (b.actual ?? null);
 
-type Em = ReturnType<Store['em']>;
+/** The condition naming one event: its time, currency and title. */
+const captureKey = (tx: Tx, key: { eventTime: Date; currency: string; title: string }) =>
+  new Where()
+    .add('event_time = ?', tx.time(key.eventTime))
+    .add('currency = ?', key.currency)
+    .add('title = ?', key.title);
 
-async function recordOne(em: Em, input: z.output<typeof CalendarEventInput>) {
-  const latest = await em.findOne(
-    CalendarEvent,
-    { eventTime: input.eventTime, currency: input.currency, title: input.title },
-    { orderBy: { capturedAt: 'desc', id: 'desc' } },
-  );
-  if (latest && sameValues(latest, input)) return { event: calendarEventFromRow(latest), changed: false };
-  const row = em.create(CalendarEvent, {
+async function recordOne(tx: Tx, input: ParsedCapture) {
+  const [latest] = await selectViews(tx, calendarEvents, {
+    filter: captureKey(tx, input),
+    orderBy: 'captured_at desc, id desc',
+    limit: 1,
+  });
+  if (latest && sameValues(latest, input)) return { event: latest, changed: false };
+  const event = await calendarEvents.insert(tx, {
     eventTime: input.eventTime,
     currency: input.currency,
     impactLevel: input.impactLevel,
@@ -82,8 +86,7 @@ async function recordOne(em: Em, input: z.output<typeof CalendarEventInput>) {
     actual: input.actual ?? null,
     capturedAt: input.capturedAt ?? new Date(),
   });
-  await em.flush();
-  return { event: calendarEventFromRow(row), changed: true };
+  return { event, changed: true };
 }
 
 /** Records a capture of an event; `changed` is false when it repeats the latest capture. */
@@ -92,7 +95,7 @@ export async function recordCalendarEvent(
   input: CalendarEventInput,
 ): Promise<{ event: CalendarEventView; changed: boolean }> {
   const data = parseInput(CalendarEventInput, input, 'recordCalendarEvent');
-  return store.em().transactional((em) => recordOne(em, data));
+  return inTransaction(store, (tx) => recordOne(tx, data));
 }
 
 /** Records a whole calendar poll in one transaction. */
@@ -101,9 +104,9 @@ export async function recordCalendarEvents(
   inputs: CalendarEventInput[],
 ): Promise<{ changed: number; unchanged: number }> {
   const rows = parseInput(z.array(CalendarEventInput), inputs, 'recordCalendarEvents');
-  return store.em().transactional(async (em) => {
+  return inTransaction(store, async (tx) => {
     let changed = 0;
-    for (const data of rows) if ((await recordOne(em, data)).changed) changed++;
+    for (const data of rows) if ((await recordOne(tx, data)).changed) changed++;
     return { changed, unchanged: rows.length - changed };
   });
 }
@@ -127,17 +130,25 @@ export async function calendarWindow(
   options: z.input<typeof CalendarWindowQuery>,
 ): Promise<CalendarEventView[]> {
   const q = parseInput(CalendarWindowQuery, options, 'calendarWindow');
-  const filter: Record<string, unknown> = { eventTime: { $gte: q.from, $lt: q.to } };
-  if (q.currencies) filter.currency = { $in: q.currencies };
-  if (q.minImpact)
-    filter.impactLevel = { $in: CALENDAR_IMPACT_LEVELS.slice(CALENDAR_IMPACT_LEVELS.indexOf(q.minImpact)) };
-  if (q.knownAt) filter.capturedAt = { $lte: q.knownAt };
-  const rows = await store
-    .em()
-    .find(CalendarEvent, filter, { orderBy: { eventTime: 'asc', capturedAt: 'asc', id: 'asc' } });
-  const latest = new Map<string, CalendarEvent>();
+  const levels = q.minImpact && CALENDAR_IMPACT_LEVELS.slice(CALENDAR_IMPACT_LEVELS.indexOf(q.minImpact));
+  const rows = await reading(store, (tx) =>
+    selectViews(tx, calendarEvents, {
+      filter: new Where()
+        .add('event_time >= ?', tx.time(q.from))
+        .add('event_time < ?', tx.time(q.to))
+        .when(
+          q.currencies,
+          `currency in (${q.currencies?.map(() => '?').join(', ')})`,
+          ...(q.currencies ?? []),
+        )
+        .when(levels, `impact_level in (${levels?.map(() => '?').join(', ')})`, ...(levels ?? []))
+        .when(q.knownAt, 'captured_at <= ?', q.knownAt && tx.time(q.knownAt)),
+      orderBy: 'event_time asc, captured_at asc, id asc',
+    }),
+  );
+  const latest = new Map<string, CalendarEventView>();
   for (const row of rows) latest.set(JSON.stringify([row.eventTime.getTime(), row.currency, row.title]), row);
-  return [...latest.values()].map(calendarEventFromRow);
+  return [...latest.values()];
 }
 
 /** Every capture of one event, oldest first. */
@@ -152,12 +163,7 @@ export async function calendarEventHistory(
     title: z.string().trim().min(1).max(255),
   });
   const q = parseInput(keyInput, key, 'calendarEventHistory');
-  const rows = await store
-    .em()
-    .find(
-      CalendarEvent,
-      { eventTime: q.eventTime, currency: q.currency, title: q.title },
-      { orderBy: { capturedAt: 'asc', id: 'asc' } },
-    );
-  return rows.map(calendarEventFromRow);
+  return reading(store, (tx) =>
+    selectViews(tx, calendarEvents, { filter: captureKey(tx, q), orderBy: 'captured_at asc, id asc' }),
+  );
 }

@@ -4,11 +4,12 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { NewsFeed } from '../entities/market-data-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { id as idInput, when } from '../input/fields.ts';
-import { entityPage, type Keyset, type Page } from '../db/listing.ts';
+import { type Keyset, type Page, selectViews, tablePage, Where } from '../db/listing.ts';
+import { changesOf, col, defineTable } from '../db/table.ts';
+import { inTransaction, reading } from '../db/transaction.ts';
 
 export interface NewsFeedView {
   id: number;
@@ -20,17 +21,15 @@ export interface NewsFeedView {
   updatedAt: Date;
 }
 
-function newsFeedFromRow(row: NewsFeed): NewsFeedView {
-  return {
-    id: row.id,
-    url: row.url,
-    name: row.name,
-    isActive: row.isActive,
-    lastPolledAt: row.lastPolledAt ?? null,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
-}
+export const newsFeeds = defineTable<NewsFeedView>('news_feeds', 'news feed', {
+  id: col.id(),
+  url: col.text(),
+  name: col.text(),
+  isActive: col.bool(),
+  lastPolledAt: col.timeOrNull(),
+  createdAt: col.time(),
+  updatedAt: col.time(),
+});
 
 const RegisterNewsFeedInput = z
   .object({
@@ -49,27 +48,40 @@ export async function registerNewsFeed(
   input: z.input<typeof RegisterNewsFeedInput>,
 ): Promise<{ feed: NewsFeedView; created: boolean }> {
   const data = parseInput(RegisterNewsFeedInput, input, 'registerNewsFeed');
-  return store.em().transactional(async (em) => {
-    const existing = await em.findOne(NewsFeed, { url: data.url });
-    if (existing) {
-      existing.name = data.name;
-      if (data.isActive !== undefined) existing.isActive = data.isActive;
-      await em.flush();
-      return { feed: newsFeedFromRow(existing), created: false };
+  return inTransaction(store, async (tx) => {
+    const row = await tx.get(`select * from news_feeds where url = ?${tx.forUpdate}`, [data.url]);
+    if (row) {
+      const existing = newsFeeds.fromRow(row);
+      const changes = changesOf(existing, { name: data.name, isActive: data.isActive });
+      await newsFeeds.update(tx, existing.id, changes);
+      return { feed: { ...existing, ...changes }, created: false };
     }
-    const feed = em.create(NewsFeed, { url: data.url, name: data.name, isActive: data.isActive ?? true });
-    await em.flush();
-    return { feed: newsFeedFromRow(feed), created: true };
+    const now = new Date();
+    const feed = await newsFeeds.insert(tx, {
+      url: data.url,
+      name: data.name,
+      isActive: data.isActive ?? true,
+      lastPolledAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return { feed, created: true };
   });
 }
 
-async function updateFeed(store: Store, id: number, change: (feed: NewsFeed) => void): Promise<NewsFeedView> {
-  const em = store.em();
-  const feed = await em.findOne(NewsFeed, { id });
-  if (!feed) throw new NotFoundError(`news feed ${id} does not exist`);
-  change(feed);
-  await em.flush();
-  return newsFeedFromRow(feed);
+async function updateFeed(
+  store: Store,
+  id: number,
+  changes: Partial<Pick<NewsFeedView, 'isActive' | 'lastPolledAt'>>,
+): Promise<NewsFeedView> {
+  return inTransaction(store, async (tx) => {
+    const row = await tx.get(`select * from news_feeds where id = ?${tx.forUpdate}`, [id]);
+    if (!row) throw new NotFoundError(`news feed ${id} does not exist`);
+    const feed = newsFeeds.fromRow(row);
+    const set = changesOf(feed, changes);
+    await newsFeeds.update(tx, id, set);
+    return { ...feed, ...set };
+  });
 }
 
 /** Turns polling of a feed on or off. */
@@ -83,9 +95,7 @@ export async function setNewsFeedActive(
     { id: feedId, active: isActive },
     'setNewsFeedActive',
   );
-  return updateFeed(store, id, (feed) => {
-    feed.isActive = active;
-  });
+  return updateFeed(store, id, { isActive: active });
 }
 
 /** Records that a feed was polled at `at` (default now). */
@@ -95,9 +105,7 @@ export async function markNewsFeedPolled(
   at: Date | string | number = new Date(),
 ): Promise<NewsFeedView> {
   const input = parseInput(z.object({ id: idInput, at: when }), { id: feedId, at }, 'markNewsFeedPolled');
-  return updateFeed(store, input.id, (feed) => {
-    feed.lastPolledAt = input.at;
-  });
+  return updateFeed(store, input.id, { lastPolledAt: input.at });
 }
 
 /** Feeds by name; only active ones when `activeOnly`. */
@@ -110,13 +118,15 @@ export async function listNewsFeeds(
     options,
     'listNewsFeeds',
   );
-  const rows = await store
-    .em()
-    .find(NewsFeed, activeOnly ? { isActive: true } : {}, { orderBy: { name: 'asc', id: 'asc' } });
-  return rows.map(newsFeedFromRow);
+  return reading(store, (tx) =>
+    selectViews(tx, newsFeeds, {
+      filter: activeOnly ? new Where().add('is_active = ?', tx.bool(true)) : new Where(),
+      orderBy: 'name asc, id asc',
+    }),
+  );
 }
 
 /** Feeds newest first, a keyset page. */
 export async function pageNewsFeeds(store: Store, query: Keyset): Promise<Page<NewsFeedView>> {
-  return entityPage(store.em(), NewsFeed, {}, query, newsFeedFromRow);
+  return tablePage(store, newsFeeds, new Where(), query);
 }

@@ -5,14 +5,13 @@
  * `isNew: false` and returns the stored item.
  */
 import { createHash } from 'node:crypto';
-import type { FilterQuery } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/sql';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { NewsItem } from '../entities/market-data-tables.ts';
 import { parseInput } from '../input/parse.ts';
 import { id, limitInput, when } from '../input/fields.ts';
-import { entityPage, type Keyset, type Page } from '../db/listing.ts';
+import { type Keyset, type Page, selectViews, tablePage, Where } from '../db/listing.ts';
+import { col, defineTable, type NewRow } from '../db/table.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 
 const NewsItemInput = z
   .object({
@@ -44,21 +43,19 @@ export interface NewsItemView {
   capturedAt: Date;
 }
 
-function newsItemFromRow(row: NewsItem): NewsItemView {
-  return {
-    id: row.id,
-    feedId: row.feed ? row.feed.id : null,
-    dedupKey: row.dedupKey,
-    guid: row.guid ?? null,
-    headline: row.headline,
-    summary: row.summary ?? null,
-    url: row.url ?? null,
-    source: row.source ?? null,
-    symbols: row.symbols ?? [],
-    publishedAt: row.publishedAt ?? null,
-    capturedAt: row.capturedAt,
-  };
-}
+export const newsItems = defineTable<NewsItemView>('news_items', 'news item', {
+  id: col.id(),
+  feedId: col.intOrNull(),
+  dedupKey: col.text(),
+  guid: col.textOrNull(),
+  headline: col.text(),
+  summary: col.textOrNull(),
+  url: col.textOrNull(),
+  source: col.textOrNull(),
+  symbols: col.list<string>(),
+  publishedAt: col.timeOrNull(),
+  capturedAt: col.time(),
+});
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -77,34 +74,29 @@ export function newsDedupKey(item: {
   return `sha256:${sha256(JSON.stringify([item.source ?? '', headline, item.publishedAt?.toISOString() ?? '']))}`;
 }
 
-function rowData(input: z.output<typeof NewsItemInput>) {
-  const symbols = input.symbols ? [...new Set(input.symbols.map((s) => s.toUpperCase()))] : null;
+function rowData(input: z.output<typeof NewsItemInput>): NewRow<NewsItemView> {
   return {
-    feed: input.feedId ?? null,
+    feedId: input.feedId ?? null,
     dedupKey: newsDedupKey(input),
     guid: input.guid ?? null,
     headline: input.headline,
     summary: input.summary ?? null,
     url: input.url ?? null,
     source: input.source ?? null,
-    symbols,
+    symbols: input.symbols ? [...new Set(input.symbols.map((s) => s.toUpperCase()))] : [],
     publishedAt: input.publishedAt ?? null,
     capturedAt: input.capturedAt ?? new Date(),
   };
 }
 
 async function insertOnce(
-  em: EntityManager,
-  data: ReturnType<typeof rowData>,
+  tx: Tx,
+  data: NewRow<NewsItemView>,
 ): Promise<{ item: NewsItemView; isNew: boolean }> {
-  const result = await em
-    .createQueryBuilder(NewsItem)
-    .insert(data)
-    .onConflict('dedupKey')
-    .ignore()
-    .execute('run');
-  const row = await em.findOneOrFail(NewsItem, { dedupKey: data.dedupKey }, { refresh: true });
-  return { item: newsItemFromRow(row), isNew: result.affectedRows > 0 };
+  const inserted = await newsItems.insertUnlessExists(tx, data, 'dedup_key');
+  if (inserted) return { item: inserted, isNew: true };
+  const row = await tx.get('select * from news_items where dedup_key = ?', [data.dedupKey]);
+  return { item: newsItems.fromRow(row!), isNew: false };
 }
 
 /** Stores the item unless it was seen before; `isNew` says which. */
@@ -113,7 +105,7 @@ export async function recordNewsItem(
   input: NewsItemInput,
 ): Promise<{ item: NewsItemView; isNew: boolean }> {
   const data = rowData(parseInput(NewsItemInput, input, 'recordNewsItem'));
-  return store.em().transactional((em) => insertOnce(em as EntityManager, data));
+  return inTransaction(store, (tx) => insertOnce(tx, data));
 }
 
 /** Stores a poll's worth of items in one transaction; reports which were new. */
@@ -122,9 +114,9 @@ export async function recordNewsItems(
   inputs: NewsItemInput[],
 ): Promise<{ inserted: number; skipped: number; items: Array<{ item: NewsItemView; isNew: boolean }> }> {
   const rows = parseInput(z.array(NewsItemInput), inputs, 'recordNewsItems').map(rowData);
-  const items = await store.em().transactional(async (em) => {
+  const items = await inTransaction(store, async (tx) => {
     const out: Array<{ item: NewsItemView; isNew: boolean }> = [];
-    for (const data of rows) out.push(await insertOnce(em as EntityManager, data));
+    for (const data of rows) out.push(await insertOnce(tx, data));
     return out;
   });
   const inserted = items.filter((i) => i.isNew).length;
@@ -151,29 +143,29 @@ export async function listNewsItems(
   options: z.input<typeof NewsItemQuery> = {},
 ): Promise<NewsItemView[]> {
   const q = parseInput(NewsItemQuery, options, 'listNewsItems');
-  const filter: Record<string, unknown> = {};
-  if (q.feedId) filter.feed = q.feedId;
-  if (q.from || q.to)
-    filter.capturedAt = { ...(q.from ? { $gte: q.from } : {}), ...(q.to ? { $lt: q.to } : {}) };
-  const em = store.em();
   const symbol = q.symbol?.toUpperCase();
-  const out: NewsItemView[] = [];
-  let offset = 0;
   const page = symbol ? 1000 : q.limit;
-  for (;;) {
-    const rows = await em.find(NewsItem, filter as FilterQuery<NewsItem>, {
-      orderBy: { capturedAt: 'desc', id: 'desc' },
-      limit: page,
-      offset,
-    });
-    for (const row of rows) {
-      if (symbol && !(row.symbols ?? []).includes(symbol)) continue;
-      out.push(newsItemFromRow(row));
-      if (out.length >= q.limit) return out;
+  return reading(store, async (tx) => {
+    const filter = new Where()
+      .when(q.feedId, 'feed_id = ?', q.feedId)
+      .when(q.from, 'captured_at >= ?', q.from && tx.time(q.from))
+      .when(q.to, 'captured_at < ?', q.to && tx.time(q.to));
+    const out: NewsItemView[] = [];
+    for (let offset = 0; ; offset += page) {
+      const items = await selectViews(tx, newsItems, {
+        filter,
+        orderBy: 'captured_at desc, id desc',
+        limit: page,
+        offset,
+      });
+      for (const item of items) {
+        if (symbol && !item.symbols.includes(symbol)) continue;
+        out.push(item);
+        if (out.length >= q.limit) return out;
+      }
+      if (items.length < page) return out;
     }
-    if (rows.length < page) return out;
-    offset += page;
-  }
+  });
 }
 
 /** News items newest first (by arrival), optionally of one feed, a keyset page. */
@@ -181,5 +173,5 @@ export async function pageNewsItems(
   store: Store,
   query: Keyset & { feedId?: number | undefined },
 ): Promise<Page<NewsItemView>> {
-  return entityPage(store.em(), NewsItem, query.feedId ? { feed: query.feedId } : {}, query, newsItemFromRow);
+  return tablePage(store, newsItems, new Where().when(query.feedId, 'feed_id = ?', query.feedId), query);
 }

@@ -2,13 +2,22 @@
  * Structured error logs of bots and services: record one entry (or a batch, in one transaction),
  * query by level, source and time window (newest first), count production and test rows.
  */
-import type { FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { ErrorLog, LOG_LEVELS, type LogLevel } from '../entities/operations-tables.ts';
+import { LOG_LEVELS, type LogLevel } from '../entities/operations-tables.ts';
 import { parseInput } from '../input/parse.ts';
 import { botVersion, limitInput, type ScopeCounts, when } from '../input/fields.ts';
-import { entityPage, type Keyset, type Page } from '../db/listing.ts';
+import {
+  type Keyset,
+  type Page,
+  productionUnless,
+  scopeCounts,
+  selectViews,
+  tablePage,
+  Where,
+} from '../db/listing.ts';
+import { col, defineTable, type NewRow } from '../db/table.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 
 const logLevel = z.enum(LOG_LEVELS);
 
@@ -39,21 +48,19 @@ export interface ErrorLogView {
   botVersion: string | null;
 }
 
-function errorLogFromRow(row: ErrorLog): ErrorLogView {
-  return {
-    id: row.id,
-    ts: row.ts,
-    level: row.level,
-    source: row.source,
-    message: row.message,
-    stack: row.stack ?? null,
-    context: row.context ?? null,
-    testMode: row.testMode,
-    botVersion: row.botVersion ?? null,
-  };
-}
+export const errorLogs = defineTable<ErrorLogView>('error_logs', 'error log', {
+  id: col.id(),
+  ts: col.time(),
+  level: col.text<LogLevel>(),
+  source: col.text(),
+  message: col.text(),
+  stack: col.textOrNull(),
+  context: col.json<Record<string, unknown>>(),
+  testMode: col.bool(),
+  botVersion: col.textOrNull(),
+});
 
-function rowData(input: z.output<typeof ErrorLogInput>) {
+function rowData(input: z.output<typeof ErrorLogInput>): NewRow<ErrorLogView> {
   return {
     ts: input.ts ?? new Date(),
     level: input.level,
@@ -69,17 +76,14 @@ function rowData(input: z.output<typeof ErrorLogInput>) {
 /** Records one log entry; `ts` defaults to now. */
 export async function recordErrorLog(store: Store, input: ErrorLogInput): Promise<ErrorLogView> {
   const data = rowData(parseInput(ErrorLogInput, input, 'recordErrorLog'));
-  const em = store.em();
-  const row = em.create(ErrorLog, data);
-  await em.persist(row).flush();
-  return errorLogFromRow(row);
+  return inTransaction(store, (tx) => errorLogs.insert(tx, data));
 }
 
 /** Records several entries in one transaction: all or none. */
 export async function recordErrorLogs(store: Store, inputs: ErrorLogInput[]): Promise<number> {
   const rows = parseInput(z.array(ErrorLogInput), inputs, 'recordErrorLogs').map(rowData);
-  await store.em().transactional(async (em) => {
-    for (const data of rows) em.create(ErrorLog, data);
+  await inTransaction(store, async (tx) => {
+    for (const data of rows) await errorLogs.insert(tx, data);
   });
   return rows.length;
 }
@@ -100,34 +104,29 @@ const ErrorLogQuery = z
 
 export type ErrorLogQuery = z.input<typeof ErrorLogQuery>;
 
-function where(q: Omit<z.output<typeof ErrorLogQuery>, 'limit' | 'includeTest'>): FilterQuery<ErrorLog> {
-  const filter: FilterQuery<ErrorLog> & Record<string, unknown> = {};
+function where(tx: Tx, q: Omit<z.output<typeof ErrorLogQuery>, 'limit' | 'includeTest'>): Where {
+  const filter = new Where();
   let levels: LogLevel[] | undefined = q.levels;
   if (q.minLevel) {
     const floor = LOG_LEVELS.indexOf(q.minLevel);
     const severe = LOG_LEVELS.filter((_, i) => i >= floor);
     levels = levels ? levels.filter((l) => severe.includes(l)) : severe;
   }
-  if (levels) filter.level = { $in: levels };
-  if (q.source) filter.source = q.source;
-  if (q.from || q.to) {
-    filter.ts = {
-      ...(q.from ? { $gte: q.from } : {}),
-      ...(q.to ? { $lt: q.to } : {}),
-    };
-  }
+  if (levels)
+    filter.add(levels.length === 0 ? '1 = 0' : `level in (${levels.map(() => '?').join(', ')})`, ...levels);
+  filter.when(q.source, 'source = ?', q.source);
+  filter.when(q.from, 'ts >= ?', q.from && tx.time(q.from));
+  filter.when(q.to, 'ts < ?', q.to && tx.time(q.to));
   return filter;
 }
 
 /** Entries matching the filters, newest first; production rows only unless `includeTest`. */
 export async function queryErrorLogs(store: Store, query: ErrorLogQuery = {}): Promise<ErrorLogView[]> {
   const q = parseInput(ErrorLogQuery, query, 'queryErrorLogs');
-  const filter = where(q) as Record<string, unknown>;
-  if (!q.includeTest) filter.testMode = false;
-  const rows = await store
-    .em()
-    .find(ErrorLog, filter as FilterQuery<ErrorLog>, { orderBy: { ts: 'desc', id: 'desc' }, limit: q.limit });
-  return rows.map(errorLogFromRow);
+  return reading(store, (tx) => {
+    const filter = productionUnless(tx, q.includeTest, where(tx, q));
+    return selectViews(tx, errorLogs, { filter, orderBy: 'ts desc, id desc', limit: q.limit });
+  });
 }
 
 /** How many entries match the filters, production and test counted apart. */
@@ -136,11 +135,7 @@ export async function countErrorLogs(
   query: Omit<ErrorLogQuery, 'limit' | 'includeTest'> = {},
 ): Promise<ScopeCounts> {
   const q = parseInput(ErrorLogQuery, query, 'countErrorLogs');
-  const filter = where(q) as Record<string, unknown>;
-  const em = store.em();
-  const production = await em.count(ErrorLog, { ...filter, testMode: false } as FilterQuery<ErrorLog>);
-  const test = await em.count(ErrorLog, { ...filter, testMode: true } as FilterQuery<ErrorLog>);
-  return { production, test };
+  return reading(store, (tx) => scopeCounts(tx, errorLogs.name, where(tx, q)));
 }
 
 /** Error logs newest first (by arrival), a keyset page; production only unless `includeTest`. */
@@ -148,11 +143,5 @@ export async function pageErrorLogs(
   store: Store,
   query: Keyset & { includeTest?: boolean | undefined },
 ): Promise<Page<ErrorLogView>> {
-  return entityPage(
-    store.em(),
-    ErrorLog,
-    query.includeTest ? {} : { testMode: false },
-    query,
-    errorLogFromRow,
-  );
+  return tablePage(store, errorLogs, (tx) => productionUnless(tx, query.includeTest), query);
 }

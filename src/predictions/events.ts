@@ -2,11 +2,11 @@
  * Prediction-market events (e.g. a Polymarket event), upserted by (venue, external id): the first
  * write creates the row, later writes update the fields they carry and leave the others alone.
  */
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { PredictionEvent } from '../entities/market-data-tables.ts';
+import { changesOf, col, defineTable, type NewRow, type Table } from '../db/table.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { moneyValue, when } from '../input/fields.ts';
@@ -53,57 +53,152 @@ export function definedFields<T extends Record<string, unknown>>(data: T): Parti
   return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+export interface PredictionEventView {
+  id: number;
+  venue: string;
+  externalId: string;
+  title: string;
+  slug: string | null;
+  description: string | null;
+  startDate: Date | null;
+  endDate: Date | null;
+  imageUrl: string | null;
+  icon: string | null;
+  active: boolean;
+  closed: boolean;
+  archived: boolean;
+  isNew: boolean;
+  featured: boolean;
+  restricted: boolean;
+  liquidity: Decimal | null;
+  volume: Decimal | null;
+  tags: unknown[] | null;
+  isFiltered: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const predictionEvents = defineTable<PredictionEventView>('prediction_events', 'prediction event', {
+  id: col.id(),
+  venue: col.text(),
+  externalId: col.text(),
+  title: col.text(),
+  slug: col.textOrNull(),
+  description: col.textOrNull(),
+  startDate: col.timeOrNull(),
+  endDate: col.timeOrNull(),
+  imageUrl: col.textOrNull(),
+  icon: col.textOrNull(),
+  active: col.bool(),
+  closed: col.bool(),
+  archived: col.bool(),
+  isNew: col.bool(),
+  featured: col.bool(),
+  restricted: col.bool(),
+  liquidity: col.decimalOrNull(),
+  volume: col.decimalOrNull(),
+  tags: col.json<unknown[]>(),
+  isFiltered: col.bool(),
+  createdAt: col.time(),
+  updatedAt: col.time(),
+});
+
+/** What a new event holds where the write does not say (the entity's defaults). */
+const NEW_EVENT = {
+  slug: null,
+  description: null,
+  startDate: null,
+  endDate: null,
+  imageUrl: null,
+  icon: null,
+  active: true,
+  closed: false,
+  archived: false,
+  isNew: false,
+  featured: false,
+  restricted: false,
+  liquidity: null,
+  volume: null,
+  tags: null,
+  isFiltered: false,
+} satisfies Partial<PredictionEventView>;
+
+/** A row named by its venue key: `prediction_events`, `prediction_markets`. */
+interface VenueKeyed {
+  id: number;
+  venue: string;
+  externalId: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The row of (venue, external id), locked until commit; null when there is none. */
+export async function findByVenueKey<V extends VenueKeyed>(
+  tx: Tx,
+  table: Table<V>,
+  key: { venue: string; externalId: string },
+  options: { lock?: boolean } = {},
+): Promise<V | null> {
+  const row = await tx.get(
+    `select * from ${table.name} where venue = ? and external_id = ?${options.lock ? tx.forUpdate : ''}`,
+    [key.venue, key.externalId],
+  );
+  return row ? table.fromRow(row) : null;
+}
+
 /**
- * Runs `fn` in a transaction, once more if a concurrent writer inserted the same natural key
- * first (the retry then finds and updates that row).
+ * Creates the row of (venue, external id) from `defaults` and `fields`, or updates the fields given
+ * of the row already there; `created` says which. A concurrent writer inserting the same key first
+ * makes this an update of its row (the insert does nothing on the unique key).
  */
-export async function withUniqueRetry<T>(
-  store: Store,
-  fn: (em: ReturnType<Store['em']>) => Promise<T>,
-): Promise<T> {
-  try {
-    return await store.em().transactional(fn);
-  } catch (error) {
-    if (!(error instanceof UniqueConstraintViolationException)) throw error;
-    return store.em().transactional(fn);
+export async function upsertByVenueKey<V extends VenueKeyed>(
+  tx: Tx,
+  table: Table<V>,
+  key: { venue: string; externalId: string },
+  fields: Partial<V>,
+  defaults: Partial<NewRow<V>>,
+): Promise<{ view: V; created: boolean }> {
+  let existing = await findByVenueKey(tx, table, key, { lock: true });
+  if (!existing) {
+    const now = new Date();
+    const values = { ...defaults, ...fields, ...key, createdAt: now, updatedAt: now } as unknown as NewRow<V>;
+    const inserted = await table.insertUnlessExists(tx, values, 'venue, external_id');
+    if (inserted) return { view: (await findByVenueKey(tx, table, key))!, created: true };
+    existing = (await findByVenueKey(tx, table, key, { lock: true }))!;
   }
+  const changes = changesOf(existing, fields);
+  await table.update(tx, existing.id, changes as Partial<NewRow<V>>);
+  return { view: { ...existing, ...changes }, created: false };
 }
 
 /** Creates or updates the event; `created` says which. */
 export async function upsertPredictionEvent(
   store: Store,
   input: PredictionEventInput,
-): Promise<{ event: PredictionEvent; created: boolean }> {
+): Promise<{ event: PredictionEventView; created: boolean }> {
   const { venue, externalId, ...fields } = parseInput(PredictionEventInput, input, 'upsertPredictionEvent');
-  const data = definedFields(fields);
-  return withUniqueRetry(store, async (em) => {
-    const existing = await em.findOne(PredictionEvent, { venue, externalId });
-    if (existing) {
-      em.assign(existing, data as never);
-      await em.flush();
-      return { event: existing, created: false };
-    }
-    const event = em.create(PredictionEvent, { venue, externalId, ...data } as never) as PredictionEvent;
-    await em.flush();
-    return { event, created: true };
-  });
+  const data = definedFields(fields) as Partial<PredictionEventView>;
+  const { view, created } = await inTransaction(store, (tx) =>
+    upsertByVenueKey(tx, predictionEvents, { venue, externalId }, data, NEW_EVENT),
+  );
+  return { event: view, created };
 }
 
 /** The event with that venue id, or null. */
 export async function findPredictionEvent(
   store: Store,
   key: { venue?: string; externalId: string },
-): Promise<PredictionEvent | null> {
+): Promise<PredictionEventView | null> {
   const q = parseInput(
     z.object({ venue: venueName, externalId: externalIdValue }).strict(),
     key,
     'findPredictionEvent',
   );
-  return store.em().findOne(PredictionEvent, q);
+  return reading(store, (tx) => findByVenueKey(tx, predictionEvents, q));
 }
 
-export async function getPredictionEvent(store: Store, id: number): Promise<PredictionEvent> {
-  const row = await store.em().findOne(PredictionEvent, { id });
+export async function getPredictionEvent(store: Store, id: number): Promise<PredictionEventView> {
+  const row = await reading(store, (tx) => tx.get('select * from prediction_events where id = ?', [id]));
   if (!row) throw new NotFoundError(`prediction event ${id} does not exist`);
-  return row;
+  return predictionEvents.fromRow(row);
 }

@@ -4,15 +4,24 @@
  * current quote (yes/no price, liquidity, volumes, conviction, last_price_update) when the snapshot
  * is the newest seen, in the same transaction.
  */
-import type { FilterQuery } from '@mikro-orm/core';
+import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { MarketSnapshot, PredictionEvent, PredictionMarket } from '../entities/market-data-tables.ts';
-import { NotFoundError } from '../input/errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { id, limitInput, when } from '../input/fields.ts';
-import { definedFields, externalIdValue, quoteValue, venueName, withUniqueRetry } from './events.ts';
-import { entityPage, type Keyset, type Page } from '../db/listing.ts';
+import {
+  definedFields,
+  externalIdValue,
+  findByVenueKey,
+  predictionEvents,
+  quoteValue,
+  upsertByVenueKey,
+  venueName,
+} from './events.ts';
+import { type Keyset, type Page, selectViews, tablePage, Where } from '../db/listing.ts';
+import { changesOf, col, defineTable, named } from '../db/table.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 
 const PredictionMarketInput = z
   .object({
@@ -52,38 +61,172 @@ const PredictionMarketInput = z
 
 export type PredictionMarketInput = z.input<typeof PredictionMarketInput>;
 
+export interface PredictionMarketView {
+  id: number;
+  /** The event's id (a market belongs to at most one). */
+  event: number | null;
+  /** The tradeable instrument's asset id. */
+  asset: number | null;
+  venue: string;
+  externalId: string;
+  question: string;
+  description: string | null;
+  outcomes: string[] | null;
+  outcomePrices: string[] | null;
+  yesPrice: Decimal | null;
+  noPrice: Decimal | null;
+  liquidity: Decimal | null;
+  volume: Decimal | null;
+  volume24hr: Decimal | null;
+  marketConviction: number | null;
+  endDate: Date | null;
+  gameStartTime: Date | null;
+  secondsDelay: number | null;
+  active: boolean;
+  closed: boolean;
+  archived: boolean;
+  isNew: boolean;
+  featured: boolean;
+  submittedBy: string | null;
+  resolved: boolean;
+  resolvedOutcome: string | null;
+  lastPriceUpdate: Date | null;
+  isFiltered: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const predictionMarkets = defineTable<PredictionMarketView>(
+  'prediction_markets',
+  'prediction market',
+  {
+    id: col.id(),
+    event: named('event_id', col.intOrNull()),
+    asset: named('asset_id', col.intOrNull()),
+    venue: col.text(),
+    externalId: col.text(),
+    question: col.text(),
+    description: col.textOrNull(),
+    outcomes: col.json<string[]>(),
+    outcomePrices: col.json<string[]>(),
+    yesPrice: col.decimalOrNull(),
+    noPrice: col.decimalOrNull(),
+    liquidity: col.decimalOrNull(),
+    volume: col.decimalOrNull(),
+    volume24hr: named('volume_24hr', col.decimalOrNull()),
+    marketConviction: col.floatOrNull(),
+    endDate: col.timeOrNull(),
+    gameStartTime: col.timeOrNull(),
+    secondsDelay: col.intOrNull(),
+    active: col.bool(),
+    closed: col.bool(),
+    archived: col.bool(),
+    isNew: col.bool(),
+    featured: col.bool(),
+    submittedBy: col.textOrNull(),
+    resolved: col.bool(),
+    resolvedOutcome: col.textOrNull(),
+    lastPriceUpdate: col.timeOrNull(),
+    isFiltered: col.bool(),
+    createdAt: col.time(),
+    updatedAt: col.time(),
+  },
+);
+
+/** What a new market holds where the write does not say (the entity's defaults). */
+const NEW_MARKET = {
+  event: null,
+  asset: null,
+  description: null,
+  outcomes: null,
+  outcomePrices: null,
+  yesPrice: null,
+  noPrice: null,
+  liquidity: null,
+  volume: null,
+  volume24hr: null,
+  marketConviction: null,
+  endDate: null,
+  gameStartTime: null,
+  secondsDelay: null,
+  active: true,
+  closed: false,
+  archived: false,
+  isNew: false,
+  featured: false,
+  submittedBy: null,
+  resolved: false,
+  resolvedOutcome: null,
+  lastPriceUpdate: null,
+  isFiltered: false,
+} satisfies Partial<PredictionMarketView>;
+
+/** A quote of a market at one time: its history. */
+export interface MarketSnapshotView {
+  id: number;
+  /** The market's id. */
+  market: number;
+  capturedAt: Date;
+  yesPrice: Decimal | null;
+  noPrice: Decimal | null;
+  liquidity: Decimal | null;
+  volume: Decimal | null;
+  volume24hr: Decimal | null;
+  marketConviction: number | null;
+}
+
+export const marketSnapshots = defineTable<MarketSnapshotView>('market_snapshots', 'market snapshot', {
+  id: col.id(),
+  market: named('market_id', col.int()),
+  capturedAt: col.time(),
+  yesPrice: col.decimalOrNull(),
+  noPrice: col.decimalOrNull(),
+  liquidity: col.decimalOrNull(),
+  volume: col.decimalOrNull(),
+  volume24hr: named('volume_24hr', col.decimalOrNull()),
+  marketConviction: col.floatOrNull(),
+});
+
+/** The event a market write names: by id, by its venue id (same venue), or unchanged. */
+async function eventOf(
+  tx: Tx,
+  venue: string,
+  eventId: number | null | undefined,
+  eventExternalId: string | undefined,
+): Promise<number | null | undefined> {
+  if (eventExternalId === undefined) return eventId;
+  const event = await findByVenueKey(tx, predictionEvents, { venue, externalId: eventExternalId });
+  if (!event)
+    throw new NotFoundError(
+      `upsertPredictionMarket: eventExternalId: no ${venue} event "${eventExternalId}"`,
+    );
+  return event.id;
+}
+
 /** Creates or updates the market; `created` says which. Fields not given keep their stored value. */
 export async function upsertPredictionMarket(
   store: Store,
   input: PredictionMarketInput,
-): Promise<{ market: PredictionMarket; created: boolean }> {
+): Promise<{ market: PredictionMarketView; created: boolean }> {
   const { venue, externalId, eventId, eventExternalId, assetId, ...fields } = parseInput(
     PredictionMarketInput,
     input,
     'upsertPredictionMarket',
   );
-  return withUniqueRetry(store, async (em) => {
-    const data: Record<string, unknown> = definedFields(fields);
-    if (eventExternalId !== undefined) {
-      const event = await em.findOne(PredictionEvent, { venue, externalId: eventExternalId });
-      if (!event)
-        throw new NotFoundError(
-          `upsertPredictionMarket: eventExternalId: no ${venue} event "${eventExternalId}"`,
-        );
-      data.event = event;
-    } else if (eventId !== undefined) {
-      data.event = eventId === null ? null : em.getReference(PredictionEvent, eventId);
-    }
-    if (assetId !== undefined) data.asset = assetId;
-    const existing = await em.findOne(PredictionMarket, { venue, externalId });
-    if (existing) {
-      em.assign(existing, data as never);
-      await em.flush();
-      return { market: existing, created: false };
-    }
-    const market = em.create(PredictionMarket, { venue, externalId, ...data } as never) as PredictionMarket;
-    await em.flush();
-    return { market, created: true };
+  return inTransaction(store, async (tx) => {
+    const data = definedFields({
+      ...fields,
+      event: await eventOf(tx, venue, eventId, eventExternalId),
+      asset: assetId,
+    }) as Partial<PredictionMarketView>;
+    const { view, created } = await upsertByVenueKey(
+      tx,
+      predictionMarkets,
+      { venue, externalId },
+      data,
+      NEW_MARKET,
+    );
+    return { market: view, created };
   });
 }
 
@@ -91,8 +234,13 @@ const marketRef = z.union([id, z.object({ venue: venueName, externalId: external
 
 export type PredictionMarketRef = z.input<typeof marketRef>;
 
-async function loadMarket(em: ReturnType<Store['em']>, ref: z.output<typeof marketRef>, what: string) {
-  const market = await em.findOne(PredictionMarket, typeof ref === 'number' ? { id: ref } : ref);
+async function loadMarket(tx: Tx, ref: z.output<typeof marketRef>, what: string, options = { lock: false }) {
+  const market =
+    typeof ref === 'number'
+      ? await tx
+          .get(`select * from prediction_markets where id = ?${options.lock ? tx.forUpdate : ''}`, [ref])
+          .then((row) => (row ? predictionMarkets.fromRow(row) : null))
+      : await findByVenueKey(tx, predictionMarkets, ref, options);
   if (!market) {
     const name = typeof ref === 'number' ? `id ${ref}` : `${ref.venue} "${ref.externalId}"`;
     throw new NotFoundError(`${what}: prediction market ${name} does not exist`);
@@ -104,10 +252,15 @@ async function loadMarket(em: ReturnType<Store['em']>, ref: z.output<typeof mark
 export async function findPredictionMarket(
   store: Store,
   ref: PredictionMarketRef,
-): Promise<PredictionMarket | null> {
+): Promise<PredictionMarketView | null> {
   const r = parseInput(marketRef, ref, 'findPredictionMarket');
-  return store.em().findOne(PredictionMarket, typeof r === 'number' ? { id: r } : r);
+  return reading(store, (tx) => loadMarket(tx, r, 'findPredictionMarket').catch(nullWhenMissing));
 }
+
+const nullWhenMissing = (error: unknown) => {
+  if (error instanceof NotFoundError) return null;
+  throw error;
+};
 
 const PredictionMarketQuery = z
   .object({
@@ -124,18 +277,20 @@ const PredictionMarketQuery = z
 export async function listPredictionMarkets(
   store: Store,
   options: z.input<typeof PredictionMarketQuery> = {},
-): Promise<PredictionMarket[]> {
+): Promise<PredictionMarketView[]> {
   const q = parseInput(PredictionMarketQuery, options, 'listPredictionMarkets');
-  const filter: Record<string, unknown> = {};
-  if (q.venue) filter.venue = q.venue;
-  if (q.eventId) filter.event = q.eventId;
-  if (q.resolved !== undefined) filter.resolved = q.resolved;
-  if (q.active !== undefined) filter.active = q.active;
-  if (q.endingBefore) filter.endDate = { $lt: q.endingBefore };
-  return store.em().find(PredictionMarket, filter as FilterQuery<PredictionMarket>, {
-    orderBy: { endDate: 'asc', id: 'asc' },
-    limit: q.limit,
-  });
+  return reading(store, (tx) =>
+    selectViews(tx, predictionMarkets, {
+      filter: new Where()
+        .when(q.venue, 'venue = ?', q.venue)
+        .when(q.eventId, 'event_id = ?', q.eventId)
+        .when(q.resolved, 'resolved = ?', q.resolved !== undefined && tx.bool(q.resolved))
+        .when(q.active, 'active = ?', q.active !== undefined && tx.bool(q.active))
+        .when(q.endingBefore, 'end_date < ?', q.endingBefore && tx.time(q.endingBefore)),
+      orderBy: 'end_date asc, id asc',
+      limit: q.limit,
+    }),
+  );
 }
 
 const MarketSnapshotInput = z
@@ -160,28 +315,29 @@ export type MarketSnapshotInput = z.input<typeof MarketSnapshotInput>;
 export async function recordMarketSnapshot(
   store: Store,
   input: MarketSnapshotInput,
-): Promise<MarketSnapshot> {
+): Promise<MarketSnapshotView> {
   const {
     market: ref,
     capturedAt,
     ...values
   } = parseInput(MarketSnapshotInput, input, 'recordMarketSnapshot');
   const at = capturedAt ?? new Date();
-  return store.em().transactional(async (em) => {
-    const market = await loadMarket(em, ref, 'recordMarketSnapshot');
-    const quote = {
+  return inTransaction(store, async (tx) => {
+    const market = await loadMarket(tx, ref, 'recordMarketSnapshot', { lock: true });
+    const snapshot = await marketSnapshots.insert(tx, {
+      market: market.id,
+      capturedAt: at,
       yesPrice: values.yesPrice ?? null,
       noPrice: values.noPrice ?? null,
       liquidity: values.liquidity ?? null,
       volume: values.volume ?? null,
       volume24hr: values.volume24hr ?? null,
       marketConviction: values.marketConviction ?? null,
-    };
-    const snapshot = em.create(MarketSnapshot, { market, capturedAt: at, ...quote });
+    });
     if (!market.lastPriceUpdate || market.lastPriceUpdate.getTime() <= at.getTime()) {
-      em.assign(market, { ...definedFields(values), lastPriceUpdate: at } as never);
+      const quote = { ...definedFields(values), lastPriceUpdate: at } as Partial<PredictionMarketView>;
+      await predictionMarkets.update(tx, market.id, changesOf(market, quote));
     }
-    await em.flush();
     return snapshot;
   });
 }
@@ -199,17 +355,19 @@ export async function listMarketSnapshots(
   store: Store,
   ref: PredictionMarketRef,
   options: z.input<typeof MarketSnapshotQuery> = {},
-): Promise<MarketSnapshot[]> {
+): Promise<MarketSnapshotView[]> {
   const r = parseInput(marketRef, ref, 'listMarketSnapshots market');
   const q = parseInput(MarketSnapshotQuery, options, 'listMarketSnapshots');
-  const em = store.em();
-  const market = await loadMarket(em, r, 'listMarketSnapshots');
-  const filter: Record<string, unknown> = { market };
-  if (q.from || q.to)
-    filter.capturedAt = { ...(q.from ? { $gte: q.from } : {}), ...(q.to ? { $lt: q.to } : {}) };
-  return em.find(MarketSnapshot, filter as FilterQuery<MarketSnapshot>, {
-    orderBy: { capturedAt: 'asc', id: 'asc' },
-    limit: q.limit,
+  return reading(store, async (tx) => {
+    const market = await loadMarket(tx, r, 'listMarketSnapshots');
+    return selectViews(tx, marketSnapshots, {
+      filter: new Where()
+        .add('market_id = ?', market.id)
+        .when(q.from, 'captured_at >= ?', q.from && tx.time(q.from))
+        .when(q.to, 'captured_at < ?', q.to && tx.time(q.to)),
+      orderBy: 'captured_at asc, id asc',
+      limit: q.limit,
+    });
   });
 }
 
@@ -221,36 +379,40 @@ export async function resolvePredictionMarket(
   store: Store,
   ref: PredictionMarketRef,
   outcome: string,
-): Promise<PredictionMarket> {
+): Promise<PredictionMarketView> {
   const input = parseInput(
     z.object({ market: marketRef, outcome: z.string().trim().min(1).max(255) }),
     { market: ref, outcome },
     'resolvePredictionMarket',
   );
-  return store.em().transactional(async (em) => {
-    const market = await loadMarket(em, input.market, 'resolvePredictionMarket');
+  return inTransaction(store, async (tx) => {
+    const market = await loadMarket(tx, input.market, 'resolvePredictionMarket', { lock: true });
     if (market.outcomes && !market.outcomes.includes(input.outcome)) {
-      throw new Error(
-        `resolvePredictionMarket: outcome: "${input.outcome}" is not one of ${market.outcomes.map((o) => `"${o}"`).join(', ')}`,
-      );
+      throw new InvalidInputError('resolvePredictionMarket', [
+        {
+          path: 'outcome',
+          message: `"${input.outcome}" is not one of ${market.outcomes.map((o) => `"${o}"`).join(', ')}`,
+        },
+      ]);
     }
     if (market.resolved) {
       if (market.resolvedOutcome === input.outcome) return market;
-      throw new Error(
+      throw new ConflictError(
         `resolvePredictionMarket: market ${market.id} is already resolved as "${market.resolvedOutcome}"`,
       );
     }
-    market.resolved = true;
-    market.resolvedOutcome = input.outcome;
-    market.closed = true;
-    await em.flush();
-    return market;
+    const changes = changesOf(market, { resolved: true, resolvedOutcome: input.outcome, closed: true });
+    await predictionMarkets.update(tx, market.id, changes);
+    return { ...market, ...changes };
   });
 }
 
 /** Markets newest first, a keyset page. */
-export async function pagePredictionMarkets(store: Store, query: Keyset): Promise<Page<PredictionMarket>> {
-  return entityPage(store.em(), PredictionMarket, {}, query, (m) => m);
+export async function pagePredictionMarkets(
+  store: Store,
+  query: Keyset,
+): Promise<Page<PredictionMarketView>> {
+  return tablePage(store, predictionMarkets, new Where(), query);
 }
 
 /** A market's snapshots newest first, a keyset page. */
@@ -258,12 +420,8 @@ export async function pageMarketSnapshots(
   store: Store,
   ref: PredictionMarketRef,
   query: Keyset,
-): Promise<Page<MarketSnapshot>> {
-  const em = store.em();
-  const market = await loadMarket(
-    em,
-    parseInput(marketRef, ref, 'pageMarketSnapshots market'),
-    'pageMarketSnapshots',
-  );
-  return entityPage(em, MarketSnapshot, { market }, query, (m) => m);
+): Promise<Page<MarketSnapshotView>> {
+  const r = parseInput(marketRef, ref, 'pageMarketSnapshots market');
+  const market = await reading(store, (tx) => loadMarket(tx, r, 'pageMarketSnapshots'));
+  return tablePage(store, marketSnapshots, new Where().add('market_id = ?', market.id), query);
 }

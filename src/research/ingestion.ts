@@ -11,21 +11,18 @@
  * IllegalTransitionError and changes nothing. Each step is a compare-and-set on the status (`update … where id = ? and status = <expected>`), so two
  * workers racing to start the same task cannot both succeed.
  */
-import type { FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { STRATEGY_SOURCE_TYPES } from '../entities/common.ts';
-import {
-  INGESTION_TASK_STATUSES,
-  IngestionTask,
-  type IngestionTaskStatus,
-} from '../entities/strategy-tables.ts';
+import { INGESTION_TASK_STATUSES, type IngestionTaskStatus } from '../entities/strategy-tables.ts';
 import { IllegalTransitionError, NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { confidence, id as idInput, limitInput } from '../input/fields.ts';
 import { describeAllowed } from '../trading/refusals.ts';
 import { allowedTransitions, canTransition } from '../trading/transitions.ts';
-import { entityPage, type Keyset, type Page } from '../db/listing.ts';
+import { type Keyset, type Page, selectViews, tablePage, Where } from '../db/listing.ts';
+import { col, defineTable } from '../db/table.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 
 /** Progress reported for a task that is not running: refused like a running → running step. */
 function progressRefused(id: number, from: IngestionTaskStatus): IllegalTransitionError {
@@ -66,21 +63,21 @@ export interface IngestionTaskView {
   updatedAt: Date;
 }
 
-function ingestionTaskFromRow(row: IngestionTask): IngestionTaskView {
-  return {
-    id: row.id,
-    sourceType: row.sourceType,
-    sourceRef: row.sourceRef,
-    status: row.status as IngestionTaskStatus,
-    progress: Number(row.progress),
-    error: row.error ?? null,
-    strategyId: row.strategy ? row.strategy.id : null,
-    startedAt: row.startedAt ?? null,
-    finishedAt: row.finishedAt ?? null,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
-}
+export const ingestionTasks = defineTable<IngestionTaskView>('ingestion_tasks', 'ingestion task', {
+  id: col.id(),
+  sourceType: col.text<IngestionTaskView['sourceType']>(),
+  sourceRef: col.text(),
+  status: col.text<IngestionTaskStatus>(),
+  progress: col.float(),
+  error: col.textOrNull(),
+  strategyId: col.intOrNull(),
+  startedAt: col.timeOrNull(),
+  finishedAt: col.timeOrNull(),
+  createdAt: col.time(),
+  updatedAt: col.time(),
+});
+
+type TaskChanges = Partial<Omit<IngestionTaskView, 'id' | 'status'>>;
 
 const QueueIngestionTaskInput = z
   .object({
@@ -95,16 +92,30 @@ export async function queueIngestionTask(
   input: z.input<typeof QueueIngestionTaskInput>,
 ): Promise<IngestionTaskView> {
   const data = parseInput(QueueIngestionTaskInput, input, 'queueIngestionTask');
-  const em = store.em();
-  const row = em.create(IngestionTask, { ...data, status: 'queued', progress: 0 });
-  await em.persist(row).flush();
-  return ingestionTaskFromRow(row);
+  const now = new Date();
+  return inTransaction(store, (tx) =>
+    ingestionTasks.insert(tx, {
+      ...data,
+      status: 'queued',
+      progress: 0,
+      error: null,
+      strategyId: null,
+      startedAt: null,
+      finishedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    }),
+  );
 }
+
+const readTask = async (tx: Tx, id: number) => {
+  const row = await tx.get('select * from ingestion_tasks where id = ?', [id]);
+  return row ? ingestionTasks.fromRow(row) : null;
+};
 
 export async function getIngestionTask(store: Store, id: number): Promise<IngestionTaskView | null> {
   const taskId = parseInput(idInput, id, 'getIngestionTask id');
-  const row = await store.em().findOne(IngestionTask, { id: taskId });
-  return row ? ingestionTaskFromRow(row) : null;
+  return reading(store, (tx) => readTask(tx, taskId));
 }
 
 /**
@@ -115,30 +126,21 @@ async function transition(
   store: Store,
   id: number,
   to: IngestionTaskStatus,
-  changes: Record<string, unknown>,
+  changes: TaskChanges,
   progressOnly = false,
 ): Promise<IngestionTaskView> {
-  return store.em().transactional(async (em) => {
-    const row = await em.findOne(IngestionTask, { id });
-    if (!row) throw new NotFoundError(`ingestion task ${id} does not exist`);
-    const from = row.status as IngestionTaskStatus;
-    if (progressOnly) {
-      if (from !== 'running') throw progressRefused(id, from);
-    } else if (!canTransition('ingestion_task', from, to)) {
-      throw stepRefused(id, from, to);
-    }
-    const updated = await em.nativeUpdate(
-      IngestionTask,
-      { id, status: from },
-      { ...changes, status: to, updatedAt: new Date() },
-    );
-    if (updated !== 1) {
-      // Another worker moved the task between our read and our write.
-      const now = await em.findOneOrFail(IngestionTask, { id }, { refresh: true });
-      if (progressOnly) throw progressRefused(id, now.status as IngestionTaskStatus);
-      throw stepRefused(id, now.status as IngestionTaskStatus, to);
-    }
-    return ingestionTaskFromRow(await em.findOneOrFail(IngestionTask, { id }, { refresh: true }));
+  const refused = (from: IngestionTaskStatus) =>
+    progressOnly ? progressRefused(id, from) : stepRefused(id, from, to);
+  return inTransaction(store, async (tx) => {
+    const task = await readTask(tx, id);
+    if (!task) throw new NotFoundError(`ingestion task ${id} does not exist`);
+    const from = task.status;
+    if (progressOnly ? from !== 'running' : !canTransition('ingestion_task', from, to)) throw refused(from);
+    const set = { ...changes, status: to, updatedAt: new Date() };
+    const updated = await ingestionTasks.update(tx, id, set, ['status = ?', from]);
+    // Another worker moved the task between our read and our write.
+    if (updated !== 1) throw refused((await readTask(tx, id))!.status);
+    return (await readTask(tx, id))!;
   });
 }
 
@@ -173,8 +175,8 @@ export async function completeIngestionTask(
     { id, ...options },
     'completeIngestionTask',
   );
-  const changes: Record<string, unknown> = { progress: 1, finishedAt: new Date(), error: null };
-  if (input.strategyId !== undefined) changes.strategy = input.strategyId;
+  const changes: TaskChanges = { progress: 1, finishedAt: new Date(), error: null };
+  if (input.strategyId !== undefined) changes.strategyId = input.strategyId;
   return transition(store, input.id, 'done', changes);
 }
 
@@ -208,17 +210,15 @@ export async function listIngestionTasks(
   options: z.input<typeof IngestionTaskQuery> = {},
 ): Promise<IngestionTaskView[]> {
   const q = parseInput(IngestionTaskQuery, options, 'listIngestionTasks');
-  const filter: Record<string, unknown> = {};
-  if (q.status) filter.status = q.status;
-  if (q.sourceType) filter.sourceType = q.sourceType;
-  const rows = await store.em().find(IngestionTask, filter as FilterQuery<IngestionTask>, {
-    orderBy: { createdAt: 'asc', id: 'asc' },
-    limit: q.limit,
-  });
-  return rows.map(ingestionTaskFromRow);
+  const filter = new Where()
+    .when(q.status, 'status = ?', q.status)
+    .when(q.sourceType, 'source_type = ?', q.sourceType);
+  return reading(store, (tx) =>
+    selectViews(tx, ingestionTasks, { filter, orderBy: 'created_at asc, id asc', limit: q.limit }),
+  );
 }
 
 /** Ingestion tasks newest first, a keyset page (the queue order is listIngestionTasks'). */
 export async function pageIngestionTasks(store: Store, query: Keyset): Promise<Page<IngestionTaskView>> {
-  return entityPage(store.em(), IngestionTask, {}, query, ingestionTaskFromRow);
+  return tablePage(store, ingestionTasks, new Where(), query);
 }

@@ -4,14 +4,22 @@
  * confidence optionally revised), in one transaction so concurrent validations never lose a count.
  * Reads return production entries only unless `includeTest`.
  */
-import { LockMode } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { LearningEntry } from '../entities/strategy-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { botVersion, confidence, id as idInput, limitInput, type ScopeCounts } from '../input/fields.ts';
-import { entityPage, type Keyset, type Page } from '../db/listing.ts';
+import {
+  type Keyset,
+  type Page,
+  productionUnless,
+  scopeCounts,
+  selectViews,
+  tablePage,
+  Where,
+} from '../db/listing.ts';
+import { col, defineTable } from '../db/table.ts';
+import { inTransaction, reading } from '../db/transaction.ts';
 
 export interface LearningEntryView {
   id: number;
@@ -28,22 +36,20 @@ export interface LearningEntryView {
   updatedAt: Date;
 }
 
-function learningEntryFromRow(row: LearningEntry): LearningEntryView {
-  return {
-    id: row.id,
-    strategyId: row.strategy ? row.strategy.id : null,
-    insight: row.insight,
-    supportingTrades: row.supportingTrades ?? [],
-    confidence: row.confidence == null ? null : Number(row.confidence),
-    impactType: row.impactType ?? null,
-    marketConditions: row.marketConditions ?? null,
-    validationCount: row.validationCount,
-    testMode: row.testMode,
-    botVersion: row.botVersion ?? null,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
-}
+export const learningEntries = defineTable<LearningEntryView>('learning_entries', 'learning entry', {
+  id: col.id(),
+  strategyId: col.intOrNull(),
+  insight: col.text(),
+  supportingTrades: col.list<number>(),
+  confidence: col.floatOrNull(),
+  impactType: col.textOrNull(),
+  marketConditions: col.json<Record<string, unknown>>(),
+  validationCount: col.int(),
+  testMode: col.bool(),
+  botVersion: col.textOrNull(),
+  createdAt: col.time(),
+  updatedAt: col.time(),
+});
 
 const LearningEntryInput = z
   .object({
@@ -65,19 +71,22 @@ export async function recordLearningEntry(
   input: LearningEntryInput,
 ): Promise<LearningEntryView> {
   const data = parseInput(LearningEntryInput, input, 'recordLearningEntry');
-  const em = store.em();
-  const row = em.create(LearningEntry, {
-    strategy: data.strategyId ?? null,
-    insight: data.insight,
-    supportingTrades: data.supportingTrades ? [...new Set(data.supportingTrades)] : null,
-    confidence: data.confidence ?? null,
-    impactType: data.impactType ?? null,
-    marketConditions: (data.marketConditions as Record<string, unknown> | null | undefined) ?? null,
-    testMode: data.testMode,
-    botVersion: data.botVersion ?? null,
-  });
-  await em.persist(row).flush();
-  return learningEntryFromRow(row);
+  const now = new Date();
+  return inTransaction(store, (tx) =>
+    learningEntries.insert(tx, {
+      strategyId: data.strategyId ?? null,
+      insight: data.insight,
+      supportingTrades: data.supportingTrades ? [...new Set(data.supportingTrades)] : [],
+      confidence: data.confidence ?? null,
+      impactType: data.impactType ?? null,
+      marketConditions: (data.marketConditions as Record<string, unknown> | null | undefined) ?? null,
+      validationCount: 0,
+      testMode: data.testMode,
+      botVersion: data.botVersion ?? null,
+      createdAt: now,
+      updatedAt: now,
+    }),
+  );
 }
 
 const ValidateLearningEntryInput = z
@@ -97,21 +106,19 @@ export async function validateLearningEntry(
   options: { tradeId?: number; confidence?: number } = {},
 ): Promise<LearningEntryView> {
   const input = parseInput(ValidateLearningEntryInput, { id, ...options }, 'validateLearningEntry');
-  return store.em().transactional(async (em) => {
-    const row = await em.findOne(
-      LearningEntry,
-      { id: input.id },
-      store.dialect === 'postgresql' ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
-    );
+  return inTransaction(store, async (tx) => {
+    const row = await tx.get(`select * from learning_entries where id = ?${tx.forUpdate}`, [input.id]);
     if (!row) throw new NotFoundError(`validateLearningEntry: learning entry ${input.id} does not exist`);
-    row.validationCount += 1;
-    if (input.tradeId !== undefined) {
-      const trades = row.supportingTrades ?? [];
-      if (!trades.includes(input.tradeId)) row.supportingTrades = [...trades, input.tradeId];
-    }
-    if (input.confidence !== undefined) row.confidence = input.confidence;
-    await em.flush();
-    return learningEntryFromRow(row);
+    const entry = learningEntries.fromRow(row);
+    const changes: Partial<LearningEntryView> = {
+      validationCount: entry.validationCount + 1,
+      updatedAt: new Date(),
+    };
+    if (input.tradeId !== undefined && !entry.supportingTrades.includes(input.tradeId))
+      changes.supportingTrades = [...entry.supportingTrades, input.tradeId];
+    if (input.confidence !== undefined) changes.confidence = input.confidence;
+    await learningEntries.update(tx, input.id, changes);
+    return { ...entry, ...changes };
   });
 }
 
@@ -126,13 +133,12 @@ const LearningEntryQuery = z
   })
   .strict();
 
-function filterOf(q: Partial<z.output<typeof LearningEntryQuery>>): Record<string, unknown> {
-  const filter: Record<string, unknown> = {};
-  if (q.strategyId) filter.strategy = q.strategyId;
-  if (q.impactType) filter.impactType = q.impactType;
-  if (q.minConfidence !== undefined) filter.confidence = { $gte: q.minConfidence };
-  if (q.minValidations !== undefined) filter.validationCount = { $gte: q.minValidations };
-  return filter;
+function filterOf(q: Partial<z.output<typeof LearningEntryQuery>>): Where {
+  return new Where()
+    .when(q.strategyId, 'strategy_id = ?', q.strategyId)
+    .when(q.impactType, 'impact_type = ?', q.impactType)
+    .when(q.minConfidence, 'confidence >= ?', q.minConfidence)
+    .when(q.minValidations, 'validation_count >= ?', q.minValidations);
 }
 
 /** Entries, most validated and most confident first; production only unless `includeTest`. */
@@ -141,19 +147,21 @@ export async function listLearningEntries(
   options: z.input<typeof LearningEntryQuery> = {},
 ): Promise<LearningEntryView[]> {
   const q = parseInput(LearningEntryQuery, options, 'listLearningEntries');
-  const filter = filterOf(q);
-  if (!q.includeTest) filter.testMode = false;
-  const rows = await store.em().find(LearningEntry, filter, {
-    orderBy: { validationCount: 'desc', confidence: 'desc nulls last', id: 'asc' },
-    limit: q.limit,
-  });
-  return rows.map(learningEntryFromRow);
+  return reading(store, (tx) =>
+    selectViews(tx, learningEntries, {
+      filter: productionUnless(tx, q.includeTest, filterOf(q)),
+      orderBy: 'validation_count desc, confidence desc nulls last, id asc',
+      limit: q.limit,
+    }),
+  );
 }
 
 export async function getLearningEntry(store: Store, id: number): Promise<LearningEntryView | null> {
   const entryId = parseInput(idInput, id, 'getLearningEntry id');
-  const row = await store.em().findOne(LearningEntry, { id: entryId });
-  return row ? learningEntryFromRow(row) : null;
+  return reading(store, async (tx) => {
+    const row = await tx.get('select * from learning_entries where id = ?', [entryId]);
+    return row ? learningEntries.fromRow(row) : null;
+  });
 }
 
 /** Matching entries counted apart for production and test mode. */
@@ -162,10 +170,7 @@ export async function countLearningEntries(
   options: Omit<z.input<typeof LearningEntryQuery>, 'includeTest' | 'limit'> = {},
 ): Promise<ScopeCounts> {
   const filter = filterOf(parseInput(LearningEntryQuery, options, 'countLearningEntries'));
-  const em = store.em();
-  const production = await em.count(LearningEntry, { ...filter, testMode: false });
-  const test = await em.count(LearningEntry, { ...filter, testMode: true });
-  return { production, test };
+  return reading(store, (tx) => scopeCounts(tx, learningEntries.name, filter));
 }
 
 /** Learning entries newest first, a keyset page; production only unless `includeTest`. */
@@ -173,11 +178,5 @@ export async function pageLearningEntries(
   store: Store,
   query: Keyset & { includeTest?: boolean | undefined },
 ): Promise<Page<LearningEntryView>> {
-  return entityPage(
-    store.em(),
-    LearningEntry,
-    query.includeTest ? {} : { testMode: false },
-    query,
-    learningEntryFromRow,
-  );
+  return tablePage(store, learningEntries, (tx) => productionUnless(tx, query.includeTest), query);
 }

@@ -1,6 +1,8 @@
 /**
  * The demo's other records: indicator snapshots and ticks, news, the calendar, a prediction
  * market, snapshots, operations (error logs, bot status), a backtest, performance and research.
+ *
+ * Over 500 lines: the demo's record data, one block per table (data, not logic).
  */
 import { recordBacktest } from '../backtests/runs.ts';
 import { booleanValue } from '../db/column-values.ts';

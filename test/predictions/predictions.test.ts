@@ -69,14 +69,14 @@ eachDialect('prediction events, markets and snapshots', (ctx) => {
     });
     assert.equal(created, true);
     const event = await findPredictionEvent(ctx.store, { externalId: 'evt-fed-june' });
-    assert.equal(market.event?.id, event?.id);
-    assert.equal(market.asset?.id, assetId);
+    assert.equal(market.event, event?.id);
+    assert.equal(market.asset, assetId);
     const again = await upsertPredictionMarket(ctx.store, {
       externalId: 'mkt-cut-25',
       question: 'Will the Fed cut 25bp?',
     });
     assert.equal(again.created, false);
-    assert.equal(again.market.event?.id, event?.id);
+    assert.equal(again.market.event, event?.id);
     assert.equal(again.market.yesPrice?.toFixed(), '0.31');
     await upsertPredictionMarket(ctx.store, {
       externalId: 'mkt-hold',

@@ -36,9 +36,26 @@ declare module 'fastify' {
 
 function bearer(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
-  if (typeof header !== 'string') return null;
+  if (typeof header !== 'string') return queryToken(request);
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return m ? m[1]! : null;
+}
+
+/**
+ * `?access_token=` on a route that accepts it (GET /events: EventSource sends no headers). Only an
+ * access token (minutes-lived): an API key would be a long-lived secret in URLs, proxies' logs and
+ * browser history, so it is refused there.
+ */
+function queryToken(request: FastifyRequest): string | null {
+  if (request.routeOptions.config.spec?.queryToken !== true) return null;
+  const token = (request.query as Record<string, unknown> | undefined)?.access_token;
+  if (typeof token !== 'string' || token === '') return null;
+  if (looksLikeApiKey(token))
+    throw new ApiError(
+      'unauthenticated',
+      'an API key goes in the Authorization header, never in a URL; ?access_token= takes an access token',
+    );
+  return token;
 }
 
 export async function principalOf(

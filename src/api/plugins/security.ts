@@ -27,13 +27,18 @@ export function requestIdOf(header: unknown): string {
  */
 export function securityHeaders(): Readonly<Record<string, string>> {
   const middleware = helmet({
-    // The docs page (swagger-ui) loads its own scripts and styles from this origin only.
+    // The docs page (swagger-ui) and the web app (/app/: Vite's module scripts and stylesheet,
+    // fetch and EventSource to this origin, charts drawn on canvas) load from this origin only.
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+        fontSrc: ["'self'"],
+        // helmet's default would upgrade every same-origin request of a page served over plain
+        // http on a LAN name (docker's HOST=0.0.0.0) to https, where nothing listens.
+        upgradeInsecureRequests: null,
       },
     },
   });

@@ -3,7 +3,7 @@ import type { Page } from '../../execution/pages.ts';
 import type { Mirror } from '../../hybrid/settings.ts';
 import type { RouteContext } from '../route.ts';
 import { decodeCursor, decodePosition, encodeCursor } from '../schemas/common.ts';
-import { toWire } from '../wire.ts';
+import { toWire } from '../../db/wire.ts';
 import { cutPage } from '../../db/listing.ts';
 
 export interface PageParams {

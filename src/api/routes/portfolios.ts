@@ -24,7 +24,7 @@ import {
   riskConfigPatch,
   snapshot,
 } from '../schemas/trading.ts';
-import { fromWire, toWire } from '../wire.ts';
+import { fromWire, toWire } from '../../db/wire.ts';
 import { pageOptions, pageOut, settingsWrite } from './helpers.ts';
 
 const path = { from: 'path' } as const;

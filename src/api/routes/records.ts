@@ -39,7 +39,7 @@ import { route } from '../route.ts';
 import { idParams, jsonObject, page, pageQuery } from '../schemas/common.ts';
 import type { Page } from '../../db/listing.ts';
 import { keysetOf, pageOut, settingsWrite } from './helpers.ts';
-import { fromWire, toWire } from '../wire.ts';
+import { fromWire, toWire } from '../../db/wire.ts';
 
 const list = page(jsonObject);
 const body = jsonObject.meta({ description: "the service's fields in snake_case" });

@@ -4,7 +4,7 @@ import { profitBy, profitByPeriod, profitStats } from '../../execution/stats.ts'
 import { health, tableCounts, tableStats } from '../../operations/inspect.ts';
 import { route, type RouteContext } from '../route.ts';
 import { decimalOut, idOut, jsonObject, portfolioFilter, time, timeOut } from '../schemas/common.ts';
-import { toWire } from '../wire.ts';
+import { toWire } from '../../db/wire.ts';
 
 const scopeQuery = z.object({
   ...portfolioFilter,

@@ -20,7 +20,7 @@ import { route } from '../route.ts';
 import { idOut, idParams, jsonObject, page, pageQuery, timeOut } from '../schemas/common.ts';
 import { keysetOf, pageOut, settingsWrite } from './helpers.ts';
 import { trade } from '../schemas/trading.ts';
-import { fromWire, toWire } from '../wire.ts';
+import { fromWire, toWire } from '../../db/wire.ts';
 
 const strategy = z
   .object({

@@ -2,11 +2,11 @@
 import { z } from 'zod';
 import { createApiKey, deleteApiKey, pageApiKeys } from '../../accounts/api-keys.ts';
 import { AccessDeniedError } from '../../accounts/errors.ts';
-import { createUser, getUser, listUsers, updateUser } from '../../accounts/users.ts';
+import { createUser, getUser, listUsers, type NewUserInput, updateUser } from '../../accounts/users.ts';
 import { route } from '../route.ts';
 import { apiKey, createdApiKey, newApiKey, newUser, user, userChange } from '../schemas/accounts.ts';
 import { decodeCursor, idParams, page, pageQuery } from '../schemas/common.ts';
-import { fromWire, toWire } from '../wire.ts';
+import { fromWire, toWire } from '../../db/wire.ts';
 import { arrayPage, keysetOf, pageOut } from './helpers.ts';
 
 export const userRoutes = [
@@ -18,7 +18,7 @@ export const userRoutes = [
     auth: 'admin',
     status: 201,
     schema: { body: newUser, response: user },
-    handler: async (req, ctx) => toWire(await createUser(ctx.store, req.body)),
+    handler: async (req, ctx) => toWire(await createUser(ctx.store, fromWire(req.body) as NewUserInput)),
   }),
   route({
     method: 'GET',

@@ -1,0 +1,121 @@
+/**
+ * The outbox's write side. A service calls `recordEvent(tx, …)` next to its change; the events are
+ * buffered on the transaction and written by one before-commit hook, so they commit or roll back
+ * with the change, and the seq counter's row is locked only for the flush and the COMMIT.
+ *
+ * seq comes from the one-row `event_counter` (an upsert: no seed row needed), not a sequence: a
+ * PostgreSQL sequence hands out numbers that a rollback loses (gaps) and that commit out of order,
+ * while the counter row's lock makes the next writer wait for this COMMIT before it takes its seq,
+ * so a smaller seq is always visible no later than a larger one. PostgreSQL does all of it in ONE
+ * statement (counter, insert of every buffered event via unnest, and `pg_notify` with the newest
+ * seq, which PostgreSQL delivers at COMMIT). SQLite serialises writers anyway: the counter upsert
+ * and one cached insert per event.
+ */
+import type { Tx } from '../db/transaction.ts';
+import type { Store } from '../db/store.ts';
+import { toWire } from '../db/wire.ts';
+import { kickRedisPublisher } from './redis-publisher.ts';
+import { wakeSubscribers } from './subscribe.ts';
+import { type EventTopic, NOTIFY_CHANNEL } from './topics.ts';
+
+export interface NewEvent {
+  topic: EventTopic;
+  portfolioId: number | null;
+  /** A view or plain object; stored in the wire form (snake_case, decimals as strings). */
+  payload: Record<string, unknown>;
+}
+
+interface PendingEvent {
+  occurredAt: Date;
+  topic: EventTopic;
+  portfolioId: number | null;
+  payload: string;
+}
+
+const pending = new WeakMap<Tx, PendingEvent[]>();
+
+/** After a commit that wrote events: this process's subscribers read at once, Redis is published to. */
+function committed(store: Store, newestSeq: number, count: number): void {
+  wakeSubscribers(store);
+  if (store.redisUrl !== null) kickRedisPublisher(store, newestSeq - count);
+}
+
+/** Buffers `event` on `tx`; it is written in the same transaction, right before COMMIT. */
+export function recordEvent(tx: Tx, event: NewEvent): void {
+  let list = pending.get(tx);
+  if (list === undefined) {
+    const events: PendingEvent[] = [];
+    list = events;
+    pending.set(tx, events);
+    let newest = 0;
+    tx.beforeCommit(async (t) => {
+      newest = await flush(t, events);
+    });
+    tx.afterCommit(() => {
+      committed(tx.store, newest, events.length);
+    });
+  }
+  list.push({
+    occurredAt: new Date(),
+    topic: event.topic,
+    portfolioId: event.portfolioId,
+    // Converted now: the view objects are the caller's and may change after this call.
+    payload: JSON.stringify(toWire(event.payload)),
+  });
+}
+
+const PG_FLUSH = `with counter as (
+  insert into event_counter (id, seq) values (1, ?::bigint)
+  on conflict (id) do update set seq = event_counter.seq + excluded.seq
+  returning seq
+), added as (
+  insert into events (seq, occurred_at, topic, portfolio_id, payload)
+  select counter.seq - ?::bigint + e.n, e.occurred_at, e.topic, e.portfolio_id, e.payload
+    from counter,
+         unnest(?::timestamptz[], ?::text[], ?::int[], ?::jsonb[])
+           with ordinality as e(occurred_at, topic, portfolio_id, payload, n)
+)
+select counter.seq, pg_notify('${NOTIFY_CHANNEL}', counter.seq::text) from counter`;
+
+const SQLITE_COUNTER = `insert into event_counter (id, seq) values (1, ?)
+  on conflict (id) do update set seq = event_counter.seq + excluded.seq
+  returning seq`;
+const SQLITE_INSERT =
+  'insert into events (seq, occurred_at, topic, portfolio_id, payload) values (?, ?, ?, ?, ?)';
+
+/** Writes the buffered events; returns the newest seq. */
+async function flush(tx: Tx, events: readonly PendingEvent[]): Promise<number> {
+  const n = events.length;
+  if (tx.dialect === 'postgresql') {
+    const row = await tx.get<{ seq: unknown }>(PG_FLUSH, [
+      n,
+      n,
+      events.map((e) => e.occurredAt),
+      events.map((e) => e.topic),
+      events.map((e) => e.portfolioId),
+      events.map((e) => e.payload),
+    ]);
+    return Number(row!.seq);
+  }
+  const row = await tx.get<{ seq: unknown }>(SQLITE_COUNTER, [n]);
+  const newest = Number(row!.seq);
+  let seq = newest - n;
+  for (const e of events) {
+    seq += 1;
+    await tx.run(SQLITE_INSERT, [seq, tx.time(e.occurredAt), e.topic, e.portfolioId, e.payload]);
+  }
+  return newest;
+}
+
+/**
+ * `recordEvent` for a service's view: the payload is `{ change, ...view }` and the event's
+ * portfolio is the view's (none when the view has no portfolio).
+ */
+export function recordChange<V extends object & { portfolioId?: number | null }>(
+  tx: Tx,
+  topic: EventTopic,
+  change: string,
+  view: V,
+): void {
+  recordEvent(tx, { topic, portfolioId: view.portfolioId ?? null, payload: { change, ...view } });
+}

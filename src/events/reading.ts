@@ -1,0 +1,95 @@
+/**
+ * The outbox's read side: ranges of seq (the primary key), filtered by topic and portfolio, and the
+ * stream's bounds. On a SQLite file the reads go through the store's read-only connection (the last
+ * committed snapshot, never waiting for a writer); elsewhere through a `reading` Tx.
+ */
+import { int, intOrNull, json, time } from '../db/column-values.ts';
+import { prepared } from '../db/statements.ts';
+import type { Store } from '../db/store.ts';
+import { reading, type Row } from '../db/transaction.ts';
+import type { EventFilter, EventTopic, StoredEvent } from './topics.ts';
+
+export type { EventFilter, EventTopic, StoredEvent } from './topics.ts';
+export { eventMessage, eventTopics } from './topics.ts';
+
+async function query(store: Store, sql: string, params: readonly unknown[]): Promise<Row[]> {
+  if (store.target.dialect === 'sqlite' && !store.target.memory) {
+    return store.readSqlite((db) => prepared(db, sql).all(...(params as never[])) as Row[]);
+  }
+  return reading(store, (tx) => tx.all(sql, params));
+}
+
+function fromRow(row: Row): StoredEvent {
+  return {
+    seq: int(row.seq),
+    occurredAt: time(row.occurred_at),
+    topic: row.topic as EventTopic,
+    portfolioId: intOrNull(row.portfolio_id),
+    payload: json<Record<string, unknown>>(row.payload) ?? {},
+  };
+}
+
+const sqlCache = new Map<string, string>();
+
+/** One SQL text per dialect and filter shape: lists travel as one array (pg) or JSON (SQLite) parameter. */
+function rangeSql(store: Store, filter: EventFilter): string {
+  const pg = store.dialect === 'postgresql';
+  const key = `${store.dialect}:${filter.topics !== undefined}:${filter.portfolioIds !== undefined}`;
+  let sql = sqlCache.get(key);
+  if (sql === undefined) {
+    const list = (cast: string) => (pg ? `= any(?::${cast}[])` : 'in (select value from json_each(?))');
+    const where = ['seq > ?', 'seq <= ?'];
+    if (filter.topics !== undefined) where.push(`topic ${list('text')}`);
+    if (filter.portfolioIds !== undefined)
+      where.push(`(portfolio_id is null or portfolio_id ${list('int')})`);
+    sql = `select seq, occurred_at, topic, portfolio_id, payload from events where ${where.join(' and ')} order by seq limit ?`;
+    sqlCache.set(key, sql);
+  }
+  return sql;
+}
+
+function listParam(store: Store, values: readonly unknown[]): unknown {
+  return store.dialect === 'postgresql' ? [...values] : JSON.stringify(values);
+}
+
+/** The last seq handed out (0 before the first event). */
+async function latestSeq(store: Store): Promise<number> {
+  const [row] = await query(store, 'select seq from event_counter where id = 1', []);
+  return row === undefined ? 0 : int(row.seq);
+}
+
+/**
+ * A batch after `after`, and how far it looked: `scannedTo` is the seq up to which every event was
+ * considered (a filtered reader may move its cursor there, skipping what did not match). The
+ * counter is read first: every event up to it had committed by then, so the range read after it
+ * misses none of them.
+ */
+export async function readBatch(
+  store: Store,
+  query_: EventFilter & { after: number; limit: number },
+): Promise<{ events: StoredEvent[]; scannedTo: number }> {
+  const high = await latestSeq(store);
+  if (high <= query_.after) return { events: [], scannedTo: query_.after };
+  const params: unknown[] = [query_.after, high];
+  if (query_.topics !== undefined) params.push(listParam(store, query_.topics));
+  if (query_.portfolioIds !== undefined) params.push(listParam(store, query_.portfolioIds));
+  params.push(query_.limit);
+  const events = (await query(store, rangeSql(store, query_), params)).map(fromRow);
+  const full = events.length === query_.limit;
+  return { events, scannedTo: full ? events[events.length - 1]!.seq : high };
+}
+
+/** Up to `limit` events with seq > `after` matching the filter, oldest first. */
+export async function readEvents(
+  store: Store,
+  q: EventFilter & { after: number; limit: number },
+): Promise<StoredEvent[]> {
+  return (await readBatch(store, q)).events;
+}
+
+/** The oldest seq still stored (null when none is) and the last one handed out (0 when none was). */
+export async function eventBounds(store: Store): Promise<{ oldestSeq: number | null; latestSeq: number }> {
+  const latest = await latestSeq(store);
+  const [row] = await query(store, 'select min(seq) as oldest from events', []);
+  return { oldestSeq: intOrNull(row?.oldest ?? null), latestSeq: latest };
+}
