@@ -1,10 +1,12 @@
 /**
- * `npm test` after type-check and lint: probes PostgreSQL and Redis once, says in one line each when
- * their suites are skipped (or fails under CI=true), then runs every test file with node's test runner.
+ * `npm test` after type-check and lint: probes PostgreSQL, Redis and Chromium once, says in one line
+ * each when their suites are skipped (or fails under CI=true), then runs every test file with node's
+ * test runner.
  */
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { pgReachable, pgServerUrl } from '../src/db/scratch.ts';
+import { ENABLE_CHROMIUM, findChromium } from '../test/support/chromium.ts';
 
 const url = pgServerUrl();
 const display = url.replace(/\/\/[^@/]*@/, '//');
@@ -50,6 +52,19 @@ function redisReachable(url: string): Promise<boolean> {
   });
 }
 
+const chromium = findChromium();
+if (!chromium) {
+  if (process.env.CI === 'true') {
+    process.stderr.write(
+      `Chromium is required under CI=true but no chromium is on PATH (${ENABLE_CHROMIUM})\n`,
+    );
+    process.exit(1);
+  }
+  process.stderr.write(
+    `Browser suites skipped: no chromium on PATH. Run \`${ENABLE_CHROMIUM}\` to run them.\n`,
+  );
+}
+
 const files = process.argv.slice(2);
 const result = spawnSync(
   process.execPath,
@@ -60,6 +75,7 @@ const result = spawnSync(
       ...process.env,
       TRADESTORE_TEST_PG: reachable ? '1' : '0',
       TRADESTORE_TEST_REDIS: redisUp ? '1' : '0',
+      TRADESTORE_TEST_CHROMIUM: chromium ?? '',
     },
   },
 );

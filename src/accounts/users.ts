@@ -156,3 +156,8 @@ export async function updateUser(store: Store, input: UserChangeInput): Promise<
     return userFromRow(row);
   });
 }
+
+/** Whether any login exists: an empty store's first registration creates the admin. */
+export async function hasUsers(store: Store): Promise<boolean> {
+  return reading(store, async (tx) => (await tx.get('select id from users limit 1')) !== undefined);
+}

@@ -138,6 +138,13 @@ export const configSchema = z.object({
     .default('database'),
   HYBRID_DIR: z.string().min(1).default('data/hybrid'),
   HYBRID_REFRESH_SECONDS: positiveInt('seconds, 1 or more').default(10),
+  // GET /events writes a comment this often so proxies and clients see a live connection; a
+  // fraction is allowed (tests).
+  EVENTS_HEARTBEAT_SECONDS: z.coerce
+    .number({ message: 'accepted: seconds, more than 0 (fractions allowed)' })
+    .positive({ message: 'accepted: seconds, more than 0 (fractions allowed)' })
+    .max(3600, { message: 'accepted: seconds, at most 3600' })
+    .default(15),
 });
 
 export type Config = z.infer<typeof configSchema>;

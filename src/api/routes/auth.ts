@@ -1,7 +1,7 @@
 /** Registration, login, token refresh and logout: public routes (the credentials are the body). */
 import { z } from 'zod';
 import { login, logout, refreshSession } from '../../accounts/sessions.ts';
-import { getUser, registerUser, updateUser } from '../../accounts/users.ts';
+import { getUser, hasUsers, registerUser, updateUser } from '../../accounts/users.ts';
 import { route, type RouteContext } from '../route.ts';
 import { credentials, me, ownSettings, registered, refreshBody, tokenPair } from '../schemas/accounts.ts';
 import { toWire } from '../../db/wire.ts';
@@ -21,6 +21,19 @@ export const authRoutes = [
       });
       return { id: u.id, email: u.email, role: u.role };
     },
+  }),
+  route({
+    method: 'GET',
+    url: '/auth/setup',
+    summary:
+      'Whether the store has no user yet (the first registration creates the admin) and signup is open',
+    tag: 'auth',
+    auth: 'public',
+    schema: { response: z.object({ needs_admin: z.boolean(), signup_open: z.boolean() }) },
+    handler: async (_req, ctx) => ({
+      needs_admin: !(await hasUsers(ctx.store)),
+      signup_open: ctx.deps.config.ALLOW_SIGNUP ?? false,
+    }),
   }),
   route({
     method: 'POST',
