@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { eventBounds } from '../../src/events/reading.ts';
 import { type EventReset, subscribe } from '../../src/events/subscribe.ts';
 import type { StoredEvent } from '../../src/events/topics.ts';
-import { spawnCli } from '../support/cli.ts';
+import { spawnCandleImport } from '../support/cli.ts';
 import { eachDialect } from '../support/dialects.ts';
 
 const WRITER = resolve(import.meta.dirname, '../support/event-writer.ts');
@@ -77,25 +77,7 @@ eachDialect('events across connections and processes', (ctx) => {
     const live = watch(subscribe(ctx.store, { topics: ['candles'], signal: abort.signal }), (seen) =>
       seen.some((e) => 'payload' in e && e.payload.symbol === symbol),
     );
-    const csv = 'ts,open,high,low,close,volume\n1700000040000,1,2,0.5,1.5,10\n';
-    const r = await spawnCli(
-      [
-        '--db',
-        ctx.url,
-        'import',
-        'candles',
-        '-',
-        '--asset',
-        symbol,
-        '--venue',
-        'proc',
-        '--timeframe',
-        '1m',
-        '--format',
-        'csv',
-      ],
-      { stdin: csv },
-    );
+    const r = await spawnCandleImport(ctx.url, { symbol, venue: 'proc', times: [1_700_000_040_000] });
     assert.equal(r.code, 0, r.stderr);
     const seen = (await live) as StoredEvent[];
     const event = seen.find((e) => e.payload.symbol === symbol)!;
