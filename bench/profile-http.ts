@@ -17,12 +17,14 @@ import { migrateUp } from '../src/migrate/runner.ts';
 
 const bare = process.argv.includes('--bare');
 const seconds = process.argv[process.argv.indexOf('-d') + 1] ?? '5';
+// `-n N`: exactly N requests instead of a duration (for instruction counts under callgrind).
+const amount = process.argv.includes('-n') ? process.argv[process.argv.indexOf('-n') + 1] : undefined;
 const dir = mkdtempSync(join(tmpdir(), 'tradestore-prof-http-'));
 const store = await openStore(`sqlite:${join(dir, 'http.db')}`);
 await migrateUp(store);
 const sink = new Writable({ write: (_c, _e, done) => done() });
 const config = {
-  LOG_LEVEL: 'info' as const,
+  LOG_LEVEL: (process.env.PROFILE_LOG_LEVEL ?? 'info') as 'info',
   SECRET_KEY: 'b'.repeat(32),
   RESPONSE_CACHE: !process.argv.includes('--uncached'),
 };
@@ -54,12 +56,20 @@ await fetch(`${base}/candles?asset=BTC/USDT&venue=binance&timeframe=1m`, {
   body: csv.join('\n'),
 });
 const path = '/candles?asset=BTC%2FUSDT&venue=binance&timeframe=1m&limit=500';
-const bytes = Buffer.from(
-  await (await fetch(base + path, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer(),
-);
+const sample = await fetch(base + path, { headers: { authorization: `Bearer ${token}` } });
+const bytes = Buffer.from(await sample.arrayBuffer());
+// `--same-headers`: the bare server sends our response's headers too (the same bytes on the wire).
+const sameHeaders: Record<string, string> = {};
+if (process.argv.includes('--same-headers'))
+  for (const [k, v] of sample.headers)
+    if (!['date', 'connection', 'keep-alive', 'content-length'].includes(k)) sameHeaders[k] = v;
 let url = base + path;
 const server = createServer((_req, res) => {
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes.length });
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    ...sameHeaders,
+    'content-length': bytes.length,
+  });
   res.end(bytes);
 });
 if (bare) {
@@ -91,8 +101,7 @@ const child = spawn(
     '--json',
     '-c',
     '10',
-    '-d',
-    seconds,
+    ...(amount ? ['-a', amount, '-t', '600'] : ['-d', seconds]),
     '-H',
     `authorization=Bearer ${token}`,
     url,
