@@ -29,8 +29,9 @@ const paged = routes.filter((r) => isList(r) && 'cursor' in shapeOf(r.schema.que
 
 /**
  * Lists that are one bounded answer, not a growing history: aggregates (stats, counts), a keyed
- * map (bot status), a calendar window (the latest capture of each event in it), and the small
- * per-parent lists (a portfolio's grants, a strategy's versions and performance rows, an order's fills).
+ * map (bot status), a calendar window (the latest capture of each event in it), the small
+ * per-parent lists (a portfolio's grants, a strategy's versions and performance rows, an order's
+ * fills), and an asset's stored timeframes (at most one row per timeframe).
  */
 const WHOLE = new Set([
   '/portfolios/:id/access',
@@ -46,6 +47,7 @@ const WHOLE = new Set([
   '/admin/db/stats',
   '/calendar-events',
   '/bot-status',
+  '/candles/timeframes',
 ]);
 
 interface Seeder {
