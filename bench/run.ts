@@ -10,8 +10,10 @@
  *   against the same statements as bare SQL;
  * - http: the HTTP API on loopback next to a bare node:http server and the in-process chain;
  * - events: commit → SSE client latency of GET /events through a whole `tradestore serve`, on a
- *   SQLite file and PostgreSQL (next to a bare NOTIFY → LISTEN).
- * `--only startup,import,migration,candles,chains,http,events` runs some of them (while iterating; the README quotes full
+ *   SQLite file and PostgreSQL (next to a bare NOTIFY → LISTEN);
+ * - web: the web app's first page in Chromium against a whole `serve` process next to a bare page,
+ *   and the bundle's size.
+ * `--only startup,import,migration,candles,chains,http,events,web` runs some of them (while iterating; the README quotes full
  * runs). BENCH_SCALE=0.1 runs a tenth of the data.
  */
 import { pgReachable } from '../src/db/scratch.ts';
@@ -25,8 +27,9 @@ import { type ProcessRow, processReport } from './processes.ts';
 import { benchStartup } from './startup.ts';
 import { type Row, report } from './stats.ts';
 import { benchChains } from './trading.ts';
+import { benchWeb, webReport } from './web.ts';
 
-const SECTIONS = ['startup', 'import', 'migration', 'candles', 'chains', 'http', 'events'] as const;
+const SECTIONS = ['startup', 'import', 'migration', 'candles', 'chains', 'http', 'events', 'web'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selected(argv: string[]): Set<Section> {
@@ -111,3 +114,9 @@ if (only.has('events'))
   process.stdout.write(
     `\n${eventsReport(await benchEvents({ events: Math.max(50, Math.round(200 * scale)), pg, log }))}\n`,
   );
+
+// The web app's first page in a real browser against a whole serve process, and its bundle.
+if (only.has('web')) {
+  const web = await benchWeb({ runs: 7, log });
+  if (web) process.stdout.write(`\n${webReport(web)}\n`);
+}

@@ -334,6 +334,8 @@ export {
 } from './backtests/freqtrade.ts';
 export {
   type BacktestInput,
+  type BacktestResultView,
+  type BacktestRunView,
   type BacktestTradeInput,
   type BacktestView,
   deleteBacktest,
@@ -386,6 +388,7 @@ export {
   findPredictionEvent,
   getPredictionEvent,
   type PredictionEventInput,
+  type PredictionEventView,
   upsertPredictionEvent,
 } from './predictions/events.ts';
 export {
@@ -393,8 +396,10 @@ export {
   listMarketSnapshots,
   listPredictionMarkets,
   type MarketSnapshotInput,
+  type MarketSnapshotView,
   type PredictionMarketInput,
   type PredictionMarketRef,
+  type PredictionMarketView,
   recordMarketSnapshot,
   resolvePredictionMarket,
   upsertPredictionMarket,

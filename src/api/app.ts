@@ -8,6 +8,8 @@
  * (snake_case and decimal strings), web-app.ts (the built web app at `/` and `/app/`).
  */
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { DestinationStream } from 'pino';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -33,7 +35,7 @@ import { health } from '../operations/inspect.ts';
 import { contextFor, registerAuth } from './plugins/auth.ts';
 import { ApiError, registerErrorHandling } from './plugins/errors.ts';
 import { registerSecurity, requestIdOf } from './plugins/security.ts';
-import type { RouteSpec } from './route.ts';
+import { type RouteSpec, STREAMING } from './route.ts';
 import { routes } from './routes/index.ts';
 import { ERROR_STATUSES, errors } from './schemas/common.ts';
 import { registerWebApp } from './web-app.ts';
@@ -136,6 +138,14 @@ export function buildApp({
         ],
         censor: '[redacted]',
       },
+      // Where Fastify logs a request itself (a failed error handler, a stream error): the method
+      // and path only, never the query string (GET /events takes ?access_token=).
+      serializers: {
+        req: (req: { method?: string; url?: string }) => ({
+          method: req.method,
+          path: req.url?.split('?')[0],
+        }),
+      },
       // A driver's error text can quote a connection string: every message and error is masked.
       hooks: {
         logMethod(args, method) {
@@ -197,8 +207,12 @@ export function buildApp({
 
   // Open event streams would hold app.close() (their responses never end by themselves).
   const streams = new OpenStreams();
+  const quiet = connectionsWithoutRequests(app);
   app.addHook('preClose', (done) => {
     streams.endAll('server closing');
+    // A connection a client opened ahead and never used (fetch does so beside a long stream) is
+    // not "idle" to node, and would hold the close until its headers timeout (about a minute).
+    for (const socket of quiet()) socket.destroy();
     done();
   });
   const deps: RouteDeps = { store, keys, config, streams, ...(hybrid ? { hybrid } : {}) };
@@ -214,6 +228,23 @@ export function buildApp({
     for (const spec of routes) if (spec.rawBody) registerRoute(instance, spec, deps);
   });
   return app;
+}
+
+/** The server's connections that carry no request right now. */
+function connectionsWithoutRequests(app: FastifyInstance): () => Socket[] {
+  const open = new Map<Socket, number>();
+  app.server.on('connection', (socket: Socket) => {
+    open.set(socket, 0);
+    socket.once('close', () => open.delete(socket));
+  });
+  app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    open.set(socket, (open.get(socket) ?? 0) + 1);
+    response.once('close', () => {
+      if (open.has(socket)) open.set(socket, open.get(socket)! - 1);
+    });
+  });
+  return () => [...open].filter(([, requests]) => requests === 0).map(([socket]) => socket);
 }
 
 export interface RouteDeps {
@@ -291,8 +322,7 @@ function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): 
         { ...contextFor(deps.store, request), deps },
         reply,
       );
-      // A streamed answer (GET /events) is under way, not sent: the handler returned the reply.
-      if (reply.sent || result === reply) return reply;
+      if (reply.sent || result === STREAMING) return reply;
       if (status === 204) return reply.code(204).send();
       return reply.code(status).send(result);
     },

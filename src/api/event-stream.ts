@@ -22,6 +22,7 @@ import type { Store } from '../db/store.ts';
 import { eventBounds } from '../events/reading.ts';
 import { subscribe } from '../events/subscribe.ts';
 import type { EventTopic, StoredEvent } from '../events/topics.ts';
+import { STREAMING } from './route.ts';
 import { sseMessage, sseReset } from './schemas/events.ts';
 
 /** How stale the caller's visible portfolios may be when a portfolio's event is about to go out. */
@@ -75,8 +76,11 @@ const sameSet = (a: readonly number[] | undefined, b: readonly number[] | undefi
   a === undefined || b === undefined ? a === b : a.length === b.length && a.every((id) => b.includes(id));
 
 /** Starts the stream and answers the request with it; the stream runs until the client leaves. */
-export function streamEvents(options: EventStreamOptions): FastifyReply {
+export async function streamEvents(options: EventStreamOptions): Promise<typeof STREAMING> {
   const { store, request, reply, topics, portfolioId } = options;
+  // "From now on" is fixed before the client sees the answer: a change it makes once it has the
+  // headers is after this position, so it is delivered.
+  let position = options.after ?? (await eventBounds(store)).latestSeq;
   const out = new PassThrough();
   const stopped = new AbortController();
   let visible = options.visible;
@@ -88,8 +92,10 @@ export function streamEvents(options: EventStreamOptions): FastifyReply {
     if (stopped.signal.aborted) return;
     stopped.abort(new Error(reason));
     round?.abort();
-    if (!out.writableEnded) out.end(`: ${reason}\n\n`);
+    if (!out.writableEnded && !out.destroyed) out.end(`: ${reason}\n\n`);
   };
+  // Fastify destroys the stream when the client goes; a write racing that is not an error.
+  out.on('error', () => {});
   const unregister = options.streams.add((reason) => {
     end(reason);
     // A client that stopped reading would hold the server's close: cut it.
@@ -137,7 +143,6 @@ export function streamEvents(options: EventStreamOptions): FastifyReply {
   };
 
   const run = async () => {
-    let position = options.after ?? (await eventBounds(store)).latestSeq;
     while (!stopped.signal.aborted) {
       const current = new AbortController();
       round = current;
@@ -170,6 +175,8 @@ export function streamEvents(options: EventStreamOptions): FastifyReply {
       } catch (error) {
         if (!current.signal.aborted) throw error;
       }
+      // Ended without being asked to: the store is closing.
+      if (!current.signal.aborted) return;
     }
   };
 
@@ -189,5 +196,6 @@ export function streamEvents(options: EventStreamOptions): FastifyReply {
       end('stream failed');
     },
   );
-  return reply.send(out);
+  void reply.send(out);
+  return STREAMING;
 }

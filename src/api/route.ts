@@ -11,6 +11,13 @@ import type { Principal } from '../accounts/principal.ts';
 import type { Store } from '../db/store.ts';
 import type { RouteDeps } from './app.ts';
 
+/**
+ * What a handler returns when it answers with a stream of its own (GET /events): the reply is
+ * under way, there is nothing to send. (Not the reply itself: a reply is a thenable, and awaiting
+ * it waits for the response to end.)
+ */
+export const STREAMING: unique symbol = Symbol('streaming');
+
 /** Where a route finds the portfolio it reads or changes. */
 export type PortfolioLocator =
   /** `/portfolios/:id…` */

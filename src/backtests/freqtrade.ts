@@ -23,15 +23,13 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/sql';
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { BacktestRun } from '../entities/backtest-tables.ts';
 import { TIMEFRAMES } from '../entities/common.ts';
-import { Trade } from '../entities/execution-tables.ts';
-import { Strategy } from '../entities/strategy-tables.ts';
+import { json } from '../db/column-values.ts';
+import { inTransaction, type Tx } from '../db/transaction.ts';
+import { ensureStrategyIn } from '../strategies/strategies.ts';
 import { MONEY_SCALE } from '../entities/types/decimal.ts';
 import { MalformedInputError } from '../input/errors.ts';
 import { describeIssues, parseInput } from '../input/parse.ts';
@@ -359,45 +357,44 @@ function planRun(
   };
 }
 
-async function strategyFor(em: EntityManager, store: Store, name: string): Promise<Strategy> {
-  let strategy = await em.findOne(Strategy, { name });
-  if (!strategy) {
-    strategy = em.create(Strategy, {
-      name,
-      sourceType: 'code',
-      sourceRef: 'freqtrade',
-      description: 'freqtrade strategy, created by a backtest import',
-    });
-    await em.flush();
-  }
-  if (store.dialect === 'postgresql') {
-    // Serialises concurrent imports of the same strategy, so the "already imported" check holds.
-    await em.findOne(Strategy, { id: strategy.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-  }
-  return strategy;
+const FREQTRADE_STRATEGY = {
+  sourceType: 'code',
+  sourceRef: 'freqtrade',
+  description: 'freqtrade strategy, created by a backtest import',
+} as const;
+
+/** The run of `strategyId` that this import key wrote before, if any. */
+async function importedRun(tx: Tx, strategyId: number, key: string): Promise<number | null> {
+  const runs = await tx.all<{ id: unknown; parameters: unknown }>(
+    'select id, parameters from backtest_runs where strategy_id = ?',
+    [strategyId],
+  );
+  const run = runs.find((r) => json<{ import?: { key?: unknown } }>(r.parameters)?.import?.key === key);
+  return run ? Number(run.id) : null;
 }
 
 async function importPlanned(store: Store, planned: PlannedRun[]): Promise<FreqtradeRunSummary[]> {
-  return store.em().transactional(async (txEm) => {
-    const em = txEm as EntityManager;
+  return inTransaction(store, async (tx) => {
     const out: FreqtradeRunSummary[] = [];
     for (const run of planned) {
-      const strategy = await strategyFor(em, store, run.strategy);
-      const existing = (await em.find(BacktestRun, { strategy: strategy.id })).find(
-        (r) => (r.parameters as { import?: { key?: unknown } } | null)?.import?.key === run.key,
-      );
+      // Locked until commit, so a concurrent import of the same strategy waits for this one.
+      const strategyId = await ensureStrategyIn(tx, run.strategy, FREQTRADE_STRATEGY);
+      const existing = await importedRun(tx, strategyId, run.key);
       const summary = {
         strategy: run.strategy,
-        strategyId: strategy.id,
+        strategyId,
         pnl: run.pnl.toFixed(),
         fileProfitTotalAbs: run.fileProfitTotalAbs,
       };
-      if (existing) {
-        const trades = await em.count(Trade, { backtestRun: existing.id });
-        out.push({ ...summary, runId: existing.id, status: 'already imported', trades });
+      if (existing !== null) {
+        const trades = await tx.get<{ n: unknown }>(
+          'select count(*) as n from trades where backtest_run_id = ?',
+          [existing],
+        );
+        out.push({ ...summary, runId: existing, status: 'already imported', trades: Number(trades!.n) });
         continue;
       }
-      const written = await writeBacktest(store, em, { ...run.backtest, strategyId: strategy.id });
+      const written = await writeBacktest(store, tx, { ...run.backtest, strategyId });
       out.push({ ...summary, runId: written.runId, status: 'imported', trades: written.tradeCount });
     }
     return out;
@@ -453,14 +450,7 @@ export async function importFreqtradeBacktest(
     venues.add(venue);
     return planRun(fileLabel, file, raw as Record<string, unknown>, name, block, venue, opts);
   });
-  let runs: FreqtradeRunSummary[];
-  try {
-    runs = await importPlanned(store, planned);
-  } catch (error) {
-    // A concurrent import created the same strategy first: once more finds it (and its run).
-    if (!(error instanceof UniqueConstraintViolationException)) throw error;
-    runs = await importPlanned(store, planned);
-  }
+  const runs = await importPlanned(store, planned);
   return {
     file: fileLabel,
     venue: [...venues].join(', '),

@@ -12,21 +12,17 @@
  * Test isolation: a run written with `testMode` marks its trades test_mode = true and its
  * parameters `testMode: true`; reads skip both unless `includeTest`.
  */
-import type { FilterQuery } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/sql';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import {
   BACKTEST_STATUSES,
   type BacktestFeeModel,
-  BacktestResult,
-  BacktestRun,
   type BacktestStatus,
   type EquityPoint,
 } from '../entities/backtest-tables.ts';
 import { DIRECTIONS, TIMEFRAMES, type Timeframe } from '../entities/common.ts';
-import { Trade } from '../entities/execution-tables.ts';
+import { trades, type TradeView } from '../execution/trades.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import {
@@ -38,10 +34,23 @@ import {
   type ScopeCounts,
   when,
 } from '../input/fields.ts';
-import { ensureAsset } from '../marketdata/assets.ts';
+import { ensureAssetIn } from '../marketdata/assets.ts';
 import { divideRounded, exact, ZERO } from '../trading/exact.ts';
 import { type ClosedTrade, computePerformance } from '../trading/performance-metrics.ts';
-import { cutPage, entityPage, type Keyset, type Page } from '../db/listing.ts';
+import {
+  cutPage,
+  defineSelect,
+  type Keyset,
+  type Page,
+  productionUnless,
+  scopeCounts,
+  selectViews,
+  tablePage,
+  Where,
+} from '../db/listing.ts';
+import type { NewRow } from '../db/table.ts';
+import { type BacktestResultView, backtestResults, type BacktestRunView, backtestRuns } from './run-rows.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 
 const fits = (integerDigits: number, scale: number) => (d: Decimal) =>
   d.decimalPlaces() <= scale && d.abs().lt(new Decimal(10).pow(integerDigits));
@@ -159,8 +168,6 @@ export interface RecordedBacktest {
   netProfit: Decimal;
 }
 
-/** Trades per multi-row insert: 24 columns each, under SQLite's 32,766-parameter limit. */
-const TRADE_BATCH = 1000;
 const DAY_MS = 86_400_000;
 
 function outcomeOf(pnl: Decimal): 'win' | 'loss' | 'breakeven' {
@@ -244,17 +251,8 @@ export function parseBacktest(input: BacktestInput, what = 'recordBacktest'): Pa
   return parseInput(BacktestInput, input, what);
 }
 
-/**
- * Writes a parsed backtest inside the caller's transaction `em`: assets of its trades (created
- * on first use), the run, its result and its trades. Nothing is committed here.
- */
-export async function writeBacktest(
-  store: Store,
-  em: EntityManager,
-  b: ParsedBacktest,
-): Promise<RecordedBacktest> {
-  // ensureAsset on the transaction's connection, so new assets commit (or roll back) with the run.
-  const inTransaction: Store = { ...store, kysely: em.getKysely() };
+/** The ids of the trades' assets by venue and symbol, created on first use in the caller's transaction. */
+async function assetsOf(store: Store, tx: Tx, b: ParsedBacktest): Promise<Map<string, number>> {
   const assetIds = new Map<string, number>();
   for (const t of b.trades) {
     const venue = t.venue ?? b.venue;
@@ -263,13 +261,63 @@ export async function writeBacktest(
       const kind = t.symbol.includes(':') ? 'future' : undefined;
       assetIds.set(
         key,
-        await ensureAsset(inTransaction, { symbol: t.symbol, venue, ...(kind ? { kind } : {}) }),
+        await ensureAssetIn(store, tx, { symbol: t.symbol, venue, ...(kind ? { kind } : {}) }),
       );
     }
   }
+  return assetIds;
+}
+
+/** The run's trades as `trades` rows: closed ones with their outcome, the run's provenance. */
+function tradeRows(
+  b: ParsedBacktest,
+  runId: number,
+  assetIds: ReadonlyMap<string, number>,
+  pnlRs: ReadonlyArray<Decimal | null>,
+): Array<NewRow<TradeView>> {
+  const now = new Date();
+  return b.trades.map((t, i) => ({
+    portfolioId: null,
+    strategyId: b.strategyId,
+    signalId: null,
+    tradeIdeaId: null,
+    assetId: assetIds.get(`${t.venue ?? b.venue}\u0000${t.symbol}`)!,
+    direction: t.direction,
+    entryPrice: t.entryPrice,
+    exitPrice: t.exitPrice ?? null,
+    entryTime: t.entryTime,
+    exitTime: t.exitTime ?? null,
+    quantity: t.quantity,
+    stopLoss: t.stopLoss ?? null,
+    takeProfit: t.takeProfit ?? null,
+    fees: t.fees ?? ZERO,
+    pnl: t.pnl ?? null,
+    pnlR: pnlRs[i] ?? null,
+    entryValue: null,
+    exitQuantity: null,
+    exitValue: null,
+    outcome: t.exitTime != null ? outcomeOf(t.pnl!) : 'open',
+    reasoning: t.reasoning ?? null,
+    confidence: t.confidence ?? null,
+    isBacktest: true,
+    backtestRunId: runId,
+    externalRef: t.externalRef ?? null,
+    testMode: b.testMode,
+    botVersion: b.botVersion ?? null,
+    createdAt: now,
+    updatedAt: now,
+  }));
+}
+
+/**
+ * Writes a parsed backtest inside the caller's transaction: assets of its trades (created on first
+ * use), the run, its result and its trades. Nothing is committed here.
+ */
+export async function writeBacktest(store: Store, tx: Tx, b: ParsedBacktest): Promise<RecordedBacktest> {
+  const assetIds = await assetsOf(store, tx, b);
   const pnlRs = b.trades.map(rMultiple);
   const result = resultOf(b, pnlRs);
-  const run = em.create(BacktestRun, {
+  const run = await backtestRuns.insert(tx, {
     strategy: b.strategyId,
     strategyVersion: b.strategyVersionId ?? null,
     name: b.name,
@@ -285,129 +333,96 @@ export async function writeBacktest(
     startedAt: b.startedAt ?? null,
     finishedAt: b.finishedAt ?? null,
     botVersion: b.botVersion ?? null,
+    createdAt: new Date(),
   });
-  const resultRow = em.create(BacktestResult, { run, ...result });
-  await em.flush();
-  // Trades go in as multi-row inserts (the unit of work costs ~0.5 ms and ~35 KB per entity,
-  // which a 20,000-trade backtest feels), still through the entity metadata for column types.
-  const now = new Date();
-  const rows = b.trades.map((t, i) => ({
-    portfolio: null,
-    strategy: b.strategyId,
-    asset: assetIds.get(`${t.venue ?? b.venue}\u0000${t.symbol}`)!,
-    direction: t.direction,
-    entryPrice: t.entryPrice,
-    exitPrice: t.exitPrice ?? null,
-    entryTime: t.entryTime,
-    exitTime: t.exitTime ?? null,
-    quantity: t.quantity,
-    stopLoss: t.stopLoss ?? null,
-    takeProfit: t.takeProfit ?? null,
-    fees: t.fees ?? ZERO,
-    pnl: t.pnl ?? null,
-    pnlR: pnlRs[i] ?? null,
-    outcome: t.exitTime != null ? outcomeOf(t.pnl!) : ('open' as const),
-    reasoning: t.reasoning ?? null,
-    confidence: t.confidence ?? null,
-    isBacktest: true,
-    backtestRun: run.id,
-    externalRef: t.externalRef ?? null,
-    testMode: b.testMode,
-    botVersion: b.botVersion ?? null,
-    createdAt: now,
-    updatedAt: now,
-  }));
-  for (let i = 0; i < rows.length; i += TRADE_BATCH) {
-    await em.insertMany(Trade, rows.slice(i, i + TRADE_BATCH));
-  }
+  const resultRow = await backtestResults.insert(tx, { run: run.id, ...result, createdAt: new Date() });
+  await trades.insertMany(tx, tradeRows(b, run.id, assetIds, pnlRs));
   return { runId: run.id, resultId: resultRow.id, tradeCount: b.trades.length, netProfit: result.netProfit };
 }
 
 /** Stores a backtest (run, result, trades) in one transaction. */
 export async function recordBacktest(store: Store, input: BacktestInput): Promise<RecordedBacktest> {
   const b = parseBacktest(input);
-  return store.em().transactional((em) => writeBacktest(store, em as EntityManager, b));
+  return inTransaction(store, (tx) => writeBacktest(store, tx, b));
 }
 
+export type { BacktestResultView, BacktestRunView } from './run-rows.ts';
+
 export interface BacktestView {
-  run: BacktestRun;
-  result: BacktestResult | null;
+  run: BacktestRunView;
+  result: BacktestResultView | null;
   /** The run's trades, production and test counted apart. */
   trades: ScopeCounts;
   testMode: boolean;
 }
 
-const isTestRun = (run: BacktestRun) => (run.parameters as { testMode?: unknown } | null)?.testMode === true;
+const isTestRun = (run: BacktestRunView) =>
+  (run.parameters as { testMode?: unknown } | null)?.testMode === true;
 
 /** The run, its result and its trade counts; null when there is no such run. */
 export async function getBacktest(store: Store, runId: number): Promise<BacktestView | null> {
   const id = parseInput(idInput, runId, 'getBacktest runId');
-  const em = store.em();
-  const run = await em.findOne(BacktestRun, { id });
-  if (!run) return null;
-  const result = await em.findOne(BacktestResult, { run: id });
-  const production = await em.count(Trade, { backtestRun: id, testMode: false });
-  const test = await em.count(Trade, { backtestRun: id, testMode: true });
-  return { run, result, trades: { production, test }, testMode: isTestRun(run) };
+  return reading(store, async (tx) => {
+    const run = await tx.get('select * from backtest_runs where id = ?', [id]);
+    if (!run) return null;
+    const result = await tx.get('select * from backtest_results where run_id = ?', [id]);
+    const counts = await scopeCounts(tx, 'trades', new Where().add('backtest_run_id = ?', id));
+    const view = backtestRuns.fromRow(run);
+    return {
+      run: view,
+      result: result ? backtestResults.fromRow(result) : null,
+      trades: counts,
+      testMode: isTestRun(view),
+    };
+  });
 }
 
-const BacktestQuery = z
-  .object({
-    strategyId: idInput.optional(),
-    status: z.enum(BACKTEST_STATUSES).optional(),
-    includeTest: z.boolean().default(false),
-    limit: limitInput(10_000, 100),
-  })
-  .strict();
-
-/** Runs newest first, production runs only unless `includeTest`. */
-export async function listBacktests(
-  store: Store,
-  options: z.input<typeof BacktestQuery> = {},
-): Promise<BacktestRun[]> {
-  const q = parseInput(BacktestQuery, options, 'listBacktests');
-  const filter: Record<string, unknown> = {};
-  if (q.strategyId) filter.strategy = q.strategyId;
-  if (q.status) filter.status = q.status;
-  const out: BacktestRun[] = [];
-  const em = store.em();
-  // The test flag lives in the parameters JSON (backtest_runs has no test_mode column): filter in
-  // TypeScript, a page at a time.
-  for (let offset = 0; ; offset += 500) {
-    const rows = await em.find(BacktestRun, filter as FilterQuery<BacktestRun>, {
-      orderBy: { createdAt: 'desc', id: 'desc' },
-      limit: 500,
-      offset,
-    });
-    for (const run of rows) {
-      if (!q.includeTest && isTestRun(run)) continue;
-      out.push(run);
-      if (out.length >= q.limit) return out;
-    }
-    if (rows.length < 500) return out;
-  }
-}
+/**
+ * Runs newest first, production runs only unless `includeTest`. The test flag lives in the
+ * parameters JSON (backtest_runs has no test_mode column), so it is checked in TypeScript.
+ */
+export const listBacktests = defineSelect(backtestRuns, {
+  query: z
+    .object({
+      strategyId: idInput.optional(),
+      status: z.enum(BACKTEST_STATUSES).optional(),
+      includeTest: z.boolean().default(false),
+      limit: limitInput(10_000, 100),
+    })
+    .strict(),
+  what: 'listBacktests',
+  filter: (q) =>
+    new Where().when(q.strategyId, 'strategy_id = ?', q.strategyId).when(q.status, 'status = ?', q.status),
+  orderBy: 'created_at desc, id desc',
+  keep: (q) => (q.includeTest ? undefined : (run) => !isTestRun(run)),
+});
 
 /** The run's trades by entry time; production trades only unless `includeTest`. */
 export async function listBacktestTrades(
   store: Store,
   runId: number,
   options: { includeTest?: boolean } = {},
-): Promise<Trade[]> {
+): Promise<TradeView[]> {
   const q = parseInput(
     z.object({ runId: idInput, includeTest: z.boolean().default(false) }).strict(),
     { runId, ...options },
     'listBacktestTrades',
   );
-  const filter: Record<string, unknown> = { backtestRun: q.runId, isBacktest: true };
-  if (!q.includeTest) filter.testMode = false;
-  return store.em().find(Trade, filter as FilterQuery<Trade>, { orderBy: { entryTime: 'asc', id: 'asc' } });
+  return reading(store, (tx) =>
+    selectViews(tx, trades, {
+      filter: productionUnless(tx, q.includeTest, runTrades(tx, q.runId)),
+      orderBy: 'entry_time asc, id asc',
+    }),
+  );
 }
+
+const runTrades = (tx: Tx, runId: number) =>
+  new Where().add('backtest_run_id = ?', runId).add('is_backtest = ?', tx.bool(true));
 
 /** Deletes a run; its result and trades go with it (cascade). */
 export async function deleteBacktest(store: Store, runId: number): Promise<void> {
   const id = parseInput(idInput, runId, 'deleteBacktest runId');
-  const removed = await store.em().transactional((em) => em.nativeDelete(BacktestRun, { id }));
+  const removed = await inTransaction(store, (tx) => tx.run('delete from backtest_runs where id = ?', [id]));
   if (removed === 0) throw new NotFoundError(`backtest run ${id} does not exist`);
 }
 
@@ -423,13 +438,12 @@ export function roundToScale(value: Decimal, scale: number): Decimal {
 export async function pageBacktests(
   store: Store,
   query: Keyset & { strategyId?: number | undefined; includeTest?: boolean | undefined },
-): Promise<Page<BacktestRun>> {
-  const filter: Record<string, unknown> = query.strategyId ? { strategy: query.strategyId } : {};
-  const em = store.em();
-  const kept: BacktestRun[] = [];
+): Promise<Page<BacktestRunView>> {
+  const filter = new Where().when(query.strategyId, 'strategy_id = ?', query.strategyId);
+  const kept: BacktestRunView[] = [];
   let before = query.beforeId;
   for (;;) {
-    const chunk = await entityPage(em, BacktestRun, filter, { limit: 500, beforeId: before }, (r) => r);
+    const chunk = await tablePage(store, backtestRuns, filter, { limit: 500, beforeId: before });
     for (const run of chunk.items) if (query.includeTest || !isTestRun(run)) kept.push(run);
     if (kept.length > query.limit || chunk.nextBeforeId === null) break;
     before = chunk.nextBeforeId;
@@ -447,8 +461,11 @@ export async function pageBacktestTrades(
   store: Store,
   runId: number,
   query: Keyset & { includeTest?: boolean | undefined },
-): Promise<Page<Trade>> {
-  const filter: Record<string, unknown> = { backtestRun: runId, isBacktest: true };
-  if (!query.includeTest) filter.testMode = false;
-  return entityPage(store.em(), Trade, filter, query, (t) => t);
+): Promise<Page<TradeView>> {
+  return tablePage(
+    store,
+    trades,
+    (tx) => productionUnless(tx, query.includeTest, runTrades(tx, runId)),
+    query,
+  );
 }

@@ -98,6 +98,13 @@ export const configSchema = z.object({
   DEFAULT_VENUE: z.string().min(1).default('default'),
   RETENTION_SNAPSHOT_DAYS: positiveInt('days, 1 or more').default(30),
   RETENTION_DECISION_DAYS: positiveInt('days, 1 or more').default(90),
+  RETENTION_EVENT_DAYS: positiveInt('days, 1 or more').default(7),
+  // Where the outbox also publishes each event (channel tradestore:<topic>); unset: no Redis.
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/./, { message: 'accepted: redis://[user:password@]host[:port][/db] or rediss://…' })
+    .refine(parsesAsUrl, { message: 'not a valid URL (special characters in the password percent-encoded)' })
+    .optional(),
   // Imports reject rows timed outside [IMPORT_MIN_TIME, IMPORT_MAX_TIME); unset: 1970-01-01 .. 2200-01-01.
   IMPORT_MIN_TIME: instant.optional(),
   IMPORT_MAX_TIME: instant.optional(),

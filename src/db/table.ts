@@ -102,6 +102,12 @@ export interface Table<V> {
   /** Inserts one row (every column but the id) and returns it as a view with its new id. */
   insert(tx: Tx, values: NewRow<V>): Promise<V>;
   /**
+   * Inserts many rows as multi-row statements (as many rows a statement as the parameter limit of
+   * both databases allows); returns how many. Bulk writes (a backtest's trades) pay one round trip
+   * a batch instead of one a row.
+   */
+  insertMany(tx: Tx, rows: ReadonlyArray<NewRow<V>>): Promise<number>;
+  /**
    * The same insert `on conflict (target) do nothing` (any unique constraint when no target): null
    * when the row already existed.
    */
@@ -182,6 +188,39 @@ function compileParams<V>(inserted: readonly Entry[]) {
   )(writers, labels) as (tx: Tx, values: NewRow<V>) => unknown[];
 }
 
+/** SQLite's limit on a statement's parameters (PostgreSQL's is 65,535). */
+const MAX_PARAMS = 32_766;
+
+/**
+ * `Table.insertMany`: full batches share one SQL text; what is left goes in power-of-two batches, so
+ * a table has a dozen insert texts at most (each a prepared statement on every connection).
+ */
+function compileInsertMany<V>(
+  name: string,
+  inserted: readonly Entry[],
+  paramsOf: (tx: Tx, values: NewRow<V>) => unknown[],
+): Table<V>['insertMany'] {
+  const batch = Math.floor(MAX_PARAMS / inserted.length);
+  const row = `(${inserted.map(() => '?').join(', ')})`;
+  const head = `insert into ${name} (${inserted.map((e) => `"${e.column}"`).join(', ')}) values `;
+  const sqlFor = (n: number) => head + Array.from({ length: n }, () => row).join(', ');
+  const texts = new Map<number, string>();
+  return async (tx, rows) => {
+    for (let i = 0; i < rows.length;) {
+      const left = rows.length - i;
+      const n = left >= batch ? batch : 2 ** Math.floor(Math.log2(left));
+      let sql = texts.get(n);
+      if (sql === undefined) texts.set(n, (sql = sqlFor(n)));
+      await tx.run(
+        sql,
+        rows.slice(i, i + n).flatMap((r) => paramsOf(tx, r)),
+      );
+      i += n;
+    }
+    return rows.length;
+  };
+}
+
 /** `Table.update`: its SQL built once per set of fields (and guard). */
 function compileUpdate<V>(name: string, byField: ReadonlyMap<string, Entry>): Table<V>['update'] {
   const updateSql = new Map<string, string>();
@@ -237,6 +276,7 @@ export function defineTable<V extends { id: number }>(
       const id = await tx.insert(insertSql, paramsOf(tx, values));
       return { ...values, id: id! } as unknown as V;
     },
+    insertMany: compileInsertMany<V>(name, inserted, paramsOf),
     async insertUnlessExists(tx, values, target) {
       const key = target ?? '';
       let sql = conflictSql.get(key);

@@ -9,109 +9,22 @@
 import { z } from 'zod';
 import { int, json, strOrNull } from '../db/column-values.ts';
 import type { Store } from '../db/store.ts';
-import { col, defineTable } from '../db/table.ts';
+import {
+  type StrategyConfig,
+  strategies,
+  type StrategyVersionView,
+  strategyVersions,
+  type StrategyView,
+} from './strategy-rows.ts';
 import { inTransaction, type Row, reading, type Tx } from '../db/transaction.ts';
 import { STRATEGY_SOURCE_TYPES, type StrategySourceType } from '../entities/common.ts';
-import type { StrategyRules } from '../entities/strategy-tables.ts';
 import { InvalidInputError, NotFoundError } from '../input/errors.ts';
 import { id } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
 import { configHash } from './canonical.ts';
 import { type Keyset, type Page, sqlPage, Where } from '../db/listing.ts';
 
-export interface StrategyConfig {
-  entryType?: string;
-  allowedSymbols?: string[];
-  sessionWindows?: StrategyRules;
-  entryConditions?: StrategyRules;
-  exitRules?: StrategyRules;
-  forbiddenConditions?: StrategyRules;
-  riskCaps?: StrategyRules;
-  confluenceRequired?: StrategyRules;
-  rrExpectation?: number;
-  /** Free parameters (code strategies); kept in strategy_versions.config only. */
-  parameters?: Record<string, unknown>;
-}
-
-export interface StrategyVersionView {
-  id: number;
-  strategyId: number;
-  versionHash: string;
-  config: StrategyConfig;
-  createdAt: Date;
-}
-
-/** A `strategies` row as stored: metadata, the rule columns of the config in force, its version. */
-interface StrategyRow {
-  id: number;
-  name: string;
-  description: string | null;
-  sourceType: StrategySourceType;
-  sourceRef: string | null;
-  isActive: boolean;
-  confidence: number | null;
-  entryType: string | null;
-  allowedSymbols: string[] | null;
-  sessionWindows: StrategyRules | null;
-  entryConditions: StrategyRules | null;
-  exitRules: StrategyRules | null;
-  forbiddenConditions: StrategyRules | null;
-  riskCaps: StrategyRules | null;
-  confluenceRequired: StrategyRules | null;
-  rrExpectation: number | null;
-  currentVersionId: number | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** The rule columns of a stored strategy: the view gathers them (with the version's parameters) in `config`. */
-type RuleColumns =
-  | 'entryType'
-  | 'allowedSymbols'
-  | 'sessionWindows'
-  | 'entryConditions'
-  | 'exitRules'
-  | 'forbiddenConditions'
-  | 'riskCaps'
-  | 'confluenceRequired'
-  | 'rrExpectation';
-
-export interface StrategyView extends Omit<StrategyRow, RuleColumns> {
-  /** The config in force (the current version's). */
-  config: StrategyConfig;
-  /** What signals record as strategy_version. */
-  currentVersionHash: string | null;
-}
-
-const strategies = defineTable<StrategyRow>('strategies', 'strategy', {
-  id: col.id(),
-  name: col.text(),
-  description: col.textOrNull(),
-  sourceType: col.text<StrategySourceType>(),
-  sourceRef: col.textOrNull(),
-  isActive: col.bool(),
-  confidence: col.floatOrNull(),
-  entryType: col.textOrNull(),
-  allowedSymbols: col.json<string[]>(),
-  sessionWindows: col.json<StrategyRules>(),
-  entryConditions: col.json<StrategyRules>(),
-  exitRules: col.json<StrategyRules>(),
-  forbiddenConditions: col.json<StrategyRules>(),
-  riskCaps: col.json<StrategyRules>(),
-  confluenceRequired: col.json<StrategyRules>(),
-  rrExpectation: col.floatOrNull(),
-  currentVersionId: col.intOrNull(),
-  createdAt: col.time(),
-  updatedAt: col.time(),
-});
-
-const strategyVersions = defineTable<StrategyVersionView>('strategy_versions', 'strategy version', {
-  id: col.id(),
-  strategyId: col.int(),
-  versionHash: col.text(),
-  config: { ...col.json<StrategyConfig>(), read: (v) => json<StrategyConfig>(v) ?? {} },
-  createdAt: col.time(),
-});
+export type { StrategyConfig, StrategyVersionView, StrategyView } from './strategy-rows.ts';
 
 const rules = z.union([z.record(z.string(), z.json()), z.array(z.json())]);
 
@@ -236,6 +149,46 @@ export async function loadStrategy(
       typeof ref === 'number' ? `strategy ${ref} does not exist` : `strategy named "${ref}" does not exist`,
     );
   return strategyFromRow(row);
+}
+
+/**
+ * The id of the strategy named `name`, created (without a config version, like a bare registration
+ * by an importer) when there is none; locked until commit on PostgreSQL, so concurrent importers of
+ * the same strategy take turns.
+ */
+export async function ensureStrategyIn(
+  tx: Tx,
+  name: string,
+  origin: { sourceType: StrategySourceType; sourceRef: string; description: string },
+): Promise<number> {
+  const lookup = `select id from strategies where name = ?${tx.forUpdate}`;
+  const found = await tx.get<{ id: unknown }>(lookup, [name]);
+  if (found) return int(found.id);
+  const now = new Date();
+  const created = await strategies.insertUnlessExists(
+    tx,
+    {
+      name,
+      ...origin,
+      isActive: true,
+      confidence: null,
+      entryType: null,
+      allowedSymbols: null,
+      sessionWindows: null,
+      entryConditions: null,
+      exitRules: null,
+      forbiddenConditions: null,
+      riskCaps: null,
+      confluenceRequired: null,
+      rrExpectation: null,
+      currentVersionId: null,
+      createdAt: now,
+      updatedAt: now,
+    },
+    'name',
+  );
+  // A concurrent importer created it first: its row, once that commits.
+  return created ? created.id : int((await tx.get<{ id: unknown }>(lookup, [name]))!.id);
 }
 
 /**

@@ -67,9 +67,9 @@ eachDialect('freqtrade backtest import', (ctx) => {
       assert.ok(t.pnl?.eq(PROFIT_TEXTS[i]!), `trade ${i} pnl ${t.pnl} = ${PROFIT_TEXTS[i]}`);
       assert.equal(t.pnl?.toFixed(), new Decimal(PROFIT_TEXTS[i]!).toFixed());
       assert.equal(t.isBacktest, true);
-      assert.equal(t.backtestRun?.id, run.runId);
-      assert.equal(t.strategy?.id, run.strategyId);
-      assert.equal(t.portfolio, null);
+      assert.equal(t.backtestRunId, run.runId);
+      assert.equal(t.strategyId, run.strategyId);
+      assert.equal(t.portfolioId, null);
       assert.equal(t.direction, 'long');
       assert.equal(t.outcome, 'win');
       assert.equal(t.testMode, false);

@@ -116,7 +116,7 @@ eachDialect('backtest runs', (ctx) => {
         ['open', null, null, '0'],
       ],
     );
-    assert.ok(trades.every((t) => t.isBacktest && t.backtestRun?.id === recorded.runId));
+    assert.ok(trades.every((t) => t.isBacktest && t.backtestRunId === recorded.runId));
   });
 
   test('validation names the field and writes nothing', async () => {

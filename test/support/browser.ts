@@ -71,7 +71,10 @@ export async function assertAccessible(page: Page, where: string): Promise<AxeVi
     const lines = bad.map(
       (v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`,
     );
-    throw new Error(`axe on ${where}: ${bad.length} serious or critical violation(s)\n${lines.join('\n')}`);
+    const message = `axe on ${where}: ${bad.length} serious or critical violation(s)\n${lines.join('\n')}`;
+    // While fixing a page, E2E_AXE=report lists every page's violations instead of stopping at the first.
+    if (process.env.E2E_AXE === 'report') process.stderr.write(`${message}\n`);
+    else throw new Error(message);
   }
   return violations;
 }
