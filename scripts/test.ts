@@ -1,7 +1,7 @@
 /**
- * `npm test` after type-check and lint: probes PostgreSQL, Redis and Chromium once, says in one
- * line each when their suites are skipped (or fails under CI=true), then runs every test file with
- * node's test runner.
+ * `npm test` after type-check and lint: probes PostgreSQL, Redis and Chromium once, says in one line
+ * each when their suites are skipped (or fails under CI=true), then runs every test file with node's
+ * test runner.
  */
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';

@@ -76,8 +76,11 @@ const sameSet = (a: readonly number[] | undefined, b: readonly number[] | undefi
   a === undefined || b === undefined ? a === b : a.length === b.length && a.every((id) => b.includes(id));
 
 /** Starts the stream and answers the request with it; the stream runs until the client leaves. */
-export function streamEvents(options: EventStreamOptions): typeof STREAMING {
+export async function streamEvents(options: EventStreamOptions): Promise<typeof STREAMING> {
   const { store, request, reply, topics, portfolioId } = options;
+  // "From now on" is fixed before the client sees the answer: a change it makes once it has the
+  // headers is after this position, so it is delivered.
+  let position = options.after ?? (await eventBounds(store)).latestSeq;
   const out = new PassThrough();
   const stopped = new AbortController();
   let visible = options.visible;
@@ -140,7 +143,6 @@ export function streamEvents(options: EventStreamOptions): typeof STREAMING {
   };
 
   const run = async () => {
-    let position = options.after ?? (await eventBounds(store)).latestSeq;
     while (!stopped.signal.aborted) {
       const current = new AbortController();
       round = current;

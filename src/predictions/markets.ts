@@ -19,9 +19,29 @@ import {
   upsertByVenueKey,
   venueName,
 } from './events.ts';
-import { type Keyset, type Page, selectViews, tablePage, Where } from '../db/listing.ts';
+import { defineSelect, type Keyset, type Page, selectViews, tablePage, Where } from '../db/listing.ts';
 import { changesOf, col, defineTable, named } from '../db/table.ts';
 import { inTransaction, reading, type Tx } from '../db/transaction.ts';
+
+/** A market's quote: its current one (prediction_markets) and each snapshot of it (market_snapshots). */
+const quoteFields = {
+  yesPrice: quoteValue.nullish(),
+  noPrice: quoteValue.nullish(),
+  liquidity: quoteValue.nullish(),
+  volume: quoteValue.nullish(),
+  volume24hr: quoteValue.nullish(),
+  marketConviction: z.number().finite().nullish(),
+};
+
+/** No quote yet. */
+const NO_QUOTE = {
+  yesPrice: null,
+  noPrice: null,
+  liquidity: null,
+  volume: null,
+  volume24hr: null,
+  marketConviction: null,
+};
 
 const PredictionMarketInput = z
   .object({
@@ -36,12 +56,7 @@ const PredictionMarketInput = z
     description: z.string().nullish(),
     outcomes: z.array(z.string().min(1)).nullish(),
     outcomePrices: z.array(quoteValue.transform((d) => d.toFixed())).nullish(),
-    yesPrice: quoteValue.nullish(),
-    noPrice: quoteValue.nullish(),
-    liquidity: quoteValue.nullish(),
-    volume: quoteValue.nullish(),
-    volume24hr: quoteValue.nullish(),
-    marketConviction: z.number().finite().nullish(),
+    ...quoteFields,
     endDate: when.nullish(),
     gameStartTime: when.nullish(),
     secondsDelay: z.number().int().min(0).nullish(),
@@ -140,12 +155,7 @@ const NEW_MARKET = {
   description: null,
   outcomes: null,
   outcomePrices: null,
-  yesPrice: null,
-  noPrice: null,
-  liquidity: null,
-  volume: null,
-  volume24hr: null,
-  marketConviction: null,
+  ...NO_QUOTE,
   endDate: null,
   gameStartTime: null,
   secondsDelay: null,
@@ -262,47 +272,34 @@ const nullWhenMissing = (error: unknown) => {
   throw error;
 };
 
-const PredictionMarketQuery = z
-  .object({
-    venue: z.string().trim().min(1).optional(),
-    eventId: id.optional(),
-    resolved: z.boolean().optional(),
-    active: z.boolean().optional(),
-    endingBefore: when.optional(),
-    limit: limitInput(10_000, 100),
-  })
-  .strict();
-
 /** Markets by end date (soonest first), filtered by venue, event, resolution, activity. */
-export async function listPredictionMarkets(
-  store: Store,
-  options: z.input<typeof PredictionMarketQuery> = {},
-): Promise<PredictionMarketView[]> {
-  const q = parseInput(PredictionMarketQuery, options, 'listPredictionMarkets');
-  return reading(store, (tx) =>
-    selectViews(tx, predictionMarkets, {
-      filter: new Where()
-        .when(q.venue, 'venue = ?', q.venue)
-        .when(q.eventId, 'event_id = ?', q.eventId)
-        .when(q.resolved, 'resolved = ?', q.resolved !== undefined && tx.bool(q.resolved))
-        .when(q.active, 'active = ?', q.active !== undefined && tx.bool(q.active))
-        .when(q.endingBefore, 'end_date < ?', q.endingBefore && tx.time(q.endingBefore)),
-      orderBy: 'end_date asc, id asc',
-      limit: q.limit,
-    }),
-  );
-}
+export const listPredictionMarkets = defineSelect(predictionMarkets, {
+  query: z
+    .object({
+      venue: z.string().trim().min(1).optional(),
+      eventId: id.optional(),
+      resolved: z.boolean().optional(),
+      active: z.boolean().optional(),
+      endingBefore: when.optional(),
+      limit: limitInput(10_000, 100),
+    })
+    .strict(),
+  what: 'listPredictionMarkets',
+  filter: (q, tx) =>
+    new Where()
+      .when(q.venue, 'venue = ?', q.venue)
+      .when(q.eventId, 'event_id = ?', q.eventId)
+      .when(q.resolved, 'resolved = ?', q.resolved !== undefined && tx.bool(q.resolved))
+      .when(q.active, 'active = ?', q.active !== undefined && tx.bool(q.active))
+      .when(q.endingBefore, 'end_date < ?', q.endingBefore && tx.time(q.endingBefore)),
+  orderBy: 'end_date asc, id asc',
+});
 
 const MarketSnapshotInput = z
   .object({
     market: marketRef,
     capturedAt: when.optional(),
-    yesPrice: quoteValue.nullish(),
-    noPrice: quoteValue.nullish(),
-    liquidity: quoteValue.nullish(),
-    volume: quoteValue.nullish(),
-    volume24hr: quoteValue.nullish(),
-    marketConviction: z.number().finite().nullish(),
+    ...quoteFields,
   })
   .strict();
 
@@ -327,12 +324,8 @@ export async function recordMarketSnapshot(
     const snapshot = await marketSnapshots.insert(tx, {
       market: market.id,
       capturedAt: at,
-      yesPrice: values.yesPrice ?? null,
-      noPrice: values.noPrice ?? null,
-      liquidity: values.liquidity ?? null,
-      volume: values.volume ?? null,
-      volume24hr: values.volume24hr ?? null,
-      marketConviction: values.marketConviction ?? null,
+      ...NO_QUOTE,
+      ...definedFields(values),
     });
     if (!market.lastPriceUpdate || market.lastPriceUpdate.getTime() <= at.getTime()) {
       const quote = { ...definedFields(values), lastPriceUpdate: at } as Partial<PredictionMarketView>;

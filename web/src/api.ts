@@ -130,25 +130,3 @@ export async function signOut(): Promise<void> {
   if (s) await api.POST('/auth/logout', { body: { refresh_token: s.refresh } }).catch(() => undefined);
   for (const fn of listeners) fn();
 }
-
-/**
- * A JSON call to a route the generated client does not know yet (added on another branch):
- * same credentials, same error shape. Replace with `api.…` once the document has the route.
- */
-export async function untypedJson<T>(
-  method: 'GET' | 'PATCH' | 'POST',
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await authedFetch(
-    new Request(new URL(path, location.origin), {
-      method,
-      ...(body === undefined
-        ? {}
-        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-    }),
-  );
-  const data = (await res.json().catch(() => undefined)) as unknown;
-  if (!res.ok) throw new ApiFailure(res.status, data);
-  return data as T;
-}

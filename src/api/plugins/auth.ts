@@ -15,6 +15,7 @@ import {
   authenticateAccessTokenNow,
   type TokenKeys,
 } from '../../accounts/sessions.ts';
+import { dataVersion } from '../../db/data-version.ts';
 import type { Store } from '../../db/store.ts';
 import type { RouteContext, RouteSpec } from '../route.ts';
 import { ApiError, refuseNul } from './errors.ts';
@@ -22,6 +23,11 @@ import { ApiError, refuseNul } from './errors.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /**
+     * The store's data version read when the request arrived (null: none on this store), shared
+     * by the credential check and cached answers: both are then as of that instant.
+     */
+    dataVersion?: number | null;
   }
   interface FastifyContextConfig {
     spec?: RouteSpec;
@@ -105,6 +111,7 @@ async function portfolioIdOf(
 
 export function registerAuth(app: FastifyInstance, store: Store, keys: TokenKeys): void {
   app.decorateRequest('principal', undefined);
+  app.decorateRequest('dataVersion', undefined);
   // Callback hooks with synchronous fast paths: a bot's request with a known token on SQLite is
   // decided without a promise (these two hooks run on every request).
   app.addHook('onRequest', (request, _reply, done) => {
@@ -112,9 +119,10 @@ export function registerAuth(app: FastifyInstance, store: Store, keys: TokenKeys
     if (!spec || spec.auth === 'public') return done();
     try {
       const credential = bearer(request);
+      const version = (request.dataVersion = dataVersion(store));
       const now =
         credential !== null && !looksLikeApiKey(credential)
-          ? authenticateAccessTokenNow(store, keys, credential)
+          ? authenticateAccessTokenNow(store, keys, credential, version)
           : undefined;
       if (now !== undefined) {
         request.principal = now;

@@ -231,7 +231,7 @@ export const marketDataRoutes = [
       const body =
         ctx.deps.config.RESPONSE_CACHE === false
           ? Buffer.from(await compute())
-          : await responseCache(ctx.store).get(`candles:${JSON.stringify(q)}`, compute);
+          : await responseCache(ctx.store).get(`candles:${JSON.stringify(q)}`, compute, req.dataVersion);
       return reply.type('application/json; charset=utf-8').send(body);
     },
   }),

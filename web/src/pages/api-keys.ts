@@ -86,7 +86,7 @@ export async function apiKeysPage({ main, signal }: PageContext): Promise<void> 
             null,
             'This is the only time the key is shown: copy it now. tradestore keeps only its hash.',
           ),
-          field('API key', text),
+          field('The new key', text),
           copy,
         ),
       );
@@ -161,7 +161,7 @@ export async function apiKeysPage({ main, signal }: PageContext): Promise<void> 
       h('h2', { id: 'keys-h' }, 'Your keys'),
       h(
         'div',
-        { class: 'scroll', tabIndex: 0, attrs: { role: 'region', 'aria-label': 'API keys' } },
+        { class: 'scroll', tabIndex: 0, attrs: { role: 'region', 'aria-label': 'Keys table' } },
         h(
           'table',
           { class: 'data' },

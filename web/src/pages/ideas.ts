@@ -3,7 +3,7 @@
  * rule's outcome; Approve / Reject with a reason), the decision timeline (updated by `decision`
  * and `idea` events without a reload) and, for any trade, the chain behind it.
  */
-import { api, ok, untypedJson, type Schemas } from '../api.ts';
+import { api, ok, type Schemas } from '../api.ts';
 import { errorText, field, fill, h, statusLine } from '../dom.ts';
 import { money, percent, pnl, quantity, time } from '../format.ts';
 import { on } from '../live.ts';
@@ -188,7 +188,8 @@ export async function ideasPage({ main, cleanup, signal }: PageContext): Promise
   async function loadTimeline() {
     const page = (await ok(api.GET('/decisions', { params: { query: { limit: 50 } } }))).data;
     if (signal.aborted) return;
-    const fresh = page.filter((d) => d.id > newest);
+    // Two loads can overlap (an approval here and its event): the list keeps each decision once.
+    const fresh = page.filter((d) => d.id > newest && !timeline.querySelector(`[data-decision="${d.id}"]`));
     if (newest === 0)
       fill(
         timeline,
@@ -201,30 +202,25 @@ export async function ideasPage({ main, cleanup, signal }: PageContext): Promise
   }
 
   await Promise.all([loadQueue(), loadTimeline()]);
-  // One coalescing timer per reload: an approval sends an `idea` and a `decision` event together,
-  // and with a shared timer the second would cancel the first's reload (the queue kept the card).
-  const timers: Array<ReturnType<typeof setTimeout> | undefined> = [];
-  const later = (fn: () => Promise<void>) => {
-    const slot = timers.push(undefined) - 1;
+  // Bursts of events (an approval records an idea change and a decision) cost one reload each.
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const later = (fn: () => Promise<unknown>) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     return () => {
-      clearTimeout(timers[slot]);
-      timers[slot] = setTimeout(() => void fn().catch(() => undefined), 150);
+      if (timer) return;
+      timer = setTimeout(() => {
+        if (timer) timers.delete(timer);
+        timer = undefined;
+        void fn().catch(() => undefined);
+      }, 150);
+      timers.add(timer);
     };
   };
-  const reloadBoth = async () => Promise.all([loadQueue(), loadTimeline()]).then(() => undefined);
+  const both = () => Promise.all([loadQueue(), loadTimeline()]);
   cleanup(on('decision', later(loadTimeline)));
-  cleanup(on('idea', later(reloadBoth)));
-  cleanup(on('reset', later(reloadBoth)));
+  cleanup(on('idea', later(both)));
+  cleanup(on('reset', later(both)));
   cleanup(() => timers.forEach((t) => clearTimeout(t)));
-}
-
-interface Chain {
-  signal: (Schemas['Signal'] & { components?: unknown }) | null;
-  idea: Idea | null;
-  decisions: Decision[];
-  orders: Schemas['Order'][];
-  fills: Schemas['Fill'][];
-  trade: Schemas['Trade'];
 }
 
 function facts(pairs: Array<[string, Node | string]>): HTMLElement {
@@ -251,7 +247,10 @@ function components(value: unknown): HTMLElement {
 
 export async function chainPage({ main, params, signal }: PageContext): Promise<void> {
   const id = Number(params.id);
-  const [chain, assets] = await Promise.all([untypedJson<Chain>('GET', `/trades/${id}/chain`), assetNames()]);
+  const [chain, assets] = await Promise.all([
+    ok(api.GET('/trades/{id}/chain', { params: { path: { id } } })),
+    assetNames(),
+  ]);
   if (signal.aborted) return;
   const t = chain.trade;
   const symbol = assets.get(t.asset_id) ?? `asset ${t.asset_id}`;
