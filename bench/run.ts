@@ -8,22 +8,28 @@
  * - candles: in-process ingest and reads against bare node:sqlite / psql / pg;
  * - chains: the trading chain on a SQLite file, in memory and on PostgreSQL (1 and 8 bots)
  *   against the same statements as bare SQL;
- * - http: the HTTP API on loopback next to a bare node:http server and the in-process chain.
- * `--only startup,import,migration,candles,chains,http` runs some of them (while iterating; the README quotes full
+ * - http: the HTTP API on loopback next to a bare node:http server and the in-process chain;
+ * - events: commit → SSE client latency of GET /events through a whole `tradestore serve`, on a
+ *   SQLite file and PostgreSQL (next to a bare NOTIFY → LISTEN);
+ * - web: the web app's first page in Chromium against a whole `serve` process next to a bare page,
+ *   and the bundle's size.
+ * `--only startup,import,migration,candles,chains,http,events,web` runs some of them (while iterating; the README quotes full
  * runs). BENCH_SCALE=0.1 runs a tenth of the data.
  */
 import { pgReachable } from '../src/db/scratch.ts';
 import { benchCandlesMigration, migrationReport } from './candles-migration.ts';
 import { benchPostgres, benchSqlite } from './candles.ts';
 import { benchCopy } from './copy.ts';
+import { benchEvents, eventsReport } from './events.ts';
 import { benchHttp, httpReport } from './http.ts';
 import { benchImportProcess } from './import.ts';
 import { type ProcessRow, processReport } from './processes.ts';
 import { benchStartup } from './startup.ts';
 import { type Row, report } from './stats.ts';
 import { benchChains } from './trading.ts';
+import { benchWeb, webReport } from './web.ts';
 
-const SECTIONS = ['startup', 'import', 'migration', 'candles', 'chains', 'http'] as const;
+const SECTIONS = ['startup', 'import', 'migration', 'candles', 'chains', 'http', 'events', 'web'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selected(argv: string[]): Set<Section> {
@@ -102,3 +108,15 @@ if (chains.length > 0) {
 
 // The HTTP API on loopback, next to a bare node:http server and the in-process chain.
 if (only.has('http')) process.stdout.write(`\n${httpReport(await benchHttp(log))}\n`);
+
+// Event delivery: commit → SSE client, whole server process, both databases.
+if (only.has('events'))
+  process.stdout.write(
+    `\n${eventsReport(await benchEvents({ events: Math.max(50, Math.round(200 * scale)), pg, log }))}\n`,
+  );
+
+// The web app's first page in a real browser against a whole serve process, and its bundle.
+if (only.has('web')) {
+  const web = await benchWeb({ runs: 7, log });
+  if (web) process.stdout.write(`\n${webReport(web)}\n`);
+}

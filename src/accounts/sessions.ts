@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { dataVersion } from '../db/data-version.ts';
 import { prepared } from '../db/statements.ts';
 import type { Store } from '../db/store.ts';
 import type { UserRole } from '../entities/identity-tables.ts';
@@ -111,7 +112,14 @@ export async function login(
  */
 const verifiedAccess = new Map<
   string,
-  { userId: number; sessionId: number; expiresAt: number; keys: TokenKeys }
+  {
+    userId: number;
+    sessionId: number;
+    expiresAt: number;
+    keys: TokenKeys;
+    /** The last principal read for the token and the data version it was read at. */
+    principal?: { version: number; principal: Principal };
+  }
 >();
 const VERIFIED_MAX = 10_000;
 
@@ -221,11 +229,23 @@ export function authenticateAccessTokenNow(
   store: Store,
   keys: TokenKeys,
   token: string,
+  /** The store's data version read at the start of the request (src/db/data-version.ts). */
+  version: number | null = dataVersion(store),
 ): Principal | undefined {
   if (store.dialect !== 'sqlite') return undefined;
   const known = verifiedAccess.get(token);
   if (!known || known.keys !== keys || known.expiresAt <= Date.now()) return undefined;
-  return principalFrom(known, sessionRowSqlite(store, known));
+  // The principal read at a data version stands while that version holds. Invalidation rule:
+  // SQLite's data_version (src/db/data-version.ts, read on the reader connection) changes with
+  // every commit by any other connection, this server's writer included, so a revoked login, a
+  // deactivated user or a changed role (each a commit) is read again on the very next request.
+  // It is read before the row: a commit landing after it makes the next request re-read. Expiry
+  // is checked above on every request. No version (in-memory SQLite): read every time.
+  const cached = known.principal;
+  if (version !== null && cached !== undefined && cached.version === version) return cached.principal;
+  const principal = principalFrom(known, sessionRowSqlite(store, known));
+  if (version !== null) known.principal = { version, principal };
+  return principal;
 }
 
 // A synchronous prepared read on the reader connection (committed state, no lock): it runs on

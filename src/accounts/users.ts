@@ -9,7 +9,7 @@ import { USER_ROLES, type UserRole } from '../entities/identity-tables.ts';
 import { inTransaction, reading, type Row } from '../db/transaction.ts';
 import { int, str, time } from '../db/column-values.ts';
 import { parseInput } from '../input/parse.ts';
-import { id } from '../input/fields.ts';
+import { id, timeZone } from '../input/fields.ts';
 import { ConflictError, NotFoundError } from '../input/errors.ts';
 import { AccessDeniedError } from './errors.ts';
 import { hashPassword } from './passwords.ts';
@@ -19,6 +19,8 @@ export interface UserView {
   email: string;
   role: UserRole;
   isActive: boolean;
+  /** IANA zone every time is displayed in (the dashboard). */
+  timeZone: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -29,6 +31,7 @@ export function userFromRow(r: Row): UserView {
     email: str(r.email),
     role: str(r.role) as UserRole,
     isActive: r.is_active === true || r.is_active === 1,
+    timeZone: str(r.time_zone),
     createdAt: time(r.created_at),
     updatedAt: time(r.updated_at),
   };
@@ -38,14 +41,16 @@ export const email = z.string().trim().toLowerCase().pipe(z.email()).pipe(z.stri
 /** 8 to 1024 characters: long passphrases welcome, a megabyte of "password" is not. */
 export const password = z.string().min(8, 'at least 8 characters').max(1024);
 
-const NewUser = z.object({ email, password, role: z.enum(USER_ROLES).default('viewer') }).strict();
+const NewUser = z
+  .object({ email, password, role: z.enum(USER_ROLES).default('viewer'), timeZone: timeZone.default('UTC') })
+  .strict();
 export type NewUserInput = z.input<typeof NewUser>;
 
-const USER_COLUMNS = 'id, email, role, is_active, created_at, updated_at';
+const USER_COLUMNS = 'id, email, role, is_active, time_zone, created_at, updated_at';
 
 async function insertUser(
   store: Store,
-  u: { email: string; password: string },
+  u: { email: string; password: string; timeZone: string },
   role: (existingUsers: number) => UserRole,
 ): Promise<UserView> {
   const hash = await hashPassword(u.password);
@@ -58,9 +63,9 @@ async function insertUser(
     if (taken) throw new ConflictError(`a user with email ${u.email} already exists`);
     const now = tx.time(new Date());
     const row = await tx.get(
-      `insert into users (email, password_hash, role, is_active, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?) returning ${USER_COLUMNS}`,
-      [u.email, hash, role(count), tx.bool(true), now, now],
+      `insert into users (email, password_hash, role, is_active, time_zone, created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, ?) returning ${USER_COLUMNS}`,
+      [u.email, hash, role(count), tx.bool(true), u.timeZone, now, now],
     );
     return userFromRow(row!);
   });
@@ -73,7 +78,7 @@ async function insertUser(
  */
 export async function registerUser(
   store: Store,
-  input: { email: string; password: string },
+  input: { email: string; password: string; timeZone?: string },
   options: { allowSignup: boolean },
 ): Promise<UserView> {
   const u = parseInput(NewUser.omit({ role: true }), input, 'registration');
@@ -115,17 +120,26 @@ export async function listUsers(
 }
 
 const UserChange = z
-  .object({ userId: id, role: z.enum(USER_ROLES).optional(), isActive: z.boolean().optional() })
+  .object({
+    userId: id,
+    role: z.enum(USER_ROLES).optional(),
+    isActive: z.boolean().optional(),
+    timeZone: timeZone.optional(),
+  })
   .strict();
 export type UserChangeInput = z.input<typeof UserChange>;
 
-/** Changes a user's role or deactivates them (users are never deleted: they own history). */
+/**
+ * Changes a user's role, time zone, or deactivates them (users are never deleted: they own
+ * history). The HTTP API lets a user change only their own time zone (PATCH /auth/me).
+ */
 export async function updateUser(store: Store, input: UserChangeInput): Promise<UserView> {
   const c = parseInput(UserChange, input, 'user change');
   return inTransaction(store, async (tx) => {
     const sets: Array<[string, unknown]> = [];
     if (c.role !== undefined) sets.push(['role', c.role]);
     if (c.isActive !== undefined) sets.push(['is_active', tx.bool(c.isActive)]);
+    if (c.timeZone !== undefined) sets.push(['time_zone', c.timeZone]);
     sets.push(['updated_at', tx.time(new Date())]);
     const row = await tx.get(
       `update users set ${sets.map(([k]) => `${k} = ?`).join(', ')} where id = ? returning ${USER_COLUMNS}`,
@@ -141,4 +155,9 @@ export async function updateUser(store: Store, input: UserChangeInput): Promise<
     }
     return userFromRow(row);
   });
+}
+
+/** Whether any login exists: an empty store's first registration creates the admin. */
+export async function hasUsers(store: Store): Promise<boolean> {
+  return reading(store, async (tx) => (await tx.get('select id from users limit 1')) !== undefined);
 }

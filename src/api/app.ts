@@ -5,9 +5,11 @@
  *
  * Layout (after fastify's demo app): plugins/ (errors, security, auth), schemas/ (wire shapes per
  * resource), routes/ (one file per resource), route.ts (the route table's type), wire.ts
- * (snake_case and decimal strings).
+ * (snake_case and decimal strings), web-app.ts (the built web app at `/` and `/app/`).
  */
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { DestinationStream } from 'pino';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -26,15 +28,17 @@ import {
 import { tokenKeys } from '../accounts/sessions.ts';
 import { type Config, ConfigError } from '../config/env.ts';
 import { redactLogArguments } from '../config/secrets.ts';
+import { OpenStreams } from './event-stream.ts';
 import type { Store } from '../db/store.ts';
 import type { HybridSettings } from '../hybrid/settings.ts';
 import { health } from '../operations/inspect.ts';
 import { contextFor, registerAuth } from './plugins/auth.ts';
 import { ApiError, registerErrorHandling } from './plugins/errors.ts';
 import { registerSecurity, requestIdOf } from './plugins/security.ts';
-import type { RouteSpec } from './route.ts';
+import { type RouteSpec, STREAMING } from './route.ts';
 import { routes } from './routes/index.ts';
 import { ERROR_STATUSES, errors } from './schemas/common.ts';
+import { registerWebApp } from './web-app.ts';
 
 type ApiConfig = Pick<Config, 'LOG_LEVEL'> &
   Partial<
@@ -49,6 +53,7 @@ type ApiConfig = Pick<Config, 'LOG_LEVEL'> &
       | 'LOGIN_ATTEMPTS_PER_MINUTE'
       | 'RATE_LIMIT_PER_MINUTE'
       | 'RESPONSE_CACHE'
+      | 'EVENTS_HEARTBEAT_SECONDS'
     >
   >;
 
@@ -61,6 +66,8 @@ export interface AppOptions {
   validateResponses?: boolean;
   /** STORAGE_MODE=hybrid: settings mirrored to files, /health `degraded` while they serve reads. */
   hybrid?: HybridSettings;
+  /** The built web app served at `/` and `/app/` (default web/dist; tests give a fixture). */
+  webRoot?: string;
 }
 
 /**
@@ -80,10 +87,6 @@ export function resolveSecretKey(config: ApiConfig, warn: (message: string) => v
   warn('SECRET_KEY is not set: generated a random one for this run; tokens will not survive a restart');
   return randomBytes(32).toString('hex');
 }
-
-const HOME = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tradestore</title></head>
-<body><h1>tradestore</h1><p>The HTTP API of tradestore. Read the <a href="/docs">interactive API documentation</a>
-or fetch the <a href="/openapi.json">OpenAPI 3.1 document</a>. Health: <a href="/health">/health</a>.</p></body></html>`;
 
 /**
  * Fastify logs a request twice (received, then completed); one line when it is answered, with the
@@ -115,6 +118,7 @@ export function buildApp({
   hybrid,
   logStream,
   validateResponses = false,
+  webRoot,
 }: AppOptions): FastifyInstance {
   const app = Fastify({
     logger: {
@@ -133,6 +137,14 @@ export function buildApp({
           '*.key',
         ],
         censor: '[redacted]',
+      },
+      // Where Fastify logs a request itself (a failed error handler, a stream error): the method
+      // and path only, never the query string (GET /events takes ?access_token=).
+      serializers: {
+        req: (req: { method?: string; url?: string }) => ({
+          method: req.method,
+          path: req.url?.split('?')[0],
+        }),
       },
       // A driver's error text can quote a connection string: every message and error is masked.
       hooks: {
@@ -185,9 +197,7 @@ export function buildApp({
   void app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   registerAuth(app, store, keys);
 
-  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').send(HOME),
-  );
+  registerWebApp(app, webRoot);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     const h = hybrid ? await hybrid.health() : await health(store);
@@ -195,7 +205,17 @@ export function buildApp({
     return reply.code(h.status === 'unhealthy' ? 503 : 200).send(h);
   });
 
-  const deps: RouteDeps = { store, keys, config, ...(hybrid ? { hybrid } : {}) };
+  // Open event streams would hold app.close() (their responses never end by themselves).
+  const streams = new OpenStreams();
+  const quiet = connectionsWithoutRequests(app);
+  app.addHook('preClose', (done) => {
+    streams.endAll('server closing');
+    // A connection a client opened ahead and never used (fetch does so beside a long stream) is
+    // not "idle" to node, and would hold the close until its headers timeout (about a minute).
+    for (const socket of quiet()) socket.destroy();
+    done();
+  });
+  const deps: RouteDeps = { store, keys, config, streams, ...(hybrid ? { hybrid } : {}) };
   // Registered as a plugin so it runs after the plugins above have loaded (rate limit, swagger's route hook).
   void app.register(async (instance) => {
     for (const spec of routes) if (!spec.rawBody) registerRoute(instance, spec, deps);
@@ -210,12 +230,31 @@ export function buildApp({
   return app;
 }
 
+/** The server's connections that carry no request right now. */
+function connectionsWithoutRequests(app: FastifyInstance): () => Socket[] {
+  const open = new Map<Socket, number>();
+  app.server.on('connection', (socket: Socket) => {
+    open.set(socket, 0);
+    socket.once('close', () => open.delete(socket));
+  });
+  app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    open.set(socket, (open.get(socket) ?? 0) + 1);
+    response.once('close', () => {
+      if (open.has(socket)) open.set(socket, open.get(socket)! - 1);
+    });
+  });
+  return () => [...open].filter(([, requests]) => requests === 0).map(([socket]) => socket);
+}
+
 export interface RouteDeps {
   store: Store;
   keys: ReturnType<typeof tokenKeys>;
   config: ApiConfig;
   /** STORAGE_MODE=hybrid: settings writes go through it (routes/helpers.ts settingsWrite). */
   hybrid?: HybridSettings;
+  /** GET /events streams open on this app. */
+  streams: OpenStreams;
 }
 
 function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): void {
@@ -269,7 +308,12 @@ function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): 
       ...(spec.schema.querystring ? { querystring: spec.schema.querystring } : {}),
       ...(spec.schema.params ? { params: spec.schema.params } : {}),
       ...(spec.schema.headers ? { headers: spec.schema.headers } : {}),
-      response: { [status]: spec.schema.response, ...errors },
+      response: {
+        [status]: spec.produces
+          ? { content: { [spec.produces]: { schema: spec.schema.response } } }
+          : spec.schema.response,
+        ...errors,
+      },
     },
     ...(limiters.length > 0 ? { preHandler: limiters } : {}),
     handler: async (request, reply) => {
@@ -278,7 +322,7 @@ function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: RouteDeps): 
         { ...contextFor(deps.store, request), deps },
         reply,
       );
-      if (reply.sent) return reply;
+      if (reply.sent || result === STREAMING) return reply;
       if (status === 204) return reply.code(204).send();
       return reply.code(status).send(result);
     },

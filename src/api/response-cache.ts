@@ -22,13 +22,19 @@ export class ResponseCache {
    * The cached body for `key`, or the one `compute` makes now (cached when the store allows).
    * Kept as bytes: encoding a 40 kB string again on every send was a fifth of a hit's cost.
    */
-  async get(key: string, compute: () => Promise<string>): Promise<Buffer> {
-    const version = dataVersion(this.store);
+  async get(
+    key: string,
+    compute: () => Promise<string>,
+    /** The data version the request was decided at (read now when not given). */
+    at?: number | null,
+  ): Promise<Buffer> {
+    const version = at === undefined ? dataVersion(this.store) : at;
     if (version === null) return Buffer.from(await compute());
     const hit = this.entries.get(key);
     if (hit && hit.version === version) return hit.body;
     const body = Buffer.from(await compute());
-    // Computed at `version`; if a commit landed meanwhile the next request sees a new version.
+    // Stored under `version`, read at or after it: a request at a later version misses it and
+    // computes again, so nothing older than a request's own version is ever served to it.
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, { version, body });
     return body;

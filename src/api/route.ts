@@ -11,6 +11,13 @@ import type { Principal } from '../accounts/principal.ts';
 import type { Store } from '../db/store.ts';
 import type { RouteDeps } from './app.ts';
 
+/**
+ * What a handler returns when it answers with a stream of its own (GET /events): the reply is
+ * under way, there is nothing to send. (Not the reply itself: a reply is a thenable, and awaiting
+ * it waits for the response to end.)
+ */
+export const STREAMING: unique symbol = Symbol('streaming');
+
 /** Where a route finds the portfolio it reads or changes. */
 export type PortfolioLocator =
   /** `/portfolios/:id…` */
@@ -58,6 +65,13 @@ export interface RouteSpec {
   };
   /** For content types other than JSON (CSV/NDJSON candle uploads): the body stays a stream. */
   rawBody?: boolean;
+  /** The answer's content type when it is not JSON (`text/event-stream`: GET /events). */
+  produces?: 'text/event-stream';
+  /**
+   * The credential may also come as `?access_token=` (an access token, never an API key): browsers'
+   * EventSource cannot send headers. Only GET /events; the query string is never logged.
+   */
+  queryToken?: boolean;
   rateLimit?: { max: number; per: 'ip' | 'email' }[];
   handler(
     request: FastifyRequest<{ Body: never; Querystring: never; Params: never }>,

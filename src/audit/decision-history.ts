@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { defineListing, type ListingQuery } from '../db/listing.ts';
 import { col, defineTable } from '../db/table.ts';
 import type { Tx } from '../db/transaction.ts';
+import { recordChange } from '../events/outbox.ts';
 import { DECISION_ACTIONS, type DecisionAction } from '../entities/execution-tables.ts';
 import { idFilters } from '../input/fields.ts';
 
@@ -78,9 +79,11 @@ export async function countDecisionsBefore(tx: Tx, cutoff: Date): Promise<number
   return Number(row?.n ?? 0);
 }
 
-/** Appends one audit row inside the caller's transaction. */
-export function appendDecision(tx: Tx, d: NewDecision): Promise<DecisionView> {
-  return decisionHistory.insert(tx, d);
+/** Appends one audit row inside the caller's transaction (and its `decision` event). */
+export async function appendDecision(tx: Tx, d: NewDecision): Promise<DecisionView> {
+  const decision = await decisionHistory.insert(tx, d);
+  recordChange(tx, 'decision', 'recorded', decision);
+  return decision;
 }
 
 /** The audit trail matching the filter, oldest first (the order decisions happened in). */

@@ -90,6 +90,7 @@ export async function withStore<T>(
   const store = await openStore(config.DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    ...(config.REDIS_URL === undefined ? {} : { redisUrl: config.REDIS_URL }),
     mustExist: !use.creates,
   });
   let failed = false;

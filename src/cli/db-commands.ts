@@ -132,13 +132,16 @@ function dbRestoreCommand(db: Command): void {
 /** `tradestore db prune`. */
 function dbPruneCommand(db: Command): void {
   db.command('prune')
-    .description('retention: old candles per timeframe, old snapshots, decision history to its archive')
+    .description(
+      'retention: old candles per timeframe, old snapshots, decision history to its archive, old live events',
+    )
     .option('--candles <list>', 'days of candles to keep per timeframe, e.g. 1m=90,5m=365 (others are kept)')
     .option(
       '--snapshot-days <n>',
       'keep portfolio/account/market snapshots this many days (RETENTION_SNAPSHOT_DAYS)',
     )
     .option('--decision-days <n>', 'archive decision history older than this (RETENTION_DECISION_DAYS)')
+    .option('--event-days <n>', 'keep live events (the outbox) this many days (RETENTION_EVENT_DAYS)')
     .option('--dry-run', 'count what would go, change nothing')
     .option('--json', 'print JSON')
     .action(
@@ -147,6 +150,7 @@ function dbPruneCommand(db: Command): void {
           candles?: string;
           snapshotDays?: string;
           decisionDays?: string;
+          eventDays?: string;
           dryRun?: boolean;
           json?: boolean;
         },
@@ -174,6 +178,7 @@ function dbPruneCommand(db: Command): void {
             candles,
             snapshotDays: days('--snapshot-days', opts.snapshotDays, config.RETENTION_SNAPSHOT_DAYS),
             decisionDays: days('--decision-days', opts.decisionDays, config.RETENTION_DECISION_DAYS),
+            eventDays: days('--event-days', opts.eventDays, config.RETENTION_EVENT_DAYS),
             dryRun: Boolean(opts.dryRun),
           }).catch((error: Error) => {
             if (/invalid option|Invalid key/i.test(error.message))

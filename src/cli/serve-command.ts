@@ -22,12 +22,16 @@ export function registerServe(program: Command): void {
       const store = await openStore(config.DATABASE_URL, {
         poolSize: config.DB_POOL_SIZE,
         statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+        ...(config.REDIS_URL === undefined ? {} : { redisUrl: config.REDIS_URL }),
       });
       if (config.MIGRATE_ON_START) {
         const { applied, backupPath } = await migrateUp(store, { backup: backupBeforeMigrate });
         if (backupPath) info(`backup of the database before migrating: ${backupPath}`);
         if (applied.length > 0) info(`applied ${applied.length} migrations`);
       }
+      // Publishes to Redis (REDIS_URL) what any process commits, including what others could not.
+      const { runRedisPublisher } = await import('../events/redis-publisher.ts');
+      const stopPublisher = runRedisPublisher(store);
       const hybrid =
         config.STORAGE_MODE === 'hybrid'
           ? new (await import('../hybrid/settings.ts')).HybridSettings(store, config.HYBRID_DIR)
@@ -44,6 +48,7 @@ export function registerServe(program: Command): void {
         const stop = async (signal: string) => {
           app.log.info({ signal }, 'shutting down');
           stopRefresh?.();
+          stopPublisher();
           await app.close();
           await store.close();
           resolve();

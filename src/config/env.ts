@@ -98,6 +98,13 @@ export const configSchema = z.object({
   DEFAULT_VENUE: z.string().min(1).default('default'),
   RETENTION_SNAPSHOT_DAYS: positiveInt('days, 1 or more').default(30),
   RETENTION_DECISION_DAYS: positiveInt('days, 1 or more').default(90),
+  RETENTION_EVENT_DAYS: positiveInt('days, 1 or more').default(7),
+  // Where the outbox also publishes each event (channel tradestore:<topic>); unset: no Redis.
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/./, { message: 'accepted: redis://[user:password@]host[:port][/db] or rediss://…' })
+    .refine(parsesAsUrl, { message: 'not a valid URL (special characters in the password percent-encoded)' })
+    .optional(),
   // Imports reject rows timed outside [IMPORT_MIN_TIME, IMPORT_MAX_TIME); unset: 1970-01-01 .. 2200-01-01.
   IMPORT_MIN_TIME: instant.optional(),
   IMPORT_MAX_TIME: instant.optional(),
@@ -131,6 +138,13 @@ export const configSchema = z.object({
     .default('database'),
   HYBRID_DIR: z.string().min(1).default('data/hybrid'),
   HYBRID_REFRESH_SECONDS: positiveInt('seconds, 1 or more').default(10),
+  // GET /events writes a comment this often so proxies and clients see a live connection; a
+  // fraction is allowed (tests).
+  EVENTS_HEARTBEAT_SECONDS: z.coerce
+    .number({ message: 'accepted: seconds, more than 0 (fractions allowed)' })
+    .positive({ message: 'accepted: seconds, more than 0 (fractions allowed)' })
+    .max(3600, { message: 'accepted: seconds, at most 3600' })
+    .default(15),
 });
 
 export type Config = z.infer<typeof configSchema>;

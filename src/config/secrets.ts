@@ -17,6 +17,8 @@ const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|_KEY$|^KEY$)/i;
 const MIN_LITERAL = 4;
 
 const known = new Set<string>();
+/** `known`, longest first (so a secret containing another is masked whole); rebuilt when one is added. */
+let longestFirst: string[] = [];
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
@@ -35,7 +37,10 @@ function urlPassword(value: string): string | null {
 }
 
 function remember(value: string): void {
-  if (value.length >= MIN_LITERAL) known.add(value);
+  if (value.length >= MIN_LITERAL && !known.has(value)) {
+    known.add(value);
+    longestFirst = [...known].sort((a, b) => b.length - a.length);
+  }
 }
 
 /**
@@ -72,11 +77,16 @@ export function redactUrl(value: string): string {
  */
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):\S*@/gi;
 
-/** `text` with every URL password and every remembered secret masked. */
+/**
+ * A credential in a query string (`?access_token=…`, which GET /events accepts for browsers): the
+ * request log shows paths only, but a framework warning quoting the raw URL must not carry it.
+ */
+const QUERY_CREDENTIAL = /([?&](?:access_token|refresh_token|api_key|token)=)[^&\s"'#]*/gi;
+
+/** `text` with every URL password, query-string credential and remembered secret masked. */
 export function redact(text: string): string {
-  let out = text.replace(URL_USERINFO, `$1:${MASK}@`);
-  // Longest first, so a secret containing another is masked whole.
-  for (const secret of [...known].sort((a, b) => b.length - a.length)) out = out.split(secret).join(MASK);
+  let out = text.replace(URL_USERINFO, `$1:${MASK}@`).replace(QUERY_CREDENTIAL, `$1${MASK}`);
+  for (const secret of longestFirst) if (out.includes(secret)) out = out.split(secret).join(MASK);
   return out;
 }
 

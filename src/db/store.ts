@@ -39,6 +39,11 @@ export interface StoreOptions {
    * folders. The CLI opens this way for every command except those that set a database up.
    */
   mustExist?: boolean;
+  /**
+   * Redis to publish the outbox's events to (REDIS_URL; src/events/redis-publisher.ts), after
+   * their commit; unset: no publishing.
+   */
+  redisUrl?: string;
 }
 
 /** The SQLite file a command needs is not there; nothing was created. */
@@ -53,6 +58,8 @@ export class UnopenableDatabaseError extends Error {
 
 export interface Store {
   readonly dialect: Dialect;
+  /** StoreOptions.redisUrl, or null. */
+  readonly redisUrl: string | null;
   readonly target: DatabaseTarget;
   readonly orm: MikroORM;
   /** A fresh EntityManager: one per unit of work, never shared between requests. */
@@ -214,6 +221,7 @@ function openSqliteStore(target: SqliteTarget, options: StoreOptions): Store {
   const { onClose, runCloseHooks } = closeHooks();
   return {
     onClose,
+    redisUrl: options.redisUrl ?? null,
     dialect: 'sqlite',
     target,
     get orm() {
@@ -260,6 +268,7 @@ async function openPgStore(target: PgTarget, options: StoreOptions): Promise<Sto
   const { onClose, runCloseHooks } = closeHooks();
   return {
     onClose,
+    redisUrl: options.redisUrl ?? null,
     dialect: 'postgresql',
     target,
     orm,

@@ -190,7 +190,22 @@ class BrokenConnection extends Error {}
  * SQLite: `BEGIN IMMEDIATE` on the store's connection, holding its lock (Kysely and the ORM wait
  * for it like a second writer would). PostgreSQL: one pooled client for the whole transaction.
  */
-export async function inTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export function inTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return inDriverTransaction(store, (tx) => fn(tx));
+}
+
+/** The driver-level handle of a transaction, for hot paths that bypass the Tx (COPY, multi-row statements). */
+export type DriverHandle =
+  { dialect: 'sqlite'; db: DatabaseSync } | { dialect: 'postgresql'; client: PoolClient };
+
+/**
+ * `inTransaction` that also hands `fn` the connection itself (marketdata's bulk writes): the same
+ * transaction, so what `fn` writes through the handle commits with the Tx's statements and hooks.
+ */
+export async function inDriverTransaction<T>(
+  store: Store,
+  fn: (tx: Tx, handle: DriverHandle) => Promise<T>,
+): Promise<T> {
   if (store.dialect === 'sqlite') {
     return store.withSqlite(async (db) => {
       prepared(db, 'begin immediate').run();
@@ -198,7 +213,7 @@ export async function inTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>)
       let result: T;
       try {
         const tx = sqliteTx(store, db, hooks);
-        result = await fn(tx);
+        result = await fn(tx, { dialect: 'sqlite', db });
         await runBeforeCommit(hooks, tx);
         prepared(db, 'commit').run();
       } catch (error) {
@@ -215,7 +230,7 @@ export async function inTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>)
     let result: T;
     try {
       const tx = pgTx(store, client, hooks);
-      result = await fn(tx);
+      result = await fn(tx, { dialect: 'postgresql', client });
       await runBeforeCommit(hooks, tx);
       await client.query('commit');
     } catch (error) {

@@ -6,7 +6,6 @@
  * Fields that hold a client's own JSON (signal components, strategy parameters, contexts) are
  * passed through untouched: their keys are the client's, not ours.
  */
-import { wrap } from '@mikro-orm/core';
 import { Decimal } from 'decimal.js';
 
 /** Keys whose values are opaque client JSON, left exactly as stored. */
@@ -57,6 +56,17 @@ export function camel(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
+/** What `wrap(entity).toObject()` reads, without loading MikroORM here (event payloads are on every write path). */
+interface OrmEntity {
+  __helper: { toObject(): object };
+  __baseEntity?: boolean;
+  toObject?(): object;
+}
+
+function plainEntity(entity: OrmEntity): object {
+  return entity.__baseEntity && entity.toObject ? entity.toObject() : entity.__helper.toObject();
+}
+
 export function toWire(value: unknown): unknown {
   if (value === null || value === undefined) return value ?? null;
   if (value instanceof Date) return value.toISOString();
@@ -65,7 +75,7 @@ export function toWire(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toWire);
   if (typeof value === 'object') {
     // A MikroORM entity (the long-tail services return them): its plain form, relations as ids.
-    if ((value as { __helper?: unknown }).__helper !== undefined) value = wrap(value as object).toObject();
+    if ((value as Partial<OrmEntity>).__helper !== undefined) value = plainEntity(value as OrmEntity);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as object)) {
       out[snake(k)] = OPAQUE.has(k) ? plainJson(v) : toWire(v);

@@ -23,6 +23,8 @@ export const UserSchema = defineEntity({
     passwordHash: p.string().length(255).hidden(),
     role: p.enum(USER_ROLES).default('viewer'),
     isActive: p.boolean().default(true),
+    /** IANA name every displayed time is shown in (the dashboard); validated by input/fields.ts `timeZone`. */
+    timeZone: p.string().length(64).default('UTC'),
     ...timestamps(),
   },
   checks: [{ name: 'users_email_lower_check', expression: 'email = lower(email)' }],

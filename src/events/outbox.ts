@@ -14,9 +14,9 @@
 import type { Tx } from '../db/transaction.ts';
 import type { Store } from '../db/store.ts';
 import { toWire } from '../db/wire.ts';
-import type { EventTopic } from './topics.ts';
-
-export const NOTIFY_CHANNEL = 'tradestore_events';
+import { kickRedisPublisher } from './redis-publisher.ts';
+import { wakeSubscribers } from './subscribe.ts';
+import { type EventTopic, NOTIFY_CHANNEL } from './topics.ts';
 
 export interface NewEvent {
   topic: EventTopic;
@@ -34,13 +34,10 @@ interface PendingEvent {
 
 const pending = new WeakMap<Tx, PendingEvent[]>();
 
-/** What happens after a commit that wrote events (waking this process's subscribers, publishing). */
-type CommitListener = (store: Store, newestSeq: number) => void;
-const commitListeners: CommitListener[] = [];
-
-/** Called after every commit that wrote events, with the newest seq it wrote. */
-export function onEventsCommitted(listener: CommitListener): void {
-  commitListeners.push(listener);
+/** After a commit that wrote events: this process's subscribers read at once, Redis is published to. */
+function committed(store: Store, newestSeq: number, count: number): void {
+  wakeSubscribers(store);
+  if (store.redisUrl !== null) kickRedisPublisher(store, newestSeq - count);
 }
 
 /** Buffers `event` on `tx`; it is written in the same transaction, right before COMMIT. */
@@ -55,7 +52,7 @@ export function recordEvent(tx: Tx, event: NewEvent): void {
       newest = await flush(t, events);
     });
     tx.afterCommit(() => {
-      for (const listener of commitListeners) listener(tx.store, newest);
+      committed(tx.store, newest, events.length);
     });
   }
   list.push({
@@ -108,4 +105,17 @@ async function flush(tx: Tx, events: readonly PendingEvent[]): Promise<number> {
     await tx.run(SQLITE_INSERT, [seq, tx.time(e.occurredAt), e.topic, e.portfolioId, e.payload]);
   }
   return newest;
+}
+
+/**
+ * `recordEvent` for a service's view: the payload is `{ change, ...view }` and the event's
+ * portfolio is the view's (none when the view has no portfolio).
+ */
+export function recordChange<V extends object & { portfolioId?: number | null }>(
+  tx: Tx,
+  topic: EventTopic,
+  change: string,
+  view: V,
+): void {
+  recordEvent(tx, { topic, portfolioId: view.portfolioId ?? null, payload: { change, ...view } });
 }

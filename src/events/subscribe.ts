@@ -12,9 +12,8 @@
  */
 import type { PoolClient } from 'pg';
 import type { Store } from '../db/store.ts';
-import { NOTIFY_CHANNEL, onEventsCommitted } from './outbox.ts';
 import { eventBounds, readBatch } from './reading.ts';
-import type { EventFilter, StoredEvent } from './topics.ts';
+import { type EventFilter, NOTIFY_CHANNEL, type StoredEvent } from './topics.ts';
 
 export interface EventReset {
   reset: true;
@@ -40,10 +39,11 @@ function wakeAll(waker: Waker, closing = false): void {
   for (const listener of waker.listeners) listener(closing);
 }
 
-onEventsCommitted((store) => {
+/** A commit in this process wrote events: its subscribers need not wait for the poll or NOTIFY. */
+export function wakeSubscribers(store: Store): void {
   const waker = wakers.get(store);
   if (waker) wakeAll(waker);
-});
+}
 
 function pollSqlite(store: Store, waker: Waker): () => Promise<void> {
   let last = -1;

@@ -5,6 +5,9 @@
 import { EVENT_TOPICS, type EventTopicName } from '../entities/operations-tables.ts';
 
 export type EventTopic = EventTopicName;
+
+/** The PostgreSQL NOTIFY channel the outbox's flush notifies (payload: the newest seq). */
+export const NOTIFY_CHANNEL = 'tradestore_events';
 export const eventTopics: readonly EventTopic[] = EVENT_TOPICS;
 
 export interface StoredEvent {

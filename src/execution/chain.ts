@@ -7,7 +7,19 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { ORDER_TYPES, TIME_IN_FORCE } from '../entities/execution-tables.ts';
+import { ORDER_TYPES, SIGNAL_ACTIONS, TIME_IN_FORCE } from '../entities/execution-tables.ts';
+import {
+  fastBoolean,
+  fastDecimal,
+  fastEnum,
+  fastId,
+  fastJsonObject,
+  fastNumber,
+  fastObject,
+  fastText,
+  fastWhen,
+  ZOD,
+} from '../input/fast-parse.ts';
 import { parseInput } from '../input/parse.ts';
 import { moneyValue, nonNegativeDecimal, positiveDecimal, when } from '../input/fields.ts';
 import { loadPortfolio } from '../portfolios/portfolios.ts';
@@ -25,7 +37,7 @@ import { str } from '../db/column-values.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { TradingError } from '../input/errors.ts';
 
-const ActOnSignalInput = z
+export const ActOnSignalInput = z
   .object({
     signal: SignalInput,
     /** The idea's terms; quantity defaults to the signal's. */
@@ -70,6 +82,75 @@ const ActOnSignalInput = z
   })
   .strict();
 export type ActOnSignalInput = z.input<typeof ActOnSignalInput>;
+type ParsedAct = z.output<typeof ActOnSignalInput>;
+
+const price = fastDecimal(18, 'nonNegative');
+const size = fastDecimal(18, 'positive');
+/**
+ * ActOnSignalInput's common case without zod (src/input/fast-parse.ts): field for field the same
+ * schema, kept next to it; test/input/fast-parse.property.test.ts holds the two to one output.
+ */
+export const fastActOnSignal = fastObject<ParsedAct>(
+  {
+    signal: fastObject(
+      {
+        portfolioId: fastId,
+        strategyId: fastId,
+        strategyVersion: fastText(1, 64),
+        assetId: fastId,
+        ts: fastWhen,
+        price,
+        action: fastEnum(SIGNAL_ACTIONS),
+        confidence: fastNumber(0, 1),
+        aggregationMethod: fastText(1, 64),
+        components: fastJsonObject,
+        reason: fastText(0, Infinity),
+        targetPrice: size,
+        quantity: size,
+        testMode: fastBoolean,
+        botVersion: fastText(1, 64, true),
+      },
+      { testMode: () => false },
+    ),
+    idea: fastObject({
+      quantity: size,
+      stopLoss: price,
+      takeProfit: price,
+      entryRangeLow: price,
+      entryRangeHigh: price,
+      expectedHold: fastText(1, 32),
+      rationale: fastText(0, Infinity),
+      snapshotRef: fastText(0, 255),
+      expiresAt: fastWhen,
+    }),
+    order: fastObject(
+      {
+        type: fastEnum(ORDER_TYPES),
+        limitPrice: size,
+        stopPrice: size,
+        timeInForce: fastEnum(TIME_IN_FORCE),
+        clientOrderId: fastText(1, 64, true),
+        exchangeOrderId: fastText(1, 128),
+      },
+      { type: () => 'market' },
+    ),
+    fill: fastObject({
+      price,
+      quantity: size,
+      fee: fastDecimal(36, 'any'),
+      feeCurrency: fastText(1, 16),
+      ts: fastWhen,
+      exchangeTradeId: fastText(1, 128),
+    }),
+  },
+  { idea: () => ({}), order: () => ({ type: 'market' }) },
+);
+
+/** actOnSignal's input parsed: the fast path for the common case, zod for everything else. */
+export function parseActOnSignal(input: unknown): ParsedAct {
+  const fast = fastActOnSignal(input);
+  return fast === ZOD ? parseInput(ActOnSignalInput, input, 'signal action') : fast;
+}
 
 export interface ActOnSignalResult {
   signal: SignalView;
@@ -86,7 +167,7 @@ export interface ActOnSignalResult {
  * approval or is halted stops there; approve it and place the order with placeOrder.
  */
 export async function actOnSignal(store: Store, input: ActOnSignalInput): Promise<ActOnSignalResult> {
-  const a = parseInput(ActOnSignalInput, input, 'signal action');
+  const a = parseActOnSignal(input);
   if (a.signal.portfolioId === undefined && a.signal.action !== 'hold') {
     throw new TradingError('a signal to act on needs its portfolioId');
   }

@@ -17,6 +17,7 @@
 import type { Decimal } from 'decimal.js';
 import { dec, intOrNull, moneyParam, numOrNull, str, strOrNull } from '../db/column-values.ts';
 import type { Store } from '../db/store.ts';
+import { recordChange } from '../events/outbox.ts';
 import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { TradingError } from '../input/errors.ts';
 import { id } from '../input/fields.ts';
@@ -359,6 +360,32 @@ async function writePositions(tx: Tx, state: FillState, a: Accounting, exitPrice
   return { closedPosition, position };
 }
 
+/**
+ * The events of one fill, in the order a reader wants them: the fill, the order's new status, the
+ * position closed and/or changed or opened (a flip does both), the round trip updated (closed when
+ * it has an outcome) and the one opened.
+ */
+function recordFillEvents(
+  tx: Tx,
+  fill: FillView,
+  order: OrderView,
+  r: {
+    trade: TradeView | null;
+    openedTrade: TradeView | null;
+    closedPosition: PositionView | null;
+    position: PositionView | null;
+    opened: boolean;
+  },
+): void {
+  const portfolioId = order.portfolioId;
+  recordChange(tx, 'fill', 'recorded', { ...fill, portfolioId, assetId: order.assetId });
+  recordChange(tx, 'order', order.status, order);
+  if (r.closedPosition) recordChange(tx, 'position', 'closed', r.closedPosition);
+  if (r.position) recordChange(tx, 'position', r.opened ? 'opened' : 'changed', r.position);
+  if (r.trade) recordChange(tx, 'trade', r.trade.outcome === 'open' ? 'changed' : 'closed', r.trade);
+  if (r.openedTrade) recordChange(tx, 'trade', 'opened', r.openedTrade);
+}
+
 /** Step 3: writes what the accounting computed: fill, round trips, positions, cash, the order's status. */
 async function writeFill(tx: Tx, state: FillState, x: ParsedFill, a: Accounting): Promise<FillResult> {
   const { order, portfolio, now } = state;
@@ -391,17 +418,25 @@ async function writeFill(tx: Tx, state: FillState, x: ParsedFill, a: Accounting)
   }
   await orders.update(tx, order.id, { status: state.status, updatedAt: now });
   const filledValue = order.filledValue.plus(exact(x.quantity).times(exact(x.price)));
+  const filledOrder = {
+    ...order,
+    status: state.status,
+    filledQuantity: state.filled,
+    filledValue,
+    remainingQuantity: exact(order.quantity).minus(state.filled),
+    averageFillPrice: divideRounded(filledValue, state.filled),
+    updatedAt: now,
+  };
+  recordFillEvents(tx, fill, filledOrder, {
+    trade,
+    openedTrade,
+    closedPosition,
+    position,
+    opened: a.effect.opened,
+  });
   return {
     fill,
-    order: {
-      ...order,
-      status: state.status,
-      filledQuantity: state.filled,
-      filledValue,
-      remainingQuantity: exact(order.quantity).minus(state.filled),
-      averageFillPrice: divideRounded(filledValue, state.filled),
-      updatedAt: now,
-    },
+    order: filledOrder,
     position,
     closedPosition,
     trade,

@@ -10,6 +10,7 @@ import { appendDecision, type DecisionView } from '../audit/decision-history.ts'
 import { int } from '../db/column-values.ts';
 import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
+import { recordChange } from '../events/outbox.ts';
 import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { TRADE_IDEA_STATUSES, type TradeIdeaStatus } from '../entities/execution-tables.ts';
 import { TradingError } from '../input/errors.ts';
@@ -107,8 +108,19 @@ async function resolveProposal(tx: Tx, i: ParsedTradeIdea, known: KnownContext) 
   return { r, portfolio, strategy };
 }
 
+/** What an idea event says happened when the idea reaches a status. */
+const IDEA_CHANGES: Record<TradeIdeaStatus, string> = {
+  waiting: 'proposed',
+  needs_approval: 'needs_approval',
+  approved: 'approved',
+  auto_executed: 'executed',
+  rejected: 'rejected',
+  halted_by_risk: 'halted',
+  expired: 'expired',
+};
+
 /** Inserts the idea row in `status` (the gate's verdict, or `waiting` when queued for it). */
-function insertIdea(
+async function insertIdea(
   tx: Tx,
   r: ResolvedIdea,
   i: ParsedTradeIdea,
@@ -116,7 +128,7 @@ function insertIdea(
   decided: string | null,
   now: Date,
 ): Promise<TradeIdeaView> {
-  return tradeIdeas.insert(tx, {
+  const idea = await tradeIdeas.insert(tx, {
     portfolioId: r.portfolioId,
     signalId: r.signalId,
     strategyId: r.strategyId,
@@ -141,6 +153,8 @@ function insertIdea(
     createdAt: now,
     updatedAt: now,
   });
+  recordChange(tx, 'idea', IDEA_CHANGES[status], idea);
+  return idea;
 }
 
 /**
@@ -158,7 +172,9 @@ async function moveIdea(
   const changes =
     decision === null ? { status: to, updatedAt: now } : { status: to, ...decision, updatedAt: now };
   await tradeIdeas.update(tx, idea.id, changes);
-  return { ...idea, ...changes };
+  const moved = { ...idea, ...changes };
+  recordChange(tx, 'idea', IDEA_CHANGES[to], moved);
+  return moved;
 }
 
 /**

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { bool, int } from '../db/column-values.ts';
 import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
+import { recordChange } from '../events/outbox.ts';
 import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { SIDES } from '../entities/common.ts';
 import { ORDER_STATUSES, ORDER_TYPES, TIME_IN_FORCE } from '../entities/execution-tables.ts';
@@ -310,7 +311,9 @@ export async function placeOrderIn(tx: Tx, o: ParsedOrder, known: KnownToOrder =
   // A concurrent transaction committed the same client_order_id first.
   if (row === null) return replay(tx, o, clientOrderId);
   if (signalId !== null) await markSignalExecuted(tx, signalId, now);
-  return { order: orderWithFills(row), created: true };
+  const order = orderWithFills(row);
+  recordChange(tx, 'order', 'placed', order);
+  return { order, created: true };
 }
 
 async function replay(tx: Tx, o: ParsedOrder, clientOrderId: string): Promise<PlacedOrder> {
@@ -386,7 +389,9 @@ export async function moveOrderIn(
   if (c.exchangeOrderId !== undefined) changes.exchangeOrderId = c.exchangeOrderId;
   if (to === 'open') changes.submittedAt = c.submittedAt ?? order.submittedAt ?? now;
   await orders.update(tx, order.id, changes);
-  return { ...order, ...changes };
+  const moved = { ...order, ...changes };
+  recordChange(tx, 'order', to === 'open' ? 'acknowledged' : to, moved);
+  return moved;
 }
 
 /** The venue accepted the order (new → open), optionally with its exchange order id. */

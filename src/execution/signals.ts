@@ -22,6 +22,7 @@ import {
   when,
 } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
+import { recordChange } from '../events/outbox.ts';
 
 export interface SignalView {
   id: number;
@@ -123,7 +124,7 @@ export async function insertSignal(
 ): Promise<SignalView> {
   const ts = s.ts ?? new Date();
   const executedAt = options.executedAt ?? null;
-  return signals.insert(tx, {
+  const signal = await signals.insert(tx, {
     portfolioId: s.portfolioId ?? null,
     strategyId: s.strategyId ?? null,
     strategyVersion: s.strategyVersion,
@@ -142,6 +143,8 @@ export async function insertSignal(
     testMode: s.testMode,
     botVersion: s.botVersion ?? null,
   });
+  recordChange(tx, 'signal', 'recorded', signal);
+  return signal;
 }
 
 /** The strategy version a signal records: the given one, else the strategy's current version. */

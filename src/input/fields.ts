@@ -113,6 +113,42 @@ export function idFilters<const K extends string>(...names: K[]): Record<K, z.Zo
   return Object.fromEntries(names.map((n) => [n, id.optional()])) as Record<K, z.ZodOptional<typeof id>>;
 }
 
+/**
+ * An IANA time zone name (`Europe/Paris`, `UTC`), stored in its canonical spelling: what this
+ * runtime's Intl resolves it to (`utc` → `UTC`, `US/Eastern` → `America/New_York`). Offsets such as
+ * `+05:00`, which Intl also accepts, are not zones (no daylight-saving rules) and are refused.
+ */
+export const timeZone = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .transform((zone, ctx) => {
+    const canonical = canonicalZone(zone);
+    if (canonical === null) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown time zone "${zone}" (expected an IANA name such as Europe/Paris or UTC)`,
+      });
+      return z.NEVER;
+    }
+    return canonical;
+  });
+
+let knownZones: ReadonlySet<string> | undefined;
+
+/** The canonical IANA name of `zone`, or null when it is not one. */
+export function canonicalZone(zone: string): string | null {
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+  knownZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  return resolved === 'UTC' || knownZones.has(resolved) ? resolved : null;
+}
+
 /** A user by id or email (approvals, rejections, owners). */
 export const userRef = z.union([id, z.string().trim().toLowerCase().email()]);
 

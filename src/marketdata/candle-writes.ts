@@ -15,6 +15,7 @@ import { MalformedInputError } from '../input/errors.ts';
 import { binaryCandles } from './copy-binary.ts';
 import type { CandleRow } from './formats/types.ts';
 import { inWriteSession, type WriteSession } from './write-session.ts';
+import { recordEvent } from '../events/outbox.ts';
 
 export type OnConflict = 'ignore' | 'update';
 
@@ -254,8 +255,48 @@ export async function writeCandlesInSession(
   onConflict: OnConflict = 'ignore',
 ): Promise<WriteCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0, skipped: 0 };
-  if (session.dialect === 'sqlite') return writeSqlite(session.db, assetId, timeframe, rows, onConflict);
-  return writePg(session.client, assetId, timeframe, rows, onConflict);
+  const counts =
+    session.dialect === 'sqlite'
+      ? writeSqlite(session.db, assetId, timeframe, rows, onConflict)
+      : await writePg(session.client, assetId, timeframe, rows, onConflict);
+  await recordIngested(session, assetId, timeframe, rows, counts);
+  return counts;
+}
+
+/** The batch's `candles` event (none when it changed nothing), in the batch's transaction. */
+async function recordIngested(
+  session: WriteSession,
+  assetId: number,
+  timeframe: Timeframe,
+  rows: readonly CandleRow[],
+  counts: WriteCounts,
+): Promise<void> {
+  const count = counts.inserted + counts.updated;
+  if (count === 0) return;
+  let first = rows[0]!.ts;
+  let last = first;
+  for (const r of rows) {
+    if (r.ts < first) first = r.ts;
+    if (r.ts > last) last = r.ts;
+  }
+  const asset = await session.tx.get<{ symbol: unknown; venue: unknown }>(
+    'select symbol, venue from assets where id = ?',
+    [assetId],
+  );
+  recordEvent(session.tx, {
+    topic: 'candles',
+    portfolioId: null,
+    payload: {
+      change: 'ingested',
+      asset_id: assetId,
+      symbol: asset?.symbol ?? null,
+      venue: asset?.venue ?? null,
+      timeframe,
+      count,
+      first_ts: first,
+      last_ts: last,
+    },
+  });
 }
 
 /** Writes one batch as one transaction and returns what happened to its rows. */

@@ -154,3 +154,21 @@ export async function latestCandle(
   const [row] = await readCandles(store, assetId, timeframe, { newestFirst: true, limit: 1 });
   return row ?? null;
 }
+
+/**
+ * The timeframes stored for an asset with their first and last candle time: two primary-key
+ * probes per timeframe, so its cost does not grow with the number of candles.
+ */
+export async function candleCoverage(
+  store: Store,
+  assetId: number,
+): Promise<Array<{ timeframe: Timeframe; firstTs: number; lastTs: number }>> {
+  const found = [];
+  for (const timeframe of TIMEFRAMES) {
+    const [last] = await readCandles(store, assetId, timeframe, { newestFirst: true, limit: 1 });
+    if (!last) continue;
+    const [first] = await readCandles(store, assetId, timeframe, { limit: 1 });
+    found.push({ timeframe, firstTs: first!.ts, lastTs: last.ts });
+  }
+  return found;
+}

@@ -4,12 +4,13 @@
  * must be all-or-nothing, and a stream (stdin) cannot be validated first and read again, so it writes
  * every batch inside this one transaction and lets a bad row roll the whole file back.
  */
-import type { DatabaseSync } from 'node:sqlite';
-import type { PoolClient } from 'pg';
 import type { Store } from '../db/store.ts';
+import { type DriverHandle, inDriverTransaction, type Tx } from '../db/transaction.ts';
 
-export type WriteSession =
-  { dialect: 'sqlite'; db: DatabaseSync } | { dialect: 'postgresql'; client: PoolClient };
+export type WriteSession = DriverHandle & {
+  /** The same transaction as a Tx: for the outbox's event of each batch (src/events/). */
+  tx: Tx;
+};
 
 /**
  * Runs `fn` inside one transaction and commits when it resolves, rolls back when it throws.
@@ -17,32 +18,7 @@ export type WriteSession =
  * `store.kysely`, the ORM or `store.withSqlite` (they would wait for the mutex forever).
  */
 export async function inWriteSession<T>(store: Store, fn: (session: WriteSession) => Promise<T>): Promise<T> {
-  if (store.dialect === 'sqlite') {
-    return store.withSqlite(async (db) => {
-      // IMMEDIATE: take the write lock now, so a second writer waits (busy_timeout) instead of failing later.
-      db.exec('begin immediate');
-      try {
-        const result = await fn({ dialect: 'sqlite', db });
-        db.exec('commit');
-        return result;
-      } catch (error) {
-        if (db.isTransaction) db.exec('rollback');
-        throw error;
-      }
-    });
-  }
-  const client = await (await store.pgPool()).connect();
-  try {
-    await client.query('begin');
-    const result = await fn({ dialect: 'postgresql', client });
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  return inDriverTransaction(store, (tx, handle) => fn({ ...handle, tx }));
 }
 
 /** Runs one compiled statement (built with the store's Kysely) on the session's connection. */

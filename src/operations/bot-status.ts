@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { recordChange } from '../events/outbox.ts';
 import { BotStatus } from '../entities/operations-tables.ts';
 import { parseInput } from '../input/parse.ts';
 import { botVersion } from '../input/fields.ts';
@@ -43,14 +45,23 @@ export async function setBotStatus(
   options: { botVersion?: string | null } = {},
 ): Promise<BotStatusView> {
   const input = parseInput(SetBotStatusInput, { key, value, ...options }, 'setBotStatus');
-  const row = await store.em().upsert(BotStatus, {
-    key: input.key,
-    value: input.value,
-    botVersion: input.botVersion ?? null,
-    updatedAt: new Date(),
+  // On the Tx layer, not the unit of work: the `bot_status` event must commit with the row.
+  return inTransaction(store, async (tx) => {
+    const entry: BotStatusView = {
+      key: input.key,
+      value: input.value ?? null,
+      botVersion: input.botVersion ?? null,
+      updatedAt: new Date(),
+    };
+    await tx.run(UPSERT, [entry.key, tx.json(entry.value), entry.botVersion, tx.time(entry.updatedAt)]);
+    recordChange(tx, 'bot_status', 'set', entry);
+    return entry;
   });
-  return botStatusFromRow(row);
 }
+
+const UPSERT = `insert into bot_status ("key", value, bot_version, updated_at) values (?, ?, ?, ?)
+  on conflict ("key") do update
+  set value = excluded.value, bot_version = excluded.bot_version, updated_at = excluded.updated_at`;
 
 /** The entry under `key`, or null. */
 export async function getBotStatus(store: Store, key: string): Promise<BotStatusView | null> {

@@ -1,6 +1,6 @@
 /**
- * Retention (`tradestore db prune`): old candles per timeframe, snapshots past their window, and
- * decision history moved to `decision_history_archive`. One transaction per table, so a failure
+ * Retention (`tradestore db prune`): old candles per timeframe, snapshots past their window,
+ * decision history moved to `decision_history_archive`, and old live events (the outbox). One transaction per table, so a failure
  * in one leaves the others as they were and never half-prunes a table.
  */
 import type { Kysely, Transaction } from 'kysely';
@@ -10,6 +10,7 @@ import type { Store } from '../db/store.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { timestampValue } from '../db/column-values.ts';
 import { TIMEFRAMES } from '../entities/common.ts';
+import { countEventsBefore, pruneEventsBefore } from '../events/retention-events.ts';
 
 const DAY = 86_400_000;
 
@@ -18,6 +19,7 @@ export const retentionPolicy = z.object({
   candles: z.partialRecord(z.enum(TIMEFRAMES), z.number().int().positive()).default({}),
   snapshotDays: z.number().int().positive().default(30),
   decisionDays: z.number().int().positive().default(90),
+  eventDays: z.number().int().positive().default(7),
   now: z.date().default(() => new Date()),
   dryRun: z.boolean().default(false),
 });
@@ -107,5 +109,12 @@ export async function prune(store: Store, input: RetentionPolicy = {}): Promise<
     rows: archived,
     detail: `older than ${policy.decisionDays} days, moved to decision_history_archive`,
   });
+
+  // The outbox's owner trims it, as a prefix of seq (src/events/retention-events.ts).
+  const eventCutoff = new Date(now - policy.eventDays * DAY);
+  const events = await inTransaction(store, (tx) =>
+    policy.dryRun ? countEventsBefore(tx, eventCutoff) : pruneEventsBefore(tx, eventCutoff),
+  );
+  results.push({ table: 'events', rows: events, detail: `older than ${policy.eventDays} days` });
   return results;
 }

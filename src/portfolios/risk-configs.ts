@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { appendDecision, type DecisionView } from '../audit/decision-history.ts';
+import { recordChange } from '../events/outbox.ts';
 import type { Store } from '../db/store.ts';
 import { col, defineTable } from '../db/table.ts';
 import { inTransaction, reading, type Tx } from '../db/transaction.ts';
@@ -196,10 +197,17 @@ async function upsertRow(tx: Tx, portfolioId: number | null, patch: ParsedPatch)
   return { ...row, ...changes };
 }
 
+/** A config change the operator made (halts and resumes say `halted` / `resumed` instead). */
+async function changeConfig(tx: Tx, portfolioId: number | null, patch: ParsedPatch): Promise<RiskConfigView> {
+  const config = await upsertRow(tx, portfolioId, patch);
+  recordChange(tx, 'risk', 'changed', config);
+  return config;
+}
+
 /** Creates or changes the global control panel; fields not given keep their value. */
 export async function setGlobalRiskConfig(store: Store, patch: RiskConfigPatch): Promise<RiskConfigView> {
   const p = parseInput(RiskConfigPatch, patch, 'risk config');
-  return inTransaction(store, (tx) => upsertRow(tx, null, p));
+  return inTransaction(store, (tx) => changeConfig(tx, null, p));
 }
 
 /**
@@ -211,7 +219,7 @@ export async function setPortfolioRiskConfig(
   input: PortfolioRiskConfigInput,
 ): Promise<RiskConfigView> {
   const { portfolioId, ...patch } = parseInput(PortfolioRiskConfigInput, input, 'portfolio risk config');
-  return inTransaction(store, (tx) => upsertRow(tx, portfolioId, patch));
+  return inTransaction(store, (tx) => changeConfig(tx, portfolioId, patch));
 }
 
 /** Drops a portfolio's override (the global row applies again); false when it had none. */
@@ -221,7 +229,9 @@ export async function removePortfolioRiskConfig(
 ): Promise<boolean> {
   const portfolioId = parseInput(id, input.portfolioId, 'portfolio id');
   return inTransaction(store, async (tx) => {
-    return (await tx.run('delete from risk_configs where portfolio_id = ?', [portfolioId])) > 0;
+    const removed = (await tx.run('delete from risk_configs where portfolio_id = ?', [portfolioId])) > 0;
+    if (removed) recordChange(tx, 'risk', 'changed', { portfolioId, removed: true });
+    return removed;
   });
 }
 
@@ -278,6 +288,7 @@ async function switchAi(store: Store, input: HaltInput, enable: boolean) {
       testMode: h.testMode,
       botVersion: h.botVersion ?? null,
     });
+    recordChange(tx, 'risk', enable ? 'resumed' : 'halted', updated);
     return { config: updated, decision };
   });
 }

@@ -30,6 +30,7 @@ test('the route table has portfolio-scoped id routes to check (the generator fou
     '/trade-ideas/:id/approve',
     '/orders/:id/fills',
     '/trades/:id',
+    '/trades/:id/chain',
   ])
     assert.ok(
       scoped.some((r) => r.url === needed),

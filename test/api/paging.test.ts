@@ -30,13 +30,15 @@ const paged = routes.filter((r) => isList(r) && 'cursor' in shapeOf(r.schema.que
 /**
  * Lists that are one bounded answer, not a growing history: aggregates (stats, counts), a keyed
  * map (bot status), a calendar window (the latest capture of each event in it), and the small
- * per-parent lists (a portfolio's grants, a strategy's versions and performance rows, an order's fills).
+ * per-parent lists (a portfolio's grants, a strategy's versions and performance rows, an order's fills,
+ * an asset's stored timeframes).
  */
 const WHOLE = new Set([
   '/portfolios/:id/access',
   '/strategies/:id/versions',
   '/strategies/:id/performance',
   '/orders/:id/fills',
+  '/candles/timeframes',
   '/stats/daily',
   '/stats/weekly',
   '/stats/monthly',
@@ -60,11 +62,17 @@ interface Seeder {
   noMidWalk?: string;
 }
 
+/**
+ * Lists read oldest first from a position (`after` a seq, next_cursor the seq to continue after):
+ * the events history, walked by test/api/events.test.ts.
+ */
+const FORWARD = new Set(['/events/history']);
+
 test('every list route is either a keyset page or a named whole answer', () => {
   assert.ok(paged.length >= 25, `only ${paged.length} paged routes found`);
   for (const r of routes.filter(isList))
     assert.ok(
-      paged.includes(r) || WHOLE.has(r.url),
+      paged.includes(r) || WHOLE.has(r.url) || FORWARD.has(r.url),
       `${r.url} returns a list without a cursor and is not a named whole answer`,
     );
 });

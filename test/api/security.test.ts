@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { SignJWT } from 'jose';
+import { decodeJwt, SignJWT } from 'jose';
+import { inTransaction } from '../../src/db/transaction.ts';
 import { eachDialect } from '../support/dialects.ts';
 import { buildScenario, type Scenario } from './scenario.ts';
 import { rowCounts, SECRET, testApi, type TestApi } from './support.ts';
@@ -95,6 +96,36 @@ eachDialect('HTTP credentials and security', (ctx) => {
       401,
     );
     assert.equal((await me(s.access)).status, 401);
+  });
+
+  test('a login revoked or a user deactivated by another process stops its token on the next request', async () => {
+    // The server keeps a token's principal while nothing has committed (sessions.ts): a commit
+    // from another connection (a CLI, another server) must end that at once, like one of its own.
+    const s = await api.login('owner@example.com', 'correct horse battery');
+    assert.equal((await me(s.access)).status, 200);
+    assert.equal((await me(s.access)).status, 200);
+    const other = await ctx.reopen();
+    try {
+      await inTransaction(other, (tx) =>
+        tx.run('update auth_sessions set revoked_at = ? where id = ?', [
+          tx.time(new Date()),
+          Number(decodeJwt(s.access).sid),
+        ]),
+      );
+      assert.equal((await me(s.access)).status, 401);
+      const t = await api.login('viewer@example.com', 'correct horse battery');
+      assert.equal((await me(t.access)).status, 200);
+      await inTransaction(other, (tx) =>
+        tx.run('update users set is_active = ? where email = ?', [tx.bool(false), 'viewer@example.com']),
+      );
+      assert.equal((await me(t.access)).status, 401);
+      await inTransaction(other, (tx) =>
+        tx.run('update users set is_active = ? where email = ?', [tx.bool(true), 'viewer@example.com']),
+      );
+      assert.equal((await me(t.access)).status, 200);
+    } finally {
+      await other.close();
+    }
   });
 
   test('API keys: a read key cannot place an order; a key limited to one portfolio cannot see another', async () => {

@@ -1,48 +1,9 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { migrationState } from '../../src/migrate/runner.ts';
 import type { Health } from '../../src/operations/inspect.ts';
-import { runCli } from '../support/cli.ts';
+import { runCli, startServe, stopServe } from '../support/cli.ts';
 import { eachDialect } from '../support/dialects.ts';
-
-const bin = resolve(import.meta.dirname, '../../bin/tradestore.js');
-
-/** Starts `tradestore serve` on a free port and waits until it answers. */
-async function serve(
-  url: string,
-  env: Record<string, string>,
-  options: { flags?: boolean } = {},
-): Promise<{ child: ChildProcess; base: string }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const flags = options.flags ? ['--port', String(port), '--host', '127.0.0.1'] : [];
-  const args = [bin, '--db', url, 'serve', ...flags];
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...(options.flags ? {} : { PORT: String(port) }), LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}`);
-    try {
-      await fetch(`${base}/health`);
-      return { child, base };
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  child.kill('SIGKILL');
-  throw new Error('serve did not answer within 30 s');
-}
-
-async function stop(child: ChildProcess): Promise<number | null> {
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const [code] = await exited;
-  return code as number | null;
-}
 
 eachDialect(
   'tradestore serve',
@@ -60,29 +21,29 @@ eachDialect(
       }
       assert.equal((await migrationState(ctx.store)).applied.length, 0, 'serve --port 70000 migrated');
 
-      const up = await serve(
+      const up = await startServe(
         ctx.url,
         { PORT: '70000', HOST: 'not a host', MIGRATE_ON_START: 'false' },
         { flags: true },
       );
       assert.equal((await fetch(`${up.base}/health`)).status, 200);
-      assert.equal(await stop(up.child), 0);
+      assert.equal(await stopServe(up.child), 0);
     });
 
     test('MIGRATE_ON_START=false leaves migrations pending; the default applies them; SIGTERM exits 0', async () => {
-      const off = await serve(ctx.url, { MIGRATE_ON_START: 'false' });
+      const off = await startServe(ctx.url, { MIGRATE_ON_START: 'false' });
       const pending = (await (await fetch(`${off.base}/health`)).json()) as Health;
       assert.equal(pending.schema_version, null);
       assert.ok(pending.pending_migrations >= 1);
-      assert.equal(await stop(off.child), 0);
+      assert.equal(await stopServe(off.child), 0);
 
-      const on = await serve(ctx.url, {});
+      const on = await startServe(ctx.url, {});
       const res = await fetch(`${on.base}/health`);
       assert.equal(res.status, 200);
       const migrated = (await res.json()) as Health;
       assert.equal(migrated.pending_migrations, 0);
       assert.ok(migrated.schema_version);
-      assert.equal(await stop(on.child), 0);
+      assert.equal(await stopServe(on.child), 0);
     });
   },
   { migrate: false },

@@ -70,4 +70,38 @@ eachDialect('tradestore users create', (ctx) => {
       .executeTakeFirst();
     assert.equal(Number(n!.n), 2);
   });
+
+  test('--time-zone stores the canonical IANA name; a non-zone is a usage error that creates nothing', async () => {
+    const r = await spawnCli(
+      [
+        '--db',
+        ctx.url,
+        'users',
+        'create',
+        '--email',
+        'tz@example.com',
+        '--time-zone',
+        'asia/tokyo',
+        '--json',
+      ],
+      { stdin: 'zone pass phrase\n' },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).time_zone, 'Asia/Tokyo');
+    const bad = await spawnCli(
+      ['--db', ctx.url, 'users', 'create', '--email', 'tz2@example.com', '--time-zone', '+05:30'],
+      { stdin: 'zone pass phrase\n' },
+    );
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--time-zone "\+05:30" is not an IANA time zone/);
+    const rows = await ctx.store.kysely
+      .selectFrom('users')
+      .select(['email', 'time_zone'])
+      .where('email', 'like', 'tz%')
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => ({ ...r })),
+      [{ email: 'tz@example.com', time_zone: 'Asia/Tokyo' }],
+    );
+  });
 });

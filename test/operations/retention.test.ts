@@ -52,6 +52,8 @@ eachDialect('db prune', (ctx) => {
       account_snapshots: 1,
       market_snapshots: 0,
       decision_history: 1,
+      // The sample's events happened now, after this policy's `now`: none is old.
+      events: 0,
     });
     const count = async (t: string) =>
       Number(

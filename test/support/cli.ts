@@ -1,5 +1,6 @@
 /** Runs the real `tradestore` binary from tests, the way a user's shell would. */
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -52,4 +53,55 @@ export function spawnCli(args: string[], options: CliOptions = {}): Promise<CliR
     child.on('close', (code) => done({ code, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+export interface Served {
+  child: ChildProcess;
+  /** `http://127.0.0.1:<port>` */
+  base: string;
+  /** What the process wrote to stderr so far (for a failure's message). */
+  stderr(): string;
+}
+
+/**
+ * Starts `tradestore serve` on a free port and waits until it answers. `flags`: the port and host
+ * as `--port`/`--host` instead of PORT. LOG_LEVEL is silent unless `env` says otherwise.
+ */
+export async function startServe(
+  url: string,
+  env: Record<string, string> = {},
+  options: { flags?: boolean } = {},
+): Promise<Served> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const flags = options.flags ? ['--port', String(port), '--host', '127.0.0.1'] : [];
+  const child = spawn(process.execPath, [BIN, '--db', url, 'serve', ...flags], {
+    cwd: cwdOf({}),
+    env: { ...process.env, ...(options.flags ? {} : { PORT: String(port) }), LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}: ${stderr}`);
+    try {
+      await fetch(`${base}/health`);
+      return { child, base, stderr: () => stderr };
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error(`serve did not answer within 30 s: ${stderr}`);
+}
+
+/** SIGTERM, then the exit code. */
+export async function stopServe(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const [code] = await exited;
+  return code as number | null;
 }

@@ -15,6 +15,7 @@ import {
   authenticateAccessTokenNow,
   type TokenKeys,
 } from '../../accounts/sessions.ts';
+import { dataVersion } from '../../db/data-version.ts';
 import type { Store } from '../../db/store.ts';
 import type { RouteContext, RouteSpec } from '../route.ts';
 import { ApiError, refuseNul } from './errors.ts';
@@ -22,6 +23,11 @@ import { ApiError, refuseNul } from './errors.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /**
+     * The store's data version read when the request arrived (null: none on this store), shared
+     * by the credential check and cached answers: both are then as of that instant.
+     */
+    dataVersion?: number | null;
   }
   interface FastifyContextConfig {
     spec?: RouteSpec;
@@ -30,9 +36,26 @@ declare module 'fastify' {
 
 function bearer(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
-  if (typeof header !== 'string') return null;
+  if (typeof header !== 'string') return queryToken(request);
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return m ? m[1]! : null;
+}
+
+/**
+ * `?access_token=` on a route that accepts it (GET /events: EventSource sends no headers). Only an
+ * access token (minutes-lived): an API key would be a long-lived secret in URLs, proxies' logs and
+ * browser history, so it is refused there.
+ */
+function queryToken(request: FastifyRequest): string | null {
+  if (request.routeOptions.config.spec?.queryToken !== true) return null;
+  const token = (request.query as Record<string, unknown> | undefined)?.access_token;
+  if (typeof token !== 'string' || token === '') return null;
+  if (looksLikeApiKey(token))
+    throw new ApiError(
+      'unauthenticated',
+      'an API key goes in the Authorization header, never in a URL; ?access_token= takes an access token',
+    );
+  return token;
 }
 
 export async function principalOf(
@@ -88,6 +111,7 @@ async function portfolioIdOf(
 
 export function registerAuth(app: FastifyInstance, store: Store, keys: TokenKeys): void {
   app.decorateRequest('principal', undefined);
+  app.decorateRequest('dataVersion', undefined);
   // Callback hooks with synchronous fast paths: a bot's request with a known token on SQLite is
   // decided without a promise (these two hooks run on every request).
   app.addHook('onRequest', (request, _reply, done) => {
@@ -95,9 +119,10 @@ export function registerAuth(app: FastifyInstance, store: Store, keys: TokenKeys
     if (!spec || spec.auth === 'public') return done();
     try {
       const credential = bearer(request);
+      const version = (request.dataVersion = dataVersion(store));
       const now =
         credential !== null && !looksLikeApiKey(credential)
-          ? authenticateAccessTokenNow(store, keys, credential)
+          ? authenticateAccessTokenNow(store, keys, credential, version)
           : undefined;
       if (now !== undefined) {
         request.principal = now;

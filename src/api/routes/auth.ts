@@ -1,9 +1,9 @@
 /** Registration, login, token refresh and logout: public routes (the credentials are the body). */
 import { z } from 'zod';
 import { login, logout, refreshSession } from '../../accounts/sessions.ts';
-import { registerUser } from '../../accounts/users.ts';
-import { route } from '../route.ts';
-import { credentials, registered, refreshBody, tokenPair, user } from '../schemas/accounts.ts';
+import { getUser, hasUsers, registerUser, updateUser } from '../../accounts/users.ts';
+import { route, type RouteContext } from '../route.ts';
+import { credentials, me, ownSettings, registered, refreshBody, tokenPair } from '../schemas/accounts.ts';
 import { toWire } from '../../db/wire.ts';
 
 export const authRoutes = [
@@ -21,6 +21,19 @@ export const authRoutes = [
       });
       return { id: u.id, email: u.email, role: u.role };
     },
+  }),
+  route({
+    method: 'GET',
+    url: '/auth/setup',
+    summary:
+      'Whether the store has no user yet (the first registration creates the admin) and signup is open',
+    tag: 'auth',
+    auth: 'public',
+    schema: { response: z.object({ needs_admin: z.boolean(), signup_open: z.boolean() }) },
+    handler: async (_req, ctx) => ({
+      needs_admin: !(await hasUsers(ctx.store)),
+      signup_open: ctx.deps.config.ALLOW_SIGNUP ?? false,
+    }),
   }),
   route({
     method: 'POST',
@@ -61,23 +74,35 @@ export const authRoutes = [
   route({
     method: 'GET',
     url: '/auth/me',
-    summary: 'Who the credentials belong to',
+    summary: 'Who the credentials belong to, and their settings (time zone)',
     tag: 'auth',
     auth: 'read',
-    schema: {
-      response: user.pick({ id: true, email: true, role: true }).extend({
-        via: z.enum(['token', 'api_key']),
-        scopes: z.array(z.string()),
-        portfolio_ids: z.array(z.number().int()).nullable(),
-      }),
+    schema: { response: me },
+    handler: async (_req, ctx) => whoAmI(ctx, (await getUser(ctx.store, ctx.principal.userId)).timeZone),
+  }),
+  route({
+    method: 'PATCH',
+    url: '/auth/me',
+    summary: 'Change your own settings: the IANA time zone every time is displayed in',
+    tag: 'auth',
+    auth: 'read',
+    schema: { body: ownSettings, response: me },
+    handler: async (req, ctx) => {
+      const u = await updateUser(ctx.store, { userId: ctx.principal.userId, timeZone: req.body.time_zone });
+      return whoAmI(ctx, u.timeZone);
     },
-    handler: async (_req, ctx) => ({
-      id: ctx.principal.userId,
-      email: ctx.principal.email,
-      role: ctx.principal.role,
-      via: ctx.principal.via,
-      scopes: [...ctx.principal.scopes],
-      portfolio_ids: ctx.principal.portfolioIds,
-    }),
   }),
 ];
+
+function whoAmI(ctx: RouteContext, timeZone: string) {
+  const p = ctx.principal;
+  return {
+    id: p.userId,
+    email: p.email,
+    role: p.role,
+    time_zone: timeZone,
+    via: p.via,
+    scopes: [...p.scopes],
+    portfolio_ids: p.portfolioIds,
+  };
+}

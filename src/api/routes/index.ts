@@ -1,6 +1,7 @@
 /** The route table: every route of the API, in the order the document lists them. */
 import type { RouteSpec } from '../route.ts';
 import { authRoutes } from './auth.ts';
+import { eventRoutes } from './events.ts';
 import { marketDataRoutes } from './marketdata.ts';
 import { portfolioRoutes } from './portfolios.ts';
 import { recordRoutes } from './records.ts';
@@ -18,4 +19,5 @@ export const routes: readonly RouteSpec[] = [
   ...tradingRoutes,
   ...statsRoutes,
   ...recordRoutes,
+  ...eventRoutes,
 ];

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { TIMEFRAMES } from '../../entities/common.ts';
 import { ASSET_KINDS } from '../../entities/market-data-tables.ts';
 import { ensureAsset, findAsset } from '../../marketdata/assets.ts';
-import { readCandles } from '../../marketdata/candles.ts';
+import { candleCoverage, readCandles } from '../../marketdata/candles.ts';
 import { CANDLE_FORMATS, TICK_FORMATS } from '../../marketdata/formats/options.ts';
 import { importCandleFile } from '../../marketdata/import-candles.ts';
 import { importTickFile } from '../../marketdata/import-ticks.ts';
@@ -231,9 +231,31 @@ export const marketDataRoutes = [
       const body =
         ctx.deps.config.RESPONSE_CACHE === false
           ? Buffer.from(await compute())
-          : await responseCache(ctx.store).get(`candles:${JSON.stringify(q)}`, compute);
+          : await responseCache(ctx.store).get(`candles:${JSON.stringify(q)}`, compute, req.dataVersion);
       return reply.type('application/json; charset=utf-8').send(body);
     },
+  }),
+  route({
+    method: 'GET',
+    url: '/candles/timeframes',
+    summary: "The timeframes stored for an asset, with each one's first and last candle time (epoch ms)",
+    tag: 'candles',
+    auth: 'read',
+    schema: {
+      querystring: z.object(which),
+      response: z.object({
+        data: z.array(
+          z.object({ timeframe: z.enum(TIMEFRAMES), first_ts: z.number().int(), last_ts: z.number().int() }),
+        ),
+        next_cursor: z.null(),
+      }),
+    },
+    handler: async (req, ctx) => ({
+      data: (await candleCoverage(ctx.store, await assetId(ctx.store, req.query.asset, req.query.venue))).map(
+        toWire,
+      ),
+      next_cursor: null,
+    }),
   }),
   route({
     method: 'POST',

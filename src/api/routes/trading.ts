@@ -17,6 +17,7 @@ import {
 import { cancelOrder, getOrder, placeOrder } from '../../execution/orders.ts';
 import { type PagedName, readPage } from '../../execution/pages.ts';
 import { getSignal, recordSignal } from '../../execution/signals.ts';
+import { getTradeChain } from '../../execution/trade-chain.ts';
 import { getTrade } from '../../execution/trades.ts';
 import { InvalidInputError, NotFoundError } from '../../input/errors.ts';
 import { route, type RouteContext } from '../route.ts';
@@ -38,6 +39,7 @@ import {
   proposal,
   signal,
   trade,
+  tradeChain,
   verdict,
 } from '../schemas/trading.ts';
 import { fromWire, toWire } from '../../db/wire.ts';
@@ -377,6 +379,17 @@ export const tradingRoutes = [
     portfolio: row('trades'),
     schema: { params: idParams, response: trade },
     handler: async (req, ctx) => toWire(await getTrade(ctx.store, req.params.id)),
+  }),
+  route({
+    method: 'GET',
+    url: '/trades/:id/chain',
+    summary:
+      'Why a round trip happened: its signal (with components), trade idea, decisions, orders and fills, oldest first',
+    tag: 'trades',
+    auth: 'read',
+    portfolio: row('trades'),
+    schema: { params: idParams, response: tradeChain },
+    handler: async (req, ctx) => toWire(await getTradeChain(ctx.store, req.params.id)),
   }),
   listRoute(
     'decisions',

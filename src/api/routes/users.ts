@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { createApiKey, deleteApiKey, pageApiKeys } from '../../accounts/api-keys.ts';
 import { AccessDeniedError } from '../../accounts/errors.ts';
-import { createUser, getUser, listUsers, updateUser } from '../../accounts/users.ts';
+import { createUser, getUser, listUsers, type NewUserInput, updateUser } from '../../accounts/users.ts';
 import { route } from '../route.ts';
 import { apiKey, createdApiKey, newApiKey, newUser, user, userChange } from '../schemas/accounts.ts';
 import { decodeCursor, idParams, page, pageQuery } from '../schemas/common.ts';
@@ -18,7 +18,7 @@ export const userRoutes = [
     auth: 'admin',
     status: 201,
     schema: { body: newUser, response: user },
-    handler: async (req, ctx) => toWire(await createUser(ctx.store, req.body)),
+    handler: async (req, ctx) => toWire(await createUser(ctx.store, fromWire(req.body) as NewUserInput)),
   }),
   route({
     method: 'GET',

@@ -15,15 +15,33 @@ export const user = z
     email: z.string(),
     role: z.enum(USER_ROLES),
     is_active: z.boolean(),
+    time_zone: z
+      .string()
+      .meta({ description: 'IANA zone the dashboard shows every time in', example: 'Europe/Paris' }),
     created_at: timeOut,
   })
   .meta({ id: 'User' });
 export const registered = z.object({ id: idOut, email: z.string(), role: z.enum(USER_ROLES) });
 
-export const newUser = credentials.extend({ role: z.enum(USER_ROLES).default('viewer') });
+const zoneIn = z
+  .string()
+  .max(64)
+  .meta({ description: 'an IANA time zone name', example: 'America/New_York' });
+export const newUser = credentials.extend({
+  role: z.enum(USER_ROLES).default('viewer'),
+  time_zone: zoneIn.optional(),
+});
 export const userChange = z.object({
   role: z.enum(USER_ROLES).optional(),
   is_active: z.boolean().optional(),
+  time_zone: zoneIn.optional(),
+});
+/** What a user changes about themselves (PATCH /auth/me). */
+export const ownSettings = z.object({ time_zone: zoneIn });
+export const me = user.pick({ id: true, email: true, role: true, time_zone: true }).extend({
+  via: z.enum(['token', 'api_key']),
+  scopes: z.array(z.string()),
+  portfolio_ids: z.array(z.number().int()).nullable(),
 });
 
 export const tokenPair = z

@@ -411,3 +411,15 @@ export const chainResult = z.object({
   fill: fill.nullable(),
   position: position.nullable(),
 });
+
+/** Why a trade happened: signal → idea → decisions → orders → fills → the trade. */
+export const tradeChain = z
+  .object({
+    signal: signal.nullable(),
+    idea: idea.nullable(),
+    decisions: z.array(decision),
+    orders: z.array(order),
+    fills: z.array(fill),
+    trade,
+  })
+  .meta({ id: 'TradeChain' });

@@ -1,0 +1,129 @@
+/**
+ * The Redis publisher on both databases: a subscriber on `tradestore:fill` receives the fill after
+ * its commit, with the outbox's seq; with Redis stopped mid-run (a private redis-server, never the
+ * shared one) writes still succeed and the outbox is complete, and what Redis missed is published
+ * once it is back; a CLI process publishes what it committed before it exits.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { openStore } from '../../src/db/store.ts';
+import { actOnSignal } from '../../src/execution/chain.ts';
+import { eventBounds, readEvents } from '../../src/events/reading.ts';
+import { setBotStatus } from '../../src/operations/bot-status.ts';
+import { spawnCli } from '../support/cli.ts';
+import { eachDialect } from '../support/dialects.ts';
+import { collect, privateRedis, REDIS_SKIP, REDIS_URL } from '../support/redis.ts';
+import { createAssets, createTestPortfolio, createUser, openGate } from '../execution/fixtures.ts';
+
+describe('events to Redis', { skip: REDIS_SKIP }, () => {
+  eachDialect('redis publisher', (ctx) => {
+    test('a subscriber on tradestore:fill receives the fill after commit, with its seq', async () => {
+      const store = await openStore(ctx.url, { redisUrl: REDIS_URL });
+      const fills = await collect(REDIS_URL, 'tradestore:fill');
+      try {
+        await openGate(store);
+        const user = await createUser(store);
+        const portfolioId = (await createTestPortfolio(store, user.id)).id;
+        const [asset] = (await createAssets(store, ['ETH/USDT'], `redis-${ctx.dialect}-${process.pid}`)) as [
+          number,
+        ];
+        const r = await actOnSignal(store, {
+          signal: {
+            portfolioId,
+            assetId: asset,
+            price: '2500.25',
+            action: 'buy',
+            confidence: 0.9,
+            quantity: '0.5',
+            strategyVersion: 'v1',
+          },
+          fill: {},
+        });
+        const fillId = r.fill!.fill.id;
+        const [stored] = (await readEvents(store, { after: 0, limit: 1000, topics: ['fill'] })).filter(
+          (e) => e.payload.id === fillId,
+        );
+        const mine = (m: Record<string, unknown>) => m.id === fillId && m.portfolio_id === portfolioId;
+        const [message] = (await fills.until((m) => m.some(mine))).filter(mine);
+        assert.deepEqual(message, {
+          ...stored!.payload,
+          seq: stored!.seq,
+          topic: 'fill',
+          occurred_at: stored!.occurredAt.toISOString(),
+          portfolio_id: portfolioId,
+        });
+        assert.equal(message!.price, '2500.25');
+      } finally {
+        fills.close();
+        await store.close();
+      }
+    });
+
+    test('with Redis stopped mid-run writes succeed, the outbox is complete, and Redis catches up', async () => {
+      const redis = await privateRedis();
+      const store = await openStore(ctx.url, { redisUrl: redis.url });
+      const statuses = await collect(redis.url, 'tradestore:bot_status');
+      try {
+        const key = `redis-stop-${ctx.dialect}`;
+        await setBotStatus(store, key, 0);
+        await statuses.until((m) => m.some((x) => x.key === key && x.value === 0));
+        await redis.stop();
+        const before = (await eventBounds(store)).latestSeq;
+        for (let i = 1; i <= 5; i++) await setBotStatus(store, key, i);
+        const events = await readEvents(store, { after: before, limit: 100 });
+        assert.deepEqual(
+          events.map((e) => [e.seq, e.payload.value]),
+          [1, 2, 3, 4, 5].map((i) => [before + i, i]),
+        );
+        // Back up (empty: no persistence): the publisher resumes from its own cursor.
+        await redis.start();
+        const got = await statuses.until((m) =>
+          [1, 2, 3, 4, 5].every((i) => m.some((x) => x.key === key && x.value === i)),
+        );
+        const seqs = got.filter((x) => x.key === key).map((x) => x.seq);
+        assert.deepEqual(seqs, [...new Set(seqs)], 'no seq published twice');
+      } finally {
+        statuses.close();
+        await store.close();
+        await redis.stop();
+      }
+    });
+
+    test('a CLI command publishes what it committed before it exits', async () => {
+      const statuses = await collect(REDIS_URL, 'tradestore:candles');
+      try {
+        const symbol = `CLI${ctx.dialect}${process.pid}`;
+        const csv =
+          'ts,open,high,low,close,volume\n1700000040000,1,2,0.5,1.5,10\n1700000100000,1,2,0.5,1.5,10\n';
+        const r = await spawnCli(
+          [
+            '--db',
+            ctx.url,
+            'import',
+            'candles',
+            '-',
+            '--asset',
+            symbol,
+            '--venue',
+            'cli',
+            '--timeframe',
+            '1m',
+            '--format',
+            'csv',
+          ],
+          {
+            env: { REDIS_URL },
+            stdin: csv,
+          },
+        );
+        assert.equal(r.code, 0, r.stderr);
+        const mine = (m: Record<string, unknown>) => m.symbol === symbol;
+        const [message] = (await statuses.until((m) => m.some(mine))).filter(mine);
+        assert.equal(message!.count, 2);
+        assert.equal(message!.first_ts, 1_700_000_040_000);
+      } finally {
+        statuses.close();
+      }
+    });
+  });
+});
