@@ -70,24 +70,44 @@ function listenPg(store: Store, waker: Waker): () => Promise<void> {
   let client: PoolClient | null = null;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
+  const onNotification = () => wakeAll(waker);
+  // Back to the pool without our LISTEN and handlers; a broken connection is discarded instead.
+  const giveBack = async (c: PoolClient, broken: boolean) => {
+    c.off('notification', onNotification);
+    c.off('error', onError);
+    if (!broken) await c.query(`unlisten ${NOTIFY_CHANNEL}`).catch(() => (broken = true));
+    c.release(broken || undefined);
+  };
+  const retryLater = () => {
+    if (!stopped) retry = setTimeout(() => void connect(), RECONNECT_MS);
+  };
+  function onError() {
+    const c = client;
+    if (c === null) return;
+    client = null;
+    void giveBack(c, true);
+    retryLater();
+  }
   const connect = async () => {
+    let c: PoolClient;
     try {
-      const c = await (await store.pgPool()).connect();
-      if (stopped) return c.release();
-      c.on('notification', () => wakeAll(waker));
-      c.on('error', () => {
-        if (client !== c) return;
-        client = null;
-        c.release(true);
-        if (!stopped) retry = setTimeout(() => void connect(), RECONNECT_MS);
-      });
-      await c.query(`listen ${NOTIFY_CHANNEL}`);
-      client = c;
-      // Whatever committed while no connection listened is read now.
-      wakeAll(waker);
+      c = await (await store.pgPool()).connect();
     } catch {
-      if (!stopped) retry = setTimeout(() => void connect(), RECONNECT_MS);
+      return retryLater();
     }
+    c.on('notification', onNotification);
+    c.on('error', onError);
+    try {
+      await c.query(`listen ${NOTIFY_CHANNEL}`);
+    } catch {
+      await giveBack(c, true);
+      return retryLater();
+    }
+    // Stopped while LISTEN was on its way: nobody else would give this client back.
+    if (stopped) return giveBack(c, false);
+    client = c;
+    // Whatever committed while no connection listened is read now.
+    wakeAll(waker);
   };
   void connect();
   return async () => {
@@ -95,10 +115,7 @@ function listenPg(store: Store, waker: Waker): () => Promise<void> {
     clearTimeout(retry);
     const c = client;
     client = null;
-    if (c) {
-      await c.query(`unlisten ${NOTIFY_CHANNEL}`).catch(() => {});
-      c.release();
-    }
+    if (c) await giveBack(c, false);
   };
 }
 
