@@ -346,26 +346,12 @@ interface Replay {
   progress(): void;
 }
 
-/** Runs `fn` under a savepoint: a refused record is undone alone, the transaction goes on. */
-async function savepoint<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
-  await tx.run('savepoint legacy_record');
-  try {
-    const out = await fn();
-    await tx.run('release savepoint legacy_record');
-    return out;
-  } catch (error) {
-    await tx.run('rollback to savepoint legacy_record');
-    await tx.run('release savepoint legacy_record');
-    throw error;
-  }
-}
-
 async function importSignals(r: Replay, f: LegacyFile): Promise<void> {
   const { tx, portfolioId, rules, asset, signalIds } = r;
   for (const { at, raw, value: s } of mapped(f, legacySignal)) {
     r.progress();
     try {
-      const signalId = await savepoint(tx, async () => {
+      const signalId = await tx.savepoint(async () => {
         const assetId = await asset(s.symbol);
         // Natural key: one aggregated signal per portfolio, symbol and instant.
         const found = await tx.get<{ id: unknown }>(
@@ -421,7 +407,7 @@ async function importTrades(r: Replay, f: LegacyFile): Promise<void> {
   for (const { at, raw, value: t, key } of trades) {
     r.progress();
     try {
-      await savepoint(tx, async () => {
+      await tx.savepoint(async () => {
         if (await tx.get('select id from orders where client_order_id = ?', [key])) {
           f.report.alreadyPresent += 1;
           return;

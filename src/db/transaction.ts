@@ -58,21 +58,62 @@ export interface Tx {
   beforeCommit(hook: (tx: Tx) => Promise<void>): void;
   /** Runs `hook` once the COMMIT succeeded (never after a rollback); what it throws is dropped. */
   afterCommit(hook: () => void): void;
+  /**
+   * Runs `fn` under a savepoint: when it throws, its statements and what it buffered for the
+   * commit are undone, the error is rethrown, and the transaction goes on (a refused record among
+   * many). Refused outside `inTransaction`.
+   */
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Keeps a buffer written at COMMIT (the outbox's events) in step with `savepoint`: `mark()` is
+   * taken before each savepoint and `restore(mark)` called when it is rolled back, so an undone
+   * record leaves nothing behind to be written later.
+   */
+  trackBuffer(buffer: CommitBuffer): void;
+}
+
+export interface CommitBuffer {
+  mark(): number;
+  restore(mark: number): void;
 }
 
 /** The commit hooks of one transaction (null for `reading`, which has no commit). */
 interface Hooks {
   before: Array<(tx: Tx) => Promise<void>>;
   after: Array<() => void>;
+  buffers: CommitBuffer[];
 }
 
-function hookSetters(hooks: Hooks | null) {
+const newHooks = (): Hooks => ({ before: [], after: [], buffers: [] });
+
+function hookSetters(hooks: Hooks | null, run: (sql: string) => Promise<unknown>) {
   const refuse = () => {
-    throw new Error('commit hooks need a write transaction (inTransaction), not reading()');
+    throw new Error('commit hooks and savepoints need a write transaction (inTransaction), not reading()');
   };
+  if (!hooks) return { beforeCommit: refuse, afterCommit: refuse, savepoint: refuse, trackBuffer: refuse };
+  let depth = 0;
   return {
-    beforeCommit: hooks ? (hook: (tx: Tx) => Promise<void>) => void hooks.before.push(hook) : refuse,
-    afterCommit: hooks ? (hook: () => void) => void hooks.after.push(hook) : refuse,
+    beforeCommit: (hook: (tx: Tx) => Promise<void>) => void hooks.before.push(hook),
+    afterCommit: (hook: () => void) => void hooks.after.push(hook),
+    trackBuffer: (buffer: CommitBuffer) => void hooks.buffers.push(buffer),
+    async savepoint<T>(fn: () => Promise<T>): Promise<T> {
+      const name = `tx_savepoint_${++depth}`;
+      // A buffer first tracked inside the savepoint was empty before it: its mark is 0.
+      const marks = hooks.buffers.map((b) => b.mark());
+      await run(`savepoint ${name}`);
+      try {
+        const out = await fn();
+        await run(`release savepoint ${name}`);
+        return out;
+      } catch (error) {
+        await run(`rollback to savepoint ${name}`);
+        await run(`release savepoint ${name}`);
+        hooks.buffers.forEach((b, i) => b.restore(marks[i] ?? 0));
+        throw error;
+      } finally {
+        depth--;
+      }
+    },
   };
 }
 
@@ -130,7 +171,7 @@ function sqliteTx(store: Store, db: DatabaseSync, hooks: Hooks | null): Tx {
     time: (v) => timestampValue('sqlite', v),
     json,
     store,
-    ...hookSetters(hooks),
+    ...hookSetters(hooks, async (sql) => statement(sql).run()),
   };
 }
 
@@ -157,7 +198,7 @@ function pgTx(store: Store, client: PoolClient, hooks: Hooks | null): Tx {
     time: (v) => timestampValue('postgresql', v),
     json,
     store,
-    ...hookSetters(hooks),
+    ...hookSetters(hooks, (sql) => client.query(sql)),
   };
 }
 
@@ -209,7 +250,7 @@ export async function inDriverTransaction<T>(
   if (store.dialect === 'sqlite') {
     return store.withSqlite(async (db) => {
       prepared(db, 'begin immediate').run();
-      const hooks: Hooks = { before: [], after: [] };
+      const hooks = newHooks();
       let result: T;
       try {
         const tx = sqliteTx(store, db, hooks);
@@ -226,7 +267,7 @@ export async function inDriverTransaction<T>(
   }
   return onPgClient(store, async (client) => {
     await client.query('begin');
-    const hooks: Hooks = { before: [], after: [] };
+    const hooks = newHooks();
     let result: T;
     try {
       const tx = pgTx(store, client, hooks);

@@ -63,6 +63,7 @@ function buffer(tx: Tx, topic: EventTopic, portfolioId: number | null, payload: 
     const events: PendingEvent[] = [];
     list = events;
     pending.set(tx, events);
+    tx.trackBuffer({ mark: () => events.length, restore: (n) => void events.splice(n) });
     let newest = 0;
     tx.beforeCommit(async (t) => {
       newest = await flush(t, events);

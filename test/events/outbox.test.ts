@@ -78,4 +78,29 @@ eachDialect('events outbox', (ctx) => {
     await iterate;
     assert.deepEqual(seen, [3, 4]);
   });
+
+  test('a savepoint rolled back takes its events with it; the others in the transaction commit', async () => {
+    const { latestSeq } = await eventBounds(ctx.store);
+    await inTransaction(ctx.store, async (tx) => {
+      recordEvent(tx, { topic: 'signal', portfolioId: 7, payload: { change: 'recorded', id: 1 } });
+      await assert.rejects(
+        tx.savepoint(async () => {
+          recordEvent(tx, { topic: 'order', portfolioId: 7, payload: { change: 'placed', id: 2 } });
+          throw new Error('refused record');
+        }),
+        /refused record/,
+      );
+      await tx.savepoint(async () => {
+        recordEvent(tx, { topic: 'fill', portfolioId: 7, payload: { change: 'recorded', id: 3 } });
+      });
+    });
+    const events = await readEvents(ctx.store, { after: latestSeq, limit: 10 });
+    assert.deepEqual(
+      events.map((e) => [e.seq - latestSeq, e.topic, e.payload.id]),
+      [
+        [1, 'signal', 1],
+        [2, 'fill', 3],
+      ],
+    );
+  });
 });
