@@ -346,12 +346,20 @@ interface Replay {
   progress(): void;
 }
 
+/**
+ * Runs `fn` under a savepoint: a refused record is undone alone (its rows and its live events), the
+ * transaction goes on.
+ */
+function savepoint<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
+  return tx.savepoint(fn);
+}
+
 async function importSignals(r: Replay, f: LegacyFile): Promise<void> {
   const { tx, portfolioId, rules, asset, signalIds } = r;
   for (const { at, raw, value: s } of mapped(f, legacySignal)) {
     r.progress();
     try {
-      const signalId = await tx.savepoint(async () => {
+      const signalId = await savepoint(tx, async () => {
         const assetId = await asset(s.symbol);
         // Natural key: one aggregated signal per portfolio, symbol and instant.
         const found = await tx.get<{ id: unknown }>(
@@ -407,7 +415,7 @@ async function importTrades(r: Replay, f: LegacyFile): Promise<void> {
   for (const { at, raw, value: t, key } of trades) {
     r.progress();
     try {
-      await tx.savepoint(async () => {
+      await savepoint(tx, async () => {
         if (await tx.get('select id from orders where client_order_id = ?', [key])) {
           f.report.alreadyPresent += 1;
           return;

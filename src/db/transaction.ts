@@ -59,47 +59,49 @@ export interface Tx {
   /** Runs `hook` once the COMMIT succeeded (never after a rollback); what it throws is dropped. */
   afterCommit(hook: () => void): void;
   /**
-   * Runs `fn` under a savepoint: when it throws, its statements and what it buffered for the
-   * commit are undone, the error is rethrown, and the transaction goes on (a refused record among
-   * many). Refused outside `inTransaction`.
+   * Runs `fn` under a savepoint: when it throws, its statements are rolled back alone (the
+   * transaction goes on) and so is what it buffered for the commit (`keepsBuffer`), then the
+   * error is rethrown. Services use this, never a bare `savepoint` statement.
    */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
   /**
-   * Keeps a buffer written at COMMIT (the outbox's events) in step with `savepoint`: `mark()` is
-   * taken before each savepoint and `restore(mark)` called when it is rolled back, so an undone
-   * record leaves nothing behind to be written later.
+   * Registers state buffered for the commit (the outbox's events) that a savepoint rolled back
+   * must take back too: `size()` now, `truncate(n)` back to it.
    */
-  trackBuffer(buffer: CommitBuffer): void;
+  keepsBuffer(buffer: SavepointBuffer): void;
 }
 
-export interface CommitBuffer {
-  mark(): number;
-  restore(mark: number): void;
+/** State kept for the commit that follows savepoints: see `Tx.keepsBuffer`. */
+export interface SavepointBuffer {
+  size(): number;
+  truncate(size: number): void;
 }
 
 /** The commit hooks of one transaction (null for `reading`, which has no commit). */
 interface Hooks {
   before: Array<(tx: Tx) => Promise<void>>;
   after: Array<() => void>;
-  buffers: CommitBuffer[];
+  buffers: SavepointBuffer[];
+  savepoints: number;
 }
 
-const newHooks = (): Hooks => ({ before: [], after: [], buffers: [] });
+const newHooks = (): Hooks => ({ before: [], after: [], buffers: [], savepoints: 0 });
 
 function hookSetters(hooks: Hooks | null, run: (sql: string) => Promise<unknown>) {
   const refuse = () => {
     throw new Error('commit hooks and savepoints need a write transaction (inTransaction), not reading()');
   };
-  if (!hooks) return { beforeCommit: refuse, afterCommit: refuse, savepoint: refuse, trackBuffer: refuse };
-  let depth = 0;
+  if (hooks === null)
+    return { beforeCommit: refuse, afterCommit: refuse, keepsBuffer: refuse, savepoint: refuse };
   return {
     beforeCommit: (hook: (tx: Tx) => Promise<void>) => void hooks.before.push(hook),
     afterCommit: (hook: () => void) => void hooks.after.push(hook),
-    trackBuffer: (buffer: CommitBuffer) => void hooks.buffers.push(buffer),
+    keepsBuffer: (buffer: SavepointBuffer) => void hooks.buffers.push(buffer),
     async savepoint<T>(fn: () => Promise<T>): Promise<T> {
-      const name = `tx_savepoint_${++depth}`;
-      // A buffer first tracked inside the savepoint was empty before it: its mark is 0.
-      const marks = hooks.buffers.map((b) => b.mark());
+      const name = `tx_savepoint_${++hooks.savepoints}`;
+      // Buffers registered inside the savepoint go back to empty on its rollback.
+      const known = hooks.buffers.length;
+      const sizes = hooks.buffers.map((b) => b.size());
       await run(`savepoint ${name}`);
       try {
         const out = await fn();
@@ -108,10 +110,8 @@ function hookSetters(hooks: Hooks | null, run: (sql: string) => Promise<unknown>
       } catch (error) {
         await run(`rollback to savepoint ${name}`);
         await run(`release savepoint ${name}`);
-        hooks.buffers.forEach((b, i) => b.restore(marks[i] ?? 0));
+        hooks.buffers.forEach((b, i) => b.truncate(i < known ? sizes[i]! : 0));
         throw error;
-      } finally {
-        depth--;
       }
     },
   };
@@ -171,7 +171,7 @@ function sqliteTx(store: Store, db: DatabaseSync, hooks: Hooks | null): Tx {
     time: (v) => timestampValue('sqlite', v),
     json,
     store,
-    ...hookSetters(hooks, async (sql) => statement(sql).run()),
+    ...hookSetters(hooks, async (sql) => db.exec(sql)),
   };
 }
 

@@ -63,13 +63,14 @@ function buffer(tx: Tx, topic: EventTopic, portfolioId: number | null, payload: 
     const events: PendingEvent[] = [];
     list = events;
     pending.set(tx, events);
-    tx.trackBuffer({ mark: () => events.length, restore: (n) => void events.splice(n) });
+    // A savepoint rolled back (a refused record of an import) takes its events back too.
+    tx.keepsBuffer({ size: () => events.length, truncate: (n) => void events.splice(n) });
     let newest = 0;
     tx.beforeCommit(async (t) => {
-      newest = await flush(t, events);
+      if (events.length > 0) newest = await flush(t, events);
     });
     tx.afterCommit(() => {
-      committed(tx.store, newest, events.length);
+      if (events.length > 0) committed(tx.store, newest, events.length);
     });
   }
   list.push({ occurredAt: new Date(), topic, portfolioId, payload });

@@ -335,7 +335,7 @@ eachDialect('db seed --demo', (ctx) => {
       .where('key', '=', DEMO_MARKER_KEY)
       .executeTakeFirstOrThrow();
     await setBotStatus(ctx.store, DEMO_MARKER_KEY, { state: 'running' });
-    // Counted after the marker is set: setting it appends its own bot_status event.
+    // Counted after the marker is set: setting it is a change too (its bot_status event).
     const counts = await rowCounts(ctx.store);
     await assert.rejects(
       seedDemo(ctx.store),
