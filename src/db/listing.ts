@@ -164,7 +164,7 @@ export function defineSelect<S extends z.ZodType, V>(
     keep?: (q: z.output<S>) => ((view: V) => boolean) | undefined;
   },
 ): (store: Store, query?: z.input<S>) => Promise<V[]> {
-  return (store, input = {} as z.input<S>) => {
+  return async (store, input = {} as z.input<S>) => {
     const q = parseInput(spec.query, input, spec.what);
     return reading(store, (tx) =>
       selectViews(tx, table, {
@@ -182,7 +182,7 @@ export function defineCount<S extends z.ZodType>(
   table: { name: string },
   spec: { query: S; what: string; filter: (q: z.output<S>, tx: Tx) => Where },
 ): (store: Store, query?: z.input<S>) => Promise<ScopeCounts> {
-  return (store, input = {} as z.input<S>) => {
+  return async (store, input = {} as z.input<S>) => {
     const q = parseInput(spec.query, input, spec.what);
     return reading(store, (tx) => scopeCounts(tx, table.name, spec.filter(q, tx)));
   };

@@ -52,7 +52,7 @@ export const newsItems = defineTable<NewsItemView>('news_items', 'news item', {
   summary: col.textOrNull(),
   url: col.textOrNull(),
   source: col.textOrNull(),
-  symbols: col.list<string>(),
+  symbols: col.list<string>({ emptyIsNull: true }),
   publishedAt: col.timeOrNull(),
   capturedAt: col.time(),
 });

@@ -76,7 +76,17 @@ const PredictionMarketInput = z
 
 export type PredictionMarketInput = z.input<typeof PredictionMarketInput>;
 
-export interface PredictionMarketView {
+/** A market's quote, current (prediction_markets) or at one time (market_snapshots). */
+export interface MarketQuote {
+  yesPrice: Decimal | null;
+  noPrice: Decimal | null;
+  liquidity: Decimal | null;
+  volume: Decimal | null;
+  volume24hr: Decimal | null;
+  marketConviction: number | null;
+}
+
+export interface PredictionMarketView extends MarketQuote {
   id: number;
   /** The event's id (a market belongs to at most one). */
   event: number | null;
@@ -88,12 +98,6 @@ export interface PredictionMarketView {
   description: string | null;
   outcomes: string[] | null;
   outcomePrices: string[] | null;
-  yesPrice: Decimal | null;
-  noPrice: Decimal | null;
-  liquidity: Decimal | null;
-  volume: Decimal | null;
-  volume24hr: Decimal | null;
-  marketConviction: number | null;
   endDate: Date | null;
   gameStartTime: Date | null;
   secondsDelay: number | null;
@@ -111,6 +115,15 @@ export interface PredictionMarketView {
   updatedAt: Date;
 }
 
+const quoteColumns = {
+  yesPrice: col.decimalOrNull(),
+  noPrice: col.decimalOrNull(),
+  liquidity: col.decimalOrNull(),
+  volume: col.decimalOrNull(),
+  volume24hr: named('volume_24hr', col.decimalOrNull()),
+  marketConviction: col.floatOrNull(),
+};
+
 export const predictionMarkets = defineTable<PredictionMarketView>(
   'prediction_markets',
   'prediction market',
@@ -124,12 +137,7 @@ export const predictionMarkets = defineTable<PredictionMarketView>(
     description: col.textOrNull(),
     outcomes: col.json<string[]>(),
     outcomePrices: col.json<string[]>(),
-    yesPrice: col.decimalOrNull(),
-    noPrice: col.decimalOrNull(),
-    liquidity: col.decimalOrNull(),
-    volume: col.decimalOrNull(),
-    volume24hr: named('volume_24hr', col.decimalOrNull()),
-    marketConviction: col.floatOrNull(),
+    ...quoteColumns,
     endDate: col.timeOrNull(),
     gameStartTime: col.timeOrNull(),
     secondsDelay: col.intOrNull(),
@@ -172,29 +180,18 @@ const NEW_MARKET = {
 } satisfies Partial<PredictionMarketView>;
 
 /** A quote of a market at one time: its history. */
-export interface MarketSnapshotView {
+export interface MarketSnapshotView extends MarketQuote {
   id: number;
   /** The market's id. */
   market: number;
   capturedAt: Date;
-  yesPrice: Decimal | null;
-  noPrice: Decimal | null;
-  liquidity: Decimal | null;
-  volume: Decimal | null;
-  volume24hr: Decimal | null;
-  marketConviction: number | null;
 }
 
 export const marketSnapshots = defineTable<MarketSnapshotView>('market_snapshots', 'market snapshot', {
   id: col.id(),
   market: named('market_id', col.int()),
   capturedAt: col.time(),
-  yesPrice: col.decimalOrNull(),
-  noPrice: col.decimalOrNull(),
-  liquidity: col.decimalOrNull(),
-  volume: col.decimalOrNull(),
-  volume24hr: named('volume_24hr', col.decimalOrNull()),
-  marketConviction: col.floatOrNull(),
+  ...quoteColumns,
 });
 
 /** The event a market write names: by id, by its venue id (same venue), or unchanged. */

@@ -40,7 +40,7 @@ export const learningEntries = defineTable<LearningEntryView>('learning_entries'
   id: col.id(),
   strategyId: col.intOrNull(),
   insight: col.text(),
-  supportingTrades: col.list<number>(),
+  supportingTrades: col.list<number>({ emptyIsNull: true }),
   confidence: col.floatOrNull(),
   impactType: col.textOrNull(),
   marketConditions: col.json<Record<string, unknown>>(),
