@@ -1,7 +1,7 @@
 # tradestore: the HTTP API (`tradestore serve`) on Node 24.
 # Build: docker build -t tradestore .    Run: see docker-compose.yml and README.md (Deployment).
 
-# --- build: compile the TypeScript sources to dist/ -------------------------------------------
+# --- build: compile the TypeScript sources to dist/, the web app to web/dist/ ------------------
 FROM node:24-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -9,6 +9,8 @@ RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npx tsc -p tsconfig.build.json
+COPY web ./web
+RUN npx vite build --config web/vite.config.ts
 
 # --- runtime: production dependencies, the compiled code, the migrations ----------------------
 FROM node:24-slim AS runtime
@@ -20,6 +22,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /src/dist ./dist
+COPY --from=build /src/web/dist ./web/dist
 COPY bin ./bin
 COPY migrations ./migrations
 # A non-root user owns only the data directory; the code stays read-only to it.

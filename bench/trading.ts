@@ -90,7 +90,7 @@ function percentile(sorted: number[], p: number): number {
 /** Runs `count` more chains and returns their latencies in ms (wall clock, per chain). */
 export type ChainRunner = (count: number) => Promise<number[]>;
 
-function summary(latencies: number[], seconds: number): BenchResult {
+export function summary(latencies: number[], seconds: number): BenchResult {
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
     ops: latencies.length,

@@ -17,7 +17,8 @@ fi
 echo "pack-check: node $(node --version) at $(command -v node)"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/tradestore-pack-check.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+serve_pid=""
+trap '[ -z "$serve_pid" ] || kill "$serve_pid" 2>/dev/null; rm -rf "$work"' EXIT
 fail() {
   echo "pack-check: FAIL: $*" >&2
   exit 1
@@ -29,11 +30,11 @@ tarballs=("$work"/tradestore-*.tgz)
 [ -f "${tarballs[0]}" ] || fail "npm pack wrote no tarball"
 tarball="${tarballs[0]}"
 contents="$(tar -tzf "$tarball")"
-for path in bin/tradestore.js dist/index.js dist/index.d.ts dist/cli/main.js migrations/sqlite/ migrations/postgresql/ README.md .env.example; do
+for path in bin/tradestore.js dist/index.js dist/index.d.ts dist/cli/main.js web/dist/index.html web/dist/static/ migrations/sqlite/ migrations/postgresql/ README.md .env.example; do
   grep -q "^package/$path" <<<"$contents" || fail "$path missing from $(basename "$tarball")"
 done
-if grep -E '^package/(src|test|bench|scripts)/' <<<"$contents" >/dev/null; then
-  fail "the tarball ships development files: $(grep -E '^package/(src|test|bench|scripts)/' <<<"$contents" | head -3 | tr '\n' ' ')"
+if grep -E '^package/(src|test|bench|scripts|web/src)/' <<<"$contents" >/dev/null; then
+  fail "the tarball ships development files: $(grep -E '^package/(src|test|bench|scripts|web/src)/' <<<"$contents" | head -3 | tr '\n' ' ')"
 fi
 echo "pack-check: packed $(basename "$tarball") ($(wc -l <<<"$contents") files, $(du -k "$tarball" | cut -f1) KiB)"
 
@@ -85,6 +86,27 @@ import('tradestore').then(async (m) => {
   process.exit(1);
 });
 " || fail "the library check exited $?"
+
+# The installed package serves the built web app at / (and its hashed files, cached for good).
+port=$((20000 + RANDOM % 20000))
+# The installed bin itself (not through npx, whose child a kill would leave running).
+PORT=$port LOG_LEVEL=silent node node_modules/tradestore/bin/tradestore.js --db "sqlite:$work/web.db" serve \
+  >"$work/serve.log" 2>&1 &
+serve_pid=$!
+page=""
+for _ in $(seq 1 300); do
+  page="$(curl -fsS "http://127.0.0.1:$port/" 2>/dev/null)" && break
+  sleep 0.2
+done
+script="$(grep -o '/app/static/[^"]*\.js' <<<"$page" | head -1)"
+headers="$( [ -n "$script" ] && curl -fsS -D - -o /dev/null "http://127.0.0.1:$port$script" || true)"
+kill "$serve_pid" 2>/dev/null || true
+wait "$serve_pid" 2>/dev/null || true
+serve_pid=""
+[ -n "$script" ] || fail "the installed serve answered / without the web app's script: ${page:0:200} $(tail -3 "$work/serve.log")"
+grep -qi '^cache-control: public, max-age=31536000, immutable' <<<"$headers" ||
+  fail "the installed serve did not serve $script as an immutable file: $headers"
+echo "pack-check: installed serve answers / with the web app ($script): ok"
 
 # The shipped .d.ts files must serve a TypeScript user through the exports map's types condition.
 cat >tsconfig.json <<JSON

@@ -8,6 +8,8 @@
  * (snake_case and decimal strings), web-app.ts (the built web app at `/` and `/app/`).
  */
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { DestinationStream } from 'pino';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -205,8 +207,12 @@ export function buildApp({
 
   // Open event streams would hold app.close() (their responses never end by themselves).
   const streams = new OpenStreams();
+  const quiet = connectionsWithoutRequests(app);
   app.addHook('preClose', (done) => {
     streams.endAll('server closing');
+    // A connection a client opened ahead and never used (fetch does so beside a long stream) is
+    // not "idle" to node, and would hold the close until its headers timeout (about a minute).
+    for (const socket of quiet()) socket.destroy();
     done();
   });
   const deps: RouteDeps = { store, keys, config, streams, ...(hybrid ? { hybrid } : {}) };
@@ -222,6 +228,23 @@ export function buildApp({
     for (const spec of routes) if (spec.rawBody) registerRoute(instance, spec, deps);
   });
   return app;
+}
+
+/** The server's connections that carry no request right now. */
+function connectionsWithoutRequests(app: FastifyInstance): () => Socket[] {
+  const open = new Map<Socket, number>();
+  app.server.on('connection', (socket: Socket) => {
+    open.set(socket, 0);
+    socket.once('close', () => open.delete(socket));
+  });
+  app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    open.set(socket, (open.get(socket) ?? 0) + 1);
+    response.once('close', () => {
+      if (open.has(socket)) open.set(socket, open.get(socket)! - 1);
+    });
+  });
+  return () => [...open].filter(([, requests]) => requests === 0).map(([socket]) => socket);
 }
 
 export interface RouteDeps {

@@ -76,8 +76,16 @@ const sameSet = (a: readonly number[] | undefined, b: readonly number[] | undefi
   a === undefined || b === undefined ? a === b : a.length === b.length && a.every((id) => b.includes(id));
 
 /** Starts the stream and answers the request with it; the stream runs until the client leaves. */
-export function streamEvents(options: EventStreamOptions): typeof STREAMING {
+export async function streamEvents(options: EventStreamOptions): Promise<typeof STREAMING> {
   const { store, request, reply, topics, portfolioId } = options;
+  // "From now on" is fixed before the client sees the answer: a change it makes once it has the
+  // headers is after this position, so it is delivered.
+  const bounds = await eventBounds(store);
+  let position = options.after ?? bounds.latestSeq;
+  // A seq this database never handed out (a client of another database, or of this one before a
+  // restore): the client's state is not this stream's, so it is reset like a pruned one.
+  const ahead = position > bounds.latestSeq;
+  if (ahead) position = (bounds.oldestSeq ?? bounds.latestSeq + 1) - 1;
   const out = new PassThrough();
   const stopped = new AbortController();
   let visible = options.visible;
@@ -140,7 +148,6 @@ export function streamEvents(options: EventStreamOptions): typeof STREAMING {
   };
 
   const run = async () => {
-    let position = options.after ?? (await eventBounds(store)).latestSeq;
     while (!stopped.signal.aborted) {
       const current = new AbortController();
       round = current;
@@ -187,6 +194,7 @@ export function streamEvents(options: EventStreamOptions): typeof STREAMING {
     .header('connection', 'close');
   // The first bytes send the headers: the client knows it is subscribed.
   out.write(`retry: ${RETRY_MS}\n\n`);
+  if (ahead) out.write(sseReset(options.after!, position + 1));
   void run().then(
     () => end('stream ended'),
     (error: unknown) => {

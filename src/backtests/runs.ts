@@ -39,6 +39,7 @@ import { divideRounded, exact, ZERO } from '../trading/exact.ts';
 import { type ClosedTrade, computePerformance } from '../trading/performance-metrics.ts';
 import {
   cutPage,
+  defineSelect,
   type Keyset,
   type Page,
   productionUnless,
@@ -376,44 +377,25 @@ export async function getBacktest(store: Store, runId: number): Promise<Backtest
   });
 }
 
-const BacktestQuery = z
-  .object({
-    strategyId: idInput.optional(),
-    status: z.enum(BACKTEST_STATUSES).optional(),
-    includeTest: z.boolean().default(false),
-    limit: limitInput(10_000, 100),
-  })
-  .strict();
-
-/** Runs newest first, production runs only unless `includeTest`. */
-export async function listBacktests(
-  store: Store,
-  options: z.input<typeof BacktestQuery> = {},
-): Promise<BacktestRunView[]> {
-  const q = parseInput(BacktestQuery, options, 'listBacktests');
-  const filter = new Where()
-    .when(q.strategyId, 'strategy_id = ?', q.strategyId)
-    .when(q.status, 'status = ?', q.status);
-  const out: BacktestRunView[] = [];
-  // The test flag lives in the parameters JSON (backtest_runs has no test_mode column): filter in
-  // TypeScript, a page at a time.
-  return reading(store, async (tx) => {
-    for (let offset = 0; ; offset += 500) {
-      const runs = await selectViews(tx, backtestRuns, {
-        filter,
-        orderBy: 'created_at desc, id desc',
-        limit: 500,
-        offset,
-      });
-      for (const run of runs) {
-        if (!q.includeTest && isTestRun(run)) continue;
-        out.push(run);
-        if (out.length >= q.limit) return out;
-      }
-      if (runs.length < 500) return out;
-    }
-  });
-}
+/**
+ * Runs newest first, production runs only unless `includeTest`. The test flag lives in the
+ * parameters JSON (backtest_runs has no test_mode column), so it is checked in TypeScript.
+ */
+export const listBacktests = defineSelect(backtestRuns, {
+  query: z
+    .object({
+      strategyId: idInput.optional(),
+      status: z.enum(BACKTEST_STATUSES).optional(),
+      includeTest: z.boolean().default(false),
+      limit: limitInput(10_000, 100),
+    })
+    .strict(),
+  what: 'listBacktests',
+  filter: (q) =>
+    new Where().when(q.strategyId, 'strategy_id = ?', q.strategyId).when(q.status, 'status = ?', q.status),
+  orderBy: 'created_at desc, id desc',
+  keep: (q) => (q.includeTest ? undefined : (run) => !isTestRun(run)),
+});
 
 /** The run's trades by entry time; production trades only unless `includeTest`. */
 export async function listBacktestTrades(

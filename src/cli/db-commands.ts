@@ -7,7 +7,18 @@ import { info, printJson, printTable, progress } from './output.ts';
 export function registerDb(program: Command): void {
   const db = program.command('db').description('database operations');
   registerDbCopy(db);
+  dbHealthCommand(db);
+  dbCountsCommand(db);
+  dbStatsCommand(db);
+  dbBackupCommand(db);
+  dbRestoreCommand(db);
+  dbPruneCommand(db);
+  dbResetCommand(db);
+  dbSeedCommand(db);
+}
 
+/** `tradestore db health`. */
+function dbHealthCommand(db: Command): void {
   db.command('health')
     .description('connectivity, size, schema version and pending migrations')
     .option('--json', 'print JSON')
@@ -20,7 +31,10 @@ export function registerDb(program: Command): void {
         if (h.status !== 'healthy') process.exitCode = 1;
       }),
     );
+}
 
+/** `tradestore db counts`. */
+function dbCountsCommand(db: Command): void {
   db.command('counts')
     .description('rows per table, production and test data apart')
     .option('--json', 'print JSON (only deterministic counts)')
@@ -37,7 +51,10 @@ export function registerDb(program: Command): void {
         else printTable(counts.map((c) => ({ ...c })));
       }),
     );
+}
 
+/** `tradestore db stats`. */
+function dbStatsCommand(db: Command): void {
   db.command('stats')
     .description('table and index sizes (and index usage on PostgreSQL)')
     .option('--json', 'print JSON')
@@ -61,7 +78,10 @@ export function registerDb(program: Command): void {
           );
       }),
     );
+}
 
+/** `tradestore db backup`. */
+function dbBackupCommand(db: Command): void {
   db.command('backup <file>')
     .description(
       'online backup (SQLite backup API; PostgreSQL pg_dump), written beside the target and renamed into place',
@@ -80,7 +100,10 @@ export function registerDb(program: Command): void {
         else info(`backed up to ${result.path} (${result.bytes} bytes, ${result.ms} ms)`);
       });
     });
+}
 
+/** `tradestore db restore`. */
+function dbRestoreCommand(db: Command): void {
   db.command('restore <file>')
     .description(
       'replace the database content with a tradestore backup of the same dialect (the current content is backed up first)',
@@ -104,7 +127,10 @@ export function registerDb(program: Command): void {
         { creates: true },
       );
     });
+}
 
+/** `tradestore db prune`. */
+function dbPruneCommand(db: Command): void {
   db.command('prune')
     .description(
       'retention: old candles per timeframe, old snapshots, decision history to its archive, old live events',
@@ -165,7 +191,10 @@ export function registerDb(program: Command): void {
               info(`${opts.dryRun ? 'would remove' : 'removed'} ${r.rows} from ${r.table} (${r.detail})`);
         }),
     );
+}
 
+/** `tradestore db reset`. */
+function dbResetCommand(db: Command): void {
   db.command('reset')
     .description('drop every table and migrate again (a database holding data is backed up first)')
     .option('--yes', 'confirm')
@@ -185,7 +214,10 @@ export function registerDb(program: Command): void {
         else info(`dropped ${dropped} tables, applied ${applied.length} migrations`);
       });
     });
+}
 
+/** `tradestore db seed`. */
+function dbSeedCommand(db: Command): void {
   db.command('seed')
     .description(
       'load the demo data set (--demo) into an empty, migrated database; a second run changes nothing',

@@ -24,7 +24,18 @@ function stepLine(verb: string, e: ProgressEvent, describeDropped: (d: DroppedDa
 
 export function registerMigrate(program: Command): void {
   const migrate = program.command('migrate').description('schema migrations (one folder per dialect)');
+  migrateStatusCommand(migrate);
+  migrateHistoryCommand(migrate);
+  migrateUpCommand(migrate);
+  migrateDownCommand(migrate);
+  migrateCreateCommand(migrate);
+  migrateCheckCommand(migrate);
+  migrateStampCommand(migrate);
+  migrateSqlCommand(migrate);
+}
 
+/** `tradestore migrate status`. */
+function migrateStatusCommand(migrate: Command): void {
   migrate
     .command('status')
     .description('applied, pending and current migration')
@@ -53,7 +64,10 @@ export function registerMigrate(program: Command): void {
         if (s.edited.length > 0) process.exitCode = 1;
       }),
     );
+}
 
+/** `tradestore migrate history`. */
+function migrateHistoryCommand(migrate: Command): void {
   migrate
     .command('history')
     .description('applied migrations with time and duration')
@@ -72,7 +86,10 @@ export function registerMigrate(program: Command): void {
         else printTable(rows);
       }),
     );
+}
 
+/** `tradestore migrate up`. */
+function migrateUpCommand(migrate: Command): void {
   migrate
     .command('up')
     .description('apply pending migrations')
@@ -96,7 +113,10 @@ export function registerMigrate(program: Command): void {
         { creates: true },
       ),
     );
+}
 
+/** `tradestore migrate down`. */
+function migrateDownCommand(migrate: Command): void {
   migrate
     .command('down')
     .description('revert migrations (default: the last one)')
@@ -136,7 +156,10 @@ export function registerMigrate(program: Command): void {
         });
       },
     );
+}
 
+/** `tradestore migrate create`. */
+function migrateCreateCommand(migrate: Command): void {
   migrate
     .command('create <name>')
     .description('generate the migration for both dialects from entity changes')
@@ -159,7 +182,10 @@ export function registerMigrate(program: Command): void {
       else if (created.length === 0) info('no changes: the entities match the migrations, nothing written');
       else for (const c of created) info(`wrote ${c.path} (${c.statements} statements)`);
     });
+}
 
+/** `tradestore migrate check`. */
+function migrateCheckCommand(migrate: Command): void {
   migrate
     .command('check')
     .description('exit 1 when entities changed without a migration or the live database differs')
@@ -188,7 +214,10 @@ export function registerMigrate(program: Command): void {
         if (!ok) process.exitCode = 1;
       }),
     );
+}
 
+/** `tradestore migrate stamp`. */
+function migrateStampCommand(migrate: Command): void {
   migrate
     .command('stamp [name]')
     .description('mark migrations as applied without running them (adopt an existing database)')
@@ -206,7 +235,10 @@ export function registerMigrate(program: Command): void {
         else info(result.stamped.length ? `stamped ${result.stamped.join(', ')}` : 'nothing to stamp');
       });
     });
+}
 
+/** `tradestore migrate sql`. */
+function migrateSqlCommand(migrate: Command): void {
   migrate
     .command('sql')
     .description('print migration SQL offline (no database, no files written)')

@@ -49,7 +49,19 @@ const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 export function registerTrading(program: Command): void {
   const strategies = program.command('strategies').description('trading strategies and their versions');
+  strategiesListCommand(strategies);
+  strategiesRegisterCommand(strategies);
+  strategiesActivateDeactivateCommand(strategies);
+  const ideas = program.command('ideas').description('AI trade ideas and their approval');
+  ideasListCommand(ideas);
+  ideasEvaluateCommand(ideas);
+  ideasApproveRejectCommand(ideas);
+  positionsCommand(program);
+  performanceCommand(program);
+}
 
+/** `tradestore strategies list`. */
+function strategiesListCommand(strategies: Command): void {
   strategies
     .command('list')
     .description('strategies with their current config version')
@@ -77,7 +89,10 @@ export function registerTrading(program: Command): void {
           );
       });
     });
+}
 
+/** `tradestore strategies register`. */
+function strategiesRegisterCommand(strategies: Command): void {
   strategies
     .command('register <file>')
     .description(
@@ -114,7 +129,10 @@ export function registerTrading(program: Command): void {
         }
       });
     });
+}
 
+/** `tradestore strategies activate/deactivate`. */
+function strategiesActivateDeactivateCommand(strategies: Command): void {
   for (const [name, fn] of [
     ['activate', 'activateStrategy'],
     ['deactivate', 'deactivateStrategy'],
@@ -147,9 +165,10 @@ export function registerTrading(program: Command): void {
         },
       );
   }
+}
 
-  const ideas = program.command('ideas').description('AI trade ideas and their approval');
-
+/** `tradestore ideas list`. */
+function ideasListCommand(ideas: Command): void {
   ideas
     .command('list')
     .description('trade ideas, newest first (production only unless --include-test)')
@@ -200,7 +219,10 @@ export function registerTrading(program: Command): void {
         });
       },
     );
+}
 
+/** `tradestore ideas evaluate`. */
+function ideasEvaluateCommand(ideas: Command): void {
   ideas
     .command('evaluate <id>')
     .description('run the risk gate on a waiting trade idea')
@@ -217,7 +239,10 @@ export function registerTrading(program: Command): void {
         }
       });
     });
+}
 
+/** `tradestore ideas approve/reject`. */
+function ideasApproveRejectCommand(ideas: Command): void {
   for (const [name, fn] of [
     ['approve', 'approveTradeIdea'],
     ['reject', 'rejectTradeIdea'],
@@ -250,7 +275,10 @@ export function registerTrading(program: Command): void {
         });
       });
   }
+}
 
+/** `tradestore positions`. */
+function positionsCommand(program: Command): void {
   program
     .command('positions <portfolio>')
     .description("a portfolio's open positions (--all for closed ones too)")
@@ -289,7 +317,10 @@ export function registerTrading(program: Command): void {
         });
       },
     );
+}
 
+/** `tradestore performance`. */
+function performanceCommand(program: Command): void {
   program
     .command('performance')
     .description('recompute and show performance from trades (per strategy, per portfolio, or both)')

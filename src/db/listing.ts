@@ -2,8 +2,6 @@
  * Listings: the rows of a filter in the caller's test scope, plus production/test counts of the
  * same filter, on the services' Tx (./transaction.ts).
  */
-import type { EntityName, FilterQuery } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/sql';
 import type { z } from 'zod';
 import { listQuery, type ScopeCounts, type TestScope } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
@@ -101,22 +99,93 @@ export async function scopeCounts(
   return counts;
 }
 
+/** How `selectViews` reads: the filter, the order, at most `limit` views, from `offset`. */
+export interface Selection<V> {
+  filter?: Where;
+  orderBy: string;
+  limit?: number | undefined;
+  offset?: number;
+  /**
+   * A condition SQL cannot state portably (a value inside a JSON column): rows are read in chunks
+   * of 500 and only the views it keeps count towards `limit`.
+   */
+  keep?: (view: V) => boolean;
+}
+
 /**
- * The rows of `table` matching `filter`, in `orderBy`, at most `limit` (all without one), as
- * views: the plain read of a service's own filtered list (listings with counts are defineListing).
+ * The views of `table` matching the selection: the plain read of a service's own filtered list
+ * (listings with counts are defineListing).
  */
-export async function selectViews<V>(
+export async function selectViews<V>(tx: Tx, table: ListedTable<V>, options: Selection<V>): Promise<V[]> {
+  const { keep, limit } = options;
+  if (keep === undefined) return selectChunk(tx, table, options, limit, options.offset ?? 0);
+  const out: V[] = [];
+  for (let offset = options.offset ?? 0; ; offset += CHUNK) {
+    const views = await selectChunk(tx, table, options, CHUNK, offset);
+    for (const view of views) {
+      if (!keep(view)) continue;
+      out.push(view);
+      if (limit !== undefined && out.length >= limit) return out;
+    }
+    if (views.length < CHUNK) return out;
+  }
+}
+
+const CHUNK = 500;
+
+async function selectChunk<V>(
   tx: Tx,
   table: ListedTable<V>,
-  options: { filter?: Where; orderBy: string; limit?: number; offset?: number },
+  options: Selection<V>,
+  limit: number | undefined,
+  offset: number,
 ): Promise<V[]> {
   const filter = options.filter ?? new Where();
-  const page = options.limit === undefined ? '' : ' limit ? offset ?';
+  const page = limit === undefined ? '' : ' limit ? offset ?';
   const rows = await tx.all(
     `select * from ${table.name}${filter.sql} order by ${options.orderBy}${page}`,
-    options.limit === undefined ? filter.params : [...filter.params, options.limit, options.offset ?? 0],
+    limit === undefined ? filter.params : [...filter.params, limit, offset],
   );
   return rows.map(table.fromRow);
+}
+
+/**
+ * A service's plain `list…(store, query)` (an array, no counts): the query validated under the
+ * service's name, the filter built on the read's connection, `limit` from the query.
+ */
+export function defineSelect<S extends z.ZodType, V>(
+  table: ListedTable<V>,
+  spec: {
+    query: S;
+    /** How refusals name the query (`listIngestionTasks: limit: …`). */
+    what: string;
+    filter?: (q: z.output<S>, tx: Tx) => Where;
+    orderBy: string;
+    keep?: (q: z.output<S>) => ((view: V) => boolean) | undefined;
+  },
+): (store: Store, query?: z.input<S>) => Promise<V[]> {
+  return async (store, input = {} as z.input<S>) => {
+    const q = parseInput(spec.query, input, spec.what);
+    return reading(store, (tx) =>
+      selectViews(tx, table, {
+        filter: spec.filter?.(q, tx) ?? new Where(),
+        orderBy: spec.orderBy,
+        limit: (q as { limit?: number }).limit,
+        keep: spec.keep?.(q),
+      }),
+    );
+  };
+}
+
+/** A service's `count…(store, query)`: production and test rows of the query's filter. */
+export function defineCount<S extends z.ZodType>(
+  table: { name: string },
+  spec: { query: S; what: string; filter: (q: z.output<S>, tx: Tx) => Where },
+): (store: Store, query?: z.input<S>) => Promise<ScopeCounts> {
+  return async (store, input = {} as z.input<S>) => {
+    const q = parseInput(spec.query, input, spec.what);
+    return reading(store, (tx) => scopeCounts(tx, table.name, spec.filter(q, tx)));
+  };
 }
 
 /**
@@ -181,30 +250,6 @@ export function cutPage<R, T>(
     nextBeforeId: Number(idOf(last)),
     ...(atOf === undefined ? {} : { nextAt: atOf(last) }),
   };
-}
-
-/**
- * A keyset page of a MikroORM entity: `filter` plus `id < beforeId`, newest first. The services
- * whose other reads go through the entity manager page through this.
- */
-export async function entityPage<E extends { id: number }, V>(
-  em: EntityManager,
-  entity: EntityName<E>,
-  filter: Record<string, unknown>,
-  keyset: Keyset,
-  map: (row: E) => V,
-): Promise<Page<V>> {
-  const where = keyset.beforeId === undefined ? filter : { ...filter, id: { $lt: keyset.beforeId } };
-  const found = await em.find(entity, where as FilterQuery<E>, {
-    orderBy: { id: 'desc' } as never,
-    limit: keyset.limit + 1,
-  });
-  return cutPage(
-    found,
-    keyset,
-    (r) => r.id,
-    (rows) => rows.map(map),
-  );
 }
 
 /**

@@ -125,98 +125,128 @@ function ormOptions(options: StoreOptions) {
 
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
   const target = parseDatabaseUrl(url);
-  if (target.dialect === 'sqlite') {
-    if (!target.memory) prepareSqliteFile(target.path, options.mustExist ?? false);
-    const unopenable = (error: unknown) =>
-      new UnopenableDatabaseError(
-        `cannot open the SQLite database at ${target.path}: ${(error as Error).message}`,
-        { cause: error },
-      );
-    const connection = new SqliteConnection(target.path);
-    // Open now, so an unopenable file is reported as such and not by whatever touches it first.
-    try {
-      connection.open().prepare('select 1').get();
-    } catch (error) {
-      connection.suspend();
-      throw unopenable(error);
-    }
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables are addressed by name in raw hot paths
-    let kysely: Kysely<any> | undefined;
-    const loadKysely = () => {
-      if (!kysely) {
-        const { Kysely: KyselyClass } = require('kysely') as typeof KyselyModule;
-        const { TradestoreSqliteDialect } = require(`./sqlite-dialect${EXT}`) as typeof SqliteDialectModule;
-        kysely = new KyselyClass({ dialect: new TradestoreSqliteDialect(connection) });
-      }
-      return kysely;
-    };
-    let orm: MikroORM | undefined;
-    const loadOrm = (): MikroORM => {
-      if (!orm) {
-        const { MikroORM: Orm } = require('@mikro-orm/core') as typeof MikroOrmCore;
-        const { SqliteDriver } = require('@mikro-orm/sql') as typeof MikroOrmSql;
-        orm = new Orm({
-          ...ormOptions(options),
-          driver: SqliteDriver,
-          dbName: target.path,
-          // The ORM queries through this store's Kysely instance: one connection, one lock.
-          driverOptions: loadKysely(),
-        });
-      }
-      return orm;
-    };
-    let reader: DatabaseSync | undefined;
-    let swapping = false;
-    const withSqlite = <T>(fn: (db: DatabaseSync) => T | Promise<T>) => connection.exclusive(fn);
-    const { onClose, runCloseHooks } = closeHooks();
-    return {
-      onClose,
-      redisUrl: options.redisUrl ?? null,
-      dialect: 'sqlite',
-      target,
-      get orm() {
-        return loadOrm();
-      },
-      em: () => loadOrm().em.fork() as EntityManager,
-      get kysely() {
-        return loadKysely();
-      },
-      // Kysely's SQLite driver serialises work on its single connection with a mutex; holding a
-      // connection through it keeps raw statements from interleaving with an ORM transaction.
-      withSqlite,
-      withSqliteClosed: (fn) => {
-        if (target.memory) return Promise.reject(new Error('an in-memory database has no file to replace'));
-        return withSqlite(async () => {
-          reader?.close();
-          reader = undefined;
-          connection.suspend();
-          swapping = true;
-          try {
-            return await fn(target.path);
-          } finally {
-            swapping = false;
-            connection.open();
-          }
-        });
-      },
-      readSqlite: (fn) => {
-        if (target.memory) return fn(connection.database);
-        // A reader opened mid-swap would hold the old file open (or the new one half-renamed).
-        if (swapping) throw new Error(`${target.path} is being replaced (db restore); retry when it is done`);
-        reader ??= openSqliteReader(target.path);
-        return fn(reader);
-      },
-      pgPool: () => Promise.reject(new Error('pgPool() is only available on PostgreSQL')),
-      close: async () => {
-        await runCloseHooks();
-        reader?.close();
-        // After the last query in flight: Kysely and the ORM hold the lock while they run one.
-        if (orm) await orm.close(true);
-        else if (kysely) await kysely.destroy();
-        await connection.exclusive(() => connection.suspend());
-      },
-    };
+  return target.dialect === 'sqlite' ? openSqliteStore(target, options) : openPgStore(target, options);
+}
+
+type SqliteTarget = Extract<DatabaseTarget, { dialect: 'sqlite' }>;
+type PgTarget = Extract<DatabaseTarget, { dialect: 'postgresql' }>;
+
+/** The store's one SQLite connection, opened now: an unopenable file is reported as such. */
+function connectSqlite(target: SqliteTarget, options: StoreOptions): SqliteConnection {
+  if (!target.memory) prepareSqliteFile(target.path, options.mustExist ?? false);
+  const connection = new SqliteConnection(target.path);
+  try {
+    connection.open().prepare('select 1').get();
+  } catch (error) {
+    connection.suspend();
+    throw new UnopenableDatabaseError(
+      `cannot open the SQLite database at ${target.path}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
+  return connection;
+}
+
+/** Kysely and the ORM over the connection, each built on first use. */
+function sqliteLibraries(connection: SqliteConnection, target: SqliteTarget, options: StoreOptions) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables are addressed by name in raw hot paths
+  let kysely: Kysely<any> | undefined;
+  let orm: MikroORM | undefined;
+  const loadKysely = () => {
+    if (!kysely) {
+      const { Kysely: KyselyClass } = require('kysely') as typeof KyselyModule;
+      const { TradestoreSqliteDialect } = require(`./sqlite-dialect${EXT}`) as typeof SqliteDialectModule;
+      kysely = new KyselyClass({ dialect: new TradestoreSqliteDialect(connection) });
+    }
+    return kysely;
+  };
+  const loadOrm = (): MikroORM => {
+    if (!orm) {
+      const { MikroORM: Orm } = require('@mikro-orm/core') as typeof MikroOrmCore;
+      const { SqliteDriver } = require('@mikro-orm/sql') as typeof MikroOrmSql;
+      orm = new Orm({
+        ...ormOptions(options),
+        driver: SqliteDriver,
+        dbName: target.path,
+        // The ORM queries through this store's Kysely instance: one connection, one lock.
+        driverOptions: loadKysely(),
+      });
+    }
+    return orm;
+  };
+  // After the last query in flight: Kysely and the ORM hold the lock while they run one.
+  const close = async () => {
+    if (orm) await orm.close(true);
+    else if (kysely) await kysely.destroy();
+  };
+  return { loadKysely, loadOrm, close };
+}
+
+/**
+ * The file behind the connection: replaced with every connection closed (a restore), read through
+ * a read-only reader connection opened on first use.
+ */
+function sqliteFile(connection: SqliteConnection, target: SqliteTarget) {
+  let reader: DatabaseSync | undefined;
+  let swapping = false;
+  const withSqliteClosed: Store['withSqliteClosed'] = (fn) => {
+    if (target.memory) return Promise.reject(new Error('an in-memory database has no file to replace'));
+    return connection.exclusive(async () => {
+      reader?.close();
+      reader = undefined;
+      connection.suspend();
+      swapping = true;
+      try {
+        return await fn(target.path);
+      } finally {
+        swapping = false;
+        connection.open();
+      }
+    });
+  };
+  const readSqlite: Store['readSqlite'] = (fn) => {
+    if (target.memory) return fn(connection.database);
+    // A reader opened mid-swap would hold the old file open (or the new one half-renamed).
+    if (swapping) throw new Error(`${target.path} is being replaced (db restore); retry when it is done`);
+    reader ??= openSqliteReader(target.path);
+    return fn(reader);
+  };
+  return { withSqliteClosed, readSqlite, closeReader: () => reader?.close() };
+}
+
+function openSqliteStore(target: SqliteTarget, options: StoreOptions): Store {
+  const connection = connectSqlite(target, options);
+  const libraries = sqliteLibraries(connection, target, options);
+  const file = sqliteFile(connection, target);
+  const { onClose, runCloseHooks } = closeHooks();
+  return {
+    onClose,
+    redisUrl: options.redisUrl ?? null,
+    dialect: 'sqlite',
+    target,
+    get orm() {
+      return libraries.loadOrm();
+    },
+    em: () => libraries.loadOrm().em.fork() as EntityManager,
+    get kysely() {
+      return libraries.loadKysely();
+    },
+    // Kysely's SQLite driver serialises work on its single connection with a mutex; holding a
+    // connection through it keeps raw statements from interleaving with an ORM transaction.
+    withSqlite: (fn) => connection.exclusive(fn),
+    withSqliteClosed: file.withSqliteClosed,
+    readSqlite: file.readSqlite,
+    pgPool: () => Promise.reject(new Error('pgPool() is only available on PostgreSQL')),
+    close: async () => {
+      await runCloseHooks();
+      file.closeReader();
+      await libraries.close();
+      await connection.exclusive(() => connection.suspend());
+    },
+  };
+}
+
+async function openPgStore(target: PgTarget, options: StoreOptions): Promise<Store> {
   const { MikroORM: Orm } = await import('@mikro-orm/core');
   const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
   let pool: Pool | undefined;

@@ -63,10 +63,13 @@ export const col = {
   time: (): Column<Date> => ({ read: time, write: (tx, v) => tx.time(v) }),
   timeOrNull: (): Column<Date | null> => ({ read: timeOrNull, write: orNull((tx, v: Date) => tx.time(v)) }),
   json: <T>(): Column<T | null> => ({ read: (v) => json<T>(v), write: (tx, v) => tx.json(v) }),
-  /** A JSON array where NULL means none: read as [], an empty list written as NULL. */
-  list: <T>(): Column<T[]> => ({
+  /**
+   * A JSON array, read as [] where NULL; `emptyIsNull` for a nullable column where NULL means none
+   * (an empty list is written as NULL).
+   */
+  list: <T>(options: { emptyIsNull?: boolean } = {}): Column<T[]> => ({
     read: (v) => json<T[]>(v) ?? [],
-    write: (tx, v) => (v.length === 0 ? null : tx.json(v)),
+    write: (tx, v) => (options.emptyIsNull && v.length === 0 ? null : tx.json(v)),
   }),
   /** numeric(38,18): a price, quantity or size, refused (not rounded) when it does not fit. */
   decimal: (): Column<Decimal> => ({ read: dec, write: (_tx, v, label) => decimalParam(v, label) }),

@@ -1,6 +1,7 @@
 import { defineEntity, type EventArgs, p } from '@mikro-orm/core';
 import {
   allowedTransitions,
+  assertTransition,
   canTransition,
   DECISION_ACTIONS,
   type DecisionAction,
@@ -9,7 +10,6 @@ import {
   TRADE_IDEA_STATUSES,
   type TradeIdeaStatus,
 } from '../trading/transitions.ts';
-import { IllegalTransitionError } from '../trading/refusals.ts';
 import { BacktestRun } from './backtest-tables.ts';
 import {
   createdAt,
@@ -110,8 +110,9 @@ export class Signal extends SignalSchema.class {}
 SignalSchema.setClass(Signal);
 
 /**
- * AI trade proposals awaiting a decision. Status moves only along TRADE_IDEA_TRANSITIONS; the ORM
- * enforces it in a beforeUpdate hook (writers outside the ORM must call canTransitionTradeIdea).
+ * AI trade proposals awaiting a decision. Status moves only along TRADE_IDEA_TRANSITIONS, checked by
+ * the core's assertTransition: the services call it before every status write, and a beforeUpdate
+ * hook calls it for writers through the unit of work.
  * Refinement (docs/domain.md): the entry_range is two exact columns (entry_range_low/high) rather than one JSON
  * value, so the bounds stay Decimals. expires_at goes with the `expired` status. decided_by is the
  * actor (user email, 'ai' or 'risk'), like decision_history.actor.
@@ -161,19 +162,12 @@ export const TradeIdeaSchema = defineEntity({
 export class TradeIdea extends TradeIdeaSchema.class {}
 TradeIdeaSchema.setClass(TradeIdea);
 
+// Writers through the unit of work: a status change goes through the same check as the services'
+// (execution/ideas.ts moveIdea), assertTransition; a write of other fields keeps the status.
 TradeIdeaSchema.addHook('beforeUpdate', (args: EventArgs<TradeIdea>) => {
   const from = args.changeSet?.originalEntity?.status as TradeIdeaStatus | undefined;
   const to = args.entity.status;
-  if (from && !canTransitionTradeIdea(from, to)) {
-    const allowed = TRADE_IDEA_TRANSITIONS[from];
-    throw new IllegalTransitionError(
-      'trade_idea',
-      from,
-      to,
-      allowed,
-      `Trade idea ${args.entity.id}: status ${from} → ${to} is not an allowed transition (allowed: ${allowed.join(', ') || 'none, it is terminal'})`,
-    );
-  }
+  if (from !== undefined && from !== to) assertTransition('trade_idea', from, to);
 });
 
 /**

@@ -31,7 +31,36 @@ export async function entityDiff(store: Store): Promise<{ up: string; down: stri
       .filter((t) => /\)\s*without\s+rowid\s*$/i.test(String(t.sql)))
       .map((t) => String(t.name)),
   );
-  return { up: keepWithoutRowid(diff.up.trim(), tables), down: keepWithoutRowid(diff.down.trim(), tables) };
+  const sqlite = (sql: string) => fillAddedColumns(keepWithoutRowid(sql.trim(), tables));
+  return { up: sqlite(diff.up), down: sqlite(diff.down) };
+}
+
+/**
+ * MikroORM's SQLite rebuild copies the old rows with `null as <column>` for a column the table
+ * gains, so adding a `not null default X` column to a table holding rows fails the migration
+ * (a NOT NULL constraint). Where the rebuilt table declares a default, the copy takes it instead,
+ * as PostgreSQL's `alter table … add … default X` does.
+ */
+export function fillAddedColumns(sql: string): string {
+  const defaults = new Map<string, Map<string, string>>();
+  for (const [, table, body] of sql.matchAll(/^create table `([^`]+)__temp_alter` \((.*)\)[^)]*;$/gm)) {
+    const columns = new Map<string, string>();
+    for (const [, column, value] of body!.matchAll(
+      /`([^`]+)` [^,]*? not null default ('(?:[^']|'')*'|[^\s,)]+)/g,
+    ))
+      columns.set(column!, value!);
+    defaults.set(table!, columns);
+  }
+  return sql.replace(
+    /^insert into `([^`]+)__temp_alter` select (.*) from `[^`]+`;$/gm,
+    (line, table: string) => {
+      const columns = defaults.get(table);
+      if (!columns) return line;
+      return line.replace(/null as `([^`]+)`/g, (copy, column: string) =>
+        columns.has(column) ? `${columns.get(column)} as \`${column}\`` : copy,
+      );
+    },
+  );
 }
 
 /**

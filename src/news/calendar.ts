@@ -77,10 +77,7 @@ async function recordOne(tx: Tx, input: ParsedCapture) {
   });
   if (latest && sameValues(latest, input)) return { event: latest, changed: false };
   const event = await calendarEvents.insert(tx, {
-    eventTime: input.eventTime,
-    currency: input.currency,
-    impactLevel: input.impactLevel,
-    title: input.title,
+    ...input,
     previous: input.previous ?? null,
     forecast: input.forecast ?? null,
     actual: input.actual ?? null,

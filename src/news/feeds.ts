@@ -7,9 +7,9 @@ import type { Store } from '../db/store.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
 import { id as idInput, when } from '../input/fields.ts';
-import { type Keyset, type Page, selectViews, tablePage, Where } from '../db/listing.ts';
+import { defineSelect, type Keyset, type Page, tablePage, Where } from '../db/listing.ts';
 import { changesOf, col, defineTable } from '../db/table.ts';
-import { inTransaction, reading } from '../db/transaction.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 export interface NewsFeedView {
   id: number;
@@ -109,22 +109,12 @@ export async function markNewsFeedPolled(
 }
 
 /** Feeds by name; only active ones when `activeOnly`. */
-export async function listNewsFeeds(
-  store: Store,
-  options: { activeOnly?: boolean } = {},
-): Promise<NewsFeedView[]> {
-  const { activeOnly } = parseInput(
-    z.object({ activeOnly: z.boolean().default(false) }).strict(),
-    options,
-    'listNewsFeeds',
-  );
-  return reading(store, (tx) =>
-    selectViews(tx, newsFeeds, {
-      filter: activeOnly ? new Where().add('is_active = ?', tx.bool(true)) : new Where(),
-      orderBy: 'name asc, id asc',
-    }),
-  );
-}
+export const listNewsFeeds = defineSelect(newsFeeds, {
+  query: z.object({ activeOnly: z.boolean().default(false) }).strict(),
+  what: 'listNewsFeeds',
+  filter: (q, tx) => (q.activeOnly ? new Where().add('is_active = ?', tx.bool(true)) : new Where()),
+  orderBy: 'name asc, id asc',
+});
 
 /** Feeds newest first, a keyset page. */
 export async function pageNewsFeeds(store: Store, query: Keyset): Promise<Page<NewsFeedView>> {

@@ -9,9 +9,9 @@ import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { parseInput } from '../input/parse.ts';
 import { id, limitInput, when } from '../input/fields.ts';
-import { type Keyset, type Page, selectViews, tablePage, Where } from '../db/listing.ts';
+import { defineSelect, type Keyset, type Page, tablePage, Where } from '../db/listing.ts';
 import { col, defineTable, type NewRow } from '../db/table.ts';
-import { inTransaction, reading, type Tx } from '../db/transaction.ts';
+import { inTransaction, type Tx } from '../db/transaction.ts';
 
 const NewsItemInput = z
   .object({
@@ -52,7 +52,7 @@ export const newsItems = defineTable<NewsItemView>('news_items', 'news item', {
   summary: col.textOrNull(),
   url: col.textOrNull(),
   source: col.textOrNull(),
-  symbols: col.list<string>(),
+  symbols: col.list<string>({ emptyIsNull: true }),
   publishedAt: col.timeOrNull(),
   capturedAt: col.time(),
 });
@@ -123,50 +123,33 @@ export async function recordNewsItems(
   return { inserted, skipped: items.length - inserted, items };
 }
 
-const NewsItemQuery = z
-  .object({
-    feedId: id.optional(),
-    /** Items tagged with this symbol (case-insensitive). */
-    symbol: z.string().trim().min(1).optional(),
-    from: when.optional(),
-    to: when.optional(),
-    limit: limitInput(10_000, 100),
-  })
-  .strict();
-
 /**
  * Items newest first by capture time, optionally of one feed, captured in [from, to), tagged with
  * a symbol. The symbol filter runs in TypeScript (symbols are a JSON array on both databases).
  */
-export async function listNewsItems(
-  store: Store,
-  options: z.input<typeof NewsItemQuery> = {},
-): Promise<NewsItemView[]> {
-  const q = parseInput(NewsItemQuery, options, 'listNewsItems');
-  const symbol = q.symbol?.toUpperCase();
-  const page = symbol ? 1000 : q.limit;
-  return reading(store, async (tx) => {
-    const filter = new Where()
+export const listNewsItems = defineSelect(newsItems, {
+  query: z
+    .object({
+      feedId: id.optional(),
+      /** Items tagged with this symbol (case-insensitive). */
+      symbol: z.string().trim().min(1).optional(),
+      from: when.optional(),
+      to: when.optional(),
+      limit: limitInput(10_000, 100),
+    })
+    .strict(),
+  what: 'listNewsItems',
+  filter: (q, tx) =>
+    new Where()
       .when(q.feedId, 'feed_id = ?', q.feedId)
       .when(q.from, 'captured_at >= ?', q.from && tx.time(q.from))
-      .when(q.to, 'captured_at < ?', q.to && tx.time(q.to));
-    const out: NewsItemView[] = [];
-    for (let offset = 0; ; offset += page) {
-      const items = await selectViews(tx, newsItems, {
-        filter,
-        orderBy: 'captured_at desc, id desc',
-        limit: page,
-        offset,
-      });
-      for (const item of items) {
-        if (symbol && !item.symbols.includes(symbol)) continue;
-        out.push(item);
-        if (out.length >= q.limit) return out;
-      }
-      if (items.length < page) return out;
-    }
-  });
-}
+      .when(q.to, 'captured_at < ?', q.to && tx.time(q.to)),
+  orderBy: 'captured_at desc, id desc',
+  keep: (q) => {
+    const symbol = q.symbol?.toUpperCase();
+    return symbol === undefined ? undefined : (item) => item.symbols.includes(symbol);
+  },
+});
 
 /** News items newest first (by arrival), optionally of one feed, a keyset page. */
 export async function pageNewsItems(

@@ -6,18 +6,18 @@ import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { LOG_LEVELS, type LogLevel } from '../entities/operations-tables.ts';
 import { parseInput } from '../input/parse.ts';
-import { botVersion, limitInput, type ScopeCounts, when } from '../input/fields.ts';
+import { botVersion, limitInput, when } from '../input/fields.ts';
 import {
+  defineCount,
+  defineSelect,
   type Keyset,
   type Page,
   productionUnless,
-  scopeCounts,
-  selectViews,
   tablePage,
   Where,
 } from '../db/listing.ts';
 import { col, defineTable, type NewRow } from '../db/table.ts';
-import { inTransaction, reading, type Tx } from '../db/transaction.ts';
+import { inTransaction, type Tx } from '../db/transaction.ts';
 
 const logLevel = z.enum(LOG_LEVELS);
 
@@ -121,22 +121,19 @@ function where(tx: Tx, q: Omit<z.output<typeof ErrorLogQuery>, 'limit' | 'includ
 }
 
 /** Entries matching the filters, newest first; production rows only unless `includeTest`. */
-export async function queryErrorLogs(store: Store, query: ErrorLogQuery = {}): Promise<ErrorLogView[]> {
-  const q = parseInput(ErrorLogQuery, query, 'queryErrorLogs');
-  return reading(store, (tx) => {
-    const filter = productionUnless(tx, q.includeTest, where(tx, q));
-    return selectViews(tx, errorLogs, { filter, orderBy: 'ts desc, id desc', limit: q.limit });
-  });
-}
+export const queryErrorLogs = defineSelect(errorLogs, {
+  query: ErrorLogQuery,
+  what: 'queryErrorLogs',
+  filter: (q, tx) => productionUnless(tx, q.includeTest, where(tx, q)),
+  orderBy: 'ts desc, id desc',
+});
 
 /** How many entries match the filters, production and test counted apart. */
-export async function countErrorLogs(
-  store: Store,
-  query: Omit<ErrorLogQuery, 'limit' | 'includeTest'> = {},
-): Promise<ScopeCounts> {
-  const q = parseInput(ErrorLogQuery, query, 'countErrorLogs');
-  return reading(store, (tx) => scopeCounts(tx, errorLogs.name, where(tx, q)));
-}
+export const countErrorLogs = defineCount(errorLogs, {
+  query: ErrorLogQuery.omit({ includeTest: true, limit: true }),
+  what: 'countErrorLogs',
+  filter: (q, tx) => where(tx, q),
+});
 
 /** Error logs newest first (by arrival), a keyset page; production only unless `includeTest`. */
 export async function pageErrorLogs(

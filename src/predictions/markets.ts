@@ -19,9 +19,29 @@ import {
   upsertByVenueKey,
   venueName,
 } from './events.ts';
-import { type Keyset, type Page, selectViews, tablePage, Where } from '../db/listing.ts';
+import { defineSelect, type Keyset, type Page, selectViews, tablePage, Where } from '../db/listing.ts';
 import { changesOf, col, defineTable, named } from '../db/table.ts';
 import { inTransaction, reading, type Tx } from '../db/transaction.ts';
+
+/** A market's quote: its current one (prediction_markets) and each snapshot of it (market_snapshots). */
+const quoteFields = {
+  yesPrice: quoteValue.nullish(),
+  noPrice: quoteValue.nullish(),
+  liquidity: quoteValue.nullish(),
+  volume: quoteValue.nullish(),
+  volume24hr: quoteValue.nullish(),
+  marketConviction: z.number().finite().nullish(),
+};
+
+/** No quote yet. */
+const NO_QUOTE = {
+  yesPrice: null,
+  noPrice: null,
+  liquidity: null,
+  volume: null,
+  volume24hr: null,
+  marketConviction: null,
+};
 
 const PredictionMarketInput = z
   .object({
@@ -36,12 +56,7 @@ const PredictionMarketInput = z
     description: z.string().nullish(),
     outcomes: z.array(z.string().min(1)).nullish(),
     outcomePrices: z.array(quoteValue.transform((d) => d.toFixed())).nullish(),
-    yesPrice: quoteValue.nullish(),
-    noPrice: quoteValue.nullish(),
-    liquidity: quoteValue.nullish(),
-    volume: quoteValue.nullish(),
-    volume24hr: quoteValue.nullish(),
-    marketConviction: z.number().finite().nullish(),
+    ...quoteFields,
     endDate: when.nullish(),
     gameStartTime: when.nullish(),
     secondsDelay: z.number().int().min(0).nullish(),
@@ -61,7 +76,17 @@ const PredictionMarketInput = z
 
 export type PredictionMarketInput = z.input<typeof PredictionMarketInput>;
 
-export interface PredictionMarketView {
+/** A market's quote, current (prediction_markets) or at one time (market_snapshots). */
+export interface MarketQuote {
+  yesPrice: Decimal | null;
+  noPrice: Decimal | null;
+  liquidity: Decimal | null;
+  volume: Decimal | null;
+  volume24hr: Decimal | null;
+  marketConviction: number | null;
+}
+
+export interface PredictionMarketView extends MarketQuote {
   id: number;
   /** The event's id (a market belongs to at most one). */
   event: number | null;
@@ -73,12 +98,6 @@ export interface PredictionMarketView {
   description: string | null;
   outcomes: string[] | null;
   outcomePrices: string[] | null;
-  yesPrice: Decimal | null;
-  noPrice: Decimal | null;
-  liquidity: Decimal | null;
-  volume: Decimal | null;
-  volume24hr: Decimal | null;
-  marketConviction: number | null;
   endDate: Date | null;
   gameStartTime: Date | null;
   secondsDelay: number | null;
@@ -96,6 +115,15 @@ export interface PredictionMarketView {
   updatedAt: Date;
 }
 
+const quoteColumns = {
+  yesPrice: col.decimalOrNull(),
+  noPrice: col.decimalOrNull(),
+  liquidity: col.decimalOrNull(),
+  volume: col.decimalOrNull(),
+  volume24hr: named('volume_24hr', col.decimalOrNull()),
+  marketConviction: col.floatOrNull(),
+};
+
 export const predictionMarkets = defineTable<PredictionMarketView>(
   'prediction_markets',
   'prediction market',
@@ -109,12 +137,7 @@ export const predictionMarkets = defineTable<PredictionMarketView>(
     description: col.textOrNull(),
     outcomes: col.json<string[]>(),
     outcomePrices: col.json<string[]>(),
-    yesPrice: col.decimalOrNull(),
-    noPrice: col.decimalOrNull(),
-    liquidity: col.decimalOrNull(),
-    volume: col.decimalOrNull(),
-    volume24hr: named('volume_24hr', col.decimalOrNull()),
-    marketConviction: col.floatOrNull(),
+    ...quoteColumns,
     endDate: col.timeOrNull(),
     gameStartTime: col.timeOrNull(),
     secondsDelay: col.intOrNull(),
@@ -140,12 +163,7 @@ const NEW_MARKET = {
   description: null,
   outcomes: null,
   outcomePrices: null,
-  yesPrice: null,
-  noPrice: null,
-  liquidity: null,
-  volume: null,
-  volume24hr: null,
-  marketConviction: null,
+  ...NO_QUOTE,
   endDate: null,
   gameStartTime: null,
   secondsDelay: null,
@@ -162,29 +180,18 @@ const NEW_MARKET = {
 } satisfies Partial<PredictionMarketView>;
 
 /** A quote of a market at one time: its history. */
-export interface MarketSnapshotView {
+export interface MarketSnapshotView extends MarketQuote {
   id: number;
   /** The market's id. */
   market: number;
   capturedAt: Date;
-  yesPrice: Decimal | null;
-  noPrice: Decimal | null;
-  liquidity: Decimal | null;
-  volume: Decimal | null;
-  volume24hr: Decimal | null;
-  marketConviction: number | null;
 }
 
 export const marketSnapshots = defineTable<MarketSnapshotView>('market_snapshots', 'market snapshot', {
   id: col.id(),
   market: named('market_id', col.int()),
   capturedAt: col.time(),
-  yesPrice: col.decimalOrNull(),
-  noPrice: col.decimalOrNull(),
-  liquidity: col.decimalOrNull(),
-  volume: col.decimalOrNull(),
-  volume24hr: named('volume_24hr', col.decimalOrNull()),
-  marketConviction: col.floatOrNull(),
+  ...quoteColumns,
 });
 
 /** The event a market write names: by id, by its venue id (same venue), or unchanged. */
@@ -262,47 +269,34 @@ const nullWhenMissing = (error: unknown) => {
   throw error;
 };
 
-const PredictionMarketQuery = z
-  .object({
-    venue: z.string().trim().min(1).optional(),
-    eventId: id.optional(),
-    resolved: z.boolean().optional(),
-    active: z.boolean().optional(),
-    endingBefore: when.optional(),
-    limit: limitInput(10_000, 100),
-  })
-  .strict();
-
 /** Markets by end date (soonest first), filtered by venue, event, resolution, activity. */
-export async function listPredictionMarkets(
-  store: Store,
-  options: z.input<typeof PredictionMarketQuery> = {},
-): Promise<PredictionMarketView[]> {
-  const q = parseInput(PredictionMarketQuery, options, 'listPredictionMarkets');
-  return reading(store, (tx) =>
-    selectViews(tx, predictionMarkets, {
-      filter: new Where()
-        .when(q.venue, 'venue = ?', q.venue)
-        .when(q.eventId, 'event_id = ?', q.eventId)
-        .when(q.resolved, 'resolved = ?', q.resolved !== undefined && tx.bool(q.resolved))
-        .when(q.active, 'active = ?', q.active !== undefined && tx.bool(q.active))
-        .when(q.endingBefore, 'end_date < ?', q.endingBefore && tx.time(q.endingBefore)),
-      orderBy: 'end_date asc, id asc',
-      limit: q.limit,
-    }),
-  );
-}
+export const listPredictionMarkets = defineSelect(predictionMarkets, {
+  query: z
+    .object({
+      venue: z.string().trim().min(1).optional(),
+      eventId: id.optional(),
+      resolved: z.boolean().optional(),
+      active: z.boolean().optional(),
+      endingBefore: when.optional(),
+      limit: limitInput(10_000, 100),
+    })
+    .strict(),
+  what: 'listPredictionMarkets',
+  filter: (q, tx) =>
+    new Where()
+      .when(q.venue, 'venue = ?', q.venue)
+      .when(q.eventId, 'event_id = ?', q.eventId)
+      .when(q.resolved, 'resolved = ?', q.resolved !== undefined && tx.bool(q.resolved))
+      .when(q.active, 'active = ?', q.active !== undefined && tx.bool(q.active))
+      .when(q.endingBefore, 'end_date < ?', q.endingBefore && tx.time(q.endingBefore)),
+  orderBy: 'end_date asc, id asc',
+});
 
 const MarketSnapshotInput = z
   .object({
     market: marketRef,
     capturedAt: when.optional(),
-    yesPrice: quoteValue.nullish(),
-    noPrice: quoteValue.nullish(),
-    liquidity: quoteValue.nullish(),
-    volume: quoteValue.nullish(),
-    volume24hr: quoteValue.nullish(),
-    marketConviction: z.number().finite().nullish(),
+    ...quoteFields,
   })
   .strict();
 
@@ -327,12 +321,8 @@ export async function recordMarketSnapshot(
     const snapshot = await marketSnapshots.insert(tx, {
       market: market.id,
       capturedAt: at,
-      yesPrice: values.yesPrice ?? null,
-      noPrice: values.noPrice ?? null,
-      liquidity: values.liquidity ?? null,
-      volume: values.volume ?? null,
-      volume24hr: values.volume24hr ?? null,
-      marketConviction: values.marketConviction ?? null,
+      ...NO_QUOTE,
+      ...definedFields(values),
     });
     if (!market.lastPriceUpdate || market.lastPriceUpdate.getTime() <= at.getTime()) {
       const quote = { ...definedFields(values), lastPriceUpdate: at } as Partial<PredictionMarketView>;

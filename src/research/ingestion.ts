@@ -20,7 +20,7 @@ import { parseInput } from '../input/parse.ts';
 import { confidence, id as idInput, limitInput } from '../input/fields.ts';
 import { describeAllowed } from '../trading/refusals.ts';
 import { allowedTransitions, canTransition } from '../trading/transitions.ts';
-import { type Keyset, type Page, selectViews, tablePage, Where } from '../db/listing.ts';
+import { defineSelect, type Keyset, type Page, tablePage, Where } from '../db/listing.ts';
 import { col, defineTable } from '../db/table.ts';
 import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 
@@ -196,27 +196,20 @@ export async function retryIngestionTask(store: Store, id: number): Promise<Inge
   return transition(store, taskId, 'queued', { progress: 0, error: null, startedAt: null, finishedAt: null });
 }
 
-const IngestionTaskQuery = z
-  .object({
-    status: z.enum(INGESTION_TASK_STATUSES).optional(),
-    sourceType: z.enum(STRATEGY_SOURCE_TYPES).optional(),
-    limit: limitInput(10_000, 100),
-  })
-  .strict();
-
 /** Tasks oldest first (the queue order), optionally of one status or source type. */
-export async function listIngestionTasks(
-  store: Store,
-  options: z.input<typeof IngestionTaskQuery> = {},
-): Promise<IngestionTaskView[]> {
-  const q = parseInput(IngestionTaskQuery, options, 'listIngestionTasks');
-  const filter = new Where()
-    .when(q.status, 'status = ?', q.status)
-    .when(q.sourceType, 'source_type = ?', q.sourceType);
-  return reading(store, (tx) =>
-    selectViews(tx, ingestionTasks, { filter, orderBy: 'created_at asc, id asc', limit: q.limit }),
-  );
-}
+export const listIngestionTasks = defineSelect(ingestionTasks, {
+  query: z
+    .object({
+      status: z.enum(INGESTION_TASK_STATUSES).optional(),
+      sourceType: z.enum(STRATEGY_SOURCE_TYPES).optional(),
+      limit: limitInput(10_000, 100),
+    })
+    .strict(),
+  what: 'listIngestionTasks',
+  filter: (q) =>
+    new Where().when(q.status, 'status = ?', q.status).when(q.sourceType, 'source_type = ?', q.sourceType),
+  orderBy: 'created_at asc, id asc',
+});
 
 /** Ingestion tasks newest first, a keyset page (the queue order is listIngestionTasks'). */
 export async function pageIngestionTasks(store: Store, query: Keyset): Promise<Page<IngestionTaskView>> {

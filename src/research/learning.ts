@@ -8,13 +8,13 @@ import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import { NotFoundError } from '../input/errors.ts';
 import { parseInput } from '../input/parse.ts';
-import { botVersion, confidence, id as idInput, limitInput, type ScopeCounts } from '../input/fields.ts';
+import { botVersion, confidence, id as idInput, limitInput } from '../input/fields.ts';
 import {
+  defineCount,
+  defineSelect,
   type Keyset,
   type Page,
   productionUnless,
-  scopeCounts,
-  selectViews,
   tablePage,
   Where,
 } from '../db/listing.ts';
@@ -40,7 +40,7 @@ export const learningEntries = defineTable<LearningEntryView>('learning_entries'
   id: col.id(),
   strategyId: col.intOrNull(),
   insight: col.text(),
-  supportingTrades: col.list<number>(),
+  supportingTrades: col.list<number>({ emptyIsNull: true }),
   confidence: col.floatOrNull(),
   impactType: col.textOrNull(),
   marketConditions: col.json<Record<string, unknown>>(),
@@ -142,19 +142,12 @@ function filterOf(q: Partial<z.output<typeof LearningEntryQuery>>): Where {
 }
 
 /** Entries, most validated and most confident first; production only unless `includeTest`. */
-export async function listLearningEntries(
-  store: Store,
-  options: z.input<typeof LearningEntryQuery> = {},
-): Promise<LearningEntryView[]> {
-  const q = parseInput(LearningEntryQuery, options, 'listLearningEntries');
-  return reading(store, (tx) =>
-    selectViews(tx, learningEntries, {
-      filter: productionUnless(tx, q.includeTest, filterOf(q)),
-      orderBy: 'validation_count desc, confidence desc nulls last, id asc',
-      limit: q.limit,
-    }),
-  );
-}
+export const listLearningEntries = defineSelect(learningEntries, {
+  query: LearningEntryQuery,
+  what: 'listLearningEntries',
+  filter: (q, tx) => productionUnless(tx, q.includeTest, filterOf(q)),
+  orderBy: 'validation_count desc, confidence desc nulls last, id asc',
+});
 
 export async function getLearningEntry(store: Store, id: number): Promise<LearningEntryView | null> {
   const entryId = parseInput(idInput, id, 'getLearningEntry id');
@@ -165,13 +158,11 @@ export async function getLearningEntry(store: Store, id: number): Promise<Learni
 }
 
 /** Matching entries counted apart for production and test mode. */
-export async function countLearningEntries(
-  store: Store,
-  options: Omit<z.input<typeof LearningEntryQuery>, 'includeTest' | 'limit'> = {},
-): Promise<ScopeCounts> {
-  const filter = filterOf(parseInput(LearningEntryQuery, options, 'countLearningEntries'));
-  return reading(store, (tx) => scopeCounts(tx, learningEntries.name, filter));
-}
+export const countLearningEntries = defineCount(learningEntries, {
+  query: LearningEntryQuery.omit({ includeTest: true, limit: true }),
+  what: 'countLearningEntries',
+  filter: filterOf,
+});
 
 /** Learning entries newest first, a keyset page; production only unless `includeTest`. */
 export async function pageLearningEntries(

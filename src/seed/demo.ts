@@ -147,10 +147,9 @@ export async function seedDemo(store: Store): Promise<DemoSeedResult> {
   return { seeded: true, counts: await counts(store) };
 }
 
-async function run(demo: Demo): Promise<void> {
+/** The two books, the shared analyst, and the risk control panel (a global row, an equities override). */
+async function seedBooks(demo: Demo): Promise<void> {
   const store = demo.store;
-  const rng = demo.rng;
-
   // Portfolios and the risk control panel: a global row and an override for equities.
   demo.crypto = (
     await createPortfolio(store, {
@@ -211,7 +210,11 @@ async function run(demo: Demo): Promise<void> {
     minConfidenceThreshold: 0.7,
     maxLotSize: '500',
   });
+}
 
+/** The strategies (Crypto Momentum gets a second version mid-period, in planCrypto), and the ingested one. */
+async function seedStrategies(demo: Demo): Promise<RegisterStrategyInput> {
+  const store = demo.store;
   // Strategies (Crypto Momentum gets a second version mid-period), and the ingested one.
   const momentum: RegisterStrategyInput = {
     name: 'Crypto Momentum',
@@ -276,7 +279,13 @@ async function run(demo: Demo): Promise<void> {
       exitRules: { stop: 'range midpoint', target: '2R' },
     })
   ).strategy.id;
+  return momentum;
+}
 
+/** Assets and their market data: 1h candles for BTC and ETH, 1d for AAPL and MSFT, indicators, ticks. */
+async function seedMarketData(demo: Demo) {
+  const store = demo.store;
+  const rng = demo.rng;
   // Assets and market data: 1h candles for BTC and ETH, 1d candles for AAPL and MSFT.
   const venueOf: Record<string, { venue: string; kind: 'crypto' | 'equity'; tick: string; lot: string }> = {
     'BTC/USDT': { venue: 'binance', kind: 'crypto', tick: '0.01', lot: '0.00001' },
@@ -333,7 +342,13 @@ async function run(demo: Demo): Promise<void> {
   await indicatorSnapshots(demo, demo.asset['ETH/USDT']!, eth.bars, ethInd);
   await ticks(demo, demo.asset['BTC/USDT']!, btc.bars.slice(-3), 0.02, 3_412_000_000);
   await ticks(demo, demo.asset['ETH/USDT']!, eth.bars.slice(-3), 0.3, 1_288_000_000);
+  return { btc, eth, aapl, msft, btcInd, ethInd };
+}
 
+async function run(demo: Demo): Promise<void> {
+  await seedBooks(demo);
+  const momentum = await seedStrategies(demo);
+  const { btc, eth, aapl, msft, btcInd, ethInd } = await seedMarketData(demo);
   await news(demo);
   await calendar(demo);
   await prediction(demo, btc.bars);

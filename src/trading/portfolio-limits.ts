@@ -80,26 +80,35 @@ function adds(held: HeldPosition | undefined, side: 'buy' | 'sell'): boolean {
   return held === undefined || (held.side === 'long') === (side === 'buy');
 }
 
-/** Checks one order against the portfolio's limits; every limit gets an outcome. */
-export function checkPortfolioLimits(
-  limits: PortfolioLimits,
-  open: OpenExposure,
-  order: OrderIntent,
-): LimitCheck[] {
-  const quantity = exact(order.quantity, 'quantity');
+/** The order against the position held in its asset: signed quantities before and after it. */
+interface PositionChange {
+  held: Decimal;
+  signedHeld: Decimal;
+  signedAfter: Decimal;
+  heldPosition: HeldPosition | undefined;
+}
+
+function positionChange(open: OpenExposure, order: OrderIntent, quantity: Decimal): PositionChange {
   const heldPosition = open.positions.get(order.assetId);
   const held = heldPosition === undefined ? ZERO : exact(heldPosition.quantity, 'position quantity');
   const signedHeld = heldPosition?.side === 'short' ? held.neg() : held;
   const signedAfter = order.side === 'buy' ? signedHeld.plus(quantity) : signedHeld.minus(quantity);
-  const reduces =
-    !signedHeld.isZero() &&
-    (signedAfter.isZero() || (signedAfter.isPos() === signedHeld.isPos() && signedAfter.abs().lt(held)));
-  if (reduces) {
-    return PORTFOLIO_LIMITS.map((rule) => ({ rule, passed: true, detail: 'the order reduces a position' }));
-  }
+  return { held, signedHeld, signedAfter, heldPosition };
+}
 
-  // Working orders that add risk count as if they filled: several orders each within a limit
-  // must not add up past it.
+function reduces({ held, signedHeld, signedAfter }: PositionChange): boolean {
+  return (
+    !signedHeld.isZero() &&
+    (signedAfter.isZero() || (signedAfter.isPos() === signedHeld.isPos() && signedAfter.abs().lt(held)))
+  );
+}
+
+/**
+ * Working orders that add risk count as if they filled: several orders each within a limit must
+ * not add up past it. Their value (all, and on the order's asset), the flat assets they open, and
+ * those without a price to value them.
+ */
+function workingExposure(open: OpenExposure, order: OrderIntent) {
   let workingValue = ZERO;
   let workingOnAsset = ZERO;
   const workingAssets = new Set<number>();
@@ -116,60 +125,98 @@ export function checkPortfolioLimits(
     workingValue = workingValue.plus(value);
     if (w.assetId === order.assetId) workingOnAsset = workingOnAsset.plus(value);
   }
+  return { workingValue, workingOnAsset, workingAssets, unpricedWork };
+}
 
+type Working = ReturnType<typeof workingExposure>;
+
+/** The position's value and the total exposure once the order (and the working orders) filled. */
+function valuesAfter(
+  open: OpenExposure,
+  order: OrderIntent,
+  quantity: Decimal,
+  change: PositionChange,
+  w: Working,
+) {
+  const { signedHeld, signedAfter, heldPosition } = change;
   let totalCost = ZERO;
   for (const p of open.positions.values()) totalCost = totalCost.plus(exact(p.costBasis));
   const heldCost = heldPosition === undefined ? ZERO : exact(heldPosition.costBasis, 'cost basis');
   const flips = !signedHeld.isZero() && signedAfter.isPos() !== signedHeld.isPos();
-  const opens = signedHeld.isZero();
   // The position after the fill: the kept cost, what its working orders add, and this order's part.
   const added = flips ? signedAfter.abs() : quantity;
   const price = order.price === null ? null : exact(order.price, 'price');
   const valueAfter =
-    price === null ? null : (flips ? ZERO : heldCost.plus(workingOnAsset)).plus(added.times(price));
+    price === null ? null : (flips ? ZERO : heldCost.plus(w.workingOnAsset)).plus(added.times(price));
   const exposureAfter =
     valueAfter === null
       ? null
       : totalCost
-          .plus(workingValue)
+          .plus(w.workingValue)
           .minus(heldCost)
-          .minus(flips ? ZERO : workingOnAsset)
+          .minus(flips ? ZERO : w.workingOnAsset)
           .plus(valueAfter);
   const unvalued =
     price === null
       ? 'no price to value the order (give a limit price, or record a candle for the asset)'
-      : unpricedWork.length > 0
-        ? `working order ${unpricedWork.join(', ')} has no price to value it (no limit price, no candle)`
+      : w.unpricedWork.length > 0
+        ? `working order ${w.unpricedWork.join(', ')} has no price to value it (no limit price, no candle)`
         : null;
+  return { valueAfter, exposureAfter, unvalued };
+}
 
-  const checks: LimitCheck[] = [];
+function positionCountCheck(
+  limits: PortfolioLimits,
+  open: OpenExposure,
+  order: OrderIntent,
+  opens: boolean,
+  w: Working,
+): LimitCheck {
   const maxCount = limits.maxPositions;
+  if (maxCount === null) return { rule: 'max_positions', passed: true, detail: 'no limit' };
   const countAfter =
-    open.positions.size + workingAssets.size + (opens && !workingAssets.has(order.assetId) ? 1 : 0);
-  checks.push(
-    maxCount === null
-      ? { rule: 'max_positions', passed: true, detail: 'no limit' }
-      : {
-          rule: 'max_positions',
-          passed: countAfter <= maxCount,
-          detail: `${countAfter} open positions after the order${workingAssets.size > 0 ? ' and the working orders' : ''}, limit ${maxCount}`,
-        },
-  );
-  for (const [rule, limit, value, what] of [
-    ['max_position_size', limits.maxPositionSize, valueAfter, 'position value'],
-    ['max_total_exposure', limits.maxTotalExposure, exposureAfter, 'total exposure'],
-  ] as const) {
-    if (limit === null) checks.push({ rule, passed: true, detail: 'no limit' });
-    else if (unvalued !== null || value === null) checks.push({ rule, passed: false, detail: unvalued! });
-    else {
-      const max = exact(limit, rule);
-      const passed = value.lte(max);
-      checks.push({
-        rule,
-        passed,
-        detail: `${what} ${value.toString()} after the order ${passed ? '<=' : '>'} limit ${max.toString()}`,
-      });
-    }
+    open.positions.size + w.workingAssets.size + (opens && !w.workingAssets.has(order.assetId) ? 1 : 0);
+  return {
+    rule: 'max_positions',
+    passed: countAfter <= maxCount,
+    detail: `${countAfter} open positions after the order${w.workingAssets.size > 0 ? ' and the working orders' : ''}, limit ${maxCount}`,
+  };
+}
+
+function valueCheck(
+  rule: 'max_position_size' | 'max_total_exposure',
+  limit: Decimal | null,
+  value: Decimal | null,
+  what: string,
+  unvalued: string | null,
+): LimitCheck {
+  if (limit === null) return { rule, passed: true, detail: 'no limit' };
+  if (unvalued !== null || value === null) return { rule, passed: false, detail: unvalued! };
+  const max = exact(limit, rule);
+  const passed = value.lte(max);
+  return {
+    rule,
+    passed,
+    detail: `${what} ${value.toString()} after the order ${passed ? '<=' : '>'} limit ${max.toString()}`,
+  };
+}
+
+/** Checks one order against the portfolio's limits; every limit gets an outcome. */
+export function checkPortfolioLimits(
+  limits: PortfolioLimits,
+  open: OpenExposure,
+  order: OrderIntent,
+): LimitCheck[] {
+  const quantity = exact(order.quantity, 'quantity');
+  const change = positionChange(open, order, quantity);
+  if (reduces(change)) {
+    return PORTFOLIO_LIMITS.map((rule) => ({ rule, passed: true, detail: 'the order reduces a position' }));
   }
-  return checks;
+  const working = workingExposure(open, order);
+  const { valueAfter, exposureAfter, unvalued } = valuesAfter(open, order, quantity, change, working);
+  return [
+    positionCountCheck(limits, open, order, change.signedHeld.isZero(), working),
+    valueCheck('max_position_size', limits.maxPositionSize, valueAfter, 'position value', unvalued),
+    valueCheck('max_total_exposure', limits.maxTotalExposure, exposureAfter, 'total exposure', unvalued),
+  ];
 }

@@ -135,60 +135,71 @@ function normalizeSymbol(symbol: string): string {
   return symbol.trim().toUpperCase();
 }
 
-/** Runs every rule against an idea and returns the verdict with the per-rule audit record. */
-export function evaluateRisk(config: RiskConfig, context: RiskContext): RiskEvaluation {
-  const quantity = exact(context.quantity, 'quantity');
-  const todaysPnl = exact(context.todaysRealizedPnl, 'todaysRealizedPnl');
-  const drawdown = exact(context.currentDrawdown, 'currentDrawdown');
-  const checks: Check[] = [];
+/** A rule of the gate: its check of the idea, in the context's exact values. */
+type Rule = (config: RiskConfig, context: RiskContext, exactContext: ExactContext) => Check;
 
-  checks.push({
-    rule: 'ai_trading_enabled',
-    passed: config.aiTradingEnabled,
-    severity: 'needs_approval',
-    detail: config.aiTradingEnabled ? 'AI trading is enabled' : 'AI trading is disabled: a human must decide',
-  });
+interface ExactContext {
+  quantity: Decimal;
+  todaysPnl: Decimal;
+  drawdown: Decimal;
+}
 
+const aiTradingEnabled: Rule = (config) => ({
+  rule: 'ai_trading_enabled',
+  passed: config.aiTradingEnabled,
+  severity: 'needs_approval',
+  detail: config.aiTradingEnabled ? 'AI trading is enabled' : 'AI trading is disabled: a human must decide',
+});
+
+const minConfidence: Rule = (config, context) => {
   const threshold = config.minConfidenceThreshold;
-  checks.push(
-    threshold === null
-      ? { rule: 'min_confidence_threshold', passed: true, severity: 'needs_approval', detail: 'no minimum' }
-      : {
-          rule: 'min_confidence_threshold',
-          passed: context.confidence >= threshold,
-          severity: 'needs_approval',
-          detail: `confidence ${context.confidence} ${context.confidence >= threshold ? '>=' : '<'} threshold ${threshold}`,
-        },
-  );
+  if (threshold === null)
+    return {
+      rule: 'min_confidence_threshold',
+      passed: true,
+      severity: 'needs_approval',
+      detail: 'no minimum',
+    };
+  const passed = context.confidence >= threshold;
+  return {
+    rule: 'min_confidence_threshold',
+    passed,
+    severity: 'needs_approval',
+    detail: `confidence ${context.confidence} ${passed ? '>=' : '<'} threshold ${threshold}`,
+  };
+};
 
-  const maxLot = config.maxLotSize === null ? null : exact(config.maxLotSize, 'maxLotSize');
-  checks.push(
-    maxLot === null
-      ? { rule: 'max_lot_size', passed: true, severity: 'halted_by_risk', detail: 'no lot size cap' }
-      : {
-          rule: 'max_lot_size',
-          passed: quantity.lte(maxLot),
-          severity: 'halted_by_risk',
-          detail: `quantity ${quantity.toString()} ${quantity.lte(maxLot) ? '<=' : '>'} max lot size ${maxLot.toString()}`,
-        },
-  );
+const maxLotSize: Rule = (config, _context, { quantity }) => {
+  if (config.maxLotSize === null)
+    return { rule: 'max_lot_size', passed: true, severity: 'halted_by_risk', detail: 'no lot size cap' };
+  const maxLot = exact(config.maxLotSize, 'maxLotSize');
+  const passed = quantity.lte(maxLot);
+  return {
+    rule: 'max_lot_size',
+    passed,
+    severity: 'halted_by_risk',
+    detail: `quantity ${quantity.toString()} ${passed ? '<=' : '>'} max lot size ${maxLot.toString()}`,
+  };
+};
 
+const maxConcurrentTrades: Rule = (config, context) => {
   const maxTrades = config.maxConcurrentTrades;
-  checks.push(
-    maxTrades === null
-      ? { rule: 'max_concurrent_trades', passed: true, severity: 'halted_by_risk', detail: 'no limit' }
-      : {
-          rule: 'max_concurrent_trades',
-          passed: context.openTradeCount < maxTrades,
-          severity: 'halted_by_risk',
-          detail: `${context.openTradeCount} open trades, limit ${maxTrades}${context.openTradeCount < maxTrades ? '' : ' reached'}`,
-        },
-  );
+  if (maxTrades === null)
+    return { rule: 'max_concurrent_trades', passed: true, severity: 'halted_by_risk', detail: 'no limit' };
+  const passed = context.openTradeCount < maxTrades;
+  return {
+    rule: 'max_concurrent_trades',
+    passed,
+    severity: 'halted_by_risk',
+    detail: `${context.openTradeCount} open trades, limit ${maxTrades}${passed ? '' : ' reached'}`,
+  };
+};
 
+const dailyProfitTarget: Rule = (config, _context, { todaysPnl }) => {
   const target =
     config.dailyProfitTarget === null ? null : exact(config.dailyProfitTarget, 'dailyProfitTarget');
   const targetReached = target !== null && todaysPnl.gte(target);
-  checks.push({
+  return {
     rule: 'daily_profit_target',
     passed: !(targetReached && config.stopAfterTarget),
     severity: 'halted_by_risk',
@@ -197,12 +208,14 @@ export function evaluateRisk(config: RiskConfig, context: RiskContext): RiskEval
         ? 'no daily profit target'
         : `today's realized P&L ${todaysPnl.toString()} ${targetReached ? '>=' : '<'} target ${target.toString()}` +
           (targetReached ? (config.stopAfterTarget ? ': stop after target' : ', trading continues') : ''),
-  });
+  };
+};
 
+const maxDrawdownAmount: Rule = (config, _context, { drawdown }) => {
   const maxDrawdown =
     config.maxDrawdownAmount === null ? null : exact(config.maxDrawdownAmount, 'maxDrawdownAmount');
   const drawdownBreached = maxDrawdown !== null && drawdown.gte(maxDrawdown);
-  checks.push({
+  return {
     rule: 'max_drawdown_amount',
     passed: !drawdownBreached,
     severity: config.haltOnDrawdown ? 'halted_by_risk' : 'needs_approval',
@@ -211,12 +224,14 @@ export function evaluateRisk(config: RiskConfig, context: RiskContext): RiskEval
         ? 'no drawdown limit'
         : `drawdown ${drawdown.toString()} ${drawdownBreached ? '>=' : '<'} limit ${maxDrawdown.toString()}` +
           (drawdownBreached ? (config.haltOnDrawdown ? ': halt on drawdown' : ': approval required') : ''),
-  });
+  };
+};
 
+const offWatchlist: Rule = (config, context) => {
   const symbol = normalizeSymbol(context.symbol);
   const onWatchlist =
     context.watchlist === null || context.watchlist.some((s) => normalizeSymbol(s) === symbol);
-  checks.push({
+  return {
     rule: 'allow_off_watchlist_autotrade',
     passed: onWatchlist || config.allowOffWatchlistAutotrade,
     severity: 'needs_approval',
@@ -226,13 +241,30 @@ export function evaluateRisk(config: RiskConfig, context: RiskContext): RiskEval
         : onWatchlist
           ? `${context.symbol} is on the watchlist`
           : `${context.symbol} is off the watchlist${config.allowOffWatchlistAutotrade ? ', off-watchlist autotrade allowed' : ''}`,
-  });
+  };
+};
 
+/** The gate's rules in the order the audit record lists them (the portfolio's limits follow). */
+const RULES: readonly Rule[] = [
+  aiTradingEnabled,
+  minConfidence,
+  maxLotSize,
+  maxConcurrentTrades,
+  dailyProfitTarget,
+  maxDrawdownAmount,
+  offWatchlist,
+];
+
+/** The portfolio's own limits, each a halting rule. */
+function portfolioChecks(context: RiskContext): Check[] {
   const limits = context.portfolio
     ? checkPortfolioLimits(context.portfolio.limits, context.portfolio.open, context.portfolio.order)
     : PORTFOLIO_LIMITS.map((rule) => ({ rule, passed: true, detail: 'the portfolio sets no limits' }));
-  for (const check of limits) checks.push({ ...check, severity: 'halted_by_risk' });
+  return limits.map((check) => ({ ...check, severity: 'halted_by_risk' }));
+}
 
+/** Any failed halting rule halts; any other failure needs a human; else the AI may execute. */
+function verdictOf(checks: readonly Check[]): RiskEvaluation {
   const failed = checks.filter((c) => !c.passed);
   const halting = failed.filter((c) => c.severity === 'halted_by_risk');
   const verdict: RiskVerdict =
@@ -242,4 +274,15 @@ export function evaluateRisk(config: RiskConfig, context: RiskContext): RiskEval
     rules: checks.map(({ rule, passed, detail }) => ({ rule, passed, detail })),
     haltReason: halting.length > 0 ? halting.map((c) => `${c.rule}: ${c.detail}`).join('; ') : null,
   };
+}
+
+/** Runs every rule against an idea and returns the verdict with the per-rule audit record. */
+export function evaluateRisk(config: RiskConfig, context: RiskContext): RiskEvaluation {
+  const exactContext: ExactContext = {
+    quantity: exact(context.quantity, 'quantity'),
+    todaysPnl: exact(context.todaysRealizedPnl, 'todaysRealizedPnl'),
+    drawdown: exact(context.currentDrawdown, 'currentDrawdown'),
+  };
+  const checks = RULES.map((rule) => rule(config, context, exactContext));
+  return verdictOf([...checks, ...portfolioChecks(context)]);
 }

@@ -105,6 +105,77 @@ export function withStopLoss(trade: TradeState, stopLoss: Decimal | null): Trade
   };
 }
 
+type RunningSums = Omit<TradeState, 'entryPrice' | 'exitPrice' | 'pnlR' | 'outcome'>;
+
+/** The open round trip's running sums, exact. */
+function sumsOf(existing: TradeState): RunningSums {
+  return {
+    direction: existing.direction,
+    quantity: exact(existing.quantity),
+    entryAt: existing.entryAt,
+    exitAt: existing.exitAt,
+    fees: exact(existing.fees),
+    pnl: exact(existing.pnl),
+    stopLoss: existing.stopLoss === null ? null : exact(existing.stopLoss),
+    entryValue: exact(existing.entryValue),
+    exitQuantity: exact(existing.exitQuantity),
+    exitValue: exact(existing.exitValue),
+  };
+}
+
+/** A fill that reduces (or closes) the position: its exit, closing fee and realized pnl. */
+function reduceTrade(base: RunningSums, fill: TradeFill, effect: FillEffect, price: Decimal): TradeState {
+  return derive(
+    {
+      ...base,
+      exitQuantity: base.exitQuantity.plus(effect.closedQuantity),
+      exitValue: base.exitValue.plus(effect.closedQuantity.times(price)),
+      fees: base.fees.plus(effect.closingFee),
+      pnl: base.pnl.plus(effect.grossRealizedPnl).minus(effect.closingFee),
+      exitAt: effect.closed ? fill.at : null,
+    },
+    effect.closed,
+  );
+}
+
+/** A fill that adds to the position: more entry quantity and value, its opening fee. */
+function addToTrade(base: RunningSums, effect: FillEffect, price: Decimal): TradeState {
+  return derive(
+    {
+      ...base,
+      quantity: base.quantity.plus(effect.openedQuantity),
+      entryValue: base.entryValue.plus(effect.openedQuantity.times(price)),
+      fees: base.fees.plus(effect.openingFee),
+      pnl: base.pnl.minus(effect.openingFee),
+    },
+    false,
+  );
+}
+
+/** The round trip a fill opens (from flat, or the far side of a flip). */
+function openTrade(
+  fill: TradeFill,
+  effect: FillEffect,
+  price: Decimal,
+  stopLoss: Decimal | null | undefined,
+) {
+  return derive(
+    {
+      direction: effect.position.side,
+      quantity: effect.openedQuantity,
+      entryAt: fill.at,
+      exitAt: null,
+      fees: effect.openingFee,
+      pnl: effect.openingFee.neg(),
+      stopLoss: stopLoss == null ? null : exact(stopLoss, 'stop loss'),
+      entryValue: effect.openedQuantity.times(price),
+      exitQuantity: exact(0),
+      exitValue: exact(0),
+    },
+    false,
+  );
+}
+
 /**
  * Updates the round trips for one fill, given the FillEffect that applyFill returned for that
  * same fill and the position it was applied to. `trade` is the currently open round trip of the
@@ -134,61 +205,9 @@ export function applyFillToTrade(
     if (existing.direction !== expectedSide) {
       throw new RangeError(`open round trip is ${existing.direction} but the position was ${expectedSide}`);
     }
-    const base = {
-      direction: existing.direction,
-      quantity: exact(existing.quantity),
-      entryAt: existing.entryAt,
-      exitAt: existing.exitAt,
-      fees: exact(existing.fees),
-      pnl: exact(existing.pnl),
-      stopLoss: existing.stopLoss === null ? null : exact(existing.stopLoss),
-      entryValue: exact(existing.entryValue),
-      exitQuantity: exact(existing.exitQuantity),
-      exitValue: exact(existing.exitValue),
-    };
-    if (reduces) {
-      updated = derive(
-        {
-          ...base,
-          exitQuantity: base.exitQuantity.plus(effect.closedQuantity),
-          exitValue: base.exitValue.plus(effect.closedQuantity.times(price)),
-          fees: base.fees.plus(effect.closingFee),
-          pnl: base.pnl.plus(effect.grossRealizedPnl).minus(effect.closingFee),
-          exitAt: effect.closed ? fill.at : null,
-        },
-        effect.closed,
-      );
-    } else {
-      updated = derive(
-        {
-          ...base,
-          quantity: base.quantity.plus(effect.openedQuantity),
-          entryValue: base.entryValue.plus(effect.openedQuantity.times(price)),
-          fees: base.fees.plus(effect.openingFee),
-          pnl: base.pnl.minus(effect.openingFee),
-        },
-        false,
-      );
-    }
+    const base = sumsOf(existing);
+    updated = reduces ? reduceTrade(base, fill, effect, price) : addToTrade(base, effect, price);
   }
-
-  const opened = effect.opened
-    ? derive(
-        {
-          direction: effect.position.side,
-          quantity: effect.openedQuantity,
-          entryAt: fill.at,
-          exitAt: null,
-          fees: effect.openingFee,
-          pnl: effect.openingFee.neg(),
-          stopLoss: options.stopLoss == null ? null : exact(options.stopLoss, 'stop loss'),
-          entryValue: effect.openedQuantity.times(price),
-          exitQuantity: exact(0),
-          exitValue: exact(0),
-        },
-        false,
-      )
-    : null;
-
+  const opened = effect.opened ? openTrade(fill, effect, price, options.stopLoss) : null;
   return { trade: updated, opened };
 }

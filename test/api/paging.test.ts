@@ -30,13 +30,15 @@ const paged = routes.filter((r) => isList(r) && 'cursor' in shapeOf(r.schema.que
 /**
  * Lists that are one bounded answer, not a growing history: aggregates (stats, counts), a keyed
  * map (bot status), a calendar window (the latest capture of each event in it), and the small
- * per-parent lists (a portfolio's grants, a strategy's versions and performance rows, an order's fills).
+ * per-parent lists (a portfolio's grants, a strategy's versions and performance rows, an order's fills,
+ * an asset's stored timeframes).
  */
 const WHOLE = new Set([
   '/portfolios/:id/access',
   '/strategies/:id/versions',
   '/strategies/:id/performance',
   '/orders/:id/fills',
+  '/candles/timeframes',
   '/stats/daily',
   '/stats/weekly',
   '/stats/monthly',

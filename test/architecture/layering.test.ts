@@ -32,7 +32,8 @@ export const LAYERS: Readonly<Record<string, Layer>> = {
   // Connections, the transaction/query layer, value encoding.
   db: { rank: 3 },
   // The audit trail's one owner, and migrations: both below every service.
-  audit: { rank: 4 },
+  // audit/ appends a decision's event in the decision's transaction (events/ imports no audit).
+  audit: { rank: 4, sideways: ['events'] },
   migrate: { rank: 4 },
   // The outbox (live events): written in the services' transactions, read by api/ and library users.
   events: { rank: 4 },

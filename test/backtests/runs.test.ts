@@ -198,4 +198,13 @@ eachDialect('backtest runs', (ctx) => {
     assert.equal(await em.count(BacktestResult, { run: recorded.runId }), 0);
     await assert.rejects(deleteBacktest(ctx.store, recorded.runId), /does not exist/);
   });
+
+  test('a run without trades stores an empty asset list and reads back with no result trades', async () => {
+    const recorded = await recordBacktest(ctx.store, input(strategyId, { name: 'idle', trades: [] }));
+    const view = (await getBacktest(ctx.store, recorded.runId))!;
+    assert.deepEqual(view.run.assets, []);
+    assert.deepEqual(view.trades, { production: 0, test: 0 });
+    assert.equal(view.result?.tradeCount, 0);
+    await deleteBacktest(ctx.store, recorded.runId);
+  });
 });

@@ -328,7 +328,7 @@ for (const dialect of ['sqlite', 'postgresql'] as const) {
       idea.status = 'approved';
       await em.flush();
       idea.status = 'waiting';
-      await assert.rejects(em.flush(), /not an allowed transition/);
+      await assert.rejects(em.flush(), /illegal trade_idea status transition 'approved' -> 'waiting'/);
     });
   });
 }

@@ -10,7 +10,7 @@ import { openStore } from '../../src/db/store.ts';
 import { actOnSignal } from '../../src/execution/chain.ts';
 import { eventBounds, readEvents } from '../../src/events/reading.ts';
 import { setBotStatus } from '../../src/operations/bot-status.ts';
-import { spawnCli } from '../support/cli.ts';
+import { spawnCandleImport } from '../support/cli.ts';
 import { eachDialect } from '../support/dialects.ts';
 import { collect, privateRedis, REDIS_SKIP, REDIS_URL } from '../support/redis.ts';
 import { createAssets, createTestPortfolio, createUser, openGate } from '../execution/fixtures.ts';
@@ -45,6 +45,7 @@ describe('events to Redis', { skip: REDIS_SKIP }, () => {
         );
         const mine = (m: Record<string, unknown>) => m.id === fillId && m.portfolio_id === portfolioId;
         const [message] = (await fills.until((m) => m.some(mine))).filter(mine);
+        assert.equal(message!.price, '2500.25');
         assert.deepEqual(message, {
           ...stored!.payload,
           seq: stored!.seq,
@@ -52,7 +53,6 @@ describe('events to Redis', { skip: REDIS_SKIP }, () => {
           occurred_at: stored!.occurredAt.toISOString(),
           portfolio_id: portfolioId,
         });
-        assert.equal(message!.price, '2500.25');
       } finally {
         fills.close();
         await store.close();
@@ -93,28 +93,10 @@ describe('events to Redis', { skip: REDIS_SKIP }, () => {
       const statuses = await collect(REDIS_URL, 'tradestore:candles');
       try {
         const symbol = `CLI${ctx.dialect}${process.pid}`;
-        const csv =
-          'ts,open,high,low,close,volume\n1700000040000,1,2,0.5,1.5,10\n1700000100000,1,2,0.5,1.5,10\n';
-        const r = await spawnCli(
-          [
-            '--db',
-            ctx.url,
-            'import',
-            'candles',
-            '-',
-            '--asset',
-            symbol,
-            '--venue',
-            'cli',
-            '--timeframe',
-            '1m',
-            '--format',
-            'csv',
-          ],
-          {
-            env: { REDIS_URL },
-            stdin: csv,
-          },
+        const r = await spawnCandleImport(
+          ctx.url,
+          { symbol, venue: 'cli', times: [1_700_000_040_000, 1_700_000_100_000] },
+          { env: { REDIS_URL } },
         );
         assert.equal(r.code, 0, r.stderr);
         const mine = (m: Record<string, unknown>) => m.symbol === symbol;

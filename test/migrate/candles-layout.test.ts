@@ -11,7 +11,6 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Store } from '../../src/db/store.ts';
 import { openStore } from '../../src/db/store.ts';
 import { ensureAsset } from '../../src/marketdata/assets.ts';
-import { insertCandles } from '../../src/marketdata/candles.ts';
 import { migrationsDir, readMigrations } from '../../src/migrate/files.ts';
 import { keepWithoutRowid } from '../../src/migrate/generate.ts';
 import { MigrationSafetyError } from '../../src/migrate/history.ts';
@@ -53,7 +52,13 @@ async function populatedAtOldLayout(): Promise<{ store: Store; dispose: () => Pr
         close: 100.5 + i / 7,
         volume: i * 0.1,
       }));
-      await insertCandles(store, asset, timeframe, rows);
+      // Plain inserts: today's importer also appends an event, to a table this old schema lacks.
+      await store.withSqlite((db) => {
+        const insert = db.prepare('insert into candles values (?, ?, ?, ?, ?, ?, ?, ?)');
+        db.exec('begin');
+        for (const r of rows) insert.run(asset, timeframe, r.ts, r.open, r.high, r.low, r.close, r.volume);
+        db.exec('commit');
+      });
     }
   }
   return {

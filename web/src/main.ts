@@ -144,6 +144,7 @@ async function boot(): Promise<void> {
   }
   const { main, nav } = shell();
   startLive();
+  let first = true;
   onNavigate(async (page, title, params) => {
     const { cleanup, signal } = startPage();
     renderNav(nav);
@@ -151,6 +152,14 @@ async function boot(): Promise<void> {
     main.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
     try {
       await page({ main, params, query: new URLSearchParams(location.search), cleanup, signal });
+      // After a navigation (not the first load) focus goes to the new page's heading, so a
+      // screen reader announces it and Tab continues from the page, not from the old link.
+      const heading = main.querySelector('h1');
+      if (!first && heading && !signal.aborted) {
+        heading.tabIndex = -1;
+        heading.focus();
+      }
+      first = false;
     } catch (error) {
       if (signal.aborted) return;
       fill(
