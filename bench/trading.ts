@@ -250,10 +250,13 @@ function bareStatements(f: string, t: string, forUpdate: string) {
     cash: 'update portfolios set cash_balance = ?, updated_at = ? where id = ?',
     orderStatus: `update orders set status = 'filled', updated_at = ? where id = ?`,
     // The outbox (src/events/outbox.ts), flushed before COMMIT: on SQLite the counter and one
-    // insert per event, on PostgreSQL one statement for all of them (and the NOTIFY).
+    // multi-row insert of the chain's events, on PostgreSQL one statement for all (and the NOTIFY).
     counter: `insert into event_counter (id, seq) values (1, ?)
         on conflict (id) do update set seq = event_counter.seq + excluded.seq returning seq`,
-    event: 'insert into events (seq, occurred_at, topic, portfolio_id, payload) values (?, ?, ?, ?, ?)',
+    event: `insert into events (seq, occurred_at, topic, portfolio_id, payload) values ${Array.from(
+      { length: 8 },
+      () => '(?, ?, ?, ?, ?)',
+    ).join(', ')}`,
     pgEvents: `with counter as (
         insert into event_counter (id, seq) values (1, ?::bigint)
         on conflict (id) do update set seq = event_counter.seq + excluded.seq returning seq
@@ -287,14 +290,14 @@ type Row1 = { id: number; seq?: number } | undefined;
  */
 const EVENTS = (
   [
-    ['signal', 500],
-    ['idea', 530],
-    ['decision', 1700],
-    ['order', 545],
-    ['fill', 305],
-    ['trade', 620],
-    ['position', 430],
+    ['signal', 502],
+    ['idea', 529],
+    ['decision', 322],
     ['order', 550],
+    ['fill', 308],
+    ['trade', 624],
+    ['position', 444],
+    ['order', 552],
   ] as const
 ).map(([topic, size]) => {
   const head = '{"change":"recorded","pad":"';
@@ -369,7 +372,7 @@ function* bareChain(
   }
   const counter = (yield ['counter', [EVENTS.length]])!;
   let seq = counter.seq! - EVENTS.length;
-  for (const e of EVENTS) yield ['event', [++seq, now, e.topic, portfolioId, e.payload]];
+  yield ['event', EVENTS.flatMap((e) => [++seq, now, e.topic, portfolioId, e.payload])];
 }
 
 /**
