@@ -251,7 +251,7 @@ function compileUpdate<V>(name: string, byField: ReadonlyMap<string, Entry>): Ta
  * Describes `name` for the view `V`. `label` prefixes the field in refusals of values that do not
  * fit their column ("position cost basis 1e40 has more than 20 integer digits").
  */
-export function defineTable<V extends { id: number }>(
+export function defineTable<V extends object>(
   name: string,
   label: string,
   columns: Columns<V>,

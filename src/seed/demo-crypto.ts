@@ -34,6 +34,20 @@ import {
   round2,
 } from './demo-context.ts';
 
+/** What the crypto stories read: the bars, their indicators, the assets and the trips planned. */
+interface CryptoPlan {
+  demo: Demo;
+  btc: CandleRow[];
+  eth: CandleRow[];
+  btcInd: Indicators;
+  ethInd: Indicators;
+  btcId: number;
+  ethId: number;
+  context: (ind: Indicators, bars: CandleRow[], i: number, direction: Direction) => Record<string, unknown>;
+  btcTrips: ReturnType<typeof planTrips>;
+  momentumV2: RegisterStrategyInput;
+}
+
 export function planCrypto(
   demo: Demo,
   btc: CandleRow[],
@@ -99,14 +113,30 @@ export function planCrypto(
     );
   }
 
-  // Crypto Momentum's config changes half-way: a second strategy_versions row; later signals carry it.
+  const plan: CryptoPlan = { demo, btc, eth, btcInd, ethInd, btcId, ethId, context, btcTrips, momentumV2 };
+  momentumSecondVersion(plan);
+  canceledRestingLimit(plan);
+  expiredIdea(plan);
+  haltedThenResumed(plan);
+  venueRejection(plan);
+  offWatchlistIdea(plan);
+  waitingProposal(plan);
+  restingTakeProfit(plan);
+}
+
+/** Crypto Momentum's config changes half-way: a second strategy_versions row; later signals carry it. */
+function momentumSecondVersion(plan: CryptoPlan): void {
+  const { demo, momentumV2 } = plan;
   demo.at(BASE + (HOURS / 2) * HOUR, async () => {
     const change = await registerStrategy(demo.store, momentumV2);
     if (!change.versionCreated)
       throw new DemoSeedError('demo script: Crypto Momentum v2 made no new version');
   });
+}
 
-  // An auto-executed limit order that never fills: acknowledged by the venue, canceled 3 h later.
+/** An auto-executed limit order that never fills: acknowledged by the venue, canceled 3 h later. */
+function canceledRestingLimit(plan: CryptoPlan): void {
+  const { demo, btc, btcInd, btcId, context } = plan;
   const hc = 410;
   demo.at(btc[hc]!.ts + HOUR, async () => {
     const price = btc[hc]!.close;
@@ -144,8 +174,11 @@ export function planCrypto(
       await cancelOrder(demo.store, { orderId, reason: 'limit not reached within 3 hours' });
     });
   });
+}
 
-  // Low confidence: needs approval; nobody decides within 4 hours and it expires.
+/** Low confidence: needs approval; nobody decides within 4 hours and it expires. */
+function expiredIdea(plan: CryptoPlan): void {
+  const { demo, eth, ethInd, ethId, context } = plan;
   const he = 700;
   demo.at(eth[he]!.ts + HOUR, async () => {
     const price = eth[he]!.close;
@@ -176,8 +209,11 @@ export function planCrypto(
       expectStatus(expired.status, 'expired', 'the unanswered ETH idea');
     });
   });
+}
 
-  // Oversized: the gate halts it (max lot size), then a human pauses and resumes AI trading.
+/** Oversized: the gate halts it (max lot size), then a human pauses and resumes AI trading. */
+function haltedThenResumed(plan: CryptoPlan): void {
+  const { demo, eth, ethInd, ethId, context } = plan;
   const hh = 905;
   demo.at(eth[hh]!.ts + HOUR, async () => {
     const price = eth[hh]!.close;
@@ -213,8 +249,11 @@ export function planCrypto(
       botVersion: demo.botVersion,
     });
   });
+}
 
-  // The venue refuses an order far from the market.
+/** The venue refuses an order far from the market. */
+function venueRejection(plan: CryptoPlan): void {
+  const { demo, eth, ethId } = plan;
   const hr = 1500;
   demo.at(eth[hr]!.ts + HOUR + 10 * MINUTE, async () => {
     const clientOrderId = demo.clientOrderId();
@@ -240,8 +279,11 @@ export function planCrypto(
       botVersion: demo.botVersion,
     });
   });
+}
 
-  // Off the strategy's watchlist: waits in the approval queue at the end of the period.
+/** Off the strategy's watchlist: waits in the approval queue at the end of the period. */
+function offWatchlistIdea(plan: CryptoPlan): void {
+  const { demo, btc, btcInd, btcId, context } = plan;
   const hp = HOURS - 6;
   demo.at(btc[hp]!.ts + HOUR, async () => {
     const price = btc[hp]!.close;
@@ -267,8 +309,11 @@ export function planCrypto(
     });
     expectStatus(r.proposal?.idea.status, 'needs_approval', 'the off-watchlist BTC idea');
   });
+}
 
-  // A proposal queued for the gate, not evaluated yet (`waiting`, no decision row: nobody decided).
+/** A proposal queued for the gate, not evaluated yet (`waiting`, no decision row: nobody decided). */
+function waitingProposal(plan: CryptoPlan): void {
+  const { demo, eth, ethInd, ethId, context } = plan;
   const hw = HOURS - 2;
   demo.at(eth[hw]!.ts + HOUR, async () => {
     const price = eth[hw]!.close;
@@ -297,8 +342,11 @@ export function planCrypto(
       rationale: 'RSI stretched; queued for the risk gate',
     });
   });
+}
 
-  // A resting take-profit for the BTC position still open at the end.
+/** A resting take-profit for the BTC position still open at the end. */
+function restingTakeProfit(plan: CryptoPlan): void {
+  const { demo, btcId, btcTrips } = plan;
   const last = btcTrips.at(-1)!;
   demo.at(END - 30 * MINUTE, async () => {
     const { order } = await placeOrder(demo.store, {
