@@ -8,12 +8,13 @@
  * - candles: in-process ingest and reads against bare node:sqlite / psql / pg;
  * - chains: the trading chain on a SQLite file, in memory and on PostgreSQL (1 and 8 bots)
  *   against the same statements as bare SQL;
+ * - outbox: the trading chain with the live-event outbox against the same chain without it;
  * - http: the HTTP API on loopback next to a bare node:http server and the in-process chain;
  * - events: commit → SSE client latency of GET /events through a whole `tradestore serve`, on a
  *   SQLite file and PostgreSQL (next to a bare NOTIFY → LISTEN);
  * - web: the web app's first page in Chromium against a whole `serve` process next to a bare page,
  *   and the bundle's size.
- * `--only startup,import,migration,candles,chains,http,events,web` runs some of them (while iterating; the README quotes full
+ * `--only startup,import,migration,candles,chains,outbox,http,events,web` runs some of them (while iterating; the README quotes full
  * runs). BENCH_SCALE=0.1 runs a tenth of the data.
  */
 import { pgReachable } from '../src/db/scratch.ts';
@@ -27,9 +28,20 @@ import { type ProcessRow, processReport } from './processes.ts';
 import { benchStartup } from './startup.ts';
 import { type Row, report } from './stats.ts';
 import { benchChains } from './trading.ts';
+import { benchOutbox, outboxReport } from './outbox.ts';
 import { benchWeb, webReport } from './web.ts';
 
-const SECTIONS = ['startup', 'import', 'migration', 'candles', 'chains', 'http', 'events', 'web'] as const;
+const SECTIONS = [
+  'startup',
+  'import',
+  'migration',
+  'candles',
+  'chains',
+  'outbox',
+  'http',
+  'events',
+  'web',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selected(argv: string[]): Set<Section> {
@@ -104,6 +116,17 @@ if (chains.length > 0) {
       `| ${c.what} | ${c.bare.perSecond.toLocaleString('en-US')} | ${c.ours.perSecond.toLocaleString('en-US')} | ${ratio.toFixed(2)}× | ${t.text} | ${t.met(ratio, c.ours.perSecond) ? 'yes' : 'NO'} | ${c.ours.p50Ms} / ${c.ours.p99Ms} ms | ${c.bare.p50Ms} / ${c.bare.p99Ms} ms |\n`,
     );
   }
+}
+
+// What the live-event outbox costs the chain (issue 12: at most 10%).
+if (only.has('outbox')) {
+  const rows = await benchOutbox({
+    chains: Math.max(500, Math.round(5_000 * scale)),
+    pgChains: Math.max(500, Math.round(2_000 * scale)),
+    pg,
+    log,
+  });
+  process.stdout.write(`\n${outboxReport(rows)}\n`);
 }
 
 // The HTTP API on loopback, next to a bare node:http server and the in-process chain.

@@ -346,18 +346,12 @@ interface Replay {
   progress(): void;
 }
 
-/** Runs `fn` under a savepoint: a refused record is undone alone, the transaction goes on. */
-async function savepoint<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
-  await tx.run('savepoint legacy_record');
-  try {
-    const out = await fn();
-    await tx.run('release savepoint legacy_record');
-    return out;
-  } catch (error) {
-    await tx.run('rollback to savepoint legacy_record');
-    await tx.run('release savepoint legacy_record');
-    throw error;
-  }
+/**
+ * Runs `fn` under a savepoint: a refused record is undone alone (its rows and its live events), the
+ * transaction goes on.
+ */
+function savepoint<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
+  return tx.savepoint(fn);
 }
 
 async function importSignals(r: Replay, f: LegacyFile): Promise<void> {

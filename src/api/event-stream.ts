@@ -80,7 +80,12 @@ export async function streamEvents(options: EventStreamOptions): Promise<typeof 
   const { store, request, reply, topics, portfolioId } = options;
   // "From now on" is fixed before the client sees the answer: a change it makes once it has the
   // headers is after this position, so it is delivered.
-  let position = options.after ?? (await eventBounds(store)).latestSeq;
+  const bounds = await eventBounds(store);
+  let position = options.after ?? bounds.latestSeq;
+  // A seq this database never handed out (a client of another database, or of this one before a
+  // restore): the client's state is not this stream's, so it is reset like a pruned one.
+  const ahead = position > bounds.latestSeq;
+  if (ahead) position = (bounds.oldestSeq ?? bounds.latestSeq + 1) - 1;
   const out = new PassThrough();
   const stopped = new AbortController();
   let visible = options.visible;
@@ -189,6 +194,7 @@ export async function streamEvents(options: EventStreamOptions): Promise<typeof 
     .header('connection', 'close');
   // The first bytes send the headers: the client knows it is subscribed.
   out.write(`retry: ${RETRY_MS}\n\n`);
+  if (ahead) out.write(sseReset(options.after!, position + 1));
   void run().then(
     () => end('stream ended'),
     (error: unknown) => {

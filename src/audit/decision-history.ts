@@ -82,7 +82,10 @@ export async function countDecisionsBefore(tx: Tx, cutoff: Date): Promise<number
 /** Appends one audit row inside the caller's transaction (and its `decision` event). */
 export async function appendDecision(tx: Tx, d: NewDecision): Promise<DecisionView> {
   const decision = await decisionHistory.insert(tx, d);
-  recordChange(tx, 'decision', 'recorded', decision);
+  // Without the risk check's full record (a third of a trading chain's event bytes, and of the
+  // outbox's cost on it): its verdict says what the gate decided; GET /decisions has the rest.
+  const { riskCheckResult, ...event } = decision;
+  recordChange(tx, 'decision', 'recorded', { ...event, verdict: riskCheckResult?.verdict ?? null });
   return decision;
 }
 

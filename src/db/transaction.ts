@@ -58,21 +58,62 @@ export interface Tx {
   beforeCommit(hook: (tx: Tx) => Promise<void>): void;
   /** Runs `hook` once the COMMIT succeeded (never after a rollback); what it throws is dropped. */
   afterCommit(hook: () => void): void;
+  /**
+   * Runs `fn` under a savepoint: when it throws, its statements are rolled back alone (the
+   * transaction goes on) and so is what it buffered for the commit (`keepsBuffer`), then the
+   * error is rethrown. Services use this, never a bare `savepoint` statement.
+   */
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Registers state buffered for the commit (the outbox's events) that a savepoint rolled back
+   * must take back too: `size()` now, `truncate(n)` back to it.
+   */
+  keepsBuffer(buffer: SavepointBuffer): void;
+}
+
+/** State kept for the commit that follows savepoints: see `Tx.keepsBuffer`. */
+export interface SavepointBuffer {
+  size(): number;
+  truncate(size: number): void;
 }
 
 /** The commit hooks of one transaction (null for `reading`, which has no commit). */
 interface Hooks {
   before: Array<(tx: Tx) => Promise<void>>;
   after: Array<() => void>;
+  buffers: SavepointBuffer[];
+  savepoints: number;
 }
 
-function hookSetters(hooks: Hooks | null) {
+const newHooks = (): Hooks => ({ before: [], after: [], buffers: [], savepoints: 0 });
+
+function hookSetters(hooks: Hooks | null, run: (sql: string) => Promise<unknown>) {
   const refuse = () => {
-    throw new Error('commit hooks need a write transaction (inTransaction), not reading()');
+    throw new Error('commit hooks and savepoints need a write transaction (inTransaction), not reading()');
   };
+  if (hooks === null)
+    return { beforeCommit: refuse, afterCommit: refuse, keepsBuffer: refuse, savepoint: refuse };
   return {
-    beforeCommit: hooks ? (hook: (tx: Tx) => Promise<void>) => void hooks.before.push(hook) : refuse,
-    afterCommit: hooks ? (hook: () => void) => void hooks.after.push(hook) : refuse,
+    beforeCommit: (hook: (tx: Tx) => Promise<void>) => void hooks.before.push(hook),
+    afterCommit: (hook: () => void) => void hooks.after.push(hook),
+    keepsBuffer: (buffer: SavepointBuffer) => void hooks.buffers.push(buffer),
+    async savepoint<T>(fn: () => Promise<T>): Promise<T> {
+      const name = `tx_savepoint_${++hooks.savepoints}`;
+      // Buffers registered inside the savepoint go back to empty on its rollback.
+      const known = hooks.buffers.length;
+      const sizes = hooks.buffers.map((b) => b.size());
+      await run(`savepoint ${name}`);
+      try {
+        const out = await fn();
+        await run(`release savepoint ${name}`);
+        return out;
+      } catch (error) {
+        await run(`rollback to savepoint ${name}`);
+        await run(`release savepoint ${name}`);
+        hooks.buffers.forEach((b, i) => b.truncate(i < known ? sizes[i]! : 0));
+        throw error;
+      }
+    },
   };
 }
 
@@ -130,13 +171,30 @@ function sqliteTx(store: Store, db: DatabaseSync, hooks: Hooks | null): Tx {
     time: (v) => timestampValue('sqlite', v),
     json,
     store,
-    ...hookSetters(hooks),
+    ...hookSetters(hooks, async (sql) => db.exec(sql)),
+  };
+}
+
+/** PostgreSQL's json and jsonb type ids. */
+const JSON_TYPES = new Set([114, 3802]);
+
+/**
+ * The client's type parsers, except that json/jsonb arrive as text, as SQLite's do. The driver
+ * would parse them, and a JSON string value (`"paper"`) then reaches `json()` as the bare text
+ * `paper`, which is indistinguishable from stored JSON text: one encoding for both dialects.
+ */
+function jsonAsText(client: PoolClient) {
+  const parsers = client as unknown as { getTypeParser(oid: number, format?: string): unknown };
+  return {
+    getTypeParser: (oid: number, format?: string) =>
+      JSON_TYPES.has(oid) ? (text: string) => text : parsers.getTypeParser(oid, format),
   };
 }
 
 function pgTx(store: Store, client: PoolClient, hooks: Hooks | null): Tx {
+  const types = jsonAsText(client);
   const exec = (sql: string, params: Params) =>
-    client.query<Row>({ ...pgStatement(toPg(sql)), values: params as unknown[] });
+    client.query<Row>({ ...pgStatement(toPg(sql)), values: params as unknown[], types });
   return {
     dialect: 'postgresql',
     async all<T>(sql: string, params: Params = []) {
@@ -157,7 +215,7 @@ function pgTx(store: Store, client: PoolClient, hooks: Hooks | null): Tx {
     time: (v) => timestampValue('postgresql', v),
     json,
     store,
-    ...hookSetters(hooks),
+    ...hookSetters(hooks, (sql) => client.query(sql)),
   };
 }
 
@@ -209,7 +267,7 @@ export async function inDriverTransaction<T>(
   if (store.dialect === 'sqlite') {
     return store.withSqlite(async (db) => {
       prepared(db, 'begin immediate').run();
-      const hooks: Hooks = { before: [], after: [] };
+      const hooks = newHooks();
       let result: T;
       try {
         const tx = sqliteTx(store, db, hooks);
@@ -226,7 +284,7 @@ export async function inDriverTransaction<T>(
   }
   return onPgClient(store, async (client) => {
     await client.query('begin');
-    const hooks: Hooks = { before: [], after: [] };
+    const hooks = newHooks();
     let result: T;
     try {
       const tx = pgTx(store, client, hooks);

@@ -68,21 +68,23 @@ function plainEntity(entity: OrmEntity): object {
 }
 
 export function toWire(value: unknown): unknown {
-  if (value === null || value === undefined) return value ?? null;
+  // Most fields are strings, numbers and booleans: answered before any instanceof check.
+  const type = typeof value;
+  if (type !== 'object') return type === 'bigint' ? (value as bigint).toString() : (value ?? null);
+  if (value === null) return null;
   if (value instanceof Date) return value.toISOString();
   if (Decimal.isDecimal(value)) return (value as Decimal).toFixed();
-  if (typeof value === 'bigint') return value.toString();
   if (Array.isArray(value)) return value.map(toWire);
-  if (typeof value === 'object') {
-    // A MikroORM entity (the long-tail services return them): its plain form, relations as ids.
-    if ((value as Partial<OrmEntity>).__helper !== undefined) value = plainEntity(value as OrmEntity);
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as object)) {
-      out[snake(k)] = OPAQUE.has(k) ? plainJson(v) : toWire(v);
-    }
-    return out;
+  // A MikroORM entity (the long-tail services return them): its plain form, relations as ids.
+  if ((value as Partial<OrmEntity>).__helper !== undefined) value = plainEntity(value as OrmEntity);
+  const out: Record<string, unknown> = {};
+  const fields = value as Record<string, unknown>;
+  for (const k in fields) {
+    if (!Object.hasOwn(fields, k)) continue;
+    const v = fields[k];
+    out[snake(k)] = OPAQUE.has(k) ? plainJson(v) : toWire(v);
   }
-  return value;
+  return out;
 }
 
 /** Opaque JSON with any Decimal/Date inside it (a risk check's numbers) made JSON-safe, keys kept. */

@@ -52,8 +52,8 @@ function listParam(store: Store, values: readonly unknown[]): unknown {
   return store.dialect === 'postgresql' ? [...values] : JSON.stringify(values);
 }
 
-/** The last seq handed out (0 before the first event). */
-async function latestSeq(store: Store): Promise<number> {
+/** The last seq handed out (0 before the first event): one primary-key read (the SQLite poll's). */
+export async function latestSeq(store: Store): Promise<number> {
   const [row] = await query(store, 'select seq from event_counter where id = 1', []);
   return row === undefined ? 0 : int(row.seq);
 }

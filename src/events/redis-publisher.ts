@@ -74,6 +74,11 @@ function databaseKey(store: Store): string {
   return `sqlite:${path}`;
 }
 
+/** The Redis key holding the last seq published for this store's database. */
+export function publishedSeqKey(store: Store): string {
+  return `${CHANNEL_PREFIX}published_seq:${databaseKey(store)}`;
+}
+
 const require = createRequire(import.meta.url);
 
 class Publisher {
@@ -98,7 +103,7 @@ class Publisher {
     this.url = url;
     this.startAfter = startAfter;
     this.keepConnected = keepConnected;
-    this.key = `${CHANNEL_PREFIX}published_seq:${databaseKey(store)}`;
+    this.key = publishedSeqKey(store);
   }
 
   kick(): void {

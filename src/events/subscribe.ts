@@ -12,7 +12,7 @@
  */
 import type { PoolClient } from 'pg';
 import type { Store } from '../db/store.ts';
-import { eventBounds, readBatch } from './reading.ts';
+import { eventBounds, latestSeq, readBatch } from './reading.ts';
 import { type EventFilter, NOTIFY_CHANNEL, type StoredEvent } from './topics.ts';
 
 export interface EventReset {
@@ -51,10 +51,10 @@ function pollSqlite(store: Store, waker: Waker): () => Promise<void> {
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    eventBounds(store)
-      .then(({ latestSeq }) => {
-        if (latestSeq !== last) {
-          last = latestSeq;
+    latestSeq(store)
+      .then((seq) => {
+        if (seq !== last) {
+          last = seq;
           wakeAll(waker);
         }
       })

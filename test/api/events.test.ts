@@ -293,7 +293,7 @@ eachDialect('GET /events and /events/history', (ctx) => {
     assert.match(all, /"path":"\/events"/);
   });
 
-  test('a pruned seq: the stream starts with event: reset, then every event from the oldest kept', async () => {
+  test('a pruned or unknown seq: the stream starts with event: reset, then every event from the oldest kept', async () => {
     const before = await latestSeq(world.tokens.admin);
     await marker();
     await marker();
@@ -306,6 +306,12 @@ eachDialect('GET /events and /events/history', (ctx) => {
     assert.deepEqual(reset!.data, { requested_after: before - 5, oldest_seq: oldest });
     assert.equal(Number(first!.id), oldest);
     client.close();
+    // A seq this database never handed out (another database's, or from before a restore): reset too.
+    const ahead = await sse(`?after=${before + 1000}`, world.tokens.admin, {});
+    const [resetAhead, fromOldest] = await ahead.waitFor(2);
+    assert.deepEqual(resetAhead!.data, { requested_after: before + 1000, oldest_seq: oldest });
+    assert.equal(Number(fromOldest!.id), oldest);
+    ahead.close();
   });
 
   test(

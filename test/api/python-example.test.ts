@@ -1,11 +1,13 @@
 /**
  * examples/python/bot.py (standard library only) against a live server: it authenticates with an
- * API key, records a signal with act: true and prints its position and P&L, exact. Skipped,
- * visibly, when python3 is not installed.
+ * API key, records a signal with act: true and prints its position and P&L, exact; and the
+ * README's standard-library SSE reader reads GET /events and resumes. Skipped, visibly, when
+ * python3 is not installed.
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -92,6 +94,42 @@ eachDialect('examples/python/bot.py against a live server', (ctx) => {
         .execute();
       assert.equal(stored.length, 1);
       assert.equal(String(stored[0]!.quantity).replace(/\.?0+$/, ''), '2.5');
+    },
+  );
+
+  test(
+    "the README's Python snippet reads GET /events and resumes after the last seq it saw",
+    { skip: hasPython() ? false : 'python3 not installed' },
+    async () => {
+      const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+      const snippet =
+        /```python\n(import json[\s\S]*?def events\([\s\S]*?)\nfor seq, topic, data in events\(/.exec(readme);
+      assert.ok(snippet, 'the README has no Python events snippet');
+      const api = testApi(ctx.store, { LOG_LEVEL: 'silent' });
+      const { access } = await api.login('py@example.com', 'python passphrase');
+      const key = (
+        await api.call('POST', '/api-keys', { token: access, body: { name: 'sse', scopes: ['read'] } })
+      ).body.key as string;
+      await api.close();
+      // The first test's chain recorded one signal and one fill: read them from seq 0, then resume.
+      const driver = `${snippet[1]}
+import sys
+base, key = sys.argv[1], sys.argv[2]
+after = None
+for n, (seq, topic, data) in enumerate(events(base, key, after=0, topics="signal,fill")):
+    print(seq, topic, data["change"], data["price"])
+    after = seq
+    break
+for seq, topic, data in events(base, key, after=after, topics="signal,fill"):
+    print(seq, topic, data["change"], data["price"])
+    break
+`;
+      const { stdout } = await run('python3', ['-c', driver, url, key], { timeout: 20_000 });
+      const lines = stdout.trim().split('\n');
+      assert.equal(lines.length, 2, stdout);
+      assert.match(lines[0]!, /^\d+ signal recorded 150\.125$/);
+      assert.match(lines[1]!, /^\d+ fill recorded 150\.125$/);
+      assert.ok(Number(lines[1]!.split(' ')[0]) > Number(lines[0]!.split(' ')[0]));
     },
   );
 });

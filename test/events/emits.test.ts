@@ -97,6 +97,11 @@ eachDialect('events: one per listed change', (ctx) => {
       ['trade', 'opened'],
     ]);
     assert.ok(chain.events.every((e) => e.portfolioId === portfolioId));
+    const decision = chain.events.find((e) => e.topic === 'decision')!.payload;
+    assert.equal(decision.action, 'ai_auto_executed');
+    assert.equal(decision.verdict, 'auto_executed');
+    assert.ok(!('risk_check_result' in decision));
+    assert.equal(chain.events[0]!.payload.change, 'recorded');
     const fill = chain.events.find((e) => e.topic === 'fill')!.payload;
     assert.equal(fill.id, fillId);
     assert.equal(fill.price, '100.5');

@@ -57,6 +57,47 @@ eachDialect('events outbox', (ctx) => {
     );
   });
 
+  test('a savepoint rolled back takes back its events; the transaction keeps the others', async () => {
+    const { latestSeq } = await eventBounds(ctx.store);
+    const note = (tx: Parameters<Parameters<typeof inTransaction>[1]>[0], n: number) =>
+      recordEvent(tx, { topic: 'signal', portfolioId: null, payload: { change: 'recorded', n } });
+    await inTransaction(ctx.store, async (tx) => {
+      // The first event of the transaction inside a refused record: gone with it.
+      await assert.rejects(
+        tx.savepoint(async () => {
+          note(tx, 1);
+          throw new Error('refused record');
+        }),
+      );
+      note(tx, 2);
+      await tx.savepoint(async () => note(tx, 3));
+      await assert.rejects(
+        tx.savepoint(async () => {
+          note(tx, 4);
+          throw new Error('refused record');
+        }),
+      );
+    });
+    const events = await readEvents(ctx.store, { after: latestSeq, limit: 10 });
+    assert.deepEqual(
+      events.map((e) => [e.seq, e.payload.n]),
+      [
+        [latestSeq + 1, 2],
+        [latestSeq + 2, 3],
+      ],
+    );
+    // A transaction whose only events were taken back writes none and leaves seq alone.
+    await inTransaction(ctx.store, async (tx) => {
+      await assert.rejects(
+        tx.savepoint(async () => {
+          note(tx, 5);
+          throw new Error('refused record');
+        }),
+      );
+    });
+    assert.equal((await eventBounds(ctx.store)).latestSeq, latestSeq + 2);
+  });
+
   test('subscribe replays after a seq, then wakes on new commits, and ends on abort', async () => {
     const abort = new AbortController();
     const seen: number[] = [];
@@ -76,6 +117,6 @@ eachDialect('events outbox', (ctx) => {
       recordEvent(tx, { topic: 'fill', portfolioId: 1, payload: { change: 'recorded' } });
     });
     await iterate;
-    assert.deepEqual(seen, [3, 4]);
+    assert.deepEqual(seen, [3, 6]);
   });
 });

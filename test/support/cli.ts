@@ -105,3 +105,14 @@ export async function stopServe(child: ChildProcess): Promise<number | null> {
   const [code] = await exited;
   return code as number | null;
 }
+
+/** `tradestore import candles -` of 1m bars at `times` (epoch ms) for `symbol` on `venue`, in a child process. */
+export function spawnCandleImport(
+  url: string,
+  c: { symbol: string; venue: string; times: number[] },
+  options: CliOptions = {},
+): Promise<CliResult> {
+  const csv = ['ts,open,high,low,close,volume', ...c.times.map((t) => `${t},1,2,0.5,1.5,10`)].join('\n');
+  const args = ['--db', url, 'import', 'candles', '-', '--asset', c.symbol, '--venue', c.venue];
+  return spawnCli([...args, '--timeframe', '1m', '--format', 'csv'], { ...options, stdin: `${csv}\n` });
+}

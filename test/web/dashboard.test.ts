@@ -243,8 +243,8 @@ describe(
             .filter({ hasText: /\d{2}:\d{2}:\d{2}/ })
             .first()
             .textContent();
-        const before = await firstTime();
-        assert.match(before ?? '', /UTC/, `times start in UTC: ${before}`);
+        const inUtc = await firstTime();
+        assert.match(inUtc ?? '', /UTC/, `times start in UTC: ${inUtc}`);
 
         await nav('Settings').click();
         await heading('Settings').waitFor();
@@ -261,7 +261,7 @@ describe(
         await nav('Tables').click();
         await trades.getByRole('row').nth(1).waitFor();
         const afterSwitch = await firstTime();
-        assert.notEqual(afterSwitch, before);
+        assert.notEqual(afterSwitch, inUtc);
         assert.match(afterSwitch ?? '', /GMT\+9|JST/, `times are shown in Tokyo time: ${afterSwitch}`);
         await stillSamePage();
       });

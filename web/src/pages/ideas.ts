@@ -193,11 +193,13 @@ export async function ideasPage({ main, cleanup, signal }: PageContext): Promise
     if (newest === 0)
       fill(
         timeline,
-        page.map((d) => decisionItem(d, assets)),
+        page.length ? page.map((d) => decisionItem(d, assets)) : h('li', null, 'No decision yet.'),
       );
-    else for (const d of [...fresh].reverse()) timeline.prepend(decisionItem(d, assets));
-    if (fresh.length > 0 && newest !== 0)
+    else if (fresh.length > 0) {
+      timeline.querySelector('li:not([data-decision])')?.remove();
+      for (const d of [...fresh].reverse()) timeline.prepend(decisionItem(d, assets));
       status.textContent = `${fresh.length} new decision${fresh.length > 1 ? 's' : ''}.`;
+    }
     newest = Math.max(newest, ...page.map((d) => d.id));
   }
 

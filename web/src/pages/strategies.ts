@@ -42,6 +42,8 @@ function changes(before: Record<string, unknown> | undefined, after: Record<stri
   return lines.length ? lines : ['no change'];
 }
 
+const fixed = (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : '—');
+
 const idOf = (v: unknown): number | null =>
   typeof v === 'number'
     ? v
@@ -307,21 +309,39 @@ export async function strategiesPage({ main, cleanup, signal, query }: PageConte
 
     async function drawBacktest(runId: number) {
       const run = backtests.find((b) => b.id === runId)!;
-      const btTrades = (
-        await ok(
+      const [btTrades, detailOf] = await Promise.all([
+        ok(
           api.GET('/backtests/{id}/trades', { params: { path: { id: runId }, query: { limit: 1000 } } }),
-        )
-      ).data as unknown as Trade[];
+        ).then((p) => p.data as unknown as Trade[]),
+        ok(api.GET('/backtests/{id}', { params: { path: { id: runId } } })),
+      ]);
+      const result = (detailOf.result ?? {}) as Record<string, unknown>;
+      // GET /backtests/:id answers its result in camelCase today; either spelling is read.
+      const field = (snake: string, camel: string) => result[snake] ?? result[camel];
       if (signal.aborted) return;
       const versionId = idOf(run.strategy_version);
       const hash = versions.find((v) => v.id === versionId)?.version_hash ?? null;
       const live = hash === null ? [] : trades.filter((t) => versionOf(t) === hash);
-      const bt = cumulative(btTrades);
+      // The run's own equity curve (balance over time) as P&L from its initial balance, so that it
+      // reads on the same scale as the live trades' cumulative P&L; else its trades' cumulative P&L.
+      const curve = field('equity_curve', 'equityCurve');
+      const initial = String(run.initial_balance ?? '0');
+      const bt = Array.isArray(curve)
+        ? (curve as Array<[number, string]>).map(([ts, equity]) => {
+            const total = new Decimal(equity).minus(initial);
+            return {
+              time: chartTime(ts),
+              value: total.toNumber(),
+              at: new Date(ts).toISOString(),
+              total: total.toFixed(),
+            };
+          })
+        : cumulative(btTrades);
       const lv = cumulative(live);
       btLine.setData(bt.map(({ time, value }) => ({ time, value })));
       liveLine.setData(lv.map(({ time, value }) => ({ time, value })));
       chart.timeScale().fitContent();
-      btStatus.textContent = `Cumulative P&L: backtest (blue, ${bt.length} closed trades) and live trades of ${label(hash)} (amber, ${lv.length} closed).`;
+      btStatus.textContent = `P&L from the start: the backtest's equity curve (blue, ${btTrades.length} trades) and the live trades of ${label(hash)} (amber, ${lv.length} closed).`;
       fill(
         btFacts,
         h(
@@ -339,6 +359,14 @@ export async function strategiesPage({ main, cleanup, signal, query }: PageConte
           h('dd', null, pnl(lv.at(-1)?.total ?? '0')),
           h('dt', null, 'Version'),
           h('dd', null, label(hash)),
+          h('dt', null, 'Total return'),
+          h('dd', null, percent(field('total_return', 'totalReturn') as number | null)),
+          h('dt', null, 'Sharpe / Sortino'),
+          h('dd', null, `${fixed(field('sharpe', 'sharpe'))} / ${fixed(field('sortino', 'sortino'))}`),
+          h('dt', null, 'Max drawdown'),
+          h('dd', null, money(field('max_drawdown', 'maxDrawdown') as string | null)),
+          h('dt', null, 'Win rate'),
+          h('dd', null, percent(field('win_rate', 'winRate') as number | null)),
         ),
       );
     }
