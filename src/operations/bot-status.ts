@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { defineSelect, selectViews, Where } from '../db/listing.ts';
+import { Where } from '../db/listing.ts';
 import { col, defineTable } from '../db/table.ts';
-import { inTransaction, reading } from '../db/transaction.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { recordChange } from '../events/outbox.ts';
 import { parseInput } from '../input/parse.ts';
 import { botVersion } from '../input/fields.ts';
@@ -27,6 +27,21 @@ export const botStatuses = defineTable<BotStatusView>('bot_status', 'bot status'
   botVersion: col.textOrNull(),
   updatedAt: col.time(),
 });
+
+/**
+ * The entries matching `where`. PostgreSQL hands jsonb back parsed, so a stored JSON string ("123")
+ * could not be told from a number there: `value` is read as its text, parsed like SQLite's.
+ */
+async function readEntries(tx: Tx, where: Where, orderBy = '"key"'): Promise<BotStatusView[]> {
+  const columns = botStatuses.columns
+    .map((c) => (c === 'value' && tx.dialect === 'postgresql' ? 'value::text as value' : `"${c}"`))
+    .join(', ');
+  const rows = await tx.all(
+    `select ${columns} from bot_status${where.sql} order by ${orderBy}`,
+    where.params,
+  );
+  return rows.map(botStatuses.fromRow);
+}
 
 const SetBotStatusInput = z
   .object({
@@ -52,7 +67,7 @@ export async function setBotStatus(
       botVersion: input.botVersion ?? null,
       updatedAt: new Date(),
     };
-    await botStatuses.upsert(tx, entry, '("key")', ['key']);
+    await botStatuses.put(tx, entry, '("key")', ['key']);
     recordChange(tx, 'bot_status', 'set', entry);
     return entry;
   });
@@ -61,9 +76,7 @@ export async function setBotStatus(
 /** The entry under `key`, or null. */
 export async function getBotStatus(store: Store, key: string): Promise<BotStatusView | null> {
   const k = parseInput(statusKey, key, 'getBotStatus key');
-  const [entry] = await reading(store, (tx) =>
-    selectViews(tx, botStatuses, { filter: new Where().add('"key" = ?', k), orderBy: '"key"' }),
-  );
+  const [entry] = await reading(store, (tx) => readEntries(tx, new Where().add('"key" = ?', k)));
   return entry ?? null;
 }
 
@@ -74,13 +87,15 @@ export async function deleteBotStatus(store: Store, key: string): Promise<boolea
   return removed > 0;
 }
 
-/**
- * All entries (or those whose key starts with `prefix`), by key. Prefix matching in TypeScript:
- * LIKE would need escaping and differs in case rules per dialect.
- */
-export const listBotStatus = defineSelect(botStatuses, {
-  query: z.object({ prefix: z.string().min(1).max(128).optional() }).strict(),
-  what: 'listBotStatus',
-  orderBy: '"key" asc',
-  keep: ({ prefix }) => (prefix === undefined ? undefined : (entry) => entry.key.startsWith(prefix)),
-});
+const BotStatusQuery = z.object({ prefix: z.string().min(1).max(128).optional() }).strict();
+
+/** All entries (or those whose key starts with `prefix`), by key. */
+export async function listBotStatus(
+  store: Store,
+  options: z.input<typeof BotStatusQuery> = {},
+): Promise<BotStatusView[]> {
+  const { prefix } = parseInput(BotStatusQuery, options, 'listBotStatus');
+  const entries = await reading(store, (tx) => readEntries(tx, new Where()));
+  // Prefix matching in TypeScript: LIKE would need escaping and differs in case rules per dialect.
+  return entries.filter((e) => prefix === undefined || e.key.startsWith(prefix));
+}

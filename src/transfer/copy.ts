@@ -390,6 +390,11 @@ interface Job {
   to: string;
 }
 
+/** The target read back against the checksums taken while copying, for `job`'s tables. */
+function verifyJob(job: Job, target: Side, sums: Map<string, TableChecksum>, display: string) {
+  return verify(target, job.shapes, sums, job.totals, job.batch, display, job.options.onProgress);
+}
+
 function report(
   job: Job,
   tables: TableReport[],
@@ -504,15 +509,7 @@ async function fillPartial(job: Job, partial: string, kinds: Kinds) {
       );
     }
     const copyEnd = performance.now();
-    const tables = await verify(
-      sqliteSide(db, kinds),
-      job.shapes,
-      sums,
-      job.totals,
-      job.batch,
-      partial,
-      job.options.onProgress,
-    );
+    const tables = await verifyJob(job, sqliteSide(db, kinds), sums, partial);
     db.exec('pragma wal_checkpoint(truncate)');
     return { tables, copyEnd };
   } finally {
@@ -635,15 +632,7 @@ async function copyIntoPg(
       await restoreForeignKeys();
       await pgAdvanceSequences(client, job.source.counters);
       const copyEnd = performance.now();
-      const tables = await verify(
-        pgSide(client, kinds),
-        job.shapes,
-        sums,
-        job.totals,
-        job.batch,
-        to.display,
-        job.options.onProgress,
-      );
+      const tables = await verifyJob(job, pgSide(client, kinds), sums, to.display);
       await client.query('commit');
       return report(job, tables, migrated, copyEnd, backupPath);
     } catch (error) {
