@@ -10,7 +10,8 @@
  * Standalone: `node bench/trading.ts [n]` prints SQLite (temp file) and PostgreSQL (scratch
  * database, dropped afterwards) figures, and on SQLite the bare-engine baseline from the same run:
  * the chain's statements with fixed values over node:sqlite prepared statements in BEGIN
- * IMMEDIATE … COMMIT, no validation, no accounting (`bareSqliteChains`). The gap between the two is
+ * IMMEDIATE … COMMIT, no validation, no accounting, the outbox's event rows included
+ * (`bareSqliteChains`). The gap between the two is
  * the services' own cost; the baseline itself is bounded by the schema (≈50 index pages written per
  * chain) and the WAL checkpoints.
  */
@@ -249,6 +250,24 @@ function bareStatements(f: string, t: string, forUpdate: string) {
         closed_at = ?, updated_at = ? where id = ?`,
     cash: 'update portfolios set cash_balance = ?, updated_at = ? where id = ?',
     orderStatus: `update orders set status = 'filled', updated_at = ? where id = ?`,
+    // The outbox (src/events/outbox.ts), flushed before COMMIT: on SQLite the counter and one
+    // multi-row insert of the chain's events, on PostgreSQL one statement for all (and the NOTIFY).
+    counter: `insert into event_counter (id, seq) values (1, ?)
+        on conflict (id) do update set seq = event_counter.seq + excluded.seq returning seq`,
+    event: `insert into events (seq, occurred_at, topic, portfolio_id, payload) values ${Array.from(
+      { length: 8 },
+      () => '(?, ?, ?, ?, ?)',
+    ).join(', ')}`,
+    pgEvents: `with counter as (
+        insert into event_counter (id, seq) values (1, ?::bigint)
+        on conflict (id) do update set seq = event_counter.seq + excluded.seq returning seq
+      ), added as (
+        insert into events (seq, occurred_at, topic, portfolio_id, payload)
+        select counter.seq - ?::bigint + e.n, e.occurred_at, e.topic, e.portfolio_id, e.payload
+          from counter, unnest(?::timestamptz[], ?::text[], ?::int[], ?::jsonb[])
+            with ordinality as e(occurred_at, topic, portfolio_id, payload, n)
+      )
+      select counter.seq, pg_notify('tradestore_events', counter.seq::text) from counter`,
   };
 }
 type BareStatement = keyof ReturnType<typeof bareStatements>;
@@ -264,7 +283,27 @@ const RISK_JSON = JSON.stringify({
 const COMPONENTS = '{"trend":{"confidence":0.8},"momentum":{"confidence":0.7}}';
 
 type Step = [BareStatement, unknown[]];
-type Row1 = { id: number } | undefined;
+type Row1 = { id: number; seq?: number } | undefined;
+
+/**
+ * The chain's outbox events (topic, payload size in bytes as actOnSignal writes them): fixed JSON
+ * payloads of the same sizes, written the way the outbox writes them.
+ */
+const EVENTS = (
+  [
+    ['signal', 502],
+    ['idea', 529],
+    ['decision', 322],
+    ['order', 550],
+    ['fill', 308],
+    ['trade', 624],
+    ['position', 444],
+    ['order', 552],
+  ] as const
+).map(([topic, size]) => {
+  const head = '{"change":"recorded","pad":"';
+  return { topic, payload: `${head}${'x'.repeat(size - head.length - 2)}"}` };
+});
 
 /**
  * One bare chain: the same statements in the same order on both databases, yielded one at a time
@@ -276,6 +315,7 @@ function* bareChain(
   i: number,
   now: unknown,
   clientOrderId: string,
+  pg = false,
 ): Generator<Step, void, Row1> {
   const { portfolioId, strategyId, assets } = ids;
   const assetId = assets[i % assets.length]!;
@@ -322,6 +362,18 @@ function* bareChain(
   else yield ['openPosition', [portfolioId, assetId, price, now, now, now]];
   yield ['cash', ['1000000000', now, portfolioId]];
   yield ['orderStatus', [now, order.id]];
+  if (pg) {
+    const n = EVENTS.length;
+    const at = EVENTS.map(() => now);
+    yield [
+      'pgEvents',
+      [n, n, at, EVENTS.map((e) => e.topic), EVENTS.map(() => portfolioId), EVENTS.map((e) => e.payload)],
+    ];
+    return;
+  }
+  const counter = (yield ['counter', [EVENTS.length]])!;
+  let seq = counter.seq! - EVENTS.length;
+  yield ['event', EVENTS.flatMap((e) => [++seq, now, e.topic, portfolioId, e.payload])];
 }
 
 /**
@@ -337,7 +389,8 @@ export async function bareSqliteChains(store: Store): Promise<ChainRunner> {
     store.withSqlite((db) => {
       const sql = bareStatements('0', '1', '');
       const st = new Map<BareStatement, StatementSync>();
-      for (const [k, text] of Object.entries(sql)) st.set(k as BareStatement, db.prepare(text));
+      for (const [k, text] of Object.entries(sql))
+        if (k !== 'pgEvents') st.set(k as BareStatement, db.prepare(text));
       const latencies: number[] = [];
       for (const end = i + count; i < end; i++) {
         const t0 = performance.now();
@@ -392,6 +445,7 @@ export async function barePgChains(
               steps[bot]!++,
               new Date(),
               `bare-${runner}-${serial++}`,
+              true,
             );
             for (let step = chain.next(); !step.done;) {
               const [k, values] = step.value;

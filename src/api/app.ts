@@ -17,6 +17,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type FastifyServerOptions,
   LogController,
 } from 'fastify';
 import {
@@ -112,61 +113,47 @@ class OneLinePerRequest extends LogController {
 
 const fastJson = () => (data: unknown) => JSON.stringify(data);
 
-export function buildApp({
-  store,
-  config,
-  hybrid,
-  logStream,
-  validateResponses = false,
-  webRoot,
-}: AppOptions): FastifyInstance {
-  const app = Fastify({
-    logger: {
-      level: config.LOG_LEVEL,
-      ...(logStream ? { stream: logStream } : {}),
-      // Belt and braces: request logs carry no headers or bodies, and these paths are cut if a
-      // future log line ever includes them.
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'headers.authorization',
-          '*.password',
-          '*.access_token',
-          '*.refresh_token',
-          '*.key',
-        ],
-        censor: '[redacted]',
-      },
-      // Where Fastify logs a request itself (a failed error handler, a stream error): the method
-      // and path only, never the query string (GET /events takes ?access_token=).
-      serializers: {
-        req: (req: { method?: string; url?: string }) => ({
-          method: req.method,
-          path: req.url?.split('?')[0],
-        }),
-      },
-      // A driver's error text can quote a connection string: every message and error is masked.
-      hooks: {
-        logMethod(args, method) {
-          method.apply(this, redactLogArguments(args) as Parameters<typeof method>);
-        },
+/** The logger: one line a request, secrets cut from every path and message. */
+function loggerOptions(
+  level: string,
+  logStream: DestinationStream | undefined,
+): FastifyServerOptions['logger'] {
+  return {
+    level,
+    ...(logStream ? { stream: logStream } : {}),
+    // Belt and braces: request logs carry no headers or bodies, and these paths are cut if a
+    // future log line ever includes them.
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'headers.authorization',
+        '*.password',
+        '*.access_token',
+        '*.refresh_token',
+        '*.key',
+      ],
+      censor: '[redacted]',
+    },
+    // Where Fastify logs a request itself (a failed error handler, a stream error): the method
+    // and path only, never the query string (GET /events takes ?access_token=).
+    serializers: {
+      req: (req: { method?: string; url?: string }) => ({
+        method: req.method,
+        path: req.url?.split('?')[0],
+      }),
+    },
+    // A driver's error text can quote a connection string: every message and error is masked.
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, redactLogArguments(args) as Parameters<typeof method>);
       },
     },
-    bodyLimit: config.BODY_LIMIT_BYTES ?? 1_048_576,
-    genReqId: (request) => requestIdOf(request.headers['x-request-id']),
-    logController: new OneLinePerRequest(),
-    trustProxy: false,
-  });
-  const secret = resolveSecretKey(config, (m) => app.log.warn(m));
-  const keys = tokenKeys(secret);
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(validateResponses ? createSerializerCompiler({}) : fastJson);
-  registerErrorHandling(app);
-  registerSecurity(app, {
-    corsOrigins: config.CORS_ORIGINS ?? [],
-    ratePerMinute: config.RATE_LIMIT_PER_MINUTE ?? 0,
-  });
+  };
+}
+
+/** The OpenAPI document (served at /openapi.json, browsed at /docs). */
+function registerOpenApi(app: FastifyInstance): void {
   void app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -195,6 +182,33 @@ export function buildApp({
       withoutUnusedSchemas(jsonSchemaTransformObject(input) as OpenApiDocument) as never,
   });
   void app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+}
+
+export function buildApp({
+  store,
+  config,
+  hybrid,
+  logStream,
+  validateResponses = false,
+  webRoot,
+}: AppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: loggerOptions(config.LOG_LEVEL, logStream),
+    bodyLimit: config.BODY_LIMIT_BYTES ?? 1_048_576,
+    genReqId: (request) => requestIdOf(request.headers['x-request-id']),
+    logController: new OneLinePerRequest(),
+    trustProxy: false,
+  });
+  const secret = resolveSecretKey(config, (m) => app.log.warn(m));
+  const keys = tokenKeys(secret);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(validateResponses ? createSerializerCompiler({}) : fastJson);
+  registerErrorHandling(app);
+  registerSecurity(app, {
+    corsOrigins: config.CORS_ORIGINS ?? [],
+    ratePerMinute: config.RATE_LIMIT_PER_MINUTE ?? 0,
+  });
+  registerOpenApi(app);
   registerAuth(app, store, keys);
 
   registerWebApp(app, webRoot);

@@ -36,6 +36,7 @@ import { describeIssues, parseInput } from '../input/parse.ts';
 import { exact, ZERO } from '../trading/exact.ts';
 import { JsonNumber, parseJsonLossless, toPlainJson } from './lossless-json.ts';
 import {
+  type BacktestInput,
   type BacktestTradeInput,
   type ParsedBacktest,
   parseBacktest,
@@ -253,6 +254,50 @@ function importKey(strategy: string, block: FtStrategy, start: number, end: numb
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** The run's period (from the file, else from its trades) and starting balance. */
+function runPeriod(block: FtStrategy, fail: (path: string, message: string) => FreqtradeFormatError) {
+  const opens = block.trades.map(openMs);
+  const closes = block.trades.map(closeMs).filter((c): c is number => c !== null);
+  const start = block.backtest_start_ts ?? (opens.length ? Math.min(...opens) : undefined);
+  const end = block.backtest_end_ts ?? (closes.length ? Math.max(...closes, ...opens) : undefined);
+  if (start === undefined) throw fail('backtest_start_ts', 'required when the strategy has no trades');
+  if (end === undefined) throw fail('backtest_end_ts', 'required when the strategy has no closed trades');
+  if (end <= start) throw fail('backtest_end_ts', `${end} is not after backtest_start_ts ${start}`);
+  const initialBalance = block.starting_balance ?? block.dry_run_wallet;
+  if (!initialBalance) throw fail('starting_balance', 'required (or dry_run_wallet)');
+  return { start, end, initialBalance };
+}
+
+/** The strategy's settings freqtrade ran with, kept in the run's parameters as written. */
+function settingsOf(rawBlock: Record<string, unknown>) {
+  const plain = (v: unknown) => toPlainJson(v) as never;
+  return {
+    stake_currency: plain(rawBlock.stake_currency ?? null),
+    stake_amount: plain(rawBlock.stake_amount ?? null),
+    max_open_trades: plain(rawBlock.max_open_trades ?? null),
+    stoploss: plain(rawBlock.stoploss ?? null),
+    minimal_roi: plain(rawBlock.minimal_roi ?? null),
+    trailing_stop: plain(rawBlock.trailing_stop ?? null),
+  };
+}
+
+/** The run validated, refusals naming the file's JSON paths where the internal field names differ. */
+function parseInFileTerms(input: BacktestInput, what: string): ParsedBacktest {
+  try {
+    return parseBacktest(input, what);
+  } catch (error) {
+    throw new FreqtradeFormatError(
+      (error as Error).message
+        .replace(/trades\[(\d+)\]\.pnl/g, `trades[$1].profit_abs`)
+        .replace(/trades\[(\d+)\]\.quantity/g, 'trades[$1].amount')
+        .replace(/trades\[(\d+)\]\.entryPrice/g, 'trades[$1].open_rate')
+        .replace(/trades\[(\d+)\]\.exitPrice/g, 'trades[$1].close_rate')
+        .replace(/trades\[(\d+)\]\.exitTime/g, 'trades[$1].close_timestamp')
+        .replace(/trades\[(\d+)\]\.fees/g, 'trades[$1].fee_open/fee_close'),
+    );
+  }
+}
+
 interface PlannedRun {
   strategy: string;
   key: string;
@@ -273,15 +318,7 @@ function planRun(
   const at = `strategy.${strategy}`;
   const fail = (path: string, message: string) =>
     new FreqtradeFormatError(`${fileLabel}: ${at}.${path}: ${message}`);
-  const opens = block.trades.map(openMs);
-  const closes = block.trades.map(closeMs).filter((c): c is number => c !== null);
-  const start = block.backtest_start_ts ?? (opens.length ? Math.min(...opens) : undefined);
-  const end = block.backtest_end_ts ?? (closes.length ? Math.max(...closes, ...opens) : undefined);
-  if (start === undefined) throw fail('backtest_start_ts', 'required when the strategy has no trades');
-  if (end === undefined) throw fail('backtest_end_ts', 'required when the strategy has no closed trades');
-  if (end <= start) throw fail('backtest_end_ts', `${end} is not after backtest_start_ts ${start}`);
-  const initialBalance = block.starting_balance ?? block.dry_run_wallet;
-  if (!initialBalance) throw fail('starting_balance', 'required (or dry_run_wallet)');
+  const { start, end, initialBalance } = runPeriod(block, fail);
   const key = importKey(strategy, block, start, end);
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   const name = opts.name ?? `${strategy} ${block.timeframe} ${day(start)}..${day(end)}`;
@@ -310,12 +347,7 @@ function planRun(
     parameters: {
       import: { source: 'freqtrade', file: basename(fileLabel), key },
       metadata: plain(metadata ?? null),
-      stake_currency: plain(rawBlock.stake_currency ?? null),
-      stake_amount: plain(rawBlock.stake_amount ?? null),
-      max_open_trades: plain(rawBlock.max_open_trades ?? null),
-      stoploss: plain(rawBlock.stoploss ?? null),
-      minimal_roi: plain(rawBlock.minimal_roi ?? null),
-      trailing_stop: plain(rawBlock.trailing_stop ?? null),
+      ...settingsOf(rawBlock),
       timerange: block.timerange ?? null,
     },
     status: 'done' as const,
@@ -332,22 +364,7 @@ function planRun(
       },
     },
   };
-  let parsed: ParsedBacktest;
-  try {
-    parsed = parseBacktest(input, `${fileLabel}: ${at}`);
-  } catch (error) {
-    // Map field names of the internal input back to the file's JSON paths where they differ.
-    throw new FreqtradeFormatError(
-      (error as Error).message
-        .replace(/trades\[(\d+)\]\.pnl/g, `trades[$1].profit_abs`)
-        .replace(/trades\[(\d+)\]\.quantity/g, 'trades[$1].amount')
-        .replace(/trades\[(\d+)\]\.entryPrice/g, 'trades[$1].open_rate')
-        .replace(/trades\[(\d+)\]\.exitPrice/g, 'trades[$1].close_rate')
-        .replace(/trades\[(\d+)\]\.exitTime/g, 'trades[$1].close_timestamp')
-        .replace(/trades\[(\d+)\]\.fees/g, 'trades[$1].fee_open/fee_close'),
-    );
-  }
-  const { strategyId: _id, ...backtest } = parsed;
+  const { strategyId: _id, ...backtest } = parseInFileTerms(input, `${fileLabel}: ${at}`);
   return {
     strategy,
     key,

@@ -262,6 +262,17 @@ interface ImportCandlesOptions extends ImportCommandOptions {
   tz?: string;
 }
 
+const IMPORT_CANDLES_HELP = `
+Rows are written ${IMPORT_BATCH_SIZE.toLocaleString('en-US')} per transaction (--batch-size): a killed import keeps
+every committed batch, and re-running it completes the data (already stored rows are skipped).
+Bad rows (empty or NaN fields, high < low, open/close outside [low, high], negative volume,
+unparseable time, a time repeated in the file, a time outside --min-time/--max-time, an epoch time
+of another unit than the file's, a ts off its timeframe's boundary) are rejected with file:line and
+reason; the first ${SHOWN_REJECTS} are printed, all go to --rejects. Epoch times have one unit per file:
+--time-unit, else the format's (freqtrade/ccxt JSON: ms), else the size of the first time.
+Exit 0 when any row landed, 1 when none did (all rejected, or no data rows) or the file could not
+be read, 2 on usage errors.`;
+
 export function registerImportCandles(group: Command): void {
   const command = group
     .command('candles')
@@ -299,51 +310,42 @@ export function registerImportCandles(group: Command): void {
   addTimeOptions(command)
     .option('--batch-size <rows>', 'rows per transaction', parseBatchSize, IMPORT_BATCH_SIZE)
     .option('--json', 'print the summary as JSON')
-    .addHelpText(
-      'after',
-      `
-Rows are written ${IMPORT_BATCH_SIZE.toLocaleString('en-US')} per transaction (--batch-size): a killed import keeps
-every committed batch, and re-running it completes the data (already stored rows are skipped).
-Bad rows (empty or NaN fields, high < low, open/close outside [low, high], negative volume,
-unparseable time, a time repeated in the file, a time outside --min-time/--max-time, an epoch time
-of another unit than the file's, a ts off its timeframe's boundary) are rejected with file:line and
-reason; the first ${SHOWN_REJECTS} are printed, all go to --rejects. Epoch times have one unit per file:
---time-unit, else the format's (freqtrade/ccxt JSON: ms), else the size of the first time.
-Exit 0 when any row landed, 1 when none did (all rejected, or no data rows) or the file could not
-be read, 2 on usage errors.`,
-    )
-    .action(async (file: string, opts: ImportCandlesOptions, cmd: Command) => {
-      const timeframe = checkTimeframe(opts.timeframe);
-      const map = opts.map !== undefined ? parseMap(opts.map) : undefined;
-      const tz = opts.tz !== undefined ? checkZone(opts.tz) : undefined;
-      const { asset, time } = await importTarget(opts, configFor(cmd));
-      const { input, name, size } = importInput(file, 'import candles');
-      await withStore(cmd, async (store) => {
-        const reporting = await ImportReporting.open(size, opts.rejects);
-        const { importCandleFile } = await import('../marketdata/import-candles.ts');
-        await finishImport(
-          () =>
-            importCandleFile(store, input, {
-              ...asset,
-              ...time,
-              timeframe,
-              align: opts.align,
-              fileName: name,
-              format: opts.format as (typeof CANDLE_FORMATS)[number] | 'auto',
-              onConflict: opts.onConflict,
-              strict: opts.strict === true,
-              adjusted: opts.adjusted === true,
-              ...(map ? { map } : {}),
-              ...(tz ? { tz } : {}),
-              batchSize: opts.batchSize,
-              onRejects: reporting.onRejects,
-              onProgress: reporting.onProgress,
-            }),
-          reporting,
-          opts.json === true,
-          (s) =>
-            `${s.asset.symbol} (${s.asset.venue}) ${s.timeframe} from ${s.file} (${s.format ?? 'no rows'}): ${countsLine(s)}`,
-        );
-      });
-    });
+    .addHelpText('after', IMPORT_CANDLES_HELP)
+    .action(importCandles);
+}
+
+/** `tradestore import candles <file>`: the file checked and written in batches, the summary printed. */
+async function importCandles(file: string, opts: ImportCandlesOptions, cmd: Command): Promise<void> {
+  const timeframe = checkTimeframe(opts.timeframe);
+  const map = opts.map !== undefined ? parseMap(opts.map) : undefined;
+  const tz = opts.tz !== undefined ? checkZone(opts.tz) : undefined;
+  const { asset, time } = await importTarget(opts, configFor(cmd));
+  const { input, name, size } = importInput(file, 'import candles');
+  await withStore(cmd, async (store) => {
+    const reporting = await ImportReporting.open(size, opts.rejects);
+    const { importCandleFile } = await import('../marketdata/import-candles.ts');
+    await finishImport(
+      () =>
+        importCandleFile(store, input, {
+          ...asset,
+          ...time,
+          timeframe,
+          align: opts.align,
+          fileName: name,
+          format: opts.format as (typeof CANDLE_FORMATS)[number] | 'auto',
+          onConflict: opts.onConflict,
+          strict: opts.strict === true,
+          adjusted: opts.adjusted === true,
+          ...(map ? { map } : {}),
+          ...(tz ? { tz } : {}),
+          batchSize: opts.batchSize,
+          onRejects: reporting.onRejects,
+          onProgress: reporting.onProgress,
+        }),
+      reporting,
+      opts.json === true,
+      (s) =>
+        `${s.asset.symbol} (${s.asset.venue}) ${s.timeframe} from ${s.file} (${s.format ?? 'no rows'}): ${countsLine(s)}`,
+    );
+  });
 }

@@ -79,6 +79,14 @@ interface BuildOptions extends RangeOptions {
 
 export function registerMarketData(program: Command): void {
   const exporter = program.command('export').description('write stored market data to files');
+  exportCandlesCommand(exporter);
+  registerRecordExports(exporter);
+  const candles = program.command('candles').description('candle maintenance');
+  candlesBuildCommand(candles);
+}
+
+/** `tradestore export candles`. */
+function exportCandlesCommand(exporter: Command): void {
   exporter
     .command('candles')
     .description('export the candles of one asset and timeframe as CSV or JSON')
@@ -126,9 +134,10 @@ CSV: header ts,open,high,low,close,volume. JSON: an array of {"ts": <epoch ms>, 
         }
       });
     });
-  registerRecordExports(exporter);
+}
 
-  const candles = program.command('candles').description('candle maintenance');
+/** `tradestore candles build`. */
+function candlesBuildCommand(candles: Command): void {
   candles
     .command('build')
     .description('build candles from stored data: --from-ticks aggregates public trades')

@@ -120,6 +120,8 @@ export interface Table<V> {
    * row as stored.
    */
   upsert(tx: Tx, values: NewRow<V>, target: string, keep: ReadonlyArray<keyof V & string>): Promise<V>;
+  /** The same write without reading the row back (for values `fromRow` cannot read as returned). */
+  put(tx: Tx, values: NewRow<V>, target: string, keep: ReadonlyArray<keyof V & string>): Promise<void>;
   /**
    * Sets the given fields of row `id`; returns the number of rows changed. `guard` is a further
    * condition (a compare-and-set: `['status = ?', 'queued']`), so a row that changed meanwhile is
@@ -251,11 +253,7 @@ function compileUpdate<V>(name: string, byField: ReadonlyMap<string, Entry>): Ta
  * Describes `name` for the view `V`. `label` prefixes the field in refusals of values that do not
  * fit their column ("position cost basis 1e40 has more than 20 integer digits").
  */
-export function defineTable<V extends { id: number }>(
-  name: string,
-  label: string,
-  columns: Columns<V>,
-): Table<V> {
+export function defineTable<V extends object>(name: string, label: string, columns: Columns<V>): Table<V> {
   const entries: Entry[] = (Object.keys(columns) as Array<keyof V & string>).map((field) => ({
     field,
     column: columns[field].column ?? snakeCase(field),
@@ -270,6 +268,13 @@ export function defineTable<V extends { id: number }>(
   const conflictSql = new Map<string, string>();
   const byField = new Map(entries.map((e) => [e.field as string, e]));
   const paramsOf = compileParams<V>(inserted);
+  const upsertSql = (target: string, keep: readonly string[]) => {
+    const set = inserted
+      .filter((e) => !keep.includes(e.field))
+      .map((e) => `"${e.column}" = excluded."${e.column}"`)
+      .join(', ');
+    return `${insertSql} on conflict ${target} do update set ${set}`;
+  };
 
   return {
     name,
@@ -291,15 +296,11 @@ export function defineTable<V extends { id: number }>(
       return id === null ? null : ({ ...values, id } as unknown as V);
     },
     async upsert(tx, values, target, keep) {
-      const set = inserted
-        .filter((e) => !(keep as readonly string[]).includes(e.field))
-        .map((e) => `"${e.column}" = excluded."${e.column}"`)
-        .join(', ');
-      const row = await tx.get(
-        `${insertSql} on conflict ${target} do update set ${set} returning *`,
-        paramsOf(tx, values),
-      );
+      const row = await tx.get(`${upsertSql(target, keep)} returning *`, paramsOf(tx, values));
       return this.fromRow(row!);
+    },
+    async put(tx, values, target, keep) {
+      await tx.run(upsertSql(target, keep), paramsOf(tx, values));
     },
     update: compileUpdate<V>(name, byField),
     column(field) {

@@ -175,9 +175,26 @@ function sqliteTx(store: Store, db: DatabaseSync, hooks: Hooks | null): Tx {
   };
 }
 
+/** PostgreSQL's json and jsonb type ids. */
+const JSON_TYPES = new Set([114, 3802]);
+
+/**
+ * The client's type parsers, except that json/jsonb arrive as text, as SQLite's do. The driver
+ * would parse them, and a JSON string value (`"paper"`) then reaches `json()` as the bare text
+ * `paper`, which is indistinguishable from stored JSON text: one encoding for both dialects.
+ */
+function jsonAsText(client: PoolClient) {
+  const parsers = client as unknown as { getTypeParser(oid: number, format?: string): unknown };
+  return {
+    getTypeParser: (oid: number, format?: string) =>
+      JSON_TYPES.has(oid) ? (text: string) => text : parsers.getTypeParser(oid, format),
+  };
+}
+
 function pgTx(store: Store, client: PoolClient, hooks: Hooks | null): Tx {
+  const types = jsonAsText(client);
   const exec = (sql: string, params: Params) =>
-    client.query<Row>({ ...pgStatement(toPg(sql)), values: params as unknown[] });
+    client.query<Row>({ ...pgStatement(toPg(sql)), values: params as unknown[], types });
   return {
     dialect: 'postgresql',
     async all<T>(sql: string, params: Params = []) {

@@ -5,9 +5,10 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { inTransaction } from '../db/transaction.ts';
+import { selectViews, Where } from '../db/listing.ts';
+import { col, defineTable } from '../db/table.ts';
+import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { recordChange } from '../events/outbox.ts';
-import { BotStatus } from '../entities/operations-tables.ts';
 import { parseInput } from '../input/parse.ts';
 import { botVersion } from '../input/fields.ts';
 
@@ -20,13 +21,16 @@ export interface BotStatusView {
   updatedAt: Date;
 }
 
-function botStatusFromRow(row: BotStatus): BotStatusView {
-  return {
-    key: row.key,
-    value: row.value ?? null,
-    botVersion: row.botVersion ?? null,
-    updatedAt: row.updatedAt,
-  };
+export const botStatuses = defineTable<BotStatusView>('bot_status', 'bot status', {
+  key: col.text(),
+  value: col.json<unknown>(),
+  botVersion: col.textOrNull(),
+  updatedAt: col.time(),
+});
+
+/** The entries matching `where`, by key. (The Tx reads jsonb as text, so a stored JSON string stays a string.) */
+async function readEntries(tx: Tx, where: Where): Promise<BotStatusView[]> {
+  return selectViews(tx, botStatuses, { filter: where, orderBy: '"key"' });
 }
 
 const SetBotStatusInput = z
@@ -53,27 +57,23 @@ export async function setBotStatus(
       botVersion: input.botVersion ?? null,
       updatedAt: new Date(),
     };
-    await tx.run(UPSERT, [entry.key, tx.json(entry.value), entry.botVersion, tx.time(entry.updatedAt)]);
+    await botStatuses.put(tx, entry, '("key")', ['key']);
     recordChange(tx, 'bot_status', 'set', entry);
     return entry;
   });
 }
 
-const UPSERT = `insert into bot_status ("key", value, bot_version, updated_at) values (?, ?, ?, ?)
-  on conflict ("key") do update
-  set value = excluded.value, bot_version = excluded.bot_version, updated_at = excluded.updated_at`;
-
 /** The entry under `key`, or null. */
 export async function getBotStatus(store: Store, key: string): Promise<BotStatusView | null> {
   const k = parseInput(statusKey, key, 'getBotStatus key');
-  const row = await store.em().findOne(BotStatus, { key: k });
-  return row ? botStatusFromRow(row) : null;
+  const [entry] = await reading(store, (tx) => readEntries(tx, new Where().add('"key" = ?', k)));
+  return entry ?? null;
 }
 
 /** Removes `key`; true when it existed. */
 export async function deleteBotStatus(store: Store, key: string): Promise<boolean> {
   const k = parseInput(statusKey, key, 'deleteBotStatus key');
-  const removed = await store.em().nativeDelete(BotStatus, { key: k });
+  const removed = await inTransaction(store, (tx) => tx.run('delete from bot_status where "key" = ?', [k]));
   return removed > 0;
 }
 
@@ -85,7 +85,7 @@ export async function listBotStatus(
   options: z.input<typeof BotStatusQuery> = {},
 ): Promise<BotStatusView[]> {
   const { prefix } = parseInput(BotStatusQuery, options, 'listBotStatus');
-  const rows = await store.em().find(BotStatus, {}, { orderBy: { key: 'asc' } });
+  const entries = await reading(store, (tx) => readEntries(tx, new Where()));
   // Prefix matching in TypeScript: LIKE would need escaping and differs in case rules per dialect.
-  return rows.filter((r) => prefix === undefined || r.key.startsWith(prefix)).map(botStatusFromRow);
+  return entries.filter((e) => prefix === undefined || e.key.startsWith(prefix));
 }

@@ -345,3 +345,29 @@ export function expectStatus(actual: string | undefined, wanted: string, what: s
     throw new DemoSeedError(`demo script: ${what} became ${actual ?? 'nothing'}, expected ${wanted}`);
   }
 }
+
+/** A production signal of the demo bot. */
+export function signalInput(
+  demo: Demo,
+  s: {
+    portfolioId: number;
+    strategyId: number;
+    assetId: number;
+    ts: number;
+    price: number | string;
+    action: 'buy' | 'sell' | 'hold';
+    confidence: number;
+    components: Record<string, unknown>;
+    reason: string;
+    quantity?: string;
+  },
+) {
+  return {
+    ...s,
+    ts: new Date(s.ts),
+    price: typeof s.price === 'number' ? px(s.price) : s.price,
+    aggregationMethod: 'weighted_vote',
+    testMode: false,
+    botVersion: demo.botVersion,
+  };
+}

@@ -10,21 +10,21 @@ import { recordSignal } from '../execution/signals.ts';
 import { type CandleRow } from '../marketdata/candles.ts';
 import {
   DAY,
-  DEMO_USER_EMAIL,
   type Demo,
-  HOUR,
-  MINUTE,
-  type Trip,
-  type TripRules,
+  DEMO_USER_EMAIL,
   expectStatus,
+  HOUR,
   iso,
+  MINUTE,
   px,
   qty,
   round,
   round2,
+  signalInput,
+  type Trip,
   tripAt,
+  type TripRules,
 } from './demo-context.ts';
-import { signalInput } from './demo-crypto.ts';
 
 export function planEquities(demo: Demo, aapl: CandleRow[], msft: CandleRow[]): void {
   const rules: TripRules = {

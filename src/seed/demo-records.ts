@@ -31,23 +31,23 @@ import {
   BASE,
   DAY,
   DAYS,
+  type Demo,
   DEMO_MARKER_KEY,
   DEMO_USER_EMAIL,
-  type Demo,
+  ema,
   END,
   HOUR,
   HOURS,
   type Indicators,
-  MINUTE,
-  ema,
   iso,
+  MINUTE,
   percentFee,
   px,
   r4,
   round,
   round2,
+  signalInput,
 } from './demo-context.ts';
-import { signalInput } from './demo-crypto.ts';
 
 export async function indicatorSnapshots(
   demo: Demo,

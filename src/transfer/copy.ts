@@ -390,6 +390,11 @@ interface Job {
   to: string;
 }
 
+/** The target read back against the checksums taken while copying, for `job`'s tables. */
+function verifyJob(job: Job, target: Side, sums: Map<string, TableChecksum>, display: string) {
+  return verify(target, job.shapes, sums, job.totals, job.batch, display, job.options.onProgress);
+}
+
 function report(
   job: Job,
   tables: TableReport[],
@@ -427,6 +432,92 @@ function fsyncPath(path: string): void {
   }
 }
 
+/** A target file that holds data is refused without --replace, and one another process has open always. */
+async function refuseOccupiedTarget(job: Job, path: string, kinds: Kinds): Promise<void> {
+  // Opening read-write recovers a hot WAL, so what is checked is everything committed.
+  const existing = new Sqlite(path, { timeout: 10_000 });
+  try {
+    const table = await holdsData(sqliteSide(existing, kinds));
+    if (table && !job.options.replace) {
+      throw new CopyRefusedError(
+        `the target ${path} already holds data (table ${table}); pass --replace to replace it (the old file is kept beside it)`,
+      );
+    }
+  } finally {
+    existing.close();
+  }
+  if (existsSync(`${path}-wal`)) {
+    throw new CopyRefusedError(
+      `the target ${path} is open in another process; stop it before replacing the file`,
+    );
+  }
+}
+
+/** The partial file migrated to the source's schema version; the migrations applied. */
+async function migratePartial(job: Job, partial: string): Promise<string[]> {
+  const last = job.plan.files.at(-1);
+  const scratch = await openStore(`sqlite:${partial}`);
+  try {
+    return last ? (await migrateUp(scratch, { to: last.name })).applied : [];
+  } finally {
+    await scratch.close();
+  }
+}
+
+/** Writes one table's rows into the partial file, committing every 100,000 rows. */
+function sqliteTableSink(db: DatabaseSync) {
+  return (shape: Job['shapes'][number]) => {
+    const writer = new SqliteTableWriter(db, shape);
+    db.exec('begin');
+    let pending = 0;
+    return {
+      write: (rows: Parameters<SqliteTableWriter['write']>[0]) => {
+        writer.write(rows);
+        pending += rows.length;
+        if (pending >= 100_000) {
+          db.exec('commit; begin');
+          pending = 0;
+        }
+      },
+      finish: async () => db.exec('commit'),
+    };
+  };
+}
+
+/** Copies every table into the partial file and verifies it by reading it back. */
+async function fillPartial(job: Job, partial: string, kinds: Kinds) {
+  const db = new Sqlite(partial);
+  try {
+    // The file is not in place yet: a crash loses nothing, and fsync before the rename covers durability.
+    db.exec('pragma synchronous = off');
+    db.exec('pragma foreign_keys = off');
+    const targetShapes = new Map(sqliteShapes(db, kinds).map((s) => [s.name, s]));
+    for (const s of job.shapes) sameColumns(s, targetShapes.get(s.name), partial);
+    const sums = await copyTables(
+      job.source.side,
+      job.shapes,
+      job.totals,
+      job.batch,
+      sqliteTableSink(db),
+      job.options.onProgress,
+    );
+    advanceSqliteCounters(db, job.source.counters);
+    const orphans = db.prepare('pragma foreign_key_check').all();
+    if (orphans.length > 0) {
+      throw new Error(
+        `the copied rows break ${orphans.length} foreign keys (first: ${orphans[0]!.table} rowid ${orphans[0]!.rowid} → ${orphans[0]!.parent}); the source is inconsistent, nothing was replaced`,
+      );
+    }
+    const copyEnd = performance.now();
+    const tables = await verifyJob(job, sqliteSide(db, kinds), sums, partial);
+    db.exec('pragma wal_checkpoint(truncate)');
+    return { tables, copyEnd };
+  } finally {
+    if (db.isTransaction) db.exec('rollback');
+    db.close();
+  }
+}
+
 async function copyIntoSqlite(job: Job, path: string, kinds: Kinds): Promise<CopyReport> {
   let unlock: () => void;
   try {
@@ -437,89 +528,11 @@ async function copyIntoSqlite(job: Job, path: string, kinds: Kinds): Promise<Cop
   const partial = `${path}.copy-partial`;
   try {
     const replacing = existsSync(path);
-    if (replacing) {
-      // Opening read-write recovers a hot WAL, so what is checked is everything committed.
-      const existing = new Sqlite(path, { timeout: 10_000 });
-      try {
-        const table = await holdsData(sqliteSide(existing, kinds));
-        if (table && !job.options.replace) {
-          throw new CopyRefusedError(
-            `the target ${path} already holds data (table ${table}); pass --replace to replace it (the old file is kept beside it)`,
-          );
-        }
-      } finally {
-        existing.close();
-      }
-      if (existsSync(`${path}-wal`)) {
-        throw new CopyRefusedError(
-          `the target ${path} is open in another process; stop it before replacing the file`,
-        );
-      }
-    }
+    if (replacing) await refuseOccupiedTarget(job, path, kinds);
     // A partial file is only ever ours (we hold the lock): one left by a killed copy goes.
     removeSqliteFiles(partial);
-    const migrated: string[] = [];
-    const last = job.plan.files.at(-1);
-    const scratch = await openStore(`sqlite:${partial}`);
-    try {
-      if (last) migrated.push(...(await migrateUp(scratch, { to: last.name })).applied);
-    } finally {
-      await scratch.close();
-    }
-    const db = new Sqlite(partial);
-    let copyEnd = 0;
-    let tables: TableReport[];
-    try {
-      // The file is not in place yet: a crash loses nothing, and fsync before the rename covers durability.
-      db.exec('pragma synchronous = off');
-      db.exec('pragma foreign_keys = off');
-      const targetShapes = new Map(sqliteShapes(db, kinds).map((s) => [s.name, s]));
-      for (const s of job.shapes) sameColumns(s, targetShapes.get(s.name), partial);
-      const sums = await copyTables(
-        job.source.side,
-        job.shapes,
-        job.totals,
-        job.batch,
-        (shape) => {
-          const writer = new SqliteTableWriter(db, shape);
-          db.exec('begin');
-          let pending = 0;
-          return {
-            write: (rows) => {
-              writer.write(rows);
-              pending += rows.length;
-              if (pending >= 100_000) {
-                db.exec('commit; begin');
-                pending = 0;
-              }
-            },
-            finish: async () => db.exec('commit'),
-          };
-        },
-        job.options.onProgress,
-      );
-      advanceSqliteCounters(db, job.source.counters);
-      const orphans = db.prepare('pragma foreign_key_check').all();
-      if (orphans.length > 0) {
-        throw new Error(
-          `the copied rows break ${orphans.length} foreign keys (first: ${orphans[0]!.table} rowid ${orphans[0]!.rowid} → ${orphans[0]!.parent}); the source is inconsistent, nothing was replaced`,
-        );
-      }
-      copyEnd = performance.now();
-      tables = await verify(
-        sqliteSide(db, kinds),
-        job.shapes,
-        sums,
-        job.totals,
-        job.batch,
-        partial,
-        job.options.onProgress,
-      );
-      db.exec('pragma wal_checkpoint(truncate)');
-    } finally {
-      if (db.isTransaction) db.exec('rollback');
-      db.close();
-    }
+    const migrated = await migratePartial(job, partial);
+    const { tables, copyEnd } = await fillPartial(job, partial, kinds);
     fsyncPath(partial);
     let backupPath: string | null = null;
     if (replacing) {
@@ -619,15 +632,7 @@ async function copyIntoPg(
       await restoreForeignKeys();
       await pgAdvanceSequences(client, job.source.counters);
       const copyEnd = performance.now();
-      const tables = await verify(
-        pgSide(client, kinds),
-        job.shapes,
-        sums,
-        job.totals,
-        job.batch,
-        to.display,
-        job.options.onProgress,
-      );
+      const tables = await verifyJob(job, pgSide(client, kinds), sums, to.display);
       await client.query('commit');
       return report(job, tables, migrated, copyEnd, backupPath);
     } catch (error) {

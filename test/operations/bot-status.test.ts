@@ -14,6 +14,8 @@ eachDialect('bot status', (ctx) => {
       ['heartbeat.executor', { at: '2025-05-01T12:00:00Z', pid: 4242 }],
       ['halted', false],
       ['cursor.news', 'guid-981'],
+      // A string that reads as other JSON: stored and returned as the string.
+      ['build', '123'],
       ['weights', [0.25, 0.75]],
       ['retries', 3],
     ];
@@ -32,7 +34,7 @@ eachDialect('bot status', (ctx) => {
     assert.equal((await getBotStatus(ctx.store, 'halted'))?.botVersion, null);
     assert.deepEqual(
       (await listBotStatus(ctx.store)).map((e) => e.key),
-      ['cursor.news', 'halted', 'heartbeat.executor', 'retries', 'weights'],
+      ['build', 'cursor.news', 'halted', 'heartbeat.executor', 'retries', 'weights'],
     );
     assert.deepEqual(
       (await listBotStatus(ctx.store, { prefix: 'heartbeat.' })).map((e) => e.key),

@@ -114,6 +114,13 @@ export async function overviewPage({ main, cleanup, signal }: PageContext): Prom
         ),
     portfolios.length > 0
       ? h(
+          'p',
+          { class: 'muted' },
+          "Equity is the latest snapshot's; realized and today's P&L are closed round trips (today: since midnight in your time zone, see Settings); unrealized is the open positions at their last mark.",
+        )
+      : null,
+    portfolios.length > 0
+      ? h(
           'section',
           { attrs: { 'aria-labelledby': 'curve-h' } },
           h('h2', { id: 'curve-h' }, 'Equity curve'),

@@ -5,6 +5,7 @@
  * answer's server time (signals, which have no such filter, fetch only rows newer than the
  * newest shown), triggered by the table's live events or the Refresh button.
  */
+import Decimal from 'decimal.js';
 import { api, ok } from '../api.ts';
 import { field, fill, h, select, statusLine } from '../dom.ts';
 import { money, percent, pnl, quantity, time } from '../format.ts';
@@ -359,8 +360,8 @@ export async function tablesPage({ main, params, cleanup, signal }: PageContext)
       const y = b[key];
       if (x === null || x === undefined) return 1;
       if (y === null || y === undefined) return -1;
-      // Decimal strings compare as numbers for ordering only; the cells keep the exact text.
-      const cmp = numeric ? Number(x) - Number(y) : String(x).localeCompare(String(y));
+      // Decimal strings compare exactly (decimal.js); the cells keep the API's text.
+      const cmp = numeric ? new Decimal(String(x)).comparedTo(String(y)) : String(x).localeCompare(String(y));
       return cmp * dir;
     });
   }
