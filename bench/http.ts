@@ -1,7 +1,8 @@
 /**
  * The HTTP API under load (autocannon on loopback), each figure next to its baseline in the same
  * run: GET /candles returning 500 candles with a valid token against a bare `node:http` server
- * returning the same bytes (target >= 0.6x), and POST /signals with act: true against the same
+ * returning the same response bytes, headers included, for the same request (target >= 0.6x; and,
+ * for comparison with earlier runs, one sending only the body), and POST /signals with act: true against the same
  * chain called in process (actOnSignal). Run alone: `node bench/http.ts`; `npm run bench` includes it.
  */
 import { createServer } from 'node:http';

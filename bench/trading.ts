@@ -10,7 +10,8 @@
  * Standalone: `node bench/trading.ts [n]` prints SQLite (temp file) and PostgreSQL (scratch
  * database, dropped afterwards) figures, and on SQLite the bare-engine baseline from the same run:
  * the chain's statements with fixed values over node:sqlite prepared statements in BEGIN
- * IMMEDIATE … COMMIT, no validation, no accounting (`bareSqliteChains`). The gap between the two is
+ * IMMEDIATE … COMMIT, no validation, no accounting, the outbox's event rows included
+ * (`bareSqliteChains`). The gap between the two is
  * the services' own cost; the baseline itself is bounded by the schema (≈50 index pages written per
  * chain) and the WAL checkpoints.
  */

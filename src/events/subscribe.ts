@@ -82,6 +82,12 @@ function listenPg(store: Store, waker: Waker): () => Promise<void> {
         if (!stopped) retry = setTimeout(() => void connect(), RECONNECT_MS);
       });
       await c.query(`listen ${NOTIFY_CHANNEL}`);
+      // The last subscriber left while LISTEN was on its way: stop() found no client to release,
+      // and a connection kept here would hold the pool's end (a server's SIGTERM) for good.
+      if (stopped) {
+        await c.query(`unlisten ${NOTIFY_CHANNEL}`).catch(() => {});
+        return c.release();
+      }
       client = c;
       // Whatever committed while no connection listened is read now.
       wakeAll(waker);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
-import { Where } from '../db/listing.ts';
+import { selectViews, Where } from '../db/listing.ts';
 import { col, defineTable } from '../db/table.ts';
 import { inTransaction, reading, type Tx } from '../db/transaction.ts';
 import { recordChange } from '../events/outbox.ts';
@@ -28,19 +28,9 @@ export const botStatuses = defineTable<BotStatusView>('bot_status', 'bot status'
   updatedAt: col.time(),
 });
 
-/**
- * The entries matching `where`. PostgreSQL hands jsonb back parsed, so a stored JSON string ("123")
- * could not be told from a number there: `value` is read as its text, parsed like SQLite's.
- */
-async function readEntries(tx: Tx, where: Where, orderBy = '"key"'): Promise<BotStatusView[]> {
-  const columns = botStatuses.columns
-    .map((c) => (c === 'value' && tx.dialect === 'postgresql' ? 'value::text as value' : `"${c}"`))
-    .join(', ');
-  const rows = await tx.all(
-    `select ${columns} from bot_status${where.sql} order by ${orderBy}`,
-    where.params,
-  );
-  return rows.map(botStatuses.fromRow);
+/** The entries matching `where`, by key. (The Tx reads jsonb as text, so a stored JSON string stays a string.) */
+async function readEntries(tx: Tx, where: Where): Promise<BotStatusView[]> {
+  return selectViews(tx, botStatuses, { filter: where, orderBy: '"key"' });
 }
 
 const SetBotStatusInput = z

@@ -4,12 +4,9 @@
  * through any of them reaches the SSE listeners of both servers, each event once, in seq order.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setBotStatus } from '../../src/operations/bot-status.ts';
-import { type Served, spawnCli, startServe, stopServe } from '../support/cli.ts';
+import { type Served, spawnCandleImport, startServe, stopServe } from '../support/cli.ts';
 import { eachDialect } from '../support/dialects.ts';
 import { openSse, type SseClient } from '../support/sse.ts';
 
@@ -17,15 +14,12 @@ const SECRET_KEY = 'events-processes-secret-0123456789abcdef';
 
 eachDialect('events across processes', (ctx) => {
   let servers: Served[] = [];
-  let dir: string;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tradestore-events-proc-'));
     const env = { SECRET_KEY, EVENTS_HEARTBEAT_SECONDS: '1', MIGRATE_ON_START: 'false' };
     servers = await Promise.all([startServe(ctx.url, env), startServe(ctx.url, env)]);
   });
   after(async () => {
     await Promise.all(servers.map((s) => stopServe(s.child)));
-    rmSync(dir, { recursive: true, force: true });
   });
 
   test('a change through either server, the CLI or the library reaches the listeners of both servers', async () => {
@@ -90,24 +84,11 @@ eachDialect('events across processes', (ctx) => {
         );
       await signal(one);
       await call(two, 'PUT', '/bot-status/heartbeat', { value: { alive: true } }, token);
-      const file = join(dir, 'eth.csv');
-      writeFileSync(file, `ts,open,high,low,close,volume\n${Date.UTC(2026, 5, 1)},1,2,0.5,1.5,10\n`);
-      const cli = await spawnCli(
-        [
-          '--db',
-          ctx.url,
-          'import',
-          'candles',
-          file,
-          '--asset',
-          'ETH/USD',
-          '--venue',
-          'kraken',
-          '--timeframe',
-          '1m',
-        ],
-        { env: { LOG_LEVEL: 'silent' } },
-      );
+      const cli = await spawnCandleImport(ctx.url, {
+        symbol: 'ETH/USD',
+        venue: 'kraken',
+        times: [Date.UTC(2026, 5, 1)],
+      });
       assert.equal(cli.code, 0, cli.stderr);
       await setBotStatus(ctx.store, 'library', 'written in process');
       await signal(two);

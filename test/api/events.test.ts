@@ -6,12 +6,9 @@
  * kept out of the log, the reset after pruning, and app.close() with streams open.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { spawnCli } from '../support/cli.ts';
+import { spawnCandleImport } from '../support/cli.ts';
 import { eachDialect } from '../support/dialects.ts';
 import { openSse, type SseClient, type SseMessage } from '../support/sse.ts';
 import { buildScenario, type Scenario } from './scenario.ts';
@@ -22,7 +19,6 @@ eachDialect('GET /events and /events/history', (ctx) => {
   let base: string;
   let world: Scenario;
   let otherPortfolio: number;
-  let csvDir: string;
   const open: SseClient[] = [];
 
   before(async () => {
@@ -36,12 +32,10 @@ eachDialect('GET /events and /events/history', (ctx) => {
     });
     assert.equal(b.status, 201, b.text);
     otherPortfolio = b.body.id;
-    csvDir = mkdtempSync(join(tmpdir(), 'tradestore-events-'));
   });
   after(async () => {
     for (const c of open) c.close();
     await api.close();
-    rmSync(csvDir, { recursive: true, force: true });
   });
 
   const sse = async (query: string, token: string | undefined, headers: Record<string, string> = {}) => {
@@ -82,13 +76,8 @@ eachDialect('GET /events and /events/history', (ctx) => {
   };
   /** A candle file imported by the CLI in its own process: one `candles` event. */
   const cliImport = async (n: number) => {
-    const file = join(csvDir, `c${n}.csv`);
-    const ts = Date.UTC(2026, 2, 1) + n * 60_000;
-    writeFileSync(file, `ts,open,high,low,close,volume\n${ts},1,2,0.5,1.5,10\n`);
-    const r = await spawnCli(
-      ['--db', ctx.url, 'import', 'candles', file, '--asset', 'EVT/USD', '--timeframe', '1m'],
-      { env: { LOG_LEVEL: 'silent' } },
-    );
+    const times = [Date.UTC(2026, 2, 1) + n * 60_000];
+    const r = await spawnCandleImport(ctx.url, { symbol: 'EVT/USD', venue: 'default', times });
     assert.equal(r.code, 0, r.stderr);
   };
   const latestSeq = async (token: string): Promise<number> => {
