@@ -15,7 +15,7 @@ import {
   type Column,
   entityColumnKinds,
   entityDecimalShapes,
-  fromDriver,
+  fromTx,
 } from '../transfer/columns.ts';
 import { type RecordFormat, recordSink } from './formats.ts';
 
@@ -161,7 +161,7 @@ export async function exportRecords(
       ${page.length ? `where ${page.join(' and ')}` : ''} order by t.${spec.time}, t.id limit ${pageSize}`;
     const raw = await reading(store, (tx) => tx.all(sql, pageParams));
     const rows: Canonical[][] = raw.map((r) => {
-      return columns.map((c, i) => fromDriver(store.dialect, c.kind, r[`c${i}`]));
+      return columns.map((c, i) => fromTx(store.dialect, c.kind, r[`c${i}`]));
     });
     if (rows.length > 0) await sink.rows(rows);
     records += rows.length;

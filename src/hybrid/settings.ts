@@ -62,7 +62,7 @@ import {
   type Column,
   type ColumnKind,
   entityColumnKinds,
-  fromDriver,
+  fromTx,
   toSqlite,
 } from '../transfer/columns.ts';
 
@@ -416,7 +416,7 @@ export class HybridSettings {
             .map((c) => c.name)
             .join(', ')} from ${mirror} order by ${mirror === 'bot_status' ? 'key' : 'id'}`;
     const raw = await reading(this.store, (tx) => tx.all(select));
-    const rows = raw.map((r) => columns.map((c) => fromDriver(this.store.dialect, c.kind, r[c.name])));
+    const rows = raw.map((r) => columns.map((c) => fromTx(this.store.dialect, c.kind, r[c.name])));
     // The settings tables are small: the file is built in memory and rewritten only when it changed.
     const buffer = new PassThrough();
     const chunks: Buffer[] = [];

@@ -143,6 +143,14 @@ export function fromDriver(dialect: 'sqlite' | 'postgresql', kind: ColumnKind, v
   return fromSqlite(kind, value);
 }
 
+/**
+ * A value of a row read on the services' Tx as its canonical value: like fromDriver, except that
+ * the Tx reads json/jsonb as text on PostgreSQL too (src/db/transaction.ts), as SQLite stores it.
+ */
+export function fromTx(dialect: 'sqlite' | 'postgresql', kind: ColumnKind, value: unknown): Canonical {
+  return fromDriver(kind === 'json' ? 'sqlite' : dialect, kind, value);
+}
+
 /** A field of PostgreSQL's COPY text output (already unescaped) as its canonical value. */
 export function fromPgText(kind: ColumnKind, text: string | null): Canonical {
   if (text === null) return null;

@@ -80,7 +80,6 @@ const NOT_YET_SPLIT = new Set<string>([
   'seed/demo-crypto.ts cryptoTrip',
   'seed/demo-equities.ts equityTrip',
   'seed/demo-records.ts planOperations',
-  'transfer/copy.ts copyIntoPg',
 ]);
 
 describe('function and file size', () => {
