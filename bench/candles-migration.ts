@@ -13,9 +13,9 @@ import type { DatabaseSync } from 'node:sqlite';
 import { openSqliteDatabase } from '../src/db/sqlite-connection.ts';
 import { openStore } from '../src/db/store.ts';
 import { ensureAsset } from '../src/marketdata/assets.ts';
-import { insertCandles } from '../src/marketdata/candles.ts';
 import { migrationsRoot, readMigrations } from '../src/migrate/files.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
+import { insertOldSchemaCandles } from '../test/support/old-schema-candles.ts';
 import { synthetic } from './candles.ts';
 import { BIN } from './processes.ts';
 
@@ -65,7 +65,12 @@ async function populated(path: string, candles: number): Promise<void> {
     const perAsset = Math.ceil(candles / 10);
     for (let a = 0; a < 10; a++) {
       const asset = await ensureAsset(store, { symbol: `MIG${a}/USDT`, venue: 'bench' });
-      await insertCandles(store, asset, '1m', synthetic(Math.min(perAsset, candles - a * perAsset), a + 1));
+      await insertOldSchemaCandles(
+        store,
+        asset,
+        '1m',
+        synthetic(Math.min(perAsset, candles - a * perAsset), a + 1),
+      );
     }
   } finally {
     await store.close();

@@ -18,6 +18,7 @@ import { schemaFingerprint } from '../../src/migrate/introspect.ts';
 import { migrateDown, migrateUp, migrationState } from '../../src/migrate/runner.ts';
 import { scratchUrl } from '../support/dialects.ts';
 import { copyMigrations } from '../support/migrations-copy.ts';
+import { insertOldSchemaCandles } from '../support/old-schema-candles.ts';
 
 const LAYOUT = '20261201090000_candles_without_rowid';
 // The migration applied just before the layout change: the populated file starts there.
@@ -52,13 +53,7 @@ async function populatedAtOldLayout(): Promise<{ store: Store; dispose: () => Pr
         close: 100.5 + i / 7,
         volume: i * 0.1,
       }));
-      // Plain inserts: today's importer also appends an event, to a table this old schema lacks.
-      await store.withSqlite((db) => {
-        const insert = db.prepare('insert into candles values (?, ?, ?, ?, ?, ?, ?, ?)');
-        db.exec('begin');
-        for (const r of rows) insert.run(asset, timeframe, r.ts, r.open, r.high, r.low, r.close, r.volume);
-        db.exec('commit');
-      });
+      await insertOldSchemaCandles(store, asset, timeframe, rows);
     }
   }
   return {
