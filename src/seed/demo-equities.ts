@@ -104,86 +104,118 @@ export function equityProposal(
   };
 }
 
+type EquityProposal = ReturnType<typeof equityProposal>;
+type TripExit = NonNullable<Trip['exit']>;
+
+/** A human approves the idea; it is bought late in the session and sold at its exit. */
 export function equityTrip(demo: Demo, trip: Trip, symbol: string, bars: CandleRow[]): void {
-  const assetId = demo.asset[symbol]!;
   const p = equityProposal(demo, symbol, bars, trip.entry, Math.max(trip.confidence, 0.7), trip.quantity);
   demo.at(p.t, async () => {
-    const r = await actOnSignal(demo.store, p.input);
-    expectStatus(r.proposal?.idea.status, 'needs_approval', `the ${symbol} idea at ${iso(p.t)}`);
-    const ideaId = r.proposal!.idea.id;
-    const approved = await approveTradeIdea(demo.store, {
-      ideaId,
-      user: DEMO_USER_EMAIL,
-      rationale: 'Setup confirmed on the daily chart; size per plan',
-    });
-    expectStatus(approved.idea.status, 'approved', `the ${symbol} approval`);
-    const { order } = await placeOrder(demo.store, {
-      portfolioId: demo.equities,
-      assetId,
-      side: 'buy',
-      type: 'market',
-      timeInForce: 'day',
-      quantity: trip.quantity,
-      tradeIdeaId: ideaId,
-      clientOrderId: demo.clientOrderId(),
-      botVersion: demo.botVersion,
-    });
-    await recordFill(demo.store, {
-      orderId: order.id,
-      quantity: trip.quantity,
-      price: p.price,
-      fee: '1',
-      feeCurrency: 'USD',
-      liquidity: 'taker',
-      ts: new Date(p.t + 15 * MINUTE),
-      exchangeTradeId: demo.exchangeTradeId(),
-    });
-    trip.filled = trip.quantity;
+    const ideaId = await approvedIdea(demo, symbol, p);
+    await buyApproved(demo, trip, symbol, p, ideaId);
   });
   const exit = trip.exit;
   if (!exit) return;
-  demo.at(exit.at, async () => {
-    const signal = await recordSignal(
-      demo.store,
-      signalInput(demo, {
-        portfolioId: demo.equities,
-        strategyId: demo.strategy.drift!,
-        assetId,
-        ts: exit.at,
-        price: exit.price,
-        action: 'sell',
-        confidence: 0.9,
-        components: { exit: { reason: exit.reason, entry: p.price, exit: exit.price } },
-        reason:
-          exit.reason === 'stop'
-            ? `Stop loss hit at ${exit.price}`
-            : exit.reason === 'target'
-              ? `Take profit reached at ${exit.price}`
-              : 'Holding period over: exit at the close',
-        quantity: trip.filled!,
-      }),
-    );
-    const { order } = await placeOrder(demo.store, {
+  demo.at(exit.at, () => sellAtExit(demo, trip, symbol, p, exit));
+}
+
+/** The gate leaves the idea to a human (AI trading is off for equities); the demo user approves it. */
+async function approvedIdea(demo: Demo, symbol: string, p: EquityProposal): Promise<number> {
+  const r = await actOnSignal(demo.store, p.input);
+  expectStatus(r.proposal?.idea.status, 'needs_approval', `the ${symbol} idea at ${iso(p.t)}`);
+  const ideaId = r.proposal!.idea.id;
+  const approved = await approveTradeIdea(demo.store, {
+    ideaId,
+    user: DEMO_USER_EMAIL,
+    rationale: 'Setup confirmed on the daily chart; size per plan',
+  });
+  expectStatus(approved.idea.status, 'approved', `the ${symbol} approval`);
+  return ideaId;
+}
+
+/** The approved idea's day market order, filled in full 15 minutes later at the proposal's price. */
+async function buyApproved(
+  demo: Demo,
+  trip: Trip,
+  symbol: string,
+  p: EquityProposal,
+  ideaId: number,
+): Promise<void> {
+  const { order } = await placeOrder(demo.store, {
+    portfolioId: demo.equities,
+    assetId: demo.asset[symbol]!,
+    side: 'buy',
+    type: 'market',
+    timeInForce: 'day',
+    quantity: trip.quantity,
+    tradeIdeaId: ideaId,
+    clientOrderId: demo.clientOrderId(),
+    botVersion: demo.botVersion,
+  });
+  await recordFill(demo.store, {
+    orderId: order.id,
+    quantity: trip.quantity,
+    price: p.price,
+    fee: '1',
+    feeCurrency: 'USD',
+    liquidity: 'taker',
+    ts: new Date(p.t + 15 * MINUTE),
+    exchangeTradeId: demo.exchangeTradeId(),
+  });
+  trip.filled = trip.quantity;
+}
+
+/** Why the bot sold, in its signal's words. */
+function exitReason(exit: TripExit): string {
+  if (exit.reason === 'stop') return `Stop loss hit at ${exit.price}`;
+  if (exit.reason === 'target') return `Take profit reached at ${exit.price}`;
+  return 'Holding period over: exit at the close';
+}
+
+/** The exit: a sell signal, a day market order for what was bought, and its taker fill. */
+async function sellAtExit(
+  demo: Demo,
+  trip: Trip,
+  symbol: string,
+  p: EquityProposal,
+  exit: TripExit,
+): Promise<void> {
+  const assetId = demo.asset[symbol]!;
+  const signal = await recordSignal(
+    demo.store,
+    signalInput(demo, {
       portfolioId: demo.equities,
+      strategyId: demo.strategy.drift!,
       assetId,
-      side: 'sell',
-      type: 'market',
-      timeInForce: 'day',
-      quantity: trip.filled!,
-      signalId: signal.id,
-      clientOrderId: demo.clientOrderId(),
-      botVersion: demo.botVersion,
-    });
-    await recordFill(demo.store, {
-      orderId: order.id,
-      quantity: trip.filled!,
+      ts: exit.at,
       price: exit.price,
-      fee: '1',
-      feeCurrency: 'USD',
-      liquidity: 'taker',
-      ts: new Date(exit.at + 1_000),
-      exchangeTradeId: demo.exchangeTradeId(),
-    });
+      action: 'sell',
+      confidence: 0.9,
+      components: { exit: { reason: exit.reason, entry: p.price, exit: exit.price } },
+      reason: exitReason(exit),
+      quantity: trip.filled!,
+    }),
+  );
+  const { order } = await placeOrder(demo.store, {
+    portfolioId: demo.equities,
+    assetId,
+    side: 'sell',
+    type: 'market',
+    timeInForce: 'day',
+    quantity: trip.filled!,
+    signalId: signal.id,
+    clientOrderId: demo.clientOrderId(),
+    botVersion: demo.botVersion,
+  });
+  await recordFill(demo.store, {
+    orderId: order.id,
+    quantity: trip.filled!,
+    price: exit.price,
+    fee: '1',
+    feeCurrency: 'USD',
+    liquidity: 'taker',
+    ts: new Date(exit.at + 1_000),
+    exchangeTradeId: demo.exchangeTradeId(),
   });
 }
 

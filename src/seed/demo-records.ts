@@ -274,54 +274,63 @@ export function planSnapshots(demo: Demo): void {
   }
 }
 
+/** The bot's operational log over the quarter: offset from the start, level, source, message, context. */
+const ERROR_LOGS: Array<
+  [number, 'info' | 'warning' | 'error' | 'critical', string, string, Record<string, string | number>]
+> = [
+  [
+    2 * DAY + 3 * HOUR,
+    'warning',
+    'binance-ws',
+    'websocket closed by the venue (1006); reconnected in 2.1 s',
+    { stream: 'btcusdt@kline_1h', attempt: 1 },
+  ],
+  [
+    9 * DAY + 14 * HOUR,
+    'info',
+    'news-poller',
+    'feed returned 304 Not Modified for 6 polls in a row',
+    { feed: 'Demo Markets Desk' },
+  ],
+  [
+    21 * DAY + 7 * HOUR,
+    'error',
+    'candle-sync',
+    'gap of 2 bars in BTC/USDT 1h backfilled from REST',
+    { symbol: 'BTC/USDT', missing: 2 },
+  ],
+  [
+    37 * DAY + 22 * HOUR,
+    'warning',
+    'risk-gate',
+    'risk check took 412 ms (budget 250 ms)',
+    { portfolio: 'Crypto Paper', ms: 412 },
+  ],
+  [
+    55 * DAY + 1 * HOUR,
+    'critical',
+    'order-router',
+    'venue unreachable for 47 s; order placement paused',
+    { venue: 'binance', seconds: 47 },
+  ],
+  [
+    71 * DAY + 16 * HOUR,
+    'error',
+    'broker-alpaca',
+    'account snapshot request timed out after 10 s',
+    { accountRef: 'alpaca-paper-01' },
+  ],
+];
+
+/** The bot at work between trades: its incident log and the hold signals it recorded. */
 export function planOperations(demo: Demo, btc: CandleRow[], eth: CandleRow[]): void {
-  const logs: Array<
-    [number, 'info' | 'warning' | 'error' | 'critical', string, string, Record<string, string | number>]
-  > = [
-    [
-      2 * DAY + 3 * HOUR,
-      'warning',
-      'binance-ws',
-      'websocket closed by the venue (1006); reconnected in 2.1 s',
-      { stream: 'btcusdt@kline_1h', attempt: 1 },
-    ],
-    [
-      9 * DAY + 14 * HOUR,
-      'info',
-      'news-poller',
-      'feed returned 304 Not Modified for 6 polls in a row',
-      { feed: 'Demo Markets Desk' },
-    ],
-    [
-      21 * DAY + 7 * HOUR,
-      'error',
-      'candle-sync',
-      'gap of 2 bars in BTC/USDT 1h backfilled from REST',
-      { symbol: 'BTC/USDT', missing: 2 },
-    ],
-    [
-      37 * DAY + 22 * HOUR,
-      'warning',
-      'risk-gate',
-      'risk check took 412 ms (budget 250 ms)',
-      { portfolio: 'Crypto Paper', ms: 412 },
-    ],
-    [
-      55 * DAY + 1 * HOUR,
-      'critical',
-      'order-router',
-      'venue unreachable for 47 s; order placement paused',
-      { venue: 'binance', seconds: 47 },
-    ],
-    [
-      71 * DAY + 16 * HOUR,
-      'error',
-      'broker-alpaca',
-      'account snapshot request timed out after 10 s',
-      { accountRef: 'alpaca-paper-01' },
-    ],
-  ];
-  for (const [offset, level, source, message, context] of logs) {
+  planErrorLogs(demo);
+  planHoldSignals(demo, btc, eth);
+}
+
+/** Each operational incident logged when it happened. */
+function planErrorLogs(demo: Demo): void {
+  for (const [offset, level, source, message, context] of ERROR_LOGS) {
     demo.at(BASE + offset, async () => {
       await recordErrorLog(demo.store, {
         level,
@@ -333,7 +342,10 @@ export function planOperations(demo: Demo, btc: CandleRow[], eth: CandleRow[]): 
       });
     });
   }
-  // Hold signals: the strategies looked and saw nothing worth trading.
+}
+
+/** Every 120 hours each crypto strategy looked and saw nothing worth trading: a hold signal. */
+function planHoldSignals(demo: Demo, btc: CandleRow[], eth: CandleRow[]): void {
   for (let h = 35; h < HOURS - 24; h += 120) {
     for (const [strategy, symbol, bars] of [
       ['momentum', 'BTC/USDT', btc],

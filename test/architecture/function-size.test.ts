@@ -77,9 +77,6 @@ const NOT_YET_SPLIT = new Set<string>([
   'api/event-stream.ts streamEvents',
   'marketdata/file-import.ts runImport',
   'marketdata/formats/csv-layout.ts genericLayout',
-  'seed/demo-crypto.ts cryptoTrip',
-  'seed/demo-equities.ts equityTrip',
-  'seed/demo-records.ts planOperations',
 ]);
 
 describe('function and file size', () => {
