@@ -73,10 +73,6 @@ const NOT_YET_SPLIT = new Set<string>([
   'adopt/freqtrade-db.ts importRows',
   'adopt/freqtrade-db.ts replayTrade',
   'adopt/legacy.ts importLegacy',
-  // Added by the live-events branch while this list was written: to split there.
-  'api/event-stream.ts streamEvents',
-  'marketdata/file-import.ts runImport',
-  'marketdata/formats/csv-layout.ts genericLayout',
   'seed/demo-crypto.ts cryptoTrip',
   'seed/demo-equities.ts equityTrip',
   'seed/demo-records.ts planOperations',
