@@ -32,7 +32,7 @@ import { pathToFileURL } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { Decimal } from 'decimal.js';
 import type { Store } from '../db/store.ts';
-import { FillInput, recordFillIn } from '../execution/fills.ts';
+import { type Attribution, FillInput, recordFillIn } from '../execution/fills.ts';
 import { loadOrder, moveOrderIn, OrderInput, type OrderView, placeOrderIn } from '../execution/orders.ts';
 import { dec, int } from '../db/column-values.ts';
 import { inTransaction, reading, type Tx } from '../db/transaction.ts';
@@ -301,109 +301,167 @@ export async function importFreqtradeDb(
   return importRows(store, path, readFreqtradeDb(path), options);
 }
 
+/** Shared by every trade of one import: where it writes and what it has counted so far. */
+interface TradeImport {
+  store: Store;
+  portfolioId: number;
+  ordersOf: Map<number, Row[]>;
+  strategies: Map<string, number>;
+  tradeReport: FileReport;
+  orderReport: FileReport;
+}
+
 async function importRows(
   store: Store,
   path: string,
   { trades, orders, pairlocks, keyValues, customData }: FreqtradeRows,
   options: FreqtradeDbOptions,
 ): Promise<FreqtradeDbResult> {
-  const tradeReport = fileReport('trades');
-  const orderReport = fileReport('orders');
+  const ensured = await ensureFreqtradePortfolio(store, path, trades, orders, options);
+  const run: TradeImport = {
+    store,
+    portfolioId: ensured.portfolio.id,
+    ordersOf: ordersByTrade(orders),
+    strategies: new Map(),
+    tradeReport: fileReport('trades'),
+    orderReport: fileReport('orders'),
+  };
+  run.tradeReport.read = trades.length;
+  run.orderReport.read = orders.length;
+  const results: FreqtradeTradeResult[] = [];
+  for (const [done, trade] of trades.entries()) {
+    options.onProgress?.(done, trades.length);
+    results.push(await importTrade(run, trade));
+  }
+  skipOrphanOrders(run.orderReport, trades, orders);
+
+  const files = [run.tradeReport, run.orderReport];
+  if (pairlocks.length > 0 || keyValues.length > 0)
+    files.push(await importBotState(store, pairlocks, keyValues));
   const notes: string[] = [];
-  tradeReport.read = trades.length;
-  orderReport.read = orders.length;
-  const dryRunOnly = orders.length > 0 && orders.every((o) => String(o.order_id).startsWith('dry_run'));
+  if (customData > 0)
+    notes.push(`${customData} trade_custom_data row(s) not imported (strategy-private state)`);
+  if (isDryRunOnly(orders))
+    notes.push('every order is a freqtrade dry-run order: the portfolio is a paper portfolio');
+  return {
+    portfolio: { id: run.portfolioId, name: ensured.portfolio.name, created: ensured.created },
+    files,
+    trades: results,
+    notes,
+  };
+}
+
+/** Every order is one of freqtrade's simulated (dry-run) orders: the bot never traded live. */
+function isDryRunOnly(orders: Row[]): boolean {
+  return orders.length > 0 && orders.every((o) => String(o.order_id).startsWith('dry_run'));
+}
+
+/** The target portfolio: paper for a dry-run bot (or one without orders), else live; in the stake currency. */
+function ensureFreqtradePortfolio(
+  store: Store,
+  path: string,
+  trades: Row[],
+  orders: Row[],
+  options: FreqtradeDbOptions,
+): ReturnType<typeof ensureImportPortfolio> {
   const stake = [...new Set(trades.map((t) => t.stake_currency).filter((c) => typeof c === 'string'))];
-  const ensured = await ensureImportPortfolio(store, {
+  return ensureImportPortfolio(store, {
     name: options.portfolio ?? 'freqtrade',
     ...(options.owner === undefined ? {} : { owner: options.owner }),
     description: `imported from freqtrade database ${path}`,
-    mode: dryRunOnly || orders.length === 0 ? 'paper' : 'live',
+    mode: isDryRunOnly(orders) || orders.length === 0 ? 'paper' : 'live',
     baseCurrency: stake.length === 1 ? String(stake[0]) : 'USDT',
     initialBalance: options.initialBalance ?? '0',
   });
-  const portfolioId = ensured.portfolio.id;
+}
 
+function ordersByTrade(orders: Row[]): Map<number, Row[]> {
   const byTrade = new Map<number, Row[]>();
   for (const o of orders) {
     const list = byTrade.get(int(o.ft_trade_id)) ?? [];
     list.push(o);
     byTrade.set(int(o.ft_trade_id), list);
   }
-  const strategies = new Map<string, number>();
-  const results: FreqtradeTradeResult[] = [];
-  for (const [done, trade] of trades.entries()) {
-    options.onProgress?.(done, trades.length);
-    const at = `trade ${String(trade.id)}`;
-    const result: FreqtradeTradeResult = {
-      freqtradeId: int(trade.id),
-      pair: String(trade.pair),
-      status: 'skipped',
-      recordedProfit: null,
-      pnl: null,
-      feeAdjustment: null,
-    };
-    results.push(result);
-    const own = byTrade.get(int(trade.id)) ?? [];
-    if (own.length === 0) {
-      skip(tradeReport, at, 'the trade has no orders: nothing to replay');
-      continue;
-    }
-    let parsed: FtOrder[];
-    try {
-      parsed = own.map((o) => ftOrder(portfolioId, trade, o));
-    } catch (error) {
-      if (!(error instanceof FieldError)) throw error;
-      skip(tradeReport, at, error.message);
-      orderReport.skipped += own.length;
-      continue;
-    }
-    // Fills in the order they happened (the accounting is path-dependent); orders that filled
-    // nothing by when they were placed; ties by freqtrade's id (its own order of a trade's orders).
-    const when = (o: FtOrder) => (o.filled.gt(0) ? o.filledAt : o.placedAt).getTime();
-    parsed.sort((a, b) => when(a) - when(b) || int(a.row.id) - int(b.row.id));
-    try {
-      const strategyId = await strategyFor(store, strategies, trade);
-      const outcome = await inTransaction(store, (tx) =>
-        replayTrade(store, tx, portfolioId, trade, parsed, strategyId),
-      );
-      result.status = outcome.status;
-      result.recordedProfit = outcome.recordedProfit;
-      result.pnl = outcome.pnl;
-      result.feeAdjustment = outcome.feeAdjustment;
-      if (outcome.recordedProfit !== null && outcome.pnl !== null && outcome.recordedProfit !== outcome.pnl) {
-        // freqtrade changed the trade's profit after it was imported (a late fee update): reported, not rewritten.
-        tradeReport.differences.push(
-          `${at} (${String(trade.pair)}): imported round trip pnl ${outcome.pnl}, freqtrade now records ${outcome.recordedProfit}`,
-        );
-      }
-      if (outcome.status === 'already present') tradeReport.alreadyPresent += 1;
-      else tradeReport.imported += 1;
-      orderReport.imported += outcome.ordersWritten;
-      orderReport.alreadyPresent += parsed.length - outcome.ordersWritten;
-    } catch (error) {
-      if (!(error instanceof RefusedError || error instanceof FieldError)) throw error;
-      skip(tradeReport, at, error.message);
-      orderReport.skipped += parsed.length;
-    }
+  return byTrade;
+}
+
+/** One freqtrade trade replayed in its own transaction; a refused one is skipped with the reason. */
+async function importTrade(run: TradeImport, trade: Row): Promise<FreqtradeTradeResult> {
+  const at = `trade ${String(trade.id)}`;
+  const result: FreqtradeTradeResult = {
+    freqtradeId: int(trade.id),
+    pair: String(trade.pair),
+    status: 'skipped',
+    recordedProfit: null,
+    pnl: null,
+    feeAdjustment: null,
+  };
+  const own = run.ordersOf.get(int(trade.id)) ?? [];
+  if (own.length === 0) {
+    skip(run.tradeReport, at, 'the trade has no orders: nothing to replay');
+    return result;
   }
+  const parsed = readTradeOrders(run, trade, own, at);
+  if (parsed === null) return result;
+  try {
+    const strategyId = await strategyFor(run.store, run.strategies, trade);
+    const outcome = await inTransaction(run.store, (tx) =>
+      replayTrade(run.store, tx, run.portfolioId, trade, parsed, strategyId),
+    );
+    result.status = outcome.status;
+    result.recordedProfit = outcome.recordedProfit;
+    result.pnl = outcome.pnl;
+    result.feeAdjustment = outcome.feeAdjustment;
+    countReplay(run, at, trade, outcome, parsed.length);
+  } catch (error) {
+    if (!(error instanceof RefusedError || error instanceof FieldError)) throw error;
+    skip(run.tradeReport, at, error.message);
+    run.orderReport.skipped += parsed.length;
+  }
+  return result;
+}
+
+/**
+ * The trade's orders mapped and put in the order they happened, or null (the trade skipped) when
+ * one of them cannot be read.
+ */
+function readTradeOrders(run: TradeImport, trade: Row, own: Row[], at: string): FtOrder[] | null {
+  let parsed: FtOrder[];
+  try {
+    parsed = own.map((o) => ftOrder(run.portfolioId, trade, o));
+  } catch (error) {
+    if (!(error instanceof FieldError)) throw error;
+    skip(run.tradeReport, at, error.message);
+    run.orderReport.skipped += own.length;
+    return null;
+  }
+  // Fills in the order they happened (the accounting is path-dependent); orders that filled
+  // nothing by when they were placed; ties by freqtrade's id (its own order of a trade's orders).
+  const when = (o: FtOrder) => (o.filled.gt(0) ? o.filledAt : o.placedAt).getTime();
+  parsed.sort((a, b) => when(a) - when(b) || int(a.row.id) - int(b.row.id));
+  return parsed;
+}
+
+/** A replayed trade in the trades and orders reports. */
+function countReplay(run: TradeImport, at: string, trade: Row, outcome: Replay, orderCount: number): void {
+  if (outcome.recordedProfit !== null && outcome.pnl !== null && outcome.recordedProfit !== outcome.pnl) {
+    // freqtrade changed the trade's profit after it was imported (a late fee update): reported, not rewritten.
+    run.tradeReport.differences.push(
+      `${at} (${String(trade.pair)}): imported round trip pnl ${outcome.pnl}, freqtrade now records ${outcome.recordedProfit}`,
+    );
+  }
+  if (outcome.status === 'already present') run.tradeReport.alreadyPresent += 1;
+  else run.tradeReport.imported += 1;
+  run.orderReport.imported += outcome.ordersWritten;
+  run.orderReport.alreadyPresent += orderCount - outcome.ordersWritten;
+}
+
+/** Orders whose freqtrade trade is not in `trades` cannot be replayed: each is skipped. */
+function skipOrphanOrders(orderReport: FileReport, trades: Row[], orders: Row[]): void {
   const tradeIds = new Set(trades.map((t) => int(t.id)));
   const orphans = orders.filter((o) => !tradeIds.has(int(o.ft_trade_id)));
   for (const o of orphans)
     skip(orderReport, `order ${String(o.id)}`, `its trade ${String(o.ft_trade_id)} is not in trades`);
-
-  const files = [tradeReport, orderReport];
-  if (pairlocks.length > 0 || keyValues.length > 0)
-    files.push(await importBotState(store, pairlocks, keyValues));
-  if (customData > 0)
-    notes.push(`${customData} trade_custom_data row(s) not imported (strategy-private state)`);
-  if (dryRunOnly) notes.push('every order is a freqtrade dry-run order: the portfolio is a paper portfolio');
-  return {
-    portfolio: { id: portfolioId, name: ensured.portfolio.name, created: ensured.created },
-    files,
-    trades: results,
-    notes,
-  };
 }
 
 async function strategyFor(store: Store, cache: Map<string, number>, trade: Row): Promise<number | null> {
@@ -455,6 +513,21 @@ async function cashOfFills(tx: Tx, keys: string[]): Promise<Decimal> {
   return cash;
 }
 
+/** One freqtrade trade's replay: where its orders go and what its closing fill must make true. */
+interface TradeReplay {
+  tx: Tx;
+  portfolioId: number;
+  assetId: number;
+  trade: Row;
+  /** The client_order_ids of the trade's orders. */
+  keys: string[];
+  /** freqtrade's close_profit_abs of a closed trade (null while open). */
+  recorded: Decimal | null;
+  /** The closing fill of a closed trade: its fee settles the round trip at `recorded`. */
+  lastExit: FtOrder | undefined;
+  attribution: Attribution;
+}
+
 async function replayTrade(
   store: Store,
   tx: Tx,
@@ -471,45 +544,83 @@ async function replayTrade(
   const closed = !bool(trade.is_open);
   const recorded = closed ? floatDecimal(trade.close_profit_abs ?? trade.realized_profit) : null;
   const keys = orders.map((o) => o.key);
-  const existing = new Map<string, OrderView>();
-  for (const o of orders) {
-    const row = await tx.get<{ id: unknown }>('select id from orders where client_order_id = ?', [o.key]);
-    if (row) existing.set(o.key, await loadOrder(tx, { orderId: int(row.id) }));
-  }
+  const existing = await importedOrders(tx, orders);
   const result = (
     status: Replay['status'],
     written: number,
     pnl: string | null,
     adjustment: string | null,
-  ): Replay => ({
+  ) => ({
     status,
     ordersWritten: written,
     recordedProfit: recorded?.toFixed() ?? null,
     pnl,
     feeAdjustment: adjustment,
   });
-  const settled = (o: FtOrder, view: OrderView) =>
-    view.filledQuantity.eq(o.filled) &&
-    (view.status === o.status || (o.status === 'open' && view.status === 'partially_filled'));
   if (orders.length > 0 && orders.every((o) => existing.has(o.key) && settled(o, existing.get(o.key)!))) {
     return result('already present', 0, await roundTripPnl(tx, keys, closed), null);
   }
-  if (existing.size === 0) {
-    // A freqtrade trade is one lifecycle: the pair must be flat in the portfolio when it starts.
-    const open = await tx.get(
-      `select quantity from positions where portfolio_id = ? and asset_id = ? and test_mode = ? and status = 'open'`,
-      [portfolioId, assetId, tx.bool(false)],
-    );
-    if (open) {
-      throw new TradingError(
-        `the portfolio already holds an open ${String(trade.pair)} position: a freqtrade trade replays from flat`,
-      );
-    }
-  }
-  const lastExit = closed ? orders.findLast((o) => !o.isEntry && o.filled.gt(0)) : undefined;
+  if (existing.size === 0) await refuseUnlessFlat(tx, portfolioId, assetId, trade);
+  const replay: TradeReplay = {
+    tx,
+    portfolioId,
+    assetId,
+    trade,
+    keys,
+    recorded,
+    lastExit: closed ? orders.findLast((o) => !o.isEntry && o.filled.gt(0)) : undefined,
+    attribution: roundTripAttribution(trade, strategyId),
+  };
   let written = 0;
   let adjustment: string | null = null;
-  const attribution = {
+  for (const o of orders) {
+    const step = await replayOrder(replay, o, existing.get(o.key));
+    if (step.placed) written += 1;
+    if (step.adjustment !== null) adjustment = step.adjustment;
+  }
+  const pnl = await roundTripPnl(tx, keys, closed);
+  if (closed) await checkClosedAsFreqtrade(replay, pnl);
+  return result(existing.size === 0 ? 'imported' : 'updated', written, pnl, adjustment);
+}
+
+/** The trade's orders a previous import already wrote, by client_order_id. */
+async function importedOrders(tx: Tx, orders: FtOrder[]): Promise<Map<string, OrderView>> {
+  const existing = new Map<string, OrderView>();
+  for (const o of orders) {
+    const row = await tx.get<{ id: unknown }>('select id from orders where client_order_id = ?', [o.key]);
+    if (row) existing.set(o.key, await loadOrder(tx, { orderId: int(row.id) }));
+  }
+  return existing;
+}
+
+/** The stored order already has freqtrade's fills and status: nothing to record. */
+function settled(o: FtOrder, view: OrderView): boolean {
+  return (
+    view.filledQuantity.eq(o.filled) &&
+    (view.status === o.status || (o.status === 'open' && view.status === 'partially_filled'))
+  );
+}
+
+/** The portfolio's open production position in the asset, if any. */
+function openPosition(tx: Tx, portfolioId: number, assetId: number) {
+  return tx.get(
+    `select quantity from positions where portfolio_id = ? and asset_id = ? and test_mode = ? and status = 'open'`,
+    [portfolioId, assetId, tx.bool(false)],
+  );
+}
+
+/** A freqtrade trade is one lifecycle: the pair must be flat in the portfolio when it starts. */
+async function refuseUnlessFlat(tx: Tx, portfolioId: number, assetId: number, trade: Row): Promise<void> {
+  if (await openPosition(tx, portfolioId, assetId)) {
+    throw new TradingError(
+      `the portfolio already holds an open ${String(trade.pair)} position: a freqtrade trade replays from flat`,
+    );
+  }
+}
+
+/** The round trip's strategy, its initial stop (so pnl_r is computed) and its entry tag as reasoning. */
+function roundTripAttribution(trade: Row, strategyId: number | null): Attribution {
+  return {
     strategyId,
     stopLoss:
       (floatDecimal(trade.initial_stop_loss)?.gt(0) ?? false) ? floatDecimal(trade.initial_stop_loss) : null,
@@ -517,99 +628,130 @@ async function replayTrade(
     reasoning: typeof trade.enter_tag === 'string' ? trade.enter_tag : null,
     confidence: null,
   };
-  for (const o of orders) {
-    let view = existing.get(o.key);
-    if (view && settled(o, view)) continue;
-    if (!view) {
-      const placed = await placeOrderIn(
-        tx,
-        parseInput(
-          OrderInput,
-          {
-            portfolioId,
-            assetId,
-            side: o.side,
-            type: o.type,
-            quantity: o.quantity,
-            clientOrderId: o.key,
-            exchangeOrderId: String(o.row.order_id).slice(0, 128),
-            submittedAt: o.placedAt,
-            ...(o.price !== null ? { limitPrice: o.price } : {}),
-            ...(o.stopPrice !== null ? { stopPrice: o.stopPrice } : {}),
-          },
-          `freqtrade order ${String(o.row.id)}`,
-        ),
-      );
-      view = placed.order;
-      written += 1;
-    }
-    const missing = o.filled.minus(view.filledQuantity);
-    if (missing.gt(0)) {
-      // A re-run after freqtrade filled more of a working order: the new part at its average price.
-      if (o.average === null)
-        throw new TradingError(`freqtrade order ${String(o.row.id)} filled without a price`);
-      // A re-run after freqtrade filled more of a working order: the new part at the price that makes
-      // the order's filled value freqtrade's filled × average.
-      const price = view.filledQuantity.isZero()
-        ? o.average
-        : o.filled
-            .times(o.average)
-            .minus(view.filledValue)
-            .dividedBy(missing)
-            .toDecimalPlaces(18, Decimal.ROUND_HALF_EVEN);
-      let fee = view.filledQuantity.isZero()
-        ? o.fee
-        : o.fee.times(missing).dividedBy(o.filled).toDecimalPlaces(MONEY_PLACES, Decimal.ROUND_HALF_EVEN);
-      if (o === lastExit && recorded !== null) {
-        // Net P&L of the lifecycle = its cash flows; this fee makes it freqtrade's recorded profit.
-        const value = missing.times(price);
-        const before = await cashOfFills(tx, keys);
-        const residual = before.plus(o.side === 'sell' ? value : value.negated()).minus(recorded);
-        adjustment = residual.minus(o.fee).toFixed();
-        fee = residual;
-      }
-      const filled = await recordFillIn(
-        tx,
-        parseInput(
-          FillInput,
-          { orderId: view.id, quantity: missing, price, fee, ts: o.filledAt, venue: String(trade.exchange) },
-          `fill of freqtrade order ${String(o.row.id)}`,
-        ),
-        { order: view, attribution },
-      );
-      view = filled.order;
-    }
-    if (
-      o.status !== 'filled' &&
-      o.status !== view.status &&
-      !(o.status === 'open' && view.status === 'partially_filled')
-    ) {
-      view = await moveOrderIn(tx, { orderId: view.id }, o.status);
-    }
-    if (o.status === 'filled' && view.status !== 'filled') {
-      throw new TradingError(
-        `freqtrade order ${String(o.row.id)} is closed but its fills leave ${view.remainingQuantity.toFixed()} open`,
-      );
-    }
+}
+
+/**
+ * One freqtrade order brought to what freqtrade records: placed when new, its unrecorded fill
+ * recorded, moved to its final status.
+ */
+async function replayOrder(
+  r: TradeReplay,
+  o: FtOrder,
+  stored: OrderView | undefined,
+): Promise<{ placed: boolean; adjustment: string | null }> {
+  if (stored && settled(o, stored)) return { placed: false, adjustment: null };
+  const view = stored ?? (await placeFtOrder(r, o));
+  const fill = await recordNewFill(r, o, view);
+  await settleStatus(r.tx, o, fill.view);
+  return { placed: stored === undefined, adjustment: fill.adjustment };
+}
+
+async function placeFtOrder(r: TradeReplay, o: FtOrder): Promise<OrderView> {
+  const placed = await placeOrderIn(
+    r.tx,
+    parseInput(
+      OrderInput,
+      {
+        portfolioId: r.portfolioId,
+        assetId: r.assetId,
+        side: o.side,
+        type: o.type,
+        quantity: o.quantity,
+        clientOrderId: o.key,
+        exchangeOrderId: String(o.row.order_id).slice(0, 128),
+        submittedAt: o.placedAt,
+        ...(o.price !== null ? { limitPrice: o.price } : {}),
+        ...(o.stopPrice !== null ? { stopPrice: o.stopPrice } : {}),
+      },
+      `freqtrade order ${String(o.row.id)}`,
+    ),
+  );
+  return placed.order;
+}
+
+/** What freqtrade filled beyond the stored fills, as one fill (none when nothing is missing). */
+async function recordNewFill(
+  r: TradeReplay,
+  o: FtOrder,
+  view: OrderView,
+): Promise<{ view: OrderView; adjustment: string | null }> {
+  const missing = o.filled.minus(view.filledQuantity);
+  if (!missing.gt(0)) return { view, adjustment: null };
+  if (o.average === null)
+    throw new TradingError(`freqtrade order ${String(o.row.id)} filled without a price`);
+  // A re-run after freqtrade filled more of a working order: the new part at the price that makes
+  // the order's filled value freqtrade's filled × average, with its share of the fee.
+  const price = view.filledQuantity.isZero()
+    ? o.average
+    : o.filled
+        .times(o.average)
+        .minus(view.filledValue)
+        .dividedBy(missing)
+        .toDecimalPlaces(18, Decimal.ROUND_HALF_EVEN);
+  const share = view.filledQuantity.isZero()
+    ? o.fee
+    : o.fee.times(missing).dividedBy(o.filled).toDecimalPlaces(MONEY_PLACES, Decimal.ROUND_HALF_EVEN);
+  const { fee, adjustment } =
+    o === r.lastExit && r.recorded !== null
+      ? await closingFee(r, o, r.recorded, missing.times(price))
+      : { fee: share, adjustment: null };
+  const filled = await recordFillIn(
+    r.tx,
+    parseInput(
+      FillInput,
+      { orderId: view.id, quantity: missing, price, fee, ts: o.filledAt, venue: String(r.trade.exchange) },
+      `fill of freqtrade order ${String(o.row.id)}`,
+    ),
+    { order: view, attribution: r.attribution },
+  );
+  return { view: filled.order, adjustment };
+}
+
+/**
+ * The closing fill's fee: net P&L of the lifecycle = its cash flows, so this fee makes it freqtrade's
+ * recorded profit; what it carries beyond the fee rate's cost is the adjustment.
+ */
+async function closingFee(
+  r: TradeReplay,
+  o: FtOrder,
+  recorded: Decimal,
+  value: Decimal,
+): Promise<{ fee: Decimal; adjustment: string }> {
+  const before = await cashOfFills(r.tx, r.keys);
+  const residual = before.plus(o.side === 'sell' ? value : value.negated()).minus(recorded);
+  return { fee: residual, adjustment: residual.minus(o.fee).toFixed() };
+}
+
+/** The order moved to freqtrade's final status; a closed (filled) one must be filled in full. */
+async function settleStatus(tx: Tx, o: FtOrder, view: OrderView): Promise<void> {
+  let now = view;
+  if (
+    o.status !== 'filled' &&
+    o.status !== now.status &&
+    !(o.status === 'open' && now.status === 'partially_filled')
+  ) {
+    now = await moveOrderIn(tx, { orderId: now.id }, o.status);
   }
-  const pnl = await roundTripPnl(tx, keys, closed);
-  if (closed) {
-    const open = await tx.get(
-      `select quantity from positions where portfolio_id = ? and asset_id = ? and test_mode = ? and status = 'open'`,
-      [portfolioId, assetId, tx.bool(false)],
+  if (o.status === 'filled' && now.status !== 'filled') {
+    throw new TradingError(
+      `freqtrade order ${String(o.row.id)} is closed but its fills leave ${now.remainingQuantity.toFixed()} open`,
     );
-    if (open) {
-      throw new TradingError(
-        `freqtrade closed trade ${String(trade.id)}, but its fills leave ${dec(open.quantity).toFixed()} ${String(trade.pair)} open`,
-      );
-    }
-    if (recorded !== null && pnl !== null && !recorded.eq(pnl)) {
-      throw new TradingError(
-        `trade ${String(trade.id)}: round trip pnl ${pnl} is not freqtrade's ${recorded.toFixed()}`,
-      );
-    }
   }
-  return result(existing.size === 0 ? 'imported' : 'updated', written, pnl, adjustment);
+}
+
+/** A trade freqtrade closed leaves the pair flat, at exactly freqtrade's recorded profit. */
+async function checkClosedAsFreqtrade(r: TradeReplay, pnl: string | null): Promise<void> {
+  const open = await openPosition(r.tx, r.portfolioId, r.assetId);
+  if (open) {
+    throw new TradingError(
+      `freqtrade closed trade ${String(r.trade.id)}, but its fills leave ${dec(open.quantity).toFixed()} ${String(r.trade.pair)} open`,
+    );
+  }
+  if (r.recorded !== null && pnl !== null && !r.recorded.eq(pnl)) {
+    throw new TradingError(
+      `trade ${String(r.trade.id)}: round trip pnl ${pnl} is not freqtrade's ${r.recorded.toFixed()}`,
+    );
+  }
 }
 
 /** The pnl of the closed round trip these orders' fills made (null while open). */

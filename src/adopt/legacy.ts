@@ -100,7 +100,53 @@ export async function importLegacy(
   if (!existsSync(dir)) throw new LegacyFileError(`${dir}: no such directory`);
   const rules = options.rules ?? DEFAULT_TEST_DATA_RULES;
   const dryRun = options.dryRun === true;
-  const venue = options.venue ?? 'default';
+  const { files, ignored } = await readLegacyDir(dir);
+  const of = (kind: LegacyKind) => files.filter((f) => f.kind === kind);
+  const portfolio = await targetPortfolio(store, dir, options, of);
+
+  // Names a dry run would register: later files (performance) treat them as present.
+  const strategyNames = new Set<string>();
+  for (const f of [...of('strategy_definitions'), ...of('strategies')]) {
+    await importStrategies(store, f, dryRun, strategyNames);
+  }
+  for (const f of of('risk_config')) await importRiskConfig(store, f, dryRun);
+  const trading = [...of('signals'), ...of('trades'), ...of('holdings')];
+  if (trading.length > 0) {
+    if (portfolio.id === null) {
+      for (const f of trading) {
+        f.report.differences.push(
+          `not replayed: portfolio "${portfolio.name}" does not exist yet, and a dry run creates nothing`,
+        );
+      }
+    } else {
+      await importTrading(
+        store,
+        portfolio.id,
+        options.venue ?? 'default',
+        rules,
+        of,
+        dryRun ? strategyNames : null,
+        options.onProgress,
+      );
+    }
+  }
+  for (const f of of('strategy_performance')) {
+    await importPerformance(store, f, portfolio.id, dryRun ? strategyNames : null);
+  }
+  for (const f of of('error_logs')) await importErrorLogs(store, f, rules, dryRun);
+  for (const f of of('rss_feeds')) await importFeeds(store, f, dryRun);
+  for (const f of of('seen_news')) await importNews(store, f, dryRun);
+  for (const f of of('bot_status')) await importBotStatus(store, f, dryRun);
+
+  listProblemsInFileOrder(files);
+  return { dryRun, portfolio, files: files.map((f) => f.report), ignored };
+}
+
+/**
+ * The directory's legacy files, read (each unreadable record already skipped in its report), in
+ * the order of LEGACY_KINDS; the other files are ignored. A directory without one is refused.
+ */
+async function readLegacyDir(dir: string): Promise<{ files: LegacyFile[]; ignored: string[] }> {
   const names = readdirSync(dir).sort();
   const files: LegacyFile[] = [];
   for (const kind of LEGACY_KINDS) {
@@ -121,65 +167,40 @@ export async function importLegacy(
     f.report.read = f.records.length;
     for (const r of f.records) if (r.problem) skip(f.report, r.at, r.problem);
   }
-  const of = (kind: LegacyKind) => files.filter((f) => f.kind === kind);
+  return { files, ignored };
+}
 
-  const portfolioName = options.portfolio ?? 'legacy';
-  let portfolio = { id: null as number | null, name: portfolioName, created: false };
+/**
+ * The portfolio signals, trades and holdings go to: created when missing, except by a dry run,
+ * which only looks it up (id null when it does not exist yet). None without such files.
+ */
+async function targetPortfolio(
+  store: Store,
+  dir: string,
+  options: LegacyImportOptions,
+  of: (kind: LegacyKind) => LegacyFile[],
+): Promise<LegacyImportResult['portfolio']> {
+  const name = options.portfolio ?? 'legacy';
   const needsPortfolio = of('signals').length + of('trades').length + of('holdings').length > 0;
-  if (needsPortfolio) {
-    if (dryRun) {
-      const found = await findPortfolioByName(store, portfolioName, options.owner);
-      portfolio = { id: found?.id ?? null, name: portfolioName, created: false };
-    } else {
-      const ensured = await ensureImportPortfolio(store, {
-        name: portfolioName,
-        ...(options.owner === undefined ? {} : { owner: options.owner }),
-        description: `imported from legacy files in ${dir}`,
-        initialBalance: options.initialBalance ?? '0',
-        baseCurrency: options.baseCurrency ?? 'USD',
-      });
-      portfolio = { id: ensured.portfolio.id, name: portfolioName, created: ensured.created };
-    }
+  if (!needsPortfolio) return { id: null, name, created: false };
+  if (options.dryRun === true) {
+    const found = await findPortfolioByName(store, name, options.owner);
+    return { id: found?.id ?? null, name, created: false };
   }
+  const ensured = await ensureImportPortfolio(store, {
+    name,
+    ...(options.owner === undefined ? {} : { owner: options.owner }),
+    description: `imported from legacy files in ${dir}`,
+    initialBalance: options.initialBalance ?? '0',
+    baseCurrency: options.baseCurrency ?? 'USD',
+  });
+  return { id: ensured.portfolio.id, name, created: ensured.created };
+}
 
-  // Names a dry run would register: later files (performance) treat them as present.
-  const strategyNames = new Set<string>();
-  for (const f of [...of('strategy_definitions'), ...of('strategies')]) {
-    await importStrategies(store, f, dryRun, strategyNames);
-  }
-  for (const f of of('risk_config')) await importRiskConfig(store, f, dryRun);
-  const trading = [...of('signals'), ...of('trades'), ...of('holdings')];
-  if (trading.length > 0) {
-    if (portfolio.id === null) {
-      for (const f of trading) {
-        f.report.differences.push(
-          `not replayed: portfolio "${portfolioName}" does not exist yet, and a dry run creates nothing`,
-        );
-      }
-    } else {
-      await importTrading(
-        store,
-        portfolio.id,
-        venue,
-        rules,
-        of,
-        dryRun ? strategyNames : null,
-        options.onProgress,
-      );
-    }
-  }
-  for (const f of of('strategy_performance')) {
-    await importPerformance(store, f, portfolio.id, dryRun ? strategyNames : null);
-  }
-  for (const f of of('error_logs')) await importErrorLogs(store, f, rules, dryRun);
-  for (const f of of('rss_feeds')) await importFeeds(store, f, dryRun);
-  for (const f of of('seen_news')) await importNews(store, f, dryRun);
-  for (const f of of('bot_status')) await importBotStatus(store, f, dryRun);
-
-  // Trades are replayed in time order: list each file's problems in file order again.
+/** Trades are replayed in time order: list each file's problems in file order again. */
+function listProblemsInFileOrder(files: LegacyFile[]): void {
   const position = (at: string) => Number(/\d+/.exec(at)?.[0] ?? 0);
   for (const f of files) f.report.problems.sort((a, b) => position(a.at) - position(b.at));
-  return { dryRun, portfolio, files: files.map((f) => f.report), ignored };
 }
 
 /** A record read and mapped: where it is, its raw fields (for the test-data rules), its service input. */

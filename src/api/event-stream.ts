@@ -75,116 +75,179 @@ const sees = (visible: readonly number[] | undefined, portfolioId: number) =>
 const sameSet = (a: readonly number[] | undefined, b: readonly number[] | undefined) =>
   a === undefined || b === undefined ? a === b : a.length === b.length && a.every((id) => b.includes(id));
 
-/** Starts the stream and answers the request with it; the stream runs until the client leaves. */
-export async function streamEvents(options: EventStreamOptions): Promise<typeof STREAMING> {
-  const { store, request, reply, topics, portfolioId } = options;
-  // "From now on" is fixed before the client sees the answer: a change it makes once it has the
-  // headers is after this position, so it is delivered.
-  const bounds = await eventBounds(store);
-  let position = options.after ?? bounds.latestSeq;
-  // A seq this database never handed out (a client of another database, or of this one before a
-  // restore): the client's state is not this stream's, so it is reset like a pruned one.
+/**
+ * Where a stream starts: after the client's seq, or after the latest one ("from now on"). A seq this
+ * database never handed out (a client of another database, or of this one before a restore): the
+ * client's state is not this stream's, so it is reset like a pruned one (`ahead`).
+ */
+function startPosition(
+  after: number | undefined,
+  bounds: { oldestSeq: number | null; latestSeq: number },
+): { position: number; ahead: boolean } {
+  const position = after ?? bounds.latestSeq;
   const ahead = position > bounds.latestSeq;
-  if (ahead) position = (bounds.oldestSeq ?? bounds.latestSeq + 1) - 1;
-  const out = new PassThrough();
-  const stopped = new AbortController();
-  let visible = options.visible;
-  let round: AbortController | undefined;
-  let checkedAt = Date.now();
-  let checking: Promise<void> | undefined;
+  return { position: ahead ? (bounds.oldestSeq ?? bounds.latestSeq + 1) - 1 : position, ahead };
+}
 
-  const end = (reason: string) => {
-    if (stopped.signal.aborted) return;
-    stopped.abort(new Error(reason));
-    round?.abort();
-    if (!out.writableEnded && !out.destroyed) out.end(`: ${reason}\n\n`);
-  };
-  // Fastify destroys the stream when the client goes; a write racing that is not an error.
-  out.on('error', () => {});
-  const unregister = options.streams.add((reason) => {
-    end(reason);
-    // A client that stopped reading would hold the server's close: cut it.
-    const cut = setTimeout(() => reply.raw.destroy(), CUT_AFTER_MS);
-    cut.unref();
-    reply.raw.once('close', () => clearTimeout(cut));
-  });
-  reply.raw.once('close', () => {
-    unregister();
-    end('client closed');
-  });
+/** One client's stream: its place in the outbox, the portfolios the caller sees, how it ends. */
+class EventStream {
+  readonly out = new PassThrough();
+  readonly #options: EventStreamOptions;
+  readonly #stopped = new AbortController();
+  /** The last seq written or passed over: a restarted subscription resumes after it. */
+  #position: number;
+  #visible: readonly number[] | undefined;
+  /** The current subscription; aborting it restarts the subscription with the current filter. */
+  #round: AbortController | undefined;
+  #checkedAt = Date.now();
+  #checking: Promise<void> | undefined;
 
-  const check = (): Promise<void> =>
-    (checking ??= options
+  constructor(options: EventStreamOptions, position: number) {
+    this.#options = options;
+    this.#position = position;
+    this.#visible = options.visible;
+    // Fastify destroys the stream when the client goes; a write racing that is not an error.
+    this.out.on('error', () => {});
+  }
+
+  get stopped(): boolean {
+    return this.#stopped.signal.aborted;
+  }
+
+  end(reason: string): void {
+    if (this.#stopped.signal.aborted) return;
+    this.#stopped.abort(new Error(reason));
+    this.#round?.abort();
+    if (!this.out.writableEnded && !this.out.destroyed) this.out.end(`: ${reason}\n\n`);
+  }
+
+  /** Ends the stream when the client leaves or the app closes. */
+  endWithClientOrApp(): void {
+    const { reply, streams } = this.#options;
+    const unregister = streams.add((reason) => {
+      this.end(reason);
+      // A client that stopped reading would hold the server's close: cut it.
+      const cut = setTimeout(() => reply.raw.destroy(), CUT_AFTER_MS);
+      cut.unref();
+      reply.raw.once('close', () => clearTimeout(cut));
+    });
+    reply.raw.once('close', () => {
+      unregister();
+      this.end('client closed');
+    });
+  }
+
+  startHeartbeat(): void {
+    const heartbeat = setInterval(() => {
+      // A client that is not reading gets no comment piled onto its buffer.
+      if (!this.out.writableNeedDrain && !this.out.writableEnded) this.out.write(': heartbeat\n\n');
+      void this.#checkAccess();
+    }, this.#options.heartbeatMs);
+    heartbeat.unref();
+    this.#stopped.signal.addEventListener('abort', () => clearInterval(heartbeat), { once: true });
+  }
+
+  /** Checks the caller again (one check at a time); a refused credential ends the stream. */
+  #checkAccess(): Promise<void> {
+    return (this.#checking ??= this.#options
       .checkAccess()
-      .then((now) => {
-        if (portfolioId !== undefined && !sees(now.visible, portfolioId))
-          return end(`access to portfolio ${portfolioId} ended`);
-        if (!sameSet(now.visible, visible)) {
-          visible = now.visible;
-          // Restart the subscription after the last seq written, filtered by the new set.
-          round?.abort();
-        }
-      })
+      .then((now) => this.#applyAccess(now.visible))
       .catch((error: unknown) => {
-        request.log.info({ reason: (error as Error).message }, 'event stream: access ended');
-        end('credentials no longer accepted');
+        this.#options.request.log.info({ reason: (error as Error).message }, 'event stream: access ended');
+        this.end('credentials no longer accepted');
       })
       .finally(() => {
-        checkedAt = Date.now();
-        checking = undefined;
+        this.#checkedAt = Date.now();
+        this.#checking = undefined;
       }));
+  }
 
-  const heartbeat = setInterval(() => {
-    // A client that is not reading gets no comment piled onto its buffer.
-    if (!out.writableNeedDrain && !out.writableEnded) out.write(': heartbeat\n\n');
-    void check();
-  }, options.heartbeatMs);
-  heartbeat.unref();
-  stopped.signal.addEventListener('abort', () => clearInterval(heartbeat), { once: true });
+  /** The named portfolio no longer visible ends the stream; a changed visible set restarts it. */
+  #applyAccess(visible: readonly number[] | undefined): void {
+    const { portfolioId } = this.#options;
+    if (portfolioId !== undefined && !sees(visible, portfolioId)) {
+      return this.end(`access to portfolio ${portfolioId} ended`);
+    }
+    if (!sameSet(visible, this.#visible)) {
+      this.#visible = visible;
+      // Restart the subscription after the last seq written, filtered by the new set.
+      this.#round?.abort();
+    }
+  }
 
-  const write = async (text: string) => {
-    if (out.write(text)) return;
-    await once(out, 'drain', { signal: stopped.signal });
-  };
+  /** The portfolios whose events go out: the named one, else every visible one. */
+  #portfolioFilter(): readonly number[] | undefined {
+    const { portfolioId } = this.#options;
+    return portfolioId !== undefined ? [portfolioId] : this.#visible;
+  }
 
-  const run = async () => {
-    while (!stopped.signal.aborted) {
+  async #write(text: string): Promise<void> {
+    if (this.out.write(text)) return;
+    await once(this.out, 'drain', { signal: this.#stopped.signal });
+  }
+
+  /** Subscriptions one after another (each access change restarts one) until the stream ends. */
+  async run(): Promise<void> {
+    while (!this.#stopped.signal.aborted) {
       const current = new AbortController();
-      round = current;
-      const filter = portfolioId !== undefined ? [portfolioId] : visible;
-      const events = subscribe(store, {
-        after: position,
-        signal: current.signal,
-        ...(topics ? { topics } : {}),
-        ...(filter ? { portfolioIds: filter } : {}),
-      });
-      try {
-        for await (const item of events) {
-          if (current.signal.aborted) break;
-          if ('reset' in item) {
-            await write(sseReset(item.requestedAfter, item.oldestSeq));
-            continue;
-          }
-          const event: StoredEvent = item;
-          if (event.portfolioId !== null) {
-            if (Date.now() - checkedAt > ACCESS_CHECK_MS) await check();
-            if (current.signal.aborted) break;
-            if (!sees(portfolioId !== undefined ? [portfolioId] : visible, event.portfolioId)) {
-              position = event.seq;
-              continue;
-            }
-          }
-          await write(sseMessage(event));
-          position = event.seq;
-        }
-      } catch (error) {
-        if (!current.signal.aborted) throw error;
-      }
+      this.#round = current;
+      await this.#streamRound(current);
       // Ended without being asked to: the store is closing.
       if (!current.signal.aborted) return;
     }
-  };
+  }
 
+  async #streamRound(current: AbortController): Promise<void> {
+    const { store, topics } = this.#options;
+    const filter = this.#portfolioFilter();
+    const events = subscribe(store, {
+      after: this.#position,
+      signal: current.signal,
+      ...(topics ? { topics } : {}),
+      ...(filter ? { portfolioIds: filter } : {}),
+    });
+    try {
+      for await (const item of events) {
+        if (current.signal.aborted) break;
+        if ('reset' in item) {
+          await this.#write(sseReset(item.requestedAfter, item.oldestSeq));
+          continue;
+        }
+        if (!(await this.#deliver(item, current))) break;
+      }
+    } catch (error) {
+      if (!current.signal.aborted) throw error;
+    }
+  }
+
+  /**
+   * Writes the event unless its portfolio is no longer visible (then it is passed over); false when
+   * the access check before it aborted the round.
+   */
+  async #deliver(event: StoredEvent, current: AbortController): Promise<boolean> {
+    if (event.portfolioId !== null) {
+      if (Date.now() - this.#checkedAt > ACCESS_CHECK_MS) await this.#checkAccess();
+      if (current.signal.aborted) return false;
+      if (!sees(this.#portfolioFilter(), event.portfolioId)) {
+        this.#position = event.seq;
+        return true;
+      }
+    }
+    await this.#write(sseMessage(event));
+    this.#position = event.seq;
+    return true;
+  }
+}
+
+/** Starts the stream and answers the request with it; the stream runs until the client leaves. */
+export async function streamEvents(options: EventStreamOptions): Promise<typeof STREAMING> {
+  const { store, request, reply } = options;
+  // "From now on" is fixed before the client sees the answer: a change it makes once it has the
+  // headers is after this position, so it is delivered.
+  const { position, ahead } = startPosition(options.after, await eventBounds(store));
+  const stream = new EventStream(options, position);
+  stream.endWithClientOrApp();
+  stream.startHeartbeat();
   reply
     .header('content-type', 'text/event-stream; charset=utf-8')
     .header('cache-control', 'no-cache, no-transform')
@@ -193,15 +256,15 @@ export async function streamEvents(options: EventStreamOptions): Promise<typeof 
     // One stream per connection: when it ends (client gone, server closing) the socket goes too.
     .header('connection', 'close');
   // The first bytes send the headers: the client knows it is subscribed.
-  out.write(`retry: ${RETRY_MS}\n\n`);
-  if (ahead) out.write(sseReset(options.after!, position + 1));
-  void run().then(
-    () => end('stream ended'),
+  stream.out.write(`retry: ${RETRY_MS}\n\n`);
+  if (ahead) stream.out.write(sseReset(options.after!, position + 1));
+  void stream.run().then(
+    () => stream.end('stream ended'),
     (error: unknown) => {
-      if (!stopped.signal.aborted) request.log.error({ err: error }, 'event stream failed');
-      end('stream failed');
+      if (!stream.stopped) request.log.error({ err: error }, 'event stream failed');
+      stream.end('stream failed');
     },
   );
-  void reply.send(out);
+  void reply.send(stream.out);
   return STREAMING;
 }

@@ -197,106 +197,162 @@ async function eachBatch<B>(source: AsyncIterable<B>, handle: (batch: B) => Prom
 
 const noWrite = async (): Promise<WriteCountsLike> => ({ inserted: 0, skipped: 0 });
 
+/** What one import has seen so far: its counts, the file's format and the first bad row. */
+interface ImportState<Row, Stored> {
+  options: RunImportOptions<Row, Stored>;
+  started: number;
+  counts: ImportCounts;
+  format: string | null;
+  /** Whether `prepare` (creating the asset) ran: once, before the first row is written. */
+  prepared: boolean;
+  firstReject: Reject | null;
+}
+
+function startImport<Row, Stored>(options: RunImportOptions<Row, Stored>): ImportState<Row, Stored> {
+  return {
+    options,
+    started: performance.now(),
+    counts: {
+      read: 0,
+      inserted: 0,
+      updated: 0,
+      skipped: 0,
+      rejected: 0,
+      unsorted: 0,
+      batches: 0,
+      seconds: 0,
+      rowsPerSecond: 0,
+    },
+    format: null,
+    prepared: false,
+    firstReject: null,
+  };
+}
+
+/** The counts so far with the elapsed time and rate filled in. */
+function importResult<Row, Stored>(state: ImportState<Row, Stored>): RunImportResult {
+  const { counts } = state;
+  counts.seconds = Number(((performance.now() - state.started) / 1000).toFixed(3));
+  counts.rowsPerSecond = counts.seconds > 0 ? Math.round(counts.read / counts.seconds) : counts.read;
+  return { ...counts, format: state.format };
+}
+
+/** Counts the batch's rows and reports its rejects; under strict the first bad row stops the import. */
+async function noteBatchRead<Row, Stored>(
+  state: ImportState<Row, Stored>,
+  batch: ReaderBatch<Row>,
+): Promise<void> {
+  const { counts, options } = state;
+  state.format = batch.format;
+  counts.read += batch.rows.length + batch.rejects.length;
+  counts.rejected += batch.rejects.length;
+  counts.unsorted = batch.unsortedRows;
+  if (batch.rejects.length > 0) {
+    state.firstReject ??= batch.rejects[0]!;
+    await options.hooks.onRejects?.(batch.rejects);
+    if (options.strict) throw new StrictReject(batch.rejects[0]!);
+  }
+}
+
+/** Writes the batch's accepted rows, creating the asset first when they are the import's first. */
+async function writeAcceptedRows<Row, Stored>(
+  state: ImportState<Row, Stored>,
+  rows: Row[],
+  write: (rows: Stored[]) => Promise<WriteCountsLike>,
+  session: WriteSession | null,
+): Promise<void> {
+  const { counts, options } = state;
+  if (!state.prepared) {
+    state.prepared = true;
+    await options.prepare(session);
+  }
+  const c = await write(options.convert(rows));
+  counts.inserted += c.inserted;
+  counts.updated += c.updated ?? 0;
+  counts.skipped += c.skipped;
+  if (!options.strict) counts.batches++;
+}
+
+/** One reader batch: count and report it, write its accepted rows, report progress. */
+async function takeBatch<Row, Stored>(
+  state: ImportState<Row, Stored>,
+  batch: ReaderBatch<Row>,
+  write: (rows: Stored[]) => Promise<WriteCountsLike>,
+  session: WriteSession | null,
+): Promise<void> {
+  await noteBatchRead(state, batch);
+  if (batch.rows.length > 0) await writeAcceptedRows(state, batch.rows, write, session);
+  const { counts } = state;
+  state.options.hooks.onProgress?.({
+    bytesRead: batch.bytesRead,
+    read: counts.read,
+    written: counts.inserted + counts.updated + counts.skipped,
+  });
+}
+
+/** Default mode: each batch commits in its own transaction. */
+async function importBatchByBatch<Row, Stored>(state: ImportState<Row, Stored>): Promise<void> {
+  const { options } = state;
+  await eachBatch(options.batches, (batch) => takeBatch(state, batch, options.writeBatch, null));
+}
+
+/**
+ * Strict: read the first batch before opening the transaction, so an unreadable file never takes
+ * the write lock. The asset is created inside the transaction: a bad row anywhere later rolls it
+ * back with the rows, so "nothing was written" stays true.
+ */
+async function importInOneTransaction<Row, Stored>(state: ImportState<Row, Stored>): Promise<void> {
+  const { options } = state;
+  const it = options.batches[Symbol.asyncIterator]();
+  try {
+    const first = await it.next();
+    // A bad row in the first batch stops the import here (takeBatch throws) before anything is opened.
+    if (!first.done && first.value.rejects.length > 0) await takeBatch(state, first.value, noWrite, null);
+    const rest: AsyncIterable<ReaderBatch<Row>> = { [Symbol.asyncIterator]: () => it };
+    await inWriteSession(options.store, async (session) => {
+      const write = (rows: Stored[]) => options.writeInSession(session, rows);
+      if (!first.done) await takeBatch(state, first.value, write, session);
+      await eachBatch(rest, (batch) => takeBatch(state, batch, write, session));
+    });
+  } finally {
+    await it.return?.(undefined);
+  }
+  state.counts.batches = 1;
+}
+
+/** The error a failed import throws: the cause, named by file, and what stayed in the database. */
+function importFailure<Row, Stored>(state: ImportState<Row, Stored>, error: unknown): ImportError {
+  const { fileName, strict } = state.options;
+  const done = importResult(state);
+  const committed = strict ? 0 : done.inserted + done.updated;
+  if (error instanceof StrictReject) {
+    return new ImportError(
+      `${error.message} (--strict: the import stopped at the first bad row and nothing was written)`,
+      done,
+      0,
+      error.reject,
+      error,
+    );
+  }
+  const text = (error as Error).message;
+  const named = text.startsWith(`${fileName}:`) ? text : `${fileName}: ${text}`;
+  const kept = strict
+    ? 'nothing was written (--strict)'
+    : done.batches > 0
+      ? `${done.batches} batch(es) committed before the error stay (${committed} row(s) written); re-run the import after fixing the file to complete it`
+      : 'nothing was written';
+  return new ImportError(`${named}; ${kept}`, done, committed, state.firstReject, error);
+}
+
 export async function runImport<Row, Stored>(
   options: RunImportOptions<Row, Stored>,
 ): Promise<RunImportResult> {
-  const { store, fileName, strict, hooks } = options;
-  const started = performance.now();
-  const counts: ImportCounts = {
-    read: 0,
-    inserted: 0,
-    updated: 0,
-    skipped: 0,
-    rejected: 0,
-    unsorted: 0,
-    batches: 0,
-    seconds: 0,
-    rowsPerSecond: 0,
-  };
-  let format: string | null = null;
-  let prepared = false;
-  let firstReject: Reject | null = null;
-  const finish = (): RunImportResult => {
-    counts.seconds = Number(((performance.now() - started) / 1000).toFixed(3));
-    counts.rowsPerSecond = counts.seconds > 0 ? Math.round(counts.read / counts.seconds) : counts.read;
-    return { ...counts, format };
-  };
-
-  const take = async (
-    batch: ReaderBatch<Row>,
-    write: (rows: Stored[]) => Promise<WriteCountsLike>,
-    session: WriteSession | null,
-  ): Promise<void> => {
-    format = batch.format;
-    counts.read += batch.rows.length + batch.rejects.length;
-    counts.rejected += batch.rejects.length;
-    counts.unsorted = batch.unsortedRows;
-    if (batch.rejects.length > 0) {
-      firstReject ??= batch.rejects[0]!;
-      await hooks.onRejects?.(batch.rejects);
-      if (strict) throw new StrictReject(batch.rejects[0]!);
-    }
-    if (batch.rows.length > 0) {
-      if (!prepared) {
-        prepared = true;
-        await options.prepare(session);
-      }
-      const c = await write(options.convert(batch.rows));
-      counts.inserted += c.inserted;
-      counts.updated += c.updated ?? 0;
-      counts.skipped += c.skipped;
-      if (!strict) counts.batches++;
-    }
-    hooks.onProgress?.({
-      bytesRead: batch.bytesRead,
-      read: counts.read,
-      written: counts.inserted + counts.updated + counts.skipped,
-    });
-  };
-
+  const state = startImport(options);
   try {
-    if (!strict) {
-      await eachBatch(options.batches, (batch) => take(batch, options.writeBatch, null));
-      return finish();
-    }
-    // Strict: read the first batch before opening the transaction, so an unreadable file never takes
-    // the write lock. The asset is created inside the transaction: a bad row anywhere later rolls it
-    // back with the rows, so "nothing was written" stays true.
-    const it = options.batches[Symbol.asyncIterator]();
-    try {
-      const first = await it.next();
-      // A bad row in the first batch stops the import here (take throws) before anything is opened.
-      if (!first.done && first.value.rejects.length > 0) await take(first.value, noWrite, null);
-      const rest: AsyncIterable<ReaderBatch<Row>> = { [Symbol.asyncIterator]: () => it };
-      await inWriteSession(store, async (session) => {
-        const write = (rows: Stored[]) => options.writeInSession(session, rows);
-        if (!first.done) await take(first.value, write, session);
-        await eachBatch(rest, (batch) => take(batch, write, session));
-      });
-    } finally {
-      await it.return?.(undefined);
-    }
-    counts.batches = 1;
-    return finish();
+    if (options.strict) await importInOneTransaction(state);
+    else await importBatchByBatch(state);
+    return importResult(state);
   } catch (error) {
-    const done = finish();
-    const committed = strict ? 0 : done.inserted + done.updated;
-    if (error instanceof StrictReject) {
-      throw new ImportError(
-        `${error.message} (--strict: the import stopped at the first bad row and nothing was written)`,
-        done,
-        0,
-        error.reject,
-        error,
-      );
-    }
-    const text = (error as Error).message;
-    const named = text.startsWith(`${fileName}:`) ? text : `${fileName}: ${text}`;
-    const kept = strict
-      ? 'nothing was written (--strict)'
-      : done.batches > 0
-        ? `${done.batches} batch(es) committed before the error stay (${committed} row(s) written); re-run the import after fixing the file to complete it`
-        : 'nothing was written';
-    throw new ImportError(`${named}; ${kept}`, done, committed, firstReject, error);
+    throw importFailure(state, error);
   }
 }

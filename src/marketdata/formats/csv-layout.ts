@@ -96,73 +96,88 @@ const SYNONYMS: Record<CsvField, string[]> = {
   volume: ['volume', 'vol', 'v', 'basevolume', 'volumebase'],
 };
 
-/**
- * Generic CSV with a header. `map` names header columns (case-insensitive) or 0-based column numbers
- * for our fields; fields not mapped are found by common header names. `first` is the first data row,
- * used to recognise files whose rows carry an unnamed time column right after the date (backtrader's
- * `Date,Open,...` header over `2006-01-02,09:01:00,...` rows): those get a virtual `Time` column.
- */
-export function genericLayout(
+type ColumnMap = Partial<Record<CsvField, string>> | undefined;
+
+/** A generic CSV header as the rows have it: the names, normalized too, and the user's column map. */
+interface GenericHeader {
+  fileName: string;
+  names: string[];
+  norm: string[];
+  /** Rows carry an unnamed time column right after the date; `names` has a virtual `Time` there. */
+  shifted: boolean;
+  map: ColumnMap;
+}
+
+function readGenericHeader(
   fileName: string,
   header: string[],
   first: string[] | null,
-  map: Partial<Record<CsvField, string>> | undefined,
-): CsvLayout {
-  let names = header.map((h) => h.trim());
-  let norm = names.map(normalizeHeader);
+  map: ColumnMap,
+): GenericHeader {
+  const names = header.map((h) => h.trim());
+  const norm = names.map(normalizeHeader);
   const shifted =
     first !== null &&
     first.length === names.length + 1 &&
     !norm.includes('time') &&
     !Number.isNaN(parseWallDate((first[0] ?? '').trim())) &&
     !Number.isNaN(parseTimeOfDay((first[1] ?? '').trim()));
-  if (shifted) {
-    names = [names[0]!, 'Time', ...names.slice(1)];
-    norm = names.map(normalizeHeader);
+  if (!shifted) return { fileName, names, norm, shifted, map };
+  const withTime = [names[0]!, 'Time', ...names.slice(1)];
+  return { fileName, names: withTime, norm: withTime.map(normalizeHeader), shifted, map };
+}
+
+/** The column `map` names for a field: a header name (case-insensitive) or a 0-based column number. */
+function mappedColumn(h: GenericHeader, field: CsvField, wanted: string): number {
+  const lower = wanted.trim().toLowerCase();
+  let i = h.names.findIndex((n) => n.toLowerCase() === lower);
+  if (i < 0) i = h.norm.indexOf(normalizeHeader(wanted));
+  if (i < 0 && /^\d+$/.test(wanted.trim())) i = Number(wanted.trim());
+  if (i < 0) {
+    throw new Error(
+      `${h.fileName}: column ${excerpt(wanted, 40)} (option map.${field}) not found; header is ${columnList(h.names)}`,
+    );
   }
+  return i;
+}
 
-  const find = (field: CsvField, wanted: string): number => {
-    const lower = wanted.trim().toLowerCase();
-    let i = names.findIndex((n) => n.toLowerCase() === lower);
-    if (i < 0) i = norm.indexOf(normalizeHeader(wanted));
-    if (i < 0 && /^\d+$/.test(wanted.trim())) i = Number(wanted.trim());
-    if (i < 0) {
-      throw new Error(
-        `${fileName}: column ${excerpt(wanted, 40)} (option map.${field}) not found; header is ${columnList(names)}`,
-      );
-    }
-    return i;
-  };
-  const auto = (field: CsvField): number => {
-    for (const synonym of SYNONYMS[field]) {
-      const i = norm.indexOf(synonym);
-      if (i >= 0) return i;
-    }
-    return -1;
-  };
-  const pick = (field: CsvField): number => {
-    const wanted = map?.[field];
-    return wanted === undefined ? -1 : find(field, wanted);
-  };
+/** The first column whose header is a common name of the field (SYNONYMS), or -1. */
+function commonNameColumn(h: GenericHeader, field: CsvField): number {
+  for (const synonym of SYNONYMS[field]) {
+    const i = h.norm.indexOf(synonym);
+    if (i >= 0) return i;
+  }
+  return -1;
+}
 
+/** The column mapped for the field, or -1 when the map does not name it. */
+function pickedColumn(h: GenericHeader, field: CsvField): number {
+  const wanted = h.map?.[field];
+  return wanted === undefined ? -1 : mappedColumn(h, field, wanted);
+}
+
+type TimeColumns = Pick<CsvLayout, 'time' | 'ts' | 'date' | 'timeOfDay'>;
+
+/** Where the open time is: one timestamp cell, or a date cell and a time cell (`split`). */
+function timeColumns(h: GenericHeader): TimeColumns {
   let time: CsvLayout['time'] = 'text';
-  let ts = pick('ts');
-  let date = pick('date');
-  let timeOfDay = pick('time');
+  let ts = pickedColumn(h, 'ts');
+  let date = pickedColumn(h, 'date');
+  let timeOfDay = pickedColumn(h, 'time');
   const mapped = ts >= 0 || date >= 0;
   if (!mapped) {
-    ts = auto('ts');
+    ts = commonNameColumn(h, 'ts');
     if (ts < 0) {
-      date = auto('date');
-      timeOfDay = auto('time');
+      date = commonNameColumn(h, 'date');
+      timeOfDay = commonNameColumn(h, 'time');
     }
   }
-  if (shifted && ts === 0 && timeOfDay < 0) {
+  if (h.shifted && ts === 0 && timeOfDay < 0) {
     // The user mapped the date column as ts, but every row also carries the time next to it.
     date = 0;
     ts = -1;
   }
-  if (shifted && date === 0 && timeOfDay < 0) timeOfDay = 1;
+  if (h.shifted && date === 0 && timeOfDay < 0) timeOfDay = 1;
   if (ts < 0 && date >= 0 && timeOfDay >= 0) time = 'split';
   else if (ts < 0 && date >= 0) {
     ts = date;
@@ -173,31 +188,50 @@ export function genericLayout(
   }
   if (ts < 0 && time !== 'split') {
     throw new Error(
-      `${fileName}: no timestamp column found; set option map.ts (or map.date and map.time); ` +
-        `header is ${columnList(names)}`,
+      `${h.fileName}: no timestamp column found; set option map.ts (or map.date and map.time); ` +
+        `header is ${columnList(h.names)}`,
     );
   }
-  const price = (field: CsvField): number => {
-    const i = pick(field);
-    if (i >= 0) return i;
-    const a = auto(field);
-    if (a < 0) {
-      throw new Error(
-        `${fileName}: no ${field} column found; set option map.${field}; header is ${columnList(names)}`,
-      );
-    }
-    return a;
-  };
+  return { time, ts, date, timeOfDay };
+}
+
+/** A price or volume column: mapped, else found by a common name; a file without one is refused. */
+function priceColumn(h: GenericHeader, field: CsvField): number {
+  const i = pickedColumn(h, field);
+  if (i >= 0) return i;
+  const a = commonNameColumn(h, field);
+  if (a < 0) {
+    throw new Error(
+      `${h.fileName}: no ${field} column found; set option map.${field}; header is ${columnList(h.names)}`,
+    );
+  }
+  return a;
+}
+
+/**
+ * Generic CSV with a header. `map` names header columns (case-insensitive) or 0-based column numbers
+ * for our fields; fields not mapped are found by common header names. `first` is the first data row,
+ * used to recognise files whose rows carry an unnamed time column right after the date (backtrader's
+ * `Date,Open,...` header over `2006-01-02,09:01:00,...` rows): those get a virtual `Time` column.
+ */
+export function genericLayout(
+  fileName: string,
+  header: string[],
+  first: string[] | null,
+  map: ColumnMap,
+): CsvLayout {
+  const h = readGenericHeader(fileName, header, first, map);
+  const { time, ts, date, timeOfDay } = timeColumns(h);
   return finish({
     time,
     ts,
     date: time === 'split' ? date : -1,
     timeOfDay: time === 'split' ? timeOfDay : -1,
-    open: price('open'),
-    high: price('high'),
-    low: price('low'),
-    close: price('close'),
-    volume: price('volume'),
+    open: priceColumn(h, 'open'),
+    high: priceColumn(h, 'high'),
+    low: priceColumn(h, 'low'),
+    close: priceColumn(h, 'close'),
+    volume: priceColumn(h, 'volume'),
     adjClose: -1,
     exactFields: 0,
   });
