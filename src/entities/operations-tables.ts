@@ -1,6 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { BigIdType } from './types/big-id.ts';
 import { provenance } from './common.ts';
+import { EVENT_TOPICS } from './value-lists.ts';
 
 export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -87,20 +88,6 @@ export const DecisionHistoryArchiveSchema = defineEntity({
 
 export class DecisionHistoryArchive extends DecisionHistoryArchiveSchema.class {}
 DecisionHistoryArchiveSchema.setClass(DecisionHistoryArchive);
-
-export const EVENT_TOPICS = [
-  'signal',
-  'idea',
-  'order',
-  'fill',
-  'position',
-  'trade',
-  'decision',
-  'candles',
-  'risk',
-  'bot_status',
-] as const;
-export type EventTopicName = (typeof EVENT_TOPICS)[number];
 
 /**
  * The outbox (src/events/): one row per change a client wants to hear about, written in the

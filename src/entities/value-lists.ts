@@ -43,3 +43,18 @@ export type AssetKind = (typeof ASSET_KINDS)[number];
 /** What a user may do: read everything they own, trade, or administer the store. */
 export const USER_ROLES = ['admin', 'trader', 'viewer'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
+
+/** The topics of live events (the outbox's `topic`, SSE's `event:`, the Redis channel's suffix); the web app imports this list too. */
+export const EVENT_TOPICS = [
+  'signal',
+  'idea',
+  'order',
+  'fill',
+  'position',
+  'trade',
+  'decision',
+  'candles',
+  'risk',
+  'bot_status',
+] as const;
+export type EventTopicName = (typeof EVENT_TOPICS)[number];

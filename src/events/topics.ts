@@ -2,7 +2,7 @@
  * What an event is: its topic, the stored row, the filter readers pass, and the one wire form of a
  * delivered event (the SSE `data:` and the Redis message), so every delivery path says the same.
  */
-import { EVENT_TOPICS, type EventTopicName } from '../entities/operations-tables.ts';
+import { EVENT_TOPICS, type EventTopicName } from '../entities/value-lists.ts';
 
 export type EventTopic = EventTopicName;
 

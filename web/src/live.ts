@@ -6,21 +6,11 @@
  * `?after=<last seq seen>`, so nothing is missed and nothing is polled. An `event: reset` (the seq
  * asked for was pruned) tells every page to reload what it shows.
  */
+import { EVENT_TOPICS as TOPICS, type EventTopicName as Topic } from '../../src/entities/value-lists.ts';
 import { accessToken } from './api.ts';
 
-export const TOPICS = [
-  'signal',
-  'idea',
-  'order',
-  'fill',
-  'position',
-  'trade',
-  'decision',
-  'candles',
-  'risk',
-  'bot_status',
-] as const;
-export type Topic = (typeof TOPICS)[number];
+// The server's own list (a value list that imports nothing), so a new topic reaches the app too.
+export { TOPICS, type Topic };
 
 export interface LiveEvent {
   seq: number;
