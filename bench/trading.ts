@@ -24,6 +24,7 @@ import { openScratchStore, pgReachable } from '../src/db/scratch.ts';
 import type { StatementSync } from 'node:sqlite';
 import { pgStatement } from '../src/db/statements.ts';
 import { openStore, type Store } from '../src/db/store.ts';
+import { disableOutboxForBenchmark } from '../src/events/outbox.ts';
 import { booleanValue, timestampValue } from '../src/db/column-values.ts';
 import { actOnSignal } from '../src/execution/chain.ts';
 import { ensureAsset } from '../src/marketdata/assets.ts';
@@ -289,6 +290,13 @@ type Row1 = { id: number; seq?: number } | undefined;
  * The chain's outbox events (topic, payload size in bytes as actOnSignal writes them): fixed JSON
  * payloads of the same sizes, written the way the outbox writes them.
  */
+/**
+ * `BENCH_OUTBOX=off`: the chain section without the outbox on both sides (ours through
+ * `disableOutboxForBenchmark`, the bare chain without its event statements), to compare the
+ * chain with commits from before the outbox.
+ */
+const OUTBOX = process.env.BENCH_OUTBOX !== 'off';
+
 const EVENTS = (
   [
     ['signal', 502],
@@ -362,6 +370,7 @@ function* bareChain(
   else yield ['openPosition', [portfolioId, assetId, price, now, now, now]];
   yield ['cash', ['1000000000', now, portfolioId]];
   yield ['orderStatus', [now, order.id]];
+  if (!OUTBOX) return;
   if (pg) {
     const n = EVENTS.length;
     const at = EVENTS.map(() => now);
@@ -479,6 +488,7 @@ export async function benchChains(options: {
     ] as const) {
       options.log(`${what}: ${options.chains.toLocaleString()} trading chains against the bare chain`);
       const store = await openStore(url);
+      if (!OUTBOX) disableOutboxForBenchmark(store);
       try {
         await migrateUp(store);
         const result = await compareChains(
@@ -496,6 +506,7 @@ export async function benchChains(options: {
   }
   if (!options.pg) return out;
   const scratch = await openScratchStore('postgresql');
+  if (!OUTBOX) disableOutboxForBenchmark(scratch.store);
   try {
     await migrateUp(scratch.store);
     for (const concurrency of [1, 8]) {
