@@ -19,6 +19,7 @@ import { SQLITE_POLL_MS } from '../src/events/subscribe.ts';
 import { recordSignal } from '../src/execution/signals.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
 import { startServe, stopServe } from '../test/support/cli.ts';
+import { requestJson } from '../test/support/http-json.ts';
 import { openSse, type SseClient } from '../test/support/sse.ts';
 import { percentile } from './stats.ts';
 
@@ -38,20 +39,6 @@ export interface EventLatencyRow {
 
 const SECRET_KEY = 'bench-events-secret-0123456789abcdef';
 const round2 = (n: number) => Math.round(n * 100) / 100;
-
-async function json(base: string, method: string, path: string, body?: unknown, token?: string) {
-  const res = await fetch(base + path, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- setup answers, shapes checked by the API tests
-  return (await res.json()) as any;
-}
 
 /** The bare floor on PostgreSQL: NOTIFY returns on one connection until LISTEN hears it on another. */
 async function notifyFloor(url: string, count: number): Promise<number[]> {
@@ -95,17 +82,23 @@ async function measure(
     try {
       const base = served.base;
       const credentials = { email: 'bench@example.com', password: 'bench passphrase' };
-      await json(base, 'POST', '/auth/register', credentials);
-      const { access_token: token } = await json(base, 'POST', '/auth/login', credentials);
-      const portfolio = await json(
+      await requestJson(base, 'POST', '/auth/register', credentials);
+      const { access_token: token } = await requestJson(base, 'POST', '/auth/login', credentials);
+      const portfolio = await requestJson(
         base,
         'POST',
         '/portfolios',
         { name: 'Bench', base_currency: 'USD', initial_balance: '100000' },
         token,
       );
-      const strategy = (await json(base, 'POST', '/strategies', { name: 'Bench' }, token)).strategy;
-      const asset = await json(base, 'POST', '/assets', { symbol: 'BTC/USDT', venue: 'binance' }, token);
+      const strategy = (await requestJson(base, 'POST', '/strategies', { name: 'Bench' }, token)).strategy;
+      const asset = await requestJson(
+        base,
+        'POST',
+        '/assets',
+        { symbol: 'BTC/USDT', venue: 'binance' },
+        token,
+      );
       const signal = () =>
         recordSignal(store, {
           portfolioId: portfolio.id,

@@ -18,6 +18,7 @@ import { buildApp } from '../src/api/app.ts';
 import { openStore } from '../src/db/store.ts';
 import { actOnSignal } from '../src/execution/chain.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
+import { requestJson } from '../test/support/http-json.ts';
 
 export interface HttpBenchRow {
   what: string;
@@ -101,19 +102,8 @@ export async function benchHttp(log: (line: string) => void = () => {}): Promise
     await uncached.listen({ port: 0, host: '127.0.0.1' });
     const uncachedBase = `http://127.0.0.1:${(uncached.server.address() as AddressInfo).port}`;
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- setup answers, shapes checked by the API tests
-    const call = async (method: string, path: string, body?: unknown, token?: string): Promise<any> => {
-      const res = await fetch(base + path, {
-        method,
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return res.json();
-    };
+    const call = (method: string, path: string, body?: unknown, token?: string) =>
+      requestJson(base, method, path, body, token);
     await call('POST', '/auth/register', { email: 'bench@example.com', password: 'bench passphrase' });
     const { access_token: token } = await call('POST', '/auth/login', {
       email: 'bench@example.com',

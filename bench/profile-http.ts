@@ -14,6 +14,7 @@ import { Writable } from 'node:stream';
 import { buildApp } from '../src/api/app.ts';
 import { openStore } from '../src/db/store.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
+import { requestJson } from '../test/support/http-json.ts';
 
 const bare = process.argv.includes('--bare');
 const seconds = process.argv[process.argv.indexOf('-d') + 1] ?? '5';
@@ -31,16 +32,8 @@ const config = {
 const app = buildApp({ store, config, logStream: sink });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- setup answers
-const call = async (method: string, path: string, body?: unknown, token?: string): Promise<any> => {
-  const res = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-};
+const call = (method: string, path: string, body?: unknown, token?: string) =>
+  requestJson(base, method, path, body, token);
 await call('POST', '/auth/register', { email: 'p@example.com', password: 'bench passphrase' });
 const { access_token: token } = await call('POST', '/auth/login', {
   email: 'p@example.com',

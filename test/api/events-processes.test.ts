@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { setBotStatus } from '../../src/operations/bot-status.ts';
 import { type Served, spawnCandleImport, startServe, stopServe } from '../support/cli.ts';
 import { eachDialect } from '../support/dialects.ts';
+import { requestJson } from '../support/http-json.ts';
 import { openSse, type SseClient } from '../support/sse.ts';
 
 const SECRET_KEY = 'events-processes-secret-0123456789abcdef';
@@ -24,26 +25,8 @@ eachDialect('events across processes', (ctx) => {
 
   test('a change through either server, the CLI or the library reaches the listeners of both servers', async () => {
     const [one, two] = servers as [Served, Served];
-    const call = async (
-      server: Served,
-      method: string,
-      path: string,
-      body?: unknown,
-      token?: string,
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers checked field by field
-    ): Promise<any> => {
-      const res = await fetch(server.base + path, {
-        method,
-        headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      assert.ok(res.ok, `${method} ${path} on ${server.base}: ${res.status} ${text}`);
-      return text === '' ? null : JSON.parse(text);
-    };
+    const call = (server: Served, method: string, path: string, body?: unknown, token?: string) =>
+      requestJson(server.base, method, path, body, token);
     const credentials = { email: 'ops@example.com', password: 'two servers one database' };
     await call(one, 'POST', '/auth/register', credentials);
     // A token from one server is good on the other: same secret, sessions in the shared database.
