@@ -59,6 +59,14 @@ export interface Tx {
   /** Runs `hook` once the COMMIT succeeded (never after a rollback); what it throws is dropped. */
   afterCommit(hook: () => void): void;
   /**
+   * `statement()` is built after the beforeCommit hooks and, on PostgreSQL, sent in the COMMIT's
+   * own round trip (one simple-protocol query, so its values are literals: `sqlLiteral`); SQLite
+   * runs it right before COMMIT. `done` gets its rows. It fails like any statement and rolls the
+   * transaction back. For the last write of a transaction whose locks should be held no longer
+   * than the COMMIT (the outbox's counter). `statement()` returning null sends nothing.
+   */
+  withCommit(statement: () => string | null, done: (rows: Row[]) => void): void;
+  /**
    * Runs `fn` under a savepoint: when it throws, its statements are rolled back alone (the
    * transaction goes on) and so is what it buffered for the commit (`keepsBuffer`), then the
    * error is rethrown. Services use this, never a bare `savepoint` statement.
@@ -81,21 +89,40 @@ export interface SavepointBuffer {
 interface Hooks {
   before: Array<(tx: Tx) => Promise<void>>;
   after: Array<() => void>;
+  withCommit: Array<{ statement: () => string | null; done: (rows: Row[]) => void }>;
   buffers: SavepointBuffer[];
   savepoints: number;
 }
 
-const newHooks = (): Hooks => ({ before: [], after: [], buffers: [], savepoints: 0 });
+const newHooks = (): Hooks => ({ before: [], after: [], withCommit: [], buffers: [], savepoints: 0 });
+
+/**
+ * `value` as a PostgreSQL string literal for `withCommit`'s statement. The E'' form doubles
+ * backslashes and quotes, so it reads the same whatever `standard_conforming_strings` is (pg's
+ * `escapeLiteral` rule, without its per-character loop: an event payload is ~500 characters).
+ */
+export function sqlLiteral(value: string): string {
+  if (value.includes('\\')) return `E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+  return `'${value.replaceAll("'", "''")}'`;
+}
 
 function hookSetters(hooks: Hooks | null, run: (sql: string) => Promise<unknown>) {
   const refuse = () => {
     throw new Error('commit hooks and savepoints need a write transaction (inTransaction), not reading()');
   };
   if (hooks === null)
-    return { beforeCommit: refuse, afterCommit: refuse, keepsBuffer: refuse, savepoint: refuse };
+    return {
+      beforeCommit: refuse,
+      afterCommit: refuse,
+      withCommit: refuse,
+      keepsBuffer: refuse,
+      savepoint: refuse,
+    };
   return {
     beforeCommit: (hook: (tx: Tx) => Promise<void>) => void hooks.before.push(hook),
     afterCommit: (hook: () => void) => void hooks.after.push(hook),
+    withCommit: (statement: () => string | null, done: (rows: Row[]) => void) =>
+      void hooks.withCommit.push({ statement, done }),
     keepsBuffer: (buffer: SavepointBuffer) => void hooks.buffers.push(buffer),
     async savepoint<T>(fn: () => Promise<T>): Promise<T> {
       const name = `tx_savepoint_${++hooks.savepoints}`;
@@ -273,6 +300,10 @@ export async function inDriverTransaction<T>(
         const tx = sqliteTx(store, db, hooks);
         result = await fn(tx, { dialect: 'sqlite', db });
         await runBeforeCommit(hooks, tx);
+        for (const w of hooks.withCommit) {
+          const text = w.statement();
+          if (text !== null) w.done(db.prepare(text).all() as Row[]);
+        }
         prepared(db, 'commit').run();
       } catch (error) {
         if (db.isTransaction) db.exec('rollback');
@@ -290,7 +321,7 @@ export async function inDriverTransaction<T>(
       const tx = pgTx(store, client, hooks);
       result = await fn(tx, { dialect: 'postgresql', client });
       await runBeforeCommit(hooks, tx);
-      await client.query('commit');
+      await commitPg(client, hooks);
     } catch (error) {
       // A rollback that fails means the connection is gone: the client must not be reused.
       await client.query('rollback').catch(() => {
@@ -301,6 +332,25 @@ export async function inDriverTransaction<T>(
     runAfterCommit(hooks);
     return result;
   });
+}
+
+/** COMMIT, preceded in the same round trip by the `withCommit` statements. */
+async function commitPg(client: PoolClient, hooks: Hooks): Promise<void> {
+  const sent = hooks.withCommit.flatMap((w) => {
+    const text = w.statement();
+    return text === null ? [] : [{ text, done: w.done }];
+  });
+  if (sent.length === 0) {
+    await client.query('commit');
+    return;
+  }
+  // A multi-statement query answers with one result per statement.
+  const results = (await client.query(
+    `${sent.map((w) => w.text).join(';\n')};\ncommit`,
+  )) as unknown as Array<{
+    rows: Row[];
+  }>;
+  sent.forEach((w, i) => w.done(results[i]!.rows));
 }
 
 /** Read-only work: the same Tx interface, on the connection, without a write transaction. */

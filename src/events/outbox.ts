@@ -7,13 +7,13 @@
  * PostgreSQL sequence hands out numbers that a rollback loses (gaps) and that commit out of order,
  * while the counter row's lock makes the next writer wait for this COMMIT before it takes its seq,
  * so a smaller seq is always visible no later than a larger one. PostgreSQL does all of it in ONE
- * statement (counter, insert of every buffered event via unnest, and `pg_notify` with the newest
- * seq, which PostgreSQL delivers at COMMIT). SQLite serialises writers anyway: the counter upsert
- * and one cached insert per event.
+ * statement sent with the COMMIT (counter, insert of every buffered event, and `pg_notify` with
+ * the newest seq, which PostgreSQL delivers at COMMIT). SQLite serialises writers anyway: the
+ * counter upsert and one cached multi-row insert.
  */
-import type { Tx } from '../db/transaction.ts';
+import { sqlLiteral, type Tx } from '../db/transaction.ts';
 import type { Store } from '../db/store.ts';
-import { toWire } from '../db/wire.ts';
+import { wireJson, wireJsonAfter } from '../db/wire.ts';
 import { kickRedisPublisher } from './redis-publisher.ts';
 import { wakeSubscribers } from './subscribe.ts';
 import { type EventTopic, NOTIFY_CHANNEL } from './topics.ts';
@@ -53,7 +53,7 @@ export function disableOutboxForBenchmark(store: Store): void {
 /** Buffers `event` on `tx`; it is written in the same transaction, right before COMMIT. */
 export function recordEvent(tx: Tx, event: NewEvent): void {
   // Converted now: the view objects are the caller's and may change after this call.
-  buffer(tx, event.topic, event.portfolioId, JSON.stringify(toWire(event.payload)));
+  buffer(tx, event.topic, event.portfolioId, wireJson(event.payload));
 }
 
 function buffer(tx: Tx, topic: EventTopic, portfolioId: number | null, payload: string): void {
@@ -66,9 +66,15 @@ function buffer(tx: Tx, topic: EventTopic, portfolioId: number | null, payload: 
     // A savepoint rolled back (a refused record of an import) takes its events back too.
     tx.keepsBuffer({ size: () => events.length, truncate: (n) => void events.splice(n) });
     let newest = 0;
-    tx.beforeCommit(async (t) => {
-      if (events.length > 0) newest = await flush(t, events);
-    });
+    if (tx.dialect === 'postgresql')
+      tx.withCommit(
+        () => (events.length > 0 ? pgFlush(events) : null),
+        (rows) => void (newest = Number(rows[0]!.seq)),
+      );
+    else
+      tx.beforeCommit(async (t) => {
+        if (events.length > 0) newest = await sqliteFlush(t, events);
+      });
     tx.afterCommit(() => {
       if (events.length > 0) committed(tx.store, newest, events.length);
     });
@@ -76,18 +82,30 @@ function buffer(tx: Tx, topic: EventTopic, portfolioId: number | null, payload: 
   list.push({ occurredAt: new Date(), topic, portfolioId, payload });
 }
 
-const PG_FLUSH = `with counter as (
-  insert into event_counter (id, seq) values (1, ?::bigint)
+/**
+ * The PostgreSQL flush, sent with the COMMIT in one round trip (`Tx.withCommit`), so the counter
+ * row's lock is held from this statement to the end of the COMMIT on the server, never across a
+ * round trip to this process (with 8 bots on one database, that wait was the outbox's cost).
+ * A simple-protocol query has no parameters: the values are literals, the payloads through
+ * `sqlLiteral`, everything else ours (topics from one list, integers, ISO times).
+ */
+function pgFlush(events: readonly PendingEvent[]): string {
+  const n = events.length;
+  const rows = events.map(
+    (e, i) =>
+      `(${i + 1}, '${e.occurredAt.toISOString()}', '${e.topic}', ${e.portfolioId ?? 'null'}, ${sqlLiteral(e.payload)})`,
+  );
+  return `with counter as (
+  insert into event_counter (id, seq) values (1, ${n})
   on conflict (id) do update set seq = event_counter.seq + excluded.seq
   returning seq
 ), added as (
   insert into events (seq, occurred_at, topic, portfolio_id, payload)
-  select counter.seq - ?::bigint + e.n, e.occurred_at, e.topic, e.portfolio_id, e.payload
-    from counter,
-         unnest(?::timestamptz[], ?::text[], ?::int[], ?::jsonb[])
-           with ordinality as e(occurred_at, topic, portfolio_id, payload, n)
+  select counter.seq - ${n} + e.n, e.occurred_at::timestamptz, e.topic, e.portfolio_id::int, e.payload::jsonb
+    from counter, (values ${rows.join(', ')}) as e(n, occurred_at, topic, portfolio_id, payload)
 )
 select counter.seq, pg_notify('${NOTIFY_CHANNEL}', counter.seq::text) from counter`;
+}
 
 const SQLITE_COUNTER = `insert into event_counter (id, seq) values (1, ?)
   on conflict (id) do update set seq = event_counter.seq + excluded.seq
@@ -103,20 +121,9 @@ function sqliteInsert(rows: number): string {
     ).join(', ')}`);
 }
 
-/** Writes the buffered events; returns the newest seq. */
-async function flush(tx: Tx, events: readonly PendingEvent[]): Promise<number> {
+/** Writes the buffered events on SQLite (in process: no round trip to save); returns the newest seq. */
+async function sqliteFlush(tx: Tx, events: readonly PendingEvent[]): Promise<number> {
   const n = events.length;
-  if (tx.dialect === 'postgresql') {
-    const row = await tx.get<{ seq: unknown }>(PG_FLUSH, [
-      n,
-      n,
-      events.map((e) => e.occurredAt),
-      events.map((e) => e.topic),
-      events.map((e) => e.portfolioId),
-      events.map((e) => e.payload),
-    ]);
-    return Number(row!.seq);
-  }
   const row = await tx.get<{ seq: unknown }>(SQLITE_COUNTER, [n]);
   const newest = Number(row!.seq);
   const first = newest - n + 1;
@@ -144,7 +151,5 @@ export function recordChange<V extends object & { portfolioId?: number | null }>
   if (withoutOutbox.has(tx.store)) return;
   // `change` goes first without copying the view into a new object (the trading chain writes 8
   // events per transaction: bench/outbox.ts); `change` is one of our own names, JSON-safe as is.
-  const fields = JSON.stringify(toWire(view));
-  const payload = fields === '{}' ? `{"change":"${change}"}` : `{"change":"${change}",${fields.slice(1)}`;
-  buffer(tx, topic, view.portfolioId ?? null, payload);
+  buffer(tx, topic, view.portfolioId ?? null, wireJsonAfter(`{"change":"${change}"`, view));
 }
