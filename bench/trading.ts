@@ -24,7 +24,7 @@ import { openScratchStore, pgReachable } from '../src/db/scratch.ts';
 import type { StatementSync } from 'node:sqlite';
 import { pgStatement } from '../src/db/statements.ts';
 import { openStore, type Store } from '../src/db/store.ts';
-import { disableOutboxForBenchmark } from '../src/events/outbox.ts';
+import { disableOutboxForBenchmark, type PendingEvent, pgFlush } from '../src/events/outbox.ts';
 import { booleanValue, timestampValue } from '../src/db/column-values.ts';
 import { actOnSignal } from '../src/execution/chain.ts';
 import { ensureAsset } from '../src/marketdata/assets.ts';
@@ -252,23 +252,15 @@ function bareStatements(f: string, t: string, forUpdate: string) {
     cash: 'update portfolios set cash_balance = ?, updated_at = ? where id = ?',
     orderStatus: `update orders set status = 'filled', updated_at = ? where id = ?`,
     // The outbox (src/events/outbox.ts), flushed before COMMIT: on SQLite the counter and one
-    // multi-row insert of the chain's events, on PostgreSQL one statement for all (and the NOTIFY).
+    // multi-row insert of the chain's events, on PostgreSQL one statement for all (and the NOTIFY)
+    // sent with the COMMIT.
     counter: `insert into event_counter (id, seq) values (1, ?)
         on conflict (id) do update set seq = event_counter.seq + excluded.seq returning seq`,
     event: `insert into events (seq, occurred_at, topic, portfolio_id, payload) values ${Array.from(
       { length: 8 },
       () => '(?, ?, ?, ?, ?)',
     ).join(', ')}`,
-    pgEvents: `with counter as (
-        insert into event_counter (id, seq) values (1, ?::bigint)
-        on conflict (id) do update set seq = event_counter.seq + excluded.seq returning seq
-      ), added as (
-        insert into events (seq, occurred_at, topic, portfolio_id, payload)
-        select counter.seq - ?::bigint + e.n, e.occurred_at, e.topic, e.portfolio_id, e.payload
-          from counter, unnest(?::timestamptz[], ?::text[], ?::int[], ?::jsonb[])
-            with ordinality as e(occurred_at, topic, portfolio_id, payload, n)
-      )
-      select counter.seq, pg_notify('tradestore_events', counter.seq::text) from counter`,
+    pgEvents: '', // built per chain: pgFlush, sent with the COMMIT
   };
 }
 type BareStatement = keyof ReturnType<typeof bareStatements>;
@@ -324,6 +316,7 @@ function* bareChain(
   now: unknown,
   clientOrderId: string,
   pg = false,
+  outbox = OUTBOX,
 ): Generator<Step, void, Row1> {
   const { portfolioId, strategyId, assets } = ids;
   const assetId = assets[i % assets.length]!;
@@ -370,14 +363,11 @@ function* bareChain(
   else yield ['openPosition', [portfolioId, assetId, price, now, now, now]];
   yield ['cash', ['1000000000', now, portfolioId]];
   yield ['orderStatus', [now, order.id]];
-  if (!OUTBOX) return;
+  if (!outbox) return;
   if (pg) {
-    const n = EVENTS.length;
-    const at = EVENTS.map(() => now);
-    yield [
-      'pgEvents',
-      [n, n, at, EVENTS.map((e) => e.topic), EVENTS.map(() => portfolioId), EVENTS.map((e) => e.payload)],
-    ];
+    // Sent with the COMMIT in one round trip by barePgChains, as the outbox does.
+    const occurredAt = now as Date;
+    yield ['pgEvents', EVENTS.map((e) => ({ ...e, occurredAt, portfolioId }))];
     return;
   }
   const counter = (yield ['counter', [EVENTS.length]])!;
@@ -390,7 +380,11 @@ function* bareChain(
  * node:sqlite prepared statements, each chain one BEGIN IMMEDIATE … COMMIT on the raw handle, run
  * synchronously (no promise per statement, as a bare program would).
  */
-export async function bareSqliteChains(store: Store): Promise<ChainRunner> {
+export async function bareSqliteChains(
+  store: Store,
+  options: { outbox?: boolean } = {},
+): Promise<ChainRunner> {
+  const outbox = options.outbox ?? OUTBOX;
   const { portfolioIds, assets, strategyId } = await setUp(store, 1);
   const ids = { portfolioId: portfolioIds[0]!, strategyId, assets };
   let i = 0;
@@ -405,7 +399,7 @@ export async function bareSqliteChains(store: Store): Promise<ChainRunner> {
         const t0 = performance.now();
         const now = Date.now();
         db.exec('begin immediate');
-        const chain = bareChain(ids, i, now, `bare-${i}-${now}`);
+        const chain = bareChain(ids, i, now, `bare-${i}-${now}`, false, outbox);
         for (let step = chain.next(); !step.done;) {
           const [k, values] = step.value;
           step = chain.next(st.get(k)!.get(...(values as never[])) as Row1);
@@ -424,13 +418,15 @@ export async function bareSqliteChains(store: Store): Promise<ChainRunner> {
  */
 export async function barePgChains(
   store: Store,
-  options: { concurrency?: number } = {},
+  options: { concurrency?: number; outbox?: boolean } = {},
 ): Promise<ChainRunner> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  const outbox = options.outbox ?? OUTBOX;
   const { portfolioIds, assets, strategyId } = await setUp(store, concurrency);
   const pool = await store.pgPool();
   const named = new Map<BareStatement, { name: string; text: string }>();
   for (const [k, text] of Object.entries(bareStatements('false', 'true', ' for update'))) {
+    if (k === 'pgEvents') continue;
     let n = 0;
     named.set(k as BareStatement, pgStatement(text.replace(/\?/g, () => `$${++n}`)));
   }
@@ -455,12 +451,20 @@ export async function barePgChains(
               new Date(),
               `bare-${runner}-${serial++}`,
               true,
+              outbox,
             );
+            let committed = false;
             for (let step = chain.next(); !step.done;) {
               const [k, values] = step.value;
+              if (k === 'pgEvents') {
+                await client.query(`${pgFlush(values as PendingEvent[])};\ncommit`);
+                committed = true;
+                step = chain.next(undefined);
+                continue;
+              }
               step = chain.next((await client.query<{ id: number }>({ ...named.get(k)!, values })).rows[0]);
             }
-            await client.query('commit');
+            if (!committed) await client.query('commit');
             latencies.push(performance.now() - t0);
           }
         } finally {

@@ -25,7 +25,7 @@ export interface NewEvent {
   payload: Record<string, unknown>;
 }
 
-interface PendingEvent {
+export interface PendingEvent {
   occurredAt: Date;
   topic: EventTopic;
   portfolioId: number | null;
@@ -87,9 +87,10 @@ function buffer(tx: Tx, topic: EventTopic, portfolioId: number | null, payload: 
  * row's lock is held from this statement to the end of the COMMIT on the server, never across a
  * round trip to this process (with 8 bots on one database, that wait was the outbox's cost).
  * A simple-protocol query has no parameters: the values are literals, the payloads through
- * `sqlLiteral`, everything else ours (topics from one list, integers, ISO times).
+ * `sqlLiteral`, everything else ours (topics from one list, integers, ISO times). Exported for
+ * bench/trading.ts's bare chain, which sends the same statement the same way.
  */
-function pgFlush(events: readonly PendingEvent[]): string {
+export function pgFlush(events: readonly PendingEvent[]): string {
   const n = events.length;
   const rows = events.map(
     (e, i) =>
