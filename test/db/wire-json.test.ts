@@ -61,6 +61,47 @@ test('wireJsonAfter puts the head first, then the same fields', () => {
     );
 });
 
+test('wireJsonAfter: one head, many shapes, fields changing kind, keys that are not identifiers', () => {
+  const head = '{"change":"shapes"';
+  const expected = (view: object) => JSON.stringify({ change: 'shapes', ...(toWire(view) as object) });
+  const kinds = [
+    'text',
+    new Decimal('1.25'),
+    null,
+    at,
+    7,
+    true,
+    undefined,
+    [new Decimal(1)],
+    { nested: at },
+    12n,
+    Number.NaN,
+  ];
+  // The first view of a shape compiles its writer; every later kind must still be written right.
+  for (const kind of kinds)
+    for (const other of kinds) {
+      const view = { portfolioId: 1, field: kind, otherField: other };
+      assert.equal(wireJsonAfter(head, view), expected(view));
+    }
+  const awkwardKeys = {
+    'quote"key': 1,
+    "it's": 'x',
+    'back\\slash': at,
+    '${injected}': new Decimal(2),
+    'new\nline': null,
+  };
+  assert.equal(wireJsonAfter(head, awkwardKeys), expected(awkwardKeys));
+  assert.equal(wireJsonAfter(head, awkwardKeys), expected(awkwardKeys));
+  // More shapes than are compiled for one head.
+  for (let i = 0; i < 20; i++) {
+    const view = { [`key${i}`]: new Decimal(i), at, [`other${i}`]: `v${i}` };
+    assert.equal(wireJsonAfter(head, view), expected(view));
+  }
+  // Same keys, another order: another shape.
+  assert.equal(wireJsonAfter(head, { b: 1, a: 2 }), expected({ b: 1, a: 2 }));
+  assert.equal(wireJsonAfter(head, { a: 2, b: 1 }), expected({ a: 2, b: 1 }));
+});
+
 test('wireJson leaves out inherited properties, like toWire', () => {
   const view = Object.create({ inherited: 1 }) as Record<string, unknown>;
   view.ownPrice = new Decimal('3');
