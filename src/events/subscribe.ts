@@ -12,7 +12,7 @@
  */
 import type { PoolClient } from 'pg';
 import type { Store } from '../db/store.ts';
-import { eventBounds, latestSeq, readBatch } from './reading.ts';
+import { eventBounds, latestSeq, readBatchShared } from './reading.ts';
 import { type EventFilter, NOTIFY_CHANNEL, type StoredEvent } from './topics.ts';
 
 export interface EventReset {
@@ -195,7 +195,7 @@ export async function* subscribe(
         continue;
       }
       dirty = false;
-      const { events, scannedTo } = await readBatch(store, { ...filter, after: cursor, limit: BATCH });
+      const { events, scannedTo } = await readBatchShared(store, { ...filter, after: cursor, limit: BATCH });
       for (const event of events) {
         if (closed) return;
         yield event;
