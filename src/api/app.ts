@@ -55,6 +55,7 @@ type ApiConfig = Pick<Config, 'LOG_LEVEL'> &
       | 'RATE_LIMIT_PER_MINUTE'
       | 'RESPONSE_CACHE'
       | 'EVENTS_HEARTBEAT_SECONDS'
+      | 'EVENTS_MAX_STREAMS_PER_USER'
     >
   >;
 

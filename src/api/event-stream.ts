@@ -13,7 +13,8 @@
  *   new set as its filter: a portfolio shared meanwhile streams from there on, nothing twice.
  *
  * Every open stream is registered with its app: `app.close()` ends them (a client that does not
- * read is cut after a second), so a server stops promptly with clients connected.
+ * read is cut after a second), so a server stops promptly with clients connected. One user holds
+ * at most EVENTS_MAX_STREAMS_PER_USER of them at once (429 beyond).
  */
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
@@ -22,6 +23,7 @@ import type { Store } from '../db/store.ts';
 import { eventBounds } from '../events/reading.ts';
 import { subscribe } from '../events/subscribe.ts';
 import type { EventTopic, StoredEvent } from '../events/topics.ts';
+import { ApiError } from './plugins/errors.ts';
 import { STREAMING } from './route.ts';
 import { sseMessage, sseReset } from './schemas/events.ts';
 
@@ -32,17 +34,31 @@ const RETRY_MS = 2000;
 /** A stream ended by a closing server whose client does not read is cut after this. */
 const CUT_AFTER_MS = 1000;
 
-/** The streams of one app, ended together when it closes. */
+/** The streams of one app, ended together when it closes, counted per user. */
 export class OpenStreams {
   readonly #open = new Set<(reason: string) => void>();
+  readonly #perUser = new Map<number, number>();
 
-  add(end: (reason: string) => void): () => void {
+  add(end: (reason: string) => void, userId: number): () => void {
     this.#open.add(end);
-    return () => this.#open.delete(end);
+    this.#perUser.set(userId, this.openFor(userId) + 1);
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      this.#open.delete(end);
+      const left = this.openFor(userId) - 1;
+      if (left > 0) this.#perUser.set(userId, left);
+      else this.#perUser.delete(userId);
+    };
   }
 
   get size(): number {
     return this.#open.size;
+  }
+
+  openFor(userId: number): number {
+    return this.#perUser.get(userId) ?? 0;
   }
 
   endAll(reason: string): void {
@@ -58,6 +74,9 @@ export interface EventStreamOptions {
   request: FastifyRequest;
   reply: FastifyReply;
   streams: OpenStreams;
+  /** The caller, whose open streams count against `maxPerUser`. */
+  userId: number;
+  maxPerUser: number;
   heartbeatMs: number;
   /** From the Last-Event-ID header or `?after=`; undefined: from now on. */
   after: number | undefined;
@@ -102,12 +121,17 @@ class EventStream {
   #checkedAt = Date.now();
   #checking: Promise<void> | undefined;
 
-  constructor(options: EventStreamOptions, position: number) {
+  constructor(options: EventStreamOptions) {
     this.#options = options;
-    this.#position = position;
+    this.#position = 0;
     this.#visible = options.visible;
     // Fastify destroys the stream when the client goes; a write racing that is not an error.
     this.out.on('error', () => {});
+  }
+
+  /** Where the stream starts (before `run`). */
+  startAfter(position: number): void {
+    this.#position = position;
   }
 
   get stopped(): boolean {
@@ -123,14 +147,14 @@ class EventStream {
 
   /** Ends the stream when the client leaves or the app closes. */
   endWithClientOrApp(): void {
-    const { reply, streams } = this.#options;
+    const { reply, streams, userId } = this.#options;
     const unregister = streams.add((reason) => {
       this.end(reason);
       // A client that stopped reading would hold the server's close: cut it.
       const cut = setTimeout(() => reply.raw.destroy(), CUT_AFTER_MS);
       cut.unref();
       reply.raw.once('close', () => clearTimeout(cut));
-    });
+    }, userId);
     reply.raw.once('close', () => {
       unregister();
       this.end('client closed');
@@ -241,12 +265,21 @@ class EventStream {
 
 /** Starts the stream and answers the request with it; the stream runs until the client leaves. */
 export async function streamEvents(options: EventStreamOptions): Promise<typeof STREAMING> {
-  const { store, request, reply } = options;
+  const { store, request, reply, streams, userId, maxPerUser } = options;
+  const open = streams.openFor(userId);
+  if (open >= maxPerUser)
+    throw new ApiError(
+      'rate_limited',
+      `this user already has ${open} event streams open on this server, the most EVENTS_MAX_STREAMS_PER_USER allows: close one first`,
+      { open, limit: maxPerUser },
+    );
+  const stream = new EventStream(options);
+  // Counted from here, before any wait: concurrent requests cannot all pass the check.
+  stream.endWithClientOrApp();
   // "From now on" is fixed before the client sees the answer: a change it makes once it has the
   // headers is after this position, so it is delivered.
   const { position, ahead } = startPosition(options.after, await eventBounds(store));
-  const stream = new EventStream(options, position);
-  stream.endWithClientOrApp();
+  stream.startAfter(position);
   stream.startHeartbeat();
   reply
     .header('content-type', 'text/event-stream; charset=utf-8')

@@ -145,6 +145,9 @@ export const configSchema = z.object({
     .positive({ message: 'accepted: seconds, more than 0 (fractions allowed)' })
     .max(3600, { message: 'accepted: seconds, at most 3600' })
     .default(15),
+  // GET /events streams one user may hold open at once on one server process: each holds a
+  // connection and a reader, so one client in a reconnect loop must not take them all.
+  EVENTS_MAX_STREAMS_PER_USER: positiveInt('streams, 1 or more').default(20),
 });
 
 export type Config = z.infer<typeof configSchema>;

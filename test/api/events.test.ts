@@ -303,6 +303,41 @@ eachDialect('GET /events and /events/history', (ctx) => {
     ahead.close();
   });
 
+  test('one user holds at most EVENTS_MAX_STREAMS_PER_USER streams; a closed one frees its place; other users are not counted', async () => {
+    const limited = testApi(ctx.store, { EVENTS_HEARTBEAT_SECONDS: 60, EVENTS_MAX_STREAMS_PER_USER: 2 });
+    await limited.app.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(limited.app.server.address() as AddressInfo).port}/events`;
+    const clients: SseClient[] = [];
+    try {
+      // Opened at once: the check must count streams that have not started reading yet.
+      clients.push(...(await Promise.all([0, 1, 2].map(() => openSse(url, { token: world.tokens.owner })))));
+      assert.deepEqual(clients.map((c) => c.status).sort(), [200, 200, 429]);
+      const refused = clients.find((c) => c.status === 429)!;
+      const body = JSON.parse(await refused.text());
+      assert.equal(body.error.code, 'rate_limited');
+      assert.match(body.error.message, /2 event streams open.*EVENTS_MAX_STREAMS_PER_USER/);
+      assert.deepEqual(body.error.details, { open: 2, limit: 2 });
+      // Another user is not counted against the owner.
+      const other = await openSse(url, { token: world.tokens.other });
+      clients.push(other);
+      assert.equal(other.status, 200);
+      // A stream the owner closes frees its place.
+      const open = clients.filter((c) => c.status === 200 && c !== other);
+      open[0]!.close();
+      await open[0]!.ended;
+      let again: SseClient | undefined;
+      for (let i = 0; i < 50 && again?.status !== 200; i++) {
+        again = await openSse(url, { token: world.tokens.owner });
+        clients.push(again);
+        if (again.status !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(again!.status, 200);
+    } finally {
+      for (const c of clients) c.close();
+      await limited.close();
+    }
+  });
+
   test(
     'app.close() ends open streams (each client sees its end) and does not wait for connections a client left',
     // A close waiting on a connection hangs for about a minute: the timeout fails it first.

@@ -24,6 +24,8 @@ export interface SseClient {
   waitForComment(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Resolves when the server ended the stream. */
   ended: Promise<void>;
+  /** The body of an answer that is not a stream (a refusal). */
+  text(): Promise<string>;
   close(): void;
 }
 
@@ -113,6 +115,7 @@ export async function openSse(
         () => `a comment ${pattern} (got ${JSON.stringify(comments)})`,
       ),
     ended,
+    text: () => res.text(),
     close: () => abort.abort(),
   };
 }

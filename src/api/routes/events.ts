@@ -45,6 +45,8 @@ export const eventRoutes = [
         request: req,
         reply,
         streams: ctx.deps.streams,
+        userId: req.principal!.userId,
+        maxPerUser: ctx.deps.config.EVENTS_MAX_STREAMS_PER_USER ?? 20,
         heartbeatMs: (ctx.deps.config.EVENTS_HEARTBEAT_SECONDS ?? 15) * 1000,
         after,
         topics: req.query.topics,
