@@ -164,7 +164,6 @@ export function wireJsonAfter(head: string, view: object): string {
   for (const shape of shapes) if (sameKeys(shape.keys, view)) return shape.write(view);
   if (shapes.length >= MAX_SHAPES) return fieldsJson(view, head, false);
   const shape = compileWriter(head, view as Record<string, unknown>);
-  if (shape === null) return fieldsJson(view, head, false);
   shapes.push(shape);
   return shape.write(view);
 }
@@ -187,40 +186,44 @@ function sameKeys(keys: readonly string[], view: object): boolean {
 /**
  * A writer for views with `sample`'s keys. Each field's kind in the sample (string, number,
  * boolean, null, Decimal, Date) is tried first and anything else goes to `wireJson`, so a later
- * view whose field holds another kind is still written right. Keys enter the code only as JSON
- * string literals. Not compiled (null): a sample with a function or symbol field, which
- * JSON.stringify leaves out, and opaque client JSON fields.
+ * view whose field holds another kind is still written right; opaque client JSON goes through
+ * `plainJson` as in `toWire`. Keys enter the code only as JSON string literals. A sample with a
+ * function or symbol field (which JSON.stringify leaves out) keeps the loop.
  */
-function compileWriter(head: string, sample: Record<string, unknown>): ShapeWriter | null {
+function compileWriter(head: string, sample: Record<string, unknown>): ShapeWriter {
   const keys = Object.keys(sample);
-  if (keys.length === 0) return null;
   const parts: string[] = [];
   for (const k of keys) {
     const x = sample[k];
-    if (typeof x === 'function' || typeof x === 'symbol' || OPAQUE.has(k)) return null;
+    if (typeof x === 'function' || typeof x === 'symbol')
+      return { keys, write: (view) => fieldsJson(view, head, false) };
     const v = `v[${JSON.stringify(k)}]`;
-    const fast =
-      typeof x === 'string'
-        ? `typeof ${v} === 'string' ? JSON.stringify(${v})`
+    const fast = OPAQUE.has(k)
+      ? `JSON.stringify(plain(${v}))`
+      : typeof x === 'string'
+        ? `typeof ${v} === 'string' ? JSON.stringify(${v}) : w(${v})`
         : typeof x === 'number'
-          ? `typeof ${v} === 'number' && Number.isFinite(${v}) ? '' + ${v}`
+          ? `typeof ${v} === 'number' && Number.isFinite(${v}) ? '' + ${v} : w(${v})`
           : typeof x === 'boolean'
-            ? `typeof ${v} === 'boolean' ? (${v} ? 'true' : 'false')`
+            ? `typeof ${v} === 'boolean' ? (${v} ? 'true' : 'false') : w(${v})`
             : x === null
-              ? `${v} === null ? 'null'`
+              ? `${v} === null ? 'null' : w(${v})`
               : x instanceof Date
-                ? `${v} instanceof Date ? '"' + iso(${v}) + '"'`
+                ? `${v} instanceof Date ? '"' + iso(${v}) + '"' : w(${v})`
                 : Decimal.isDecimal(x)
-                  ? `D.isDecimal(${v}) ? '"' + ${v}.toFixed() + '"'`
-                  : null;
-    parts.push(
-      `${JSON.stringify(`,${JSON.stringify(snake(k))}:`)} + (${fast === null ? `w(${v})` : `${fast} : w(${v})`})`,
-    );
+                  ? `D.isDecimal(${v}) ? '"' + ${v}.toFixed() + '"' : w(${v})`
+                  : `w(${v})`;
+    parts.push(`${JSON.stringify(`,${JSON.stringify(snake(k))}:`)} + (${fast})`);
   }
-  const make = new Function('w', 'head', 'D', 'iso', `return (v) => head + ${parts.join(' + ')} + '}'`) as (
-    ...deps: unknown[]
-  ) => (view: object) => string;
-  return { keys, write: make(wireJson, head, Decimal, isoTime) };
+  const make = new Function(
+    'w',
+    'plain',
+    'head',
+    'D',
+    'iso',
+    `return (v) => ${['head', ...parts, "'}'"].join(' + ')}`,
+  ) as (...deps: unknown[]) => (view: object) => string;
+  return { keys, write: make(wireJson, plainJson, head, Decimal, isoTime) };
 }
 
 function fieldsJson(value: object, head: string, first: boolean): string {
