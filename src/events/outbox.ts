@@ -13,7 +13,7 @@
  */
 import { sqlLiteral, type Tx } from '../db/transaction.ts';
 import type { Store } from '../db/store.ts';
-import { wireJson, wireJsonAfter } from '../db/wire.ts';
+import { isoTime, wireJson, wireJsonAfter } from '../db/wire.ts';
 import { kickRedisPublisher } from './redis-publisher.ts';
 import { wakeSubscribers } from './subscribe.ts';
 import { type EventTopic, NOTIFY_CHANNEL } from './topics.ts';
@@ -94,7 +94,7 @@ export function pgFlush(events: readonly PendingEvent[]): string {
   const n = events.length;
   const rows = events.map(
     (e, i) =>
-      `(${i + 1}, '${e.occurredAt.toISOString()}', '${e.topic}', ${e.portfolioId ?? 'null'}, ${sqlLiteral(e.payload)})`,
+      `(${i + 1}, '${isoTime(e.occurredAt)}', '${e.topic}', ${e.portfolioId ?? 'null'}, ${sqlLiteral(e.payload)})`,
   );
   return `with counter as (
   insert into event_counter (id, seq) values (1, ${n})

@@ -2,6 +2,7 @@
  * What an event is: its topic, the stored row, the filter readers pass, and the one wire form of a
  * delivered event (the SSE `data:` and the Redis message), so every delivery path says the same.
  */
+import { isoTime } from '../db/wire.ts';
 import { EVENT_TOPICS, type EventTopicName } from '../entities/value-lists.ts';
 
 export type EventTopic = EventTopicName;
@@ -32,7 +33,7 @@ export function eventMessage(event: StoredEvent): Record<string, unknown> {
     ...event.payload,
     seq: event.seq,
     topic: event.topic,
-    occurred_at: event.occurredAt.toISOString(),
+    occurred_at: isoTime(event.occurredAt),
     portfolio_id: event.portfolioId,
   };
 }
