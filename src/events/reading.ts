@@ -93,14 +93,20 @@ const inFlight = new WeakMap<Store, Map<string, Promise<RangeRows>>>();
  * unfiltered read of the rows, the others that ask for the same range while it runs share it,
  * and each keeps only what its filter matches (the SQL filter's rule, `matches`) and parses only
  * that. 10 streams then cost one read per wake-up instead of 10.
+ *
+ * `generation` is the waker's count of wake-ups when the caller asks: a read is shared only
+ * among callers of one generation. A read started before the latest wake-up may have taken its
+ * counter before that wake-up's commit; a subscriber woken by that commit and joining it would
+ * miss the commit's events until some later wake-up. A read of the current generation started
+ * after every wake-up so far, so after every commit they announced.
  */
 export async function readBatchShared(
   store: Store,
-  q: EventFilter & { after: number; limit: number },
+  q: EventFilter & { after: number; limit: number; generation: number },
 ): Promise<{ events: StoredEvent[]; scannedTo: number }> {
   let reads = inFlight.get(store);
   if (reads === undefined) inFlight.set(store, (reads = new Map()));
-  const key = `${q.after}:${q.limit}`;
+  const key = `${q.generation}:${q.after}:${q.limit}`;
   let read = reads.get(key);
   if (read === undefined) {
     const started = readRange(store, q.after, q.limit);

@@ -31,11 +31,14 @@ type WakeListener = (closing: boolean) => void;
 interface Waker {
   listeners: Set<WakeListener>;
   stop: (() => Promise<void>) | null;
+  /** Wake-ups so far: subscribers share a read only within one (see `readBatchShared`). */
+  generation: number;
 }
 
 const wakers = new WeakMap<Store, Waker>();
 
 function wakeAll(waker: Waker, closing = false): void {
+  waker.generation += 1;
   for (const listener of waker.listeners) listener(closing);
 }
 
@@ -123,7 +126,7 @@ function listenPg(store: Store, waker: Waker): () => Promise<void> {
 export function listenForEvents(store: Store, listener: WakeListener): () => void {
   let waker = wakers.get(store);
   if (waker === undefined) {
-    const created: Waker = { listeners: new Set(), stop: null };
+    const created: Waker = { listeners: new Set(), stop: null, generation: 0 };
     waker = created;
     wakers.set(store, created);
     store.onClose(async () => {
@@ -195,7 +198,12 @@ export async function* subscribe(
         continue;
       }
       dirty = false;
-      const { events, scannedTo } = await readBatchShared(store, { ...filter, after: cursor, limit: BATCH });
+      const { events, scannedTo } = await readBatchShared(store, {
+        ...filter,
+        after: cursor,
+        limit: BATCH,
+        generation: wakers.get(store)?.generation ?? 0,
+      });
       for (const event of events) {
         if (closed) return;
         yield event;

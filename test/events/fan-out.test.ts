@@ -63,3 +63,50 @@ eachDialect('events: streams sharing one read', (ctx) => {
     assert.ok(expected[1]!.length > 0 && expected[1]!.length < expected[0]!.length);
   });
 });
+
+/**
+ * The generation rule, interleaved deterministically: a SQLite file's reader reads the counter
+ * synchronously when a read starts, and a second connection commits synchronously between two
+ * calls. (PostgreSQL offers no such interleaving: when the server runs a read's first query is not
+ * the caller's to choose; the rule is the same code on both.)
+ */
+test('a read is shared within one wake-up generation, never by a caller of a later one', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { DatabaseSync } = await import('node:sqlite');
+  const { openStore } = await import('../../src/db/store.ts');
+  const { migrateUp } = await import('../../src/migrate/runner.ts');
+  const { readBatchShared } = await import('../../src/events/reading.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'tradestore-fanout-'));
+  const path = join(dir, 'events.db');
+  const store = await openStore(`sqlite:${path}`);
+  try {
+    await migrateUp(store);
+    await inTransaction(store, async (tx) => {
+      recordEvent(tx, { topic: 'risk', portfolioId: null, payload: { change: 'first' } });
+    });
+    const other = new DatabaseSync(path);
+    const q = { after: 0, limit: 100 };
+    const started = readBatchShared(store, { ...q, generation: 1 });
+    // Another process commits seq 2, and its wake-up makes generation 2.
+    other.exec(`begin immediate;
+      insert into event_counter (id, seq) values (1, 1)
+        on conflict (id) do update set seq = event_counter.seq + excluded.seq;
+      insert into events (seq, occurred_at, topic, portfolio_id, payload)
+        values (2, ${Date.now()}, 'risk', null, '{"change":"second"}');
+      commit`);
+    other.close();
+    const sameGeneration = readBatchShared(store, { ...q, generation: 1 });
+    const later = readBatchShared(store, { ...q, generation: 2 });
+    const seqs = async (p: typeof started) => (await p).events.map((e) => e.seq);
+    assert.deepEqual(await seqs(started), [1]);
+    // Joined the read in flight (it had taken its counter before the commit): shared.
+    assert.deepEqual(await seqs(sameGeneration), [1]);
+    // Woken by the commit: its own read, which sees it.
+    assert.deepEqual(await seqs(later), [1, 2]);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
