@@ -216,7 +216,7 @@ function compileWriter(head: string, sample: Record<string, unknown>): ShapeWrit
                 : Decimal.isDecimal(x)
                   ? `D.isDecimal(${v}) ? '"' + ${v}.toFixed() + '"' : w(${v})`
                   : `w(${v})`;
-    parts.push(`${JSON.stringify(`,${JSON.stringify(snake(k))}:`)} + (${fast})`);
+    parts.push(`${JSON.stringify(`,${prefixOf(k)}`)} + (${fast})`);
   }
   const make = new Function(
     'w',
