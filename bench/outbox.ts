@@ -19,11 +19,12 @@ import { openStore, type Store } from '../src/db/store.ts';
 import { disableOutboxForBenchmark } from '../src/events/outbox.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
 import {
+  alternatingRounds,
   barePgChains,
   bareSqliteChains,
   type BenchResult,
   type ChainRunner,
-  summary as summarize,
+  type RoundsResult,
   tradingChains,
 } from './trading.ts';
 
@@ -45,13 +46,6 @@ export interface OutboxCost {
   floorRatio: number;
 }
 
-interface Side {
-  run: ChainRunner;
-  latencies: number[];
-  seconds: number;
-  cpu: number;
-}
-
 /**
  * Alternating rounds (ours with, ours without, bare with, bare without, …), each timed by wall
  * clock and by this process's CPU.
@@ -64,41 +58,22 @@ async function compare(
   rounds = 10,
 ): Promise<OutboxCost> {
   disableOutboxForBenchmark(b);
-  const side = (run: ChainRunner): Side => ({ run, latencies: [], seconds: 0, cpu: 0 });
-  const sides = [
-    side(await tradingChains(a)),
-    side(await tradingChains(b)),
-    side(await bare(a, true)),
-    side(await bare(b, false)),
-  ];
-  const per = Math.max(1, Math.round(n / rounds));
-  for (let r = 0; r < rounds; r++) {
-    for (const s of sides) {
-      const cpu0 = process.cpuUsage();
-      const started = performance.now();
-      s.latencies.push(...(await s.run(per)));
-      s.seconds += (performance.now() - started) / 1000;
-      const cpu = process.cpuUsage(cpu0);
-      s.cpu += cpu.user + cpu.system;
-    }
-  }
-  const [on, off, bareOn, bareOff] = sides.map((s) => summarize(s.latencies, s.seconds)) as [
-    BenchResult,
-    BenchResult,
-    BenchResult,
-    BenchResult,
-  ];
+  const [on, off, bareOn, bareOff] = (await alternatingRounds(
+    [await tradingChains(a), await tradingChains(b), await bare(a, true), await bare(b, false)],
+    n,
+    rounds,
+  )) as [RoundsResult, RoundsResult, RoundsResult, RoundsResult];
   const usPerChain = (r: BenchResult) => 1e6 / r.perSecond;
-  const bareEventsUs = Math.max(0, usPerChain(bareOn) - usPerChain(bareOff));
+  const bareEventsUs = Math.max(0, usPerChain(bareOn.result) - usPerChain(bareOff.result));
   return {
     what,
-    withOutbox: on,
-    without: off,
-    ratio: on.perSecond / off.perSecond,
-    cpuWithUs: Math.round(sides[0]!.cpu / sides[0]!.latencies.length),
-    cpuWithoutUs: Math.round(sides[1]!.cpu / sides[1]!.latencies.length),
+    withOutbox: on.result,
+    without: off.result,
+    ratio: on.result.perSecond / off.result.perSecond,
+    cpuWithUs: on.cpuUs,
+    cpuWithoutUs: off.cpuUs,
     bareEventsUs: Math.round(bareEventsUs),
-    floorRatio: usPerChain(off) / (usPerChain(off) + bareEventsUs),
+    floorRatio: usPerChain(off.result) / (usPerChain(off.result) + bareEventsUs),
   };
 }
 

@@ -110,33 +110,50 @@ export async function measure(run: ChainRunner, n: number): Promise<BenchResult>
   return summary(latencies, (performance.now() - started) / 1000);
 }
 
+/** One side of an alternating comparison: its chains summarised, and this process's CPU per chain. */
+export interface RoundsResult {
+  result: BenchResult;
+  /** User + system CPU of this process per chain, µs: steadier than wall clock on a shared machine. */
+  cpuUs: number;
+}
+
 /**
- * tradestore and its bare baseline in alternating rounds (ours, bare, ours, bare, …) of n / rounds
- * chains each: on a machine shared with other work, load that comes and goes then falls on both
- * sides alike instead of on whichever ran second.
+ * Runners in alternating rounds (a, b, c, a, b, c, …) of n / rounds chains each: on a machine
+ * shared with other work, load that comes and goes then falls on every side alike instead of on
+ * whichever ran last. Each round is timed by wall clock and by this process's CPU.
  */
+export async function alternatingRounds(
+  runners: readonly ChainRunner[],
+  n: number,
+  rounds: number,
+): Promise<RoundsResult[]> {
+  const per = Math.max(1, Math.round(n / rounds));
+  const sides = runners.map((run) => ({ run, latencies: [] as number[], seconds: 0, cpu: 0 }));
+  for (let r = 0; r < rounds; r++) {
+    for (const side of sides) {
+      const cpu0 = process.cpuUsage();
+      const started = performance.now();
+      side.latencies.push(...(await side.run(per)));
+      side.seconds += (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      side.cpu += cpu.user + cpu.system;
+    }
+  }
+  return sides.map((s) => ({
+    result: summary(s.latencies, s.seconds),
+    cpuUs: Math.round(s.cpu / s.latencies.length),
+  }));
+}
+
+/** tradestore and its bare baseline in alternating rounds (ours, bare, ours, bare, …). */
 export async function compareChains(
   ours: ChainRunner,
   bare: ChainRunner,
   n: number,
   rounds = 5,
 ): Promise<{ ours: BenchResult; bare: BenchResult }> {
-  const per = Math.max(1, Math.round(n / rounds));
-  const sides = [
-    { run: ours, latencies: [] as number[], seconds: 0 },
-    { run: bare, latencies: [] as number[], seconds: 0 },
-  ];
-  for (let r = 0; r < rounds; r++) {
-    for (const side of sides) {
-      const started = performance.now();
-      side.latencies.push(...(await side.run(per)));
-      side.seconds += (performance.now() - started) / 1000;
-    }
-  }
-  return {
-    ours: summary(sides[0]!.latencies, sides[0]!.seconds),
-    bare: summary(sides[1]!.latencies, sides[1]!.seconds),
-  };
+  const [a, b] = (await alternatingRounds([ours, bare], n, rounds)) as [RoundsResult, RoundsResult];
+  return { ours: a.result, bare: b.result };
 }
 
 /**
