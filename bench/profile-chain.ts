@@ -5,6 +5,7 @@
  */
 import { openStore } from '../src/db/store.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
+import { startCpuProfile } from './cpu-profile.ts';
 import { bareSqliteChains, tradingChains } from './trading.ts';
 
 const n = Number(process.argv[2] ?? 5000);
@@ -15,26 +16,13 @@ await migrateUp(store);
 const run = bare ? await bareSqliteChains(store) : await tradingChains(store, { warmUp: 200 });
 await run(500);
 // `--profile FILE`: a CPU profile of the measured chains only.
-const at = process.argv.indexOf('--profile');
-const profileTo = at > 0 ? process.argv[at + 1] : undefined;
-const { Session } = await import('node:inspector/promises');
-const session = new Session();
-if (profileTo) {
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 100 });
-  await session.post('Profiler.start');
-}
+const stopProfile = await startCpuProfile(process.argv);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 await run(n);
 const cpu = process.cpuUsage(cpu0);
 const wall = performance.now() - t0;
-if (profileTo) {
-  const { profile } = await session.post('Profiler.stop');
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(profileTo, JSON.stringify(profile));
-}
+await stopProfile();
 process.stdout.write(
   `${bare ? 'bare' : 'tradestore'} ${n} chains: ${((cpu.user + cpu.system) / n).toFixed(1)} µs CPU/chain, ${((wall * 1000) / n).toFixed(1)} µs wall/chain\n`,
 );

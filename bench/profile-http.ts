@@ -15,6 +15,7 @@ import { buildApp } from '../src/api/app.ts';
 import { openStore } from '../src/db/store.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
 import { requestJson } from '../test/support/http-json.ts';
+import { startCpuProfile } from './cpu-profile.ts';
 
 const bare = process.argv.includes('--bare');
 const seconds = process.argv[process.argv.indexOf('-d') + 1] ?? '5';
@@ -72,17 +73,7 @@ if (bare) {
 const autocannon = join(import.meta.dirname, '../node_modules/autocannon/autocannon.js');
 const { spawn } = await import('node:child_process');
 // `--profile FILE`: a CPU profile of the load phase only (setup and module loading left out).
-const profileTo = process.argv.includes('--profile')
-  ? process.argv[process.argv.indexOf('--profile') + 1]
-  : undefined;
-const { Session } = await import('node:inspector/promises');
-const session = new Session();
-if (profileTo) {
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 100 });
-  await session.post('Profiler.start');
-}
+const stopProfile = await startCpuProfile(process.argv);
 const cpu0 = process.cpuUsage();
 const child = spawn(
   '/usr/bin/time',
@@ -107,11 +98,7 @@ child.stderr.on('data', (c: Buffer) => (timing += c));
 child.stdout.on('data', (c: Buffer) => (out += c));
 await new Promise((resolve) => child.on('close', resolve));
 const cpu = process.cpuUsage(cpu0);
-if (profileTo) {
-  const { profile } = await session.post('Profiler.stop');
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(profileTo, JSON.stringify(profile));
-}
+await stopProfile();
 const r = JSON.parse(out) as {
   requests: { average: number; total: number };
   latency: { p99: number };
