@@ -4,14 +4,17 @@
  * time is shown in the user's time zone, stored on the server (Settings), UTC until set.
  */
 import Decimal from 'decimal.js';
+import { WallClock } from '../../src/marketdata/formats/time.ts';
 import { h } from './dom.ts';
 
 let zone = 'UTC';
 const formatters = new Map<string, Intl.DateTimeFormat>();
+let clock: WallClock | undefined;
 
 export function setTimeZone(next: string | null | undefined): void {
   zone = next || 'UTC';
   formatters.clear();
+  clock = undefined;
 }
 export function timeZone(): string {
   return zone;
@@ -47,19 +50,9 @@ export function date(value: string | number | null | undefined): string {
 
 /** Offset of the user's zone from UTC at `at`, in ms (for chart axes, which draw UTC). */
 export function zoneOffsetMs(at: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(at));
-  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const asUtc = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
-  return asUtc - Math.floor(at / 1000) * 1000;
+  // The importers' zone arithmetic (offsets cached per hour: a chart asks once per bar).
+  clock ??= new WallClock(zone);
+  return clock.offsetAt(at);
 }
 
 /** Midnight today in the user's zone, as an ISO UTC instant. */
