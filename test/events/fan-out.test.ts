@@ -3,10 +3,16 @@
  * receive exactly what its own filter selects, in order: the SQL filter's answer for the range.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
+import { openStore } from '../../src/db/store.ts';
 import { inTransaction } from '../../src/db/transaction.ts';
 import { recordEvent } from '../../src/events/outbox.ts';
-import { eventBounds, readEvents, type EventFilter } from '../../src/events/reading.ts';
+import { eventBounds, readBatchShared, readEvents, type EventFilter } from '../../src/events/reading.ts';
+import { migrateUp } from '../../src/migrate/runner.ts';
 import { subscribe } from '../../src/events/subscribe.ts';
 import type { EventTopic } from '../../src/events/topics.ts';
 import { eachDialect } from '../support/dialects.ts';
@@ -71,13 +77,6 @@ eachDialect('events: streams sharing one read', (ctx) => {
  * the caller's to choose; the rule is the same code on both.)
  */
 test('a read is shared within one wake-up generation, never by a caller of a later one', async () => {
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { DatabaseSync } = await import('node:sqlite');
-  const { openStore } = await import('../../src/db/store.ts');
-  const { migrateUp } = await import('../../src/migrate/runner.ts');
-  const { readBatchShared } = await import('../../src/events/reading.ts');
   const dir = mkdtempSync(join(tmpdir(), 'tradestore-fanout-'));
   const path = join(dir, 'events.db');
   const store = await openStore(`sqlite:${path}`);
