@@ -133,6 +133,11 @@ export interface Table<V> {
     changes: Partial<NewRow<V>>,
     guard?: readonly [sql: string, ...params: unknown[]],
   ): Promise<number>;
+  /**
+   * The same update when the caller needs no count: sent through `Tx.later`, so on PostgreSQL it
+   * rides with the transaction's next statement instead of taking its own round trip.
+   */
+  updateLater(tx: Tx, id: number, changes: Partial<NewRow<V>>): void;
   /** The column of a view field. */
   column(field: keyof V & string): string;
   /** Every column, in the description's order. */
@@ -226,12 +231,17 @@ function compileInsertMany<V>(
   };
 }
 
-/** `Table.update`: its SQL built once per set of fields (and guard). */
-function compileUpdate<V>(name: string, byField: ReadonlyMap<string, Entry>): Table<V>['update'] {
+/** `Table.update` and `updateLater`: the SQL built once per set of fields (and guard). */
+function compileUpdate<V>(name: string, byField: ReadonlyMap<string, Entry>) {
   const updateSql = new Map<string, string>();
-  return async (tx, id, changes, guard) => {
+  const statement = (
+    tx: Tx,
+    id: number,
+    changes: Partial<NewRow<V>>,
+    guard?: readonly [sql: string, ...params: unknown[]],
+  ): [string, unknown[]] | null => {
     const fields = Object.keys(changes);
-    if (fields.length === 0) return 0;
+    if (fields.length === 0) return null;
     const [condition, ...guardParams] = guard ?? [];
     const key = `${fields.join(',')}|${condition ?? ''}`;
     let sql = updateSql.get(key);
@@ -245,8 +255,17 @@ function compileUpdate<V>(name: string, byField: ReadonlyMap<string, Entry>): Ta
       const e = byField.get(f)!;
       return e.kind.write(tx, c[f], e.label);
     });
-    return tx.run(sql, [...params, id, ...guardParams]);
+    return [sql, [...params, id, ...guardParams]];
   };
+  const update: Table<V>['update'] = async (tx, id, changes, guard) => {
+    const s = statement(tx, id, changes, guard);
+    return s === null ? 0 : tx.run(...s);
+  };
+  const updateLater: Table<V>['updateLater'] = (tx, id, changes) => {
+    const s = statement(tx, id, changes);
+    if (s !== null) tx.later(...s);
+  };
+  return { update, updateLater };
 }
 
 /**
@@ -302,7 +321,7 @@ export function defineTable<V extends object>(name: string, label: string, colum
     async put(tx, values, target, keep) {
       await tx.run(upsertSql(target, keep), paramsOf(tx, values));
     },
-    update: compileUpdate<V>(name, byField),
+    ...compileUpdate<V>(name, byField),
     column(field) {
       return byField.get(field)!.column;
     },

@@ -19,11 +19,27 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { PoolClient } from 'pg';
 import { booleanValue, timestampValue } from './column-values.ts';
+import { flushHeld, type HeldBack, heldStatement, type PgResult, toPg } from './held-back.ts';
 import { pgStatement, prepared } from './statements.ts';
 import type { Store } from './store.ts';
 import type { Dialect } from './url.ts';
 
 export type Row = Record<string, unknown>;
+
+/**
+ * A read as a value: its statement and what its rows become. Modules hand these out (beside the
+ * functions that run them alone) so a caller that needs several can send them together: `readEach`.
+ */
+export interface Read<T> {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+  readonly rows: (rows: Row[]) => T;
+}
+
+/** What `readEach` gives for its reads: each one's value, null for a null entry. */
+export type ReadValues<R extends readonly (Read<unknown> | null)[]> = {
+  -readonly [K in keyof R]: R[K] extends Read<infer T> ? T : null;
+};
 
 /**
  * A service's view of its transaction: one connection, held for the whole operation. ORM calls on
@@ -35,6 +51,20 @@ export interface Tx {
   get<T = Row>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
   /** Runs a statement; returns the number of rows it changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
+  /**
+   * Runs a write whose outcome the caller does not need (no rows, no changed-row count), in its
+   * place in the transaction's order. SQLite runs it at once. PostgreSQL holds it back and sends it
+   * in the round trip of the transaction's next statement (or of its COMMIT), so it costs no round
+   * trip of its own; a failure is then thrown by that next statement, and rolls the transaction
+   * back all the same. Refused outside `inTransaction`.
+   */
+  later(sql: string, params?: readonly unknown[]): void;
+  /**
+   * Runs reads none of which needs another's result, in order, as separate statements would run;
+   * on PostgreSQL in ONE round trip (with what is held back). Each read's value, in order; a null
+   * entry sends nothing and gives null.
+   */
+  readEach<const R extends readonly (Read<unknown> | null)[]>(reads: R): Promise<ReadValues<R>>;
   /**
    * Runs an `insert` (written without `returning`) and returns the new row's id, or null when it
    * inserted nothing (`on conflict do nothing`). SQLite reads the id from the statement's result
@@ -96,22 +126,19 @@ interface Hooks {
 
 const newHooks = (): Hooks => ({ before: [], after: [], withCommit: [], buffers: [], savepoints: 0 });
 
-/**
- * `value` as a PostgreSQL string literal for `withCommit`'s statement. The E'' form doubles
- * backslashes and quotes, so it reads the same whatever `standard_conforming_strings` is (pg's
- * `escapeLiteral` rule, without its per-character loop: an event payload is ~500 characters).
- */
-export function sqlLiteral(value: string): string {
-  if (value.includes('\\')) return `E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
-  return `'${value.replaceAll("'", "''")}'`;
-}
+type Params = readonly unknown[];
 
-function hookSetters(hooks: Hooks | null, run: (sql: string) => Promise<unknown>) {
+function hookSetters(
+  hooks: Hooks | null,
+  run: (sql: string) => Promise<unknown>,
+  later: (sql: string, params?: Params) => void,
+) {
   const refuse = () => {
     throw new Error('commit hooks and savepoints need a write transaction (inTransaction), not reading()');
   };
   if (hooks === null)
     return {
+      later: refuse,
       beforeCommit: refuse,
       afterCommit: refuse,
       withCommit: refuse,
@@ -119,6 +146,7 @@ function hookSetters(hooks: Hooks | null, run: (sql: string) => Promise<unknown>
       savepoint: refuse,
     };
   return {
+    later,
     beforeCommit: (hook: (tx: Tx) => Promise<void>) => void hooks.before.push(hook),
     afterCommit: (hook: () => void) => void hooks.after.push(hook),
     withCommit: (statement: () => string | null, done: (rows: Row[]) => void) =>
@@ -159,21 +187,7 @@ function runAfterCommit(hooks: Hooks): void {
   }
 }
 
-// `?` → `$n` for PostgreSQL, cached per SQL text (the SQL here never has `?` inside literals).
-const pgText = new Map<string, string>();
-function toPg(sql: string): string {
-  let text = pgText.get(sql);
-  if (text === undefined) {
-    let n = 0;
-    text = sql.replace(/\?/g, () => `$${++n}`);
-    pgText.set(sql, text);
-  }
-  return text;
-}
-
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
-
-type Params = readonly unknown[];
 
 function sqliteTx(store: Store, db: DatabaseSync, hooks: Hooks | null): Tx {
   const statement = (sql: string) => prepared(db, sql);
@@ -193,12 +207,21 @@ function sqliteTx(store: Store, db: DatabaseSync, hooks: Hooks | null): Tx {
       const result = statement(sql).run(...bind(params));
       return Number(result.changes) === 0 ? null : Number(result.lastInsertRowid);
     },
+    async readEach<const R extends readonly (Read<unknown> | null)[]>(reads: R) {
+      return reads.map((r) =>
+        r === null ? null : r.rows(statement(r.sql).all(...bind(r.params)) as Row[]),
+      ) as ReadValues<R>;
+    },
     forUpdate: '',
     bool: (v) => booleanValue('sqlite', v),
     time: (v) => timestampValue('sqlite', v),
     json,
     store,
-    ...hookSetters(hooks, async (sql) => db.exec(sql)),
+    ...hookSetters(
+      hooks,
+      async (sql) => db.exec(sql),
+      (sql, params = []) => void statement(sql).run(...bind(params)),
+    ),
   };
 }
 
@@ -210,7 +233,7 @@ const JSON_TYPES = new Set([114, 3802]);
  * would parse them, and a JSON string value (`"paper"`) then reaches `json()` as the bare text
  * `paper`, which is indistinguishable from stored JSON text: one encoding for both dialects.
  */
-function jsonAsText(client: PoolClient) {
+function jsonAsText(client: PoolClient): { getTypeParser(oid: number, format?: string): unknown } {
   const parsers = client as unknown as { getTypeParser(oid: number, format?: string): unknown };
   return {
     getTypeParser: (oid: number, format?: string) =>
@@ -218,10 +241,15 @@ function jsonAsText(client: PoolClient) {
   };
 }
 
-function pgTx(store: Store, client: PoolClient, hooks: Hooks | null): Tx {
+function pgTx(store: Store, client: PoolClient, hooks: Hooks | null, held: HeldBack | null): Tx {
   const types = jsonAsText(client);
-  const exec = (sql: string, params: Params) =>
-    client.query<Row>({ ...pgStatement(toPg(sql)), values: params as unknown[], types });
+  const execute = (h: HeldBack, sql: string, params: Params) => heldStatement(client, h, sql, params);
+  const sendHeld = async (h: HeldBack, text: string): Promise<PgResult> =>
+    (await flushHeld(client, h, [text], types)).at(-1)!;
+  const exec = (sql: string, params: Params): Promise<PgResult> =>
+    held !== null && held.texts.length > 0
+      ? sendHeld(held, execute(held, sql, params))
+      : client.query<Row>({ ...pgStatement(toPg(sql)), values: params as unknown[], types });
   return {
     dialect: 'postgresql',
     async all<T>(sql: string, params: Params = []) {
@@ -237,12 +265,38 @@ function pgTx(store: Store, client: PoolClient, hooks: Hooks | null): Tx {
       const row = (await exec(`${sql} returning id`, params)).rows[0];
       return row === undefined ? null : Number(row.id);
     },
+    async readEach<const R extends readonly (Read<unknown> | null)[]>(reads: R) {
+      const sent = reads.filter((r) => r !== null);
+      let results: PgResult[];
+      if (sent.length <= 1 && (held === null || held.texts.length === 0)) {
+        results = sent.length === 0 ? [] : [await exec(sent[0]!.sql, sent[0]!.params)];
+      } else {
+        // Outside a transaction (reading) nothing is held back: a batch of its own.
+        const h = held ?? { texts: [], prepare: [], begun: true };
+        results = await flushHeld(
+          client,
+          h,
+          sent.map((r) => execute(h, r.sql, r.params)),
+          types,
+        );
+      }
+      let i = 0;
+      return reads.map((r) => (r === null ? null : r.rows(results[i++]!.rows))) as ReadValues<R>;
+    },
     forUpdate: ' for update',
     bool: (v) => booleanValue('postgresql', v),
     time: (v) => timestampValue('postgresql', v),
     json,
     store,
-    ...hookSetters(hooks, (sql) => client.query(sql)),
+    ...hookSetters(
+      hooks,
+      (sql) => (held !== null && held.texts.length > 0 ? sendHeld(held, sql) : client.query(sql)),
+      (sql, params = []) => {
+        if (held === null)
+          throw new Error('tx.later is not available in a driver transaction: send the write on the handle');
+        held.texts.push(execute(held, sql, params));
+      },
+    ),
   };
 }
 
@@ -276,7 +330,7 @@ class BrokenConnection extends Error {}
  * for it like a second writer would). PostgreSQL: one pooled client for the whole transaction.
  */
 export function inTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return inDriverTransaction(store, (tx) => fn(tx));
+  return runTransaction(store, (tx) => fn(tx), false);
 }
 
 /** The driver-level handle of a transaction, for hot paths that bypass the Tx (COPY, multi-row statements). */
@@ -287,9 +341,17 @@ export type DriverHandle =
  * `inTransaction` that also hands `fn` the connection itself (marketdata's bulk writes): the same
  * transaction, so what `fn` writes through the handle commits with the Tx's statements and hooks.
  */
-export async function inDriverTransaction<T>(
+export function inDriverTransaction<T>(
   store: Store,
   fn: (tx: Tx, handle: DriverHandle) => Promise<T>,
+): Promise<T> {
+  return runTransaction(store, fn, true);
+}
+
+async function runTransaction<T>(
+  store: Store,
+  fn: (tx: Tx, handle: DriverHandle) => Promise<T>,
+  driver: boolean,
 ): Promise<T> {
   if (store.dialect === 'sqlite') {
     return store.withSqlite(async (db) => {
@@ -314,15 +376,20 @@ export async function inDriverTransaction<T>(
     });
   }
   return onPgClient(store, async (client) => {
-    await client.query('begin');
+    // A driver transaction's handle sends statements the Tx does not see: its BEGIN goes first, and
+    // nothing is held back for later (a held-back write would be overtaken by them).
+    if (driver) await client.query('begin');
+    const held: HeldBack | null = driver ? null : { texts: ['begin'], prepare: [], begun: false };
     const hooks = newHooks();
     let result: T;
     try {
-      const tx = pgTx(store, client, hooks);
+      const tx = pgTx(store, client, hooks, held);
       result = await fn(tx, { dialect: 'postgresql', client });
       await runBeforeCommit(hooks, tx);
-      await commitPg(client, hooks);
+      await commitPg(client, hooks, held);
     } catch (error) {
+      // Nothing reached the server: nothing to roll back.
+      if (held !== null && !held.begun) throw error;
       // A rollback that fails means the connection is gone: the client must not be reused.
       await client.query('rollback').catch(() => {
         throw new BrokenConnection('rollback failed', { cause: error });
@@ -334,27 +401,28 @@ export async function inDriverTransaction<T>(
   });
 }
 
-/** COMMIT, preceded in the same round trip by the `withCommit` statements. */
-async function commitPg(client: PoolClient, hooks: Hooks): Promise<void> {
+/**
+ * COMMIT, preceded in the same round trip by what the transaction held back and the `withCommit`
+ * statements. A transaction that sent nothing and holds nothing but its BEGIN sends nothing.
+ */
+async function commitPg(client: PoolClient, hooks: Hooks, held: HeldBack | null): Promise<void> {
   const sent = hooks.withCommit.flatMap((w) => {
     const text = w.statement();
     return text === null ? [] : [{ text, done: w.done }];
   });
-  if (sent.length === 0) {
-    await client.query('commit');
+  const texts = [...sent.map((w) => w.text), 'commit'];
+  if (held === null) {
+    const results = await client.query(texts.join(';\n'));
+    if (sent.length > 0) sent.forEach((w, i) => w.done((results as unknown as PgResult[])[i]!.rows));
     return;
   }
-  // A multi-statement query answers with one result per statement.
-  const results = (await client.query(
-    `${sent.map((w) => w.text).join(';\n')};\ncommit`,
-  )) as unknown as Array<{
-    rows: Row[];
-  }>;
+  if (!held.begun && held.texts.length === 1 && held.prepare.length === 0 && sent.length === 0) return;
+  const results = await flushHeld(client, held, texts);
   sent.forEach((w, i) => w.done(results[i]!.rows));
 }
 
 /** Read-only work: the same Tx interface, on the connection, without a write transaction. */
 export async function reading<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
   if (store.dialect === 'sqlite') return store.withSqlite((db) => fn(sqliteTx(store, db, null)));
-  return onPgClient(store, (client) => fn(pgTx(store, client, null)));
+  return onPgClient(store, (client) => fn(pgTx(store, client, null, null)));
 }

@@ -11,7 +11,8 @@
  * the newest seq, which PostgreSQL delivers at COMMIT). SQLite serialises writers anyway: the
  * counter upsert and one cached multi-row insert.
  */
-import { sqlLiteral, type Tx } from '../db/transaction.ts';
+import { sqlLiteral } from '../db/held-back.ts';
+import type { Tx } from '../db/transaction.ts';
 import type { Store } from '../db/store.ts';
 import { isoTime, wireJson, wireJsonAfter } from '../db/wire.ts';
 import { kickRedisPublisher } from './redis-publisher.ts';

@@ -22,7 +22,8 @@ import {
 } from '../input/fast-parse.ts';
 import { parseInput } from '../input/parse.ts';
 import { moneyValue, nonNegativeDecimal, positiveDecimal, when } from '../input/fields.ts';
-import { loadPortfolio } from '../portfolios/portfolios.ts';
+import { portfolioRead } from '../portfolios/portfolios.ts';
+import { riskConfigsRead } from '../portfolios/risk-configs.ts';
 import { type FillResult, recordFillIn } from './fills.ts';
 import { type ProposalResult, proposeTradeIdeaIn } from './ideas.ts';
 import { type OrderView, placeOrderIn } from './orders.ts';
@@ -32,9 +33,10 @@ import {
   SignalInput,
   type SignalView,
   strategyFacts,
+  strategyFactsRead,
 } from './signals.ts';
 import { str } from '../db/column-values.ts';
-import { inTransaction } from '../db/transaction.ts';
+import { inTransaction, type Tx } from '../db/transaction.ts';
 import { TradingError } from '../input/errors.ts';
 
 export const ActOnSignalInput = z
@@ -162,6 +164,25 @@ export interface ActOnSignalResult {
 }
 
 /**
+ * Everything the chain reads before it writes, in one round trip on PostgreSQL. The portfolio row
+ * is locked first: its cash changes if the order fills.
+ */
+async function readBeforeActing(tx: Tx, a: ParsedAct) {
+  const portfolioId = a.signal.portfolioId!;
+  const [strategy, portfolio, asset, riskConfigs] = await tx.readEach([
+    a.signal.strategyId === undefined ? null : strategyFactsRead(a.signal.strategyId),
+    portfolioRead(tx, portfolioId, { lock: a.fill !== undefined }),
+    {
+      sql: 'select symbol, venue from assets where id = ?',
+      params: [a.signal.assetId],
+      rows: ([row]) => row as { symbol: unknown; venue: unknown } | undefined,
+    },
+    riskConfigsRead(portfolioId),
+  ]);
+  return { strategy, portfolio, asset, riskConfigs };
+}
+
+/**
  * Records a signal and acts on it in one transaction: buy/sell signals become a trade idea the risk
  * gate decides on; an auto-executed idea gets its order (and fill, when given). An idea that needs
  * approval or is halted stops there; approve it and place the order with placeOrder.
@@ -173,23 +194,24 @@ export async function actOnSignal(store: Store, input: ActOnSignalInput): Promis
   }
   return inTransaction(store, async (tx) => {
     const now = new Date();
-    const strategy = a.signal.strategyId === undefined ? null : await strategyFacts(tx, a.signal.strategyId);
+    if (a.signal.action === 'hold') {
+      const strategy =
+        a.signal.strategyId === undefined ? null : await strategyFacts(tx, a.signal.strategyId);
+      const signal = await insertSignal(tx, {
+        ...a.signal,
+        strategyVersion: resolveStrategyVersion(a.signal, strategy),
+      });
+      return { signal, proposal: null, order: null, fill: null };
+    }
+    const { strategy, portfolio, asset, riskConfigs } = await readBeforeActing(tx, a);
     const signal = await insertSignal(tx, {
       ...a.signal,
       strategyVersion: resolveStrategyVersion(a.signal, strategy),
     });
-    if (signal.action === 'hold') return { signal, proposal: null, order: null, fill: null };
-
-    // The portfolio row is locked first: its cash changes if the order fills.
-    const portfolio = await loadPortfolio(tx, signal.portfolioId!, { lock: a.fill !== undefined });
-    const asset = await tx.get<{ symbol: unknown; venue: unknown }>(
-      'select symbol, venue from assets where id = ?',
-      [signal.assetId],
-    );
     const proposal = await proposeTradeIdeaIn(
       tx,
       { ...a.idea, signalId: signal.id },
-      { signal, strategy, portfolio, now, symbol: str(asset?.symbol) },
+      { signal, strategy, portfolio, now, symbol: str(asset?.symbol), riskConfigs },
     );
     const idea = proposal.idea;
     if (idea.status !== 'auto_executed') return { signal, proposal, order: null, fill: null };

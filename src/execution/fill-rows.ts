@@ -1,10 +1,12 @@
 /**
- * Fill rows: the stored fill (its view and table description), what recording one accepts, and
- * what it returns.
+ * Fill rows: the stored fill (its view and table description), what recording one accepts, what it
+ * returns, and the first fill of a replayed venue trade.
  */
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { col, defineTable } from '../db/table.ts';
+import type { Tx } from '../db/transaction.ts';
+import { TradingError } from '../input/errors.ts';
 import { maxLength } from '../entities/common.ts';
 import { FillSchema, LIQUIDITY_ROLES, type LiquidityRole } from '../entities/execution-tables.ts';
 import { id, moneyValue, nonNegativeDecimal, positiveDecimal, requiredText, when } from '../input/fields.ts';
@@ -87,4 +89,30 @@ export interface FillResult {
   cashBalance: Decimal;
   /** true when (venue, exchangeTradeId) was already recorded: nothing changed, `fill` is the first one. */
   duplicate: boolean;
+}
+
+function sameFill(f: FillView, order: OrderView, x: ParsedFill): boolean {
+  return f.orderId === order.id && f.quantity.eq(x.quantity) && f.price.eq(x.price) && f.fee.eq(x.fee ?? 0);
+}
+
+/** The first fill of a replayed venue trade, or null; refused when its terms differ. */
+export async function replayedFill(
+  tx: Tx,
+  x: ParsedFill,
+  order: OrderView,
+  venue: string,
+): Promise<FillView | null> {
+  if (x.exchangeTradeId === undefined) return null;
+  const seen = await tx.get('select * from fills where venue = ? and exchange_trade_id = ?', [
+    venue,
+    x.exchangeTradeId,
+  ]);
+  if (!seen) return null;
+  const first = fills.fromRow(seen);
+  if (!sameFill(first, order, x)) {
+    throw new TradingError(
+      `exchange trade ${venue}:${x.exchangeTradeId} is already fill ${first.id} of order ${first.orderId} with different terms`,
+    );
+  }
+  return first;
 }

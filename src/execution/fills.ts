@@ -23,7 +23,13 @@ import { TradingError } from '../input/errors.ts';
 import { id } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
 import { loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
-import { findOpenPosition, type PositionView, positions, positionState } from '../portfolios/positions.ts';
+import {
+  findOpenPosition,
+  openPositionRead,
+  type PositionView,
+  positions,
+  positionState,
+} from '../portfolios/positions.ts';
 import { divideRounded, exact, ZERO } from '../trading/exact.ts';
 import {
   applyFill,
@@ -33,10 +39,17 @@ import {
 } from '../trading/position-accounting.ts';
 import { applyFillToTrade, type TradeState } from '../trading/round-trips.ts';
 import { assertTransition } from '../trading/transitions.ts';
-import { FillInput, type FillResult, type FillView, fills, type ParsedFill } from './fill-rows.ts';
+import {
+  FillInput,
+  type FillResult,
+  type FillView,
+  fills,
+  type ParsedFill,
+  replayedFill,
+} from './fill-rows.ts';
 import { orders } from './order-rows.ts';
 import { loadOrder, type OrderView } from './orders.ts';
-import { trades, type TradeView, tradeState } from './trades.ts';
+import { openTradeRead, trades, type TradeView, tradeState } from './trades.ts';
 
 export { FillInput, type FillResult, type FillView, fills, type ParsedFill } from './fill-rows.ts';
 
@@ -84,10 +97,6 @@ async function attribution(tx: Tx, order: OrderView): Promise<Attribution> {
   return { strategyId: null, stopLoss: null, takeProfit: null, reasoning: null, confidence: null };
 }
 
-function sameFill(f: FillView, order: OrderView, x: ParsedFill): boolean {
-  return f.orderId === order.id && f.quantity.eq(x.quantity) && f.price.eq(x.price) && f.fee.eq(x.fee ?? 0);
-}
-
 /** What a caller that created the order in this same transaction already holds. */
 export interface KnownToFill {
   order?: OrderView;
@@ -111,28 +120,6 @@ interface FillState {
   fee: Decimal;
   ts: Date;
   now: Date;
-}
-
-/** The first fill of a replayed venue trade, or null; refused when its terms differ. */
-async function replayedFill(
-  tx: Tx,
-  x: ParsedFill,
-  order: OrderView,
-  venue: string,
-): Promise<FillView | null> {
-  if (x.exchangeTradeId === undefined) return null;
-  const seen = await tx.get('select * from fills where venue = ? and exchange_trade_id = ?', [
-    venue,
-    x.exchangeTradeId,
-  ]);
-  if (!seen) return null;
-  const first = fills.fromRow(seen);
-  if (!sameFill(first, order, x)) {
-    throw new TradingError(
-      `exchange trade ${venue}:${x.exchangeTradeId} is already fill ${first.id} of order ${first.orderId} with different terms`,
-    );
-  }
-  return first;
 }
 
 /** The order's rules for a fill: fillable status, remaining quantity, limit price. Returns the new status. */
@@ -176,14 +163,10 @@ async function readFillState(tx: Tx, x: ParsedFill, known: KnownToFill): Promise
   if (first) return duplicateResult(tx, first, order, portfolio.cashBalance);
 
   const { filled, status } = checkFillAgainstOrder(order, x);
-  const before = await findOpenPosition(tx, order.portfolioId, order.assetId, order.testMode);
-  // `+column` keeps the planner on the small outcome index (open trades are few; the portfolio's are many).
-  const tradeRow = await tx.get(
-    `select * from trades where +portfolio_id = ? and +asset_id = ? and test_mode = ? and is_backtest = ?
-        and outcome = 'open'`,
-    [order.portfolioId, order.assetId, tx.bool(order.testMode), tx.bool(false)],
-  );
-  const openTrade = tradeRow ? trades.fromRow(tradeRow) : null;
+  const [before, openTrade] = await tx.readEach([
+    openPositionRead(tx, order.portfolioId, order.assetId, order.testMode),
+    openTradeRead(tx, order.portfolioId, order.assetId, order.testMode),
+  ]);
   return {
     order,
     portfolio,
@@ -274,7 +257,7 @@ async function writeRoundTrips(tx: Tx, state: FillState, a: Accounting) {
     // column costs SQLite its index updates even when the value is the same).
     const { direction: _direction, entryTime: _entryTime, ...changed } = tradeColumns(a.trade);
     const changes = { ...changed, updatedAt: now };
-    await trades.update(tx, state.openTrade.id, changes);
+    trades.updateLater(tx, state.openTrade.id, changes);
     trade = { ...state.openTrade, ...changes };
   }
   let openedTrade: TradeView | null = null;
@@ -334,7 +317,7 @@ async function writePositions(tx: Tx, state: FillState, a: Accounting, exitPrice
       closedAt: after.status === 'closed' ? ts : null,
       updatedAt: now,
     };
-    await positions.update(tx, before.id, changes);
+    positions.updateLater(tx, before.id, changes);
     if (after.status === 'closed') closedPosition = { ...before, ...changes };
     else position = { ...before, ...changes };
   }
@@ -410,13 +393,13 @@ async function writeFill(tx: Tx, state: FillState, x: ParsedFill, a: Accounting)
   const cashDelta = order.testMode ? dec(0) : a.effect.cashDelta;
   const cashBalance = exact(portfolio.cashBalance).plus(cashDelta);
   if (!order.testMode) {
-    await tx.run('update portfolios set cash_balance = ?, updated_at = ? where id = ?', [
+    tx.later('update portfolios set cash_balance = ?, updated_at = ? where id = ?', [
       moneyParam(cashBalance, 'cash balance'),
       tx.time(now),
       portfolio.id,
     ]);
   }
-  await orders.update(tx, order.id, { status: state.status, updatedAt: now });
+  orders.updateLater(tx, order.id, { status: state.status, updatedAt: now });
   const filledValue = order.filledValue.plus(exact(x.quantity).times(exact(x.price)));
   const filledOrder = {
     ...order,

@@ -17,7 +17,7 @@ import { TradingError } from '../input/errors.ts';
 import { id, idFilters, userRef, when } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
 import { assertTradable, findUser, loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
-import { recordHaltReason } from '../portfolios/risk-configs.ts';
+import { recordHaltReason, type RiskConfigs } from '../portfolios/risk-configs.ts';
 import type { RiskEvaluation, RiskVerdict } from '../trading/risk-gate.ts';
 import { assertTransition, canTransition, decisionActionFor } from '../trading/transitions.ts';
 import { checkLevels, type ResolvedIdea, resolveIdea } from './idea-terms.ts';
@@ -55,6 +55,7 @@ function assessIdea(
   idea: Pick<ResolvedIdea, 'assetId' | 'direction' | 'quantity' | 'confidence' | 'entryPrice' | 'testMode'>,
   at: Date,
   symbol?: string,
+  configs?: RiskConfigs,
 ) {
   return assessRisk(tx, {
     portfolioId: portfolio.id,
@@ -65,6 +66,7 @@ function assessIdea(
     testMode: idea.testMode,
     watchlist: strategy?.allowedSymbols ?? null,
     ...(symbol === undefined ? {} : { symbol }),
+    ...(configs === undefined ? {} : { configs }),
     at,
     limits: portfolio,
     order: {
@@ -86,6 +88,7 @@ type KnownContext = {
   strategy?: StrategyFacts | null;
   portfolio?: PortfolioView;
   symbol?: string;
+  riskConfigs?: RiskConfigs;
   now?: Date;
 };
 
@@ -245,7 +248,8 @@ export async function proposeTradeIdeaIn(
 ): Promise<ProposalResult> {
   const now = known.now ?? new Date();
   const { r, portfolio, strategy } = await resolveProposal(tx, i, known);
-  const assessment = await assessIdea(tx, portfolio, strategy, r, now, known.symbol);
+  const configs = portfolio.id === known.portfolio?.id ? known.riskConfigs : undefined;
+  const assessment = await assessIdea(tx, portfolio, strategy, r, now, known.symbol, configs);
   const verdict = assessment.evaluation.verdict;
   // Inserted at its verdict in one statement (the hot path): logically waiting → verdict.
   const idea = await insertIdea(tx, r, i, verdict, gateDecider(verdict), now);

@@ -310,7 +310,7 @@ export async function placeOrderIn(tx: Tx, o: ParsedOrder, known: KnownToOrder =
   );
   // A concurrent transaction committed the same client_order_id first.
   if (row === null) return replay(tx, o, clientOrderId);
-  if (signalId !== null) await markSignalExecuted(tx, signalId, now);
+  if (signalId !== null) markSignalExecuted(tx, signalId, now);
   const order = orderWithFills(row);
   recordChange(tx, 'order', 'placed', order);
   return { order, created: true };

@@ -52,6 +52,8 @@ export interface RiskQuestion {
   watchlist: readonly string[] | null;
   /** The asset's symbol when the caller already has it (read only when a watchlist needs it). */
   symbol?: string;
+  /** The risk configs when the caller already read them in this transaction. */
+  configs?: RiskConfigs;
   at: Date;
   /** The portfolio's own limits and the order the idea would place. */
   limits: PortfolioLimits;
@@ -111,7 +113,7 @@ export async function loadOpenExposure(
 const DAY_MS = 86_400_000;
 
 export async function assessRisk(tx: Tx, q: RiskQuestion): Promise<RiskAssessment> {
-  const configs = await loadRiskConfigs(tx, q.portfolioId);
+  const configs = q.configs ?? (await loadRiskConfigs(tx, q.portfolioId));
   // The open positions are read once, for the drawdown and the limits (under the lock limits need).
   const limited = hasPortfolioLimits(q.limits);
   let open: PositionView[] | undefined;

@@ -8,7 +8,7 @@ import { bool, int, json, str, strOrNull } from '../db/column-values.ts';
 import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
 import { col, defineTable } from '../db/table.ts';
-import { inTransaction, reading, type Tx } from '../db/transaction.ts';
+import { inTransaction, type Read, reading, type Tx } from '../db/transaction.ts';
 import { SIGNAL_ACTIONS, type SignalAction } from '../entities/execution-tables.ts';
 import { NotFoundError, TradingError } from '../input/errors.ts';
 import {
@@ -99,21 +99,29 @@ export interface StrategyFacts {
   allowedSymbols: string[] | null;
 }
 
-export async function strategyFacts(tx: Tx, strategyId: number): Promise<StrategyFacts> {
-  const row = await tx.get(
-    `select s.id, s.name, s.is_active, s.allowed_symbols, v.version_hash
+/** What a signal and its idea need of their strategy (current version, watchlist), as a Read. */
+export function strategyFactsRead(strategyId: number): Read<StrategyFacts> {
+  return {
+    sql: `select s.id, s.name, s.is_active, s.allowed_symbols, v.version_hash
        from strategies s left join strategy_versions v on v.id = s.current_version_id
       where s.id = ?`,
-    [strategyId],
-  );
-  if (!row) throw new NotFoundError(`strategy ${strategyId} does not exist`);
-  return {
-    id: int(row.id),
-    name: str(row.name),
-    isActive: bool(row.is_active),
-    versionHash: strOrNull(row.version_hash),
-    allowedSymbols: json<string[]>(row.allowed_symbols),
+    params: [strategyId],
+    rows([row]) {
+      if (!row) throw new NotFoundError(`strategy ${strategyId} does not exist`);
+      return {
+        id: int(row.id),
+        name: str(row.name),
+        isActive: bool(row.is_active),
+        versionHash: strOrNull(row.version_hash),
+        allowedSymbols: json<string[]>(row.allowed_symbols),
+      };
+    },
   };
+}
+
+export async function strategyFacts(tx: Tx, strategyId: number): Promise<StrategyFacts> {
+  const [facts] = await tx.readEach([strategyFactsRead(strategyId)]);
+  return facts;
 }
 
 /** Inserts a validated signal (the strategy version already resolved). */
@@ -170,8 +178,8 @@ export async function recordSignal(store: Store, input: SignalInput): Promise<Si
 }
 
 /** Marks a signal as acted on (an order was placed from it); idempotent. */
-export async function markSignalExecuted(tx: Tx, signalId: number, at: Date): Promise<void> {
-  await tx.run('update signals set executed = ?, executed_at = ? where id = ? and executed = ?', [
+export function markSignalExecuted(tx: Tx, signalId: number, at: Date): void {
+  tx.later('update signals set executed = ?, executed_at = ? where id = ? and executed = ?', [
     tx.bool(true),
     tx.time(at),
     signalId,

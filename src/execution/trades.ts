@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
 import { col, defineTable } from '../db/table.ts';
-import { reading } from '../db/transaction.ts';
+import { type Read, reading, type Tx } from '../db/transaction.ts';
 import type { Direction } from '../entities/common.ts';
 import { TRADE_OUTCOMES, type TradeOutcome } from '../entities/execution-tables.ts';
 import { NotFoundError } from '../input/errors.ts';
@@ -106,6 +106,22 @@ export function tradeState(t: TradeView): TradeState {
 }
 
 /** Round trips matching the filter, newest entry first (`from` inclusive, `to` exclusive on entry_time). */
+/** The open (live, not backtest) round trip of an asset in a portfolio's book, as a Read. */
+export function openTradeRead(
+  tx: Tx,
+  portfolioId: number,
+  assetId: number,
+  testMode: boolean,
+): Read<TradeView | null> {
+  return {
+    // `+column` keeps the planner on the small outcome index (open trades are few; the portfolio's are many).
+    sql: `select * from trades where +portfolio_id = ? and +asset_id = ? and test_mode = ? and is_backtest = ?
+        and outcome = 'open'`,
+    params: [portfolioId, assetId, tx.bool(testMode), tx.bool(false)],
+    rows: ([row]) => (row ? trades.fromRow(row) : null),
+  };
+}
+
 export const listTrades = defineListing(trades, {
   fields: {
     ...idFilters('portfolioId', 'strategyId', 'assetId', 'signalId', 'tradeIdeaId'),

@@ -11,7 +11,7 @@ import { int, str } from '../db/column-values.ts';
 import { Where } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
 import { col, defineTable } from '../db/table.ts';
-import { inTransaction, reading, type Tx } from '../db/transaction.ts';
+import { inTransaction, type Read, reading, type Tx } from '../db/transaction.ts';
 import {
   PORTFOLIO_MODES,
   PORTFOLIO_STATUSES,
@@ -65,12 +65,29 @@ export const portfolios = defineTable<PortfolioView>('portfolios', 'portfolio', 
  * which serialises every cash change of the portfolio until commit. SQLite write transactions are
  * already serialised (BEGIN IMMEDIATE).
  */
-export async function loadPortfolio(tx: Tx, portfolioId: number, options: { lock?: boolean } = {}) {
-  const row = await tx.get(`select * from portfolios where id = ?${options.lock ? tx.forUpdate : ''}`, [
-    portfolioId,
-  ]);
-  if (!row) throw new NotFoundError(`portfolio ${portfolioId} does not exist`);
-  return portfolios.fromRow(row);
+export async function loadPortfolio(
+  tx: Tx,
+  portfolioId: number,
+  options: { lock?: boolean } = {},
+): Promise<PortfolioView> {
+  const [portfolio] = await tx.readEach([portfolioRead(tx, portfolioId, options)]);
+  return portfolio;
+}
+
+/** `loadPortfolio` as a Read, for a caller that sends it with other reads (`Tx.readEach`). */
+export function portfolioRead(
+  tx: Tx,
+  portfolioId: number,
+  options: { lock?: boolean } = {},
+): Read<PortfolioView> {
+  return {
+    sql: `select * from portfolios where id = ?${options.lock ? tx.forUpdate : ''}`,
+    params: [portfolioId],
+    rows([row]) {
+      if (!row) throw new NotFoundError(`portfolio ${portfolioId} does not exist`);
+      return portfolios.fromRow(row);
+    },
+  };
 }
 
 /** New ideas and orders need an active portfolio. */

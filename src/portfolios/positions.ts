@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { defineListing, type ListingQuery } from '../db/listing.ts';
 import type { Store } from '../db/store.ts';
 import { col, defineTable } from '../db/table.ts';
-import { reading, type Tx } from '../db/transaction.ts';
+import { type Read, reading, type Tx } from '../db/transaction.ts';
 import { POSITION_STATUSES, type PositionStatus } from '../entities/portfolio-tables.ts';
 import { id, idFilters } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
@@ -104,11 +104,22 @@ export async function findOpenPosition(
   assetId: number,
   testMode: boolean,
 ): Promise<PositionView | null> {
-  const row = await tx.get(
-    `select * from positions where portfolio_id = ? and asset_id = ? and test_mode = ? and status = 'open'`,
-    [portfolioId, assetId, tx.bool(testMode)],
-  );
-  return row ? positions.fromRow(row) : null;
+  const [position] = await tx.readEach([openPositionRead(tx, portfolioId, assetId, testMode)]);
+  return position;
+}
+
+/** `findOpenPosition` as a Read, for a caller that sends it with other reads (`Tx.readEach`). */
+export function openPositionRead(
+  tx: Tx,
+  portfolioId: number,
+  assetId: number,
+  testMode: boolean,
+): Read<PositionView | null> {
+  return {
+    sql: `select * from positions where portfolio_id = ? and asset_id = ? and test_mode = ? and status = 'open'`,
+    params: [portfolioId, assetId, tx.bool(testMode)],
+    rows: ([row]) => (row ? positions.fromRow(row) : null),
+  };
 }
 
 /** The open position of an asset in a portfolio (production unless testMode), or null when flat. */

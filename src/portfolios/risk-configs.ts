@@ -15,7 +15,7 @@ import { appendDecision, type DecisionView } from '../audit/decision-history.ts'
 import { recordChange } from '../events/outbox.ts';
 import type { Store } from '../db/store.ts';
 import { col, defineTable } from '../db/table.ts';
-import { inTransaction, reading, type Tx } from '../db/transaction.ts';
+import { inTransaction, type Read, reading, type Row, type Tx } from '../db/transaction.ts';
 import { NotFoundError } from '../input/errors.ts';
 import {
   botVersion,
@@ -94,12 +94,23 @@ export interface RiskConfigs {
 
 /** The global row, the portfolio's override and the merged config, in one query. */
 export async function loadRiskConfigs(tx: Tx, portfolioId: number | null): Promise<RiskConfigs> {
-  const rows = await tx.all(
-    portfolioId === null
-      ? 'select * from risk_configs where portfolio_id is null'
-      : 'select * from risk_configs where portfolio_id is null or portfolio_id = ?',
-    portfolioId === null ? [] : [portfolioId],
-  );
+  const [configs] = await tx.readEach([riskConfigsRead(portfolioId)]);
+  return configs;
+}
+
+/** `loadRiskConfigs` as a Read, for a caller that sends it with other reads (`Tx.readEach`). */
+export function riskConfigsRead(portfolioId: number | null): Read<RiskConfigs> {
+  return {
+    sql:
+      portfolioId === null
+        ? 'select * from risk_configs where portfolio_id is null'
+        : 'select * from risk_configs where portfolio_id is null or portfolio_id = ?',
+    params: portfolioId === null ? [] : [portfolioId],
+    rows: riskConfigsOf,
+  };
+}
+
+function riskConfigsOf(rows: Row[]): RiskConfigs {
   let global: RiskConfigView | null = null;
   let override: RiskConfigView | null = null;
   for (const row of rows) {

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { recordSignal } from '../../src/execution/signals.ts';
-import { inTransaction, sqlLiteral } from '../../src/db/transaction.ts';
+import { sqlLiteral } from '../../src/db/held-back.ts';
+import { inTransaction } from '../../src/db/transaction.ts';
 import { recordEvent } from '../../src/events/outbox.ts';
 import { eventBounds, readEvents } from '../../src/events/reading.ts';
 import { eachDialect } from '../support/dialects.ts';
