@@ -12,6 +12,7 @@
 import { createRequire } from 'node:module';
 import type { PoolClient } from 'pg';
 import { pgStatement } from './statements.ts';
+import { isoTime } from './wire.ts';
 
 type Row = Record<string, unknown>;
 export type PgResult = { rows: Row[]; rowCount: number | null };
@@ -37,8 +38,13 @@ const pgUtils = createRequire(import.meta.url)('pg/lib/utils.js') as {
   prepareValue(value: unknown): string | Buffer | null;
 };
 
-/** A parameter as the untyped literal of the text the driver would send for it. */
+/**
+ * A parameter as the untyped literal of the text the driver would send for it. A Date goes as its
+ * ISO instant (remembered: `isoTime`) instead of pg's local-time spelling of the same instant:
+ * every datetime column here is timestamptz (test/db/later-writes.test.ts holds them equal).
+ */
 function pgLiteral(value: unknown): string {
+  if (value instanceof Date) return `'${isoTime(value)}'`;
   const text = pgUtils.prepareValue(value);
   if (text === null) return 'null';
   return sqlLiteral(typeof text === 'string' ? text : `\\x${text.toString('hex')}`);

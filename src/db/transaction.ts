@@ -232,14 +232,32 @@ const JSON_TYPES = new Set([114, 3802]);
  * The client's type parsers, except that json/jsonb arrive as text, as SQLite's do. The driver
  * would parse them, and a JSON string value (`"paper"`) then reaches `json()` as the bare text
  * `paper`, which is indistinguishable from stored JSON text: one encoding for both dialects.
+ * Built once per connection, each text parser looked up once: the driver asks for every column of
+ * every result (a `select *` of a position is 18 lookups through three layers).
  */
-function jsonAsText(client: PoolClient): { getTypeParser(oid: number, format?: string): unknown } {
-  const parsers = client as unknown as { getTypeParser(oid: number, format?: string): unknown };
-  return {
-    getTypeParser: (oid: number, format?: string) =>
-      JSON_TYPES.has(oid) ? (text: string) => text : parsers.getTypeParser(oid, format),
+function jsonAsText(client: PoolClient): TypeParsers {
+  let types = typesOf.get(client);
+  if (types !== undefined) return types;
+  const parsers = client as unknown as TypeParsers;
+  const text = new Map<number, unknown>();
+  const asText = (value: string) => value;
+  types = {
+    getTypeParser(oid: number, format?: string) {
+      if (format !== undefined && format !== 'text') return parsers.getTypeParser(oid, format);
+      let parser = text.get(oid);
+      if (parser === undefined) {
+        parser = JSON_TYPES.has(oid) ? asText : parsers.getTypeParser(oid, 'text');
+        text.set(oid, parser);
+      }
+      return parser;
+    },
   };
+  typesOf.set(client, types);
+  return types;
 }
+
+type TypeParsers = { getTypeParser(oid: number, format?: string): unknown };
+const typesOf = new WeakMap<PoolClient, TypeParsers>();
 
 function pgTx(store: Store, client: PoolClient, hooks: Hooks | null, held: HeldBack | null): Tx {
   const types = jsonAsText(client);

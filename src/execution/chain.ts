@@ -24,6 +24,7 @@ import { parseInput } from '../input/parse.ts';
 import { moneyValue, nonNegativeDecimal, positiveDecimal, when } from '../input/fields.ts';
 import { portfolioRead } from '../portfolios/portfolios.ts';
 import { riskConfigsRead } from '../portfolios/risk-configs.ts';
+import { openTradeCountRead } from './risk.ts';
 import { type FillResult, recordFillIn } from './fills.ts';
 import { type ProposalResult, proposeTradeIdeaIn } from './ideas.ts';
 import { type OrderView, placeOrderIn } from './orders.ts';
@@ -169,7 +170,7 @@ export interface ActOnSignalResult {
  */
 async function readBeforeActing(tx: Tx, a: ParsedAct) {
   const portfolioId = a.signal.portfolioId!;
-  const [strategy, portfolio, asset, riskConfigs] = await tx.readEach([
+  const [strategy, portfolio, asset, configs, openTradeCount] = await tx.readEach([
     a.signal.strategyId === undefined ? null : strategyFactsRead(a.signal.strategyId),
     portfolioRead(tx, portfolioId, { lock: a.fill !== undefined }),
     {
@@ -178,8 +179,9 @@ async function readBeforeActing(tx: Tx, a: ParsedAct) {
       rows: ([row]) => row as { symbol: unknown; venue: unknown } | undefined,
     },
     riskConfigsRead(portfolioId),
+    openTradeCountRead(tx, portfolioId, a.signal.testMode),
   ]);
-  return { strategy, portfolio, asset, riskConfigs };
+  return { strategy, portfolio, asset, risk: { configs, openTradeCount } };
 }
 
 /**
@@ -203,7 +205,7 @@ export async function actOnSignal(store: Store, input: ActOnSignalInput): Promis
       });
       return { signal, proposal: null, order: null, fill: null };
     }
-    const { strategy, portfolio, asset, riskConfigs } = await readBeforeActing(tx, a);
+    const { strategy, portfolio, asset, risk } = await readBeforeActing(tx, a);
     const signal = await insertSignal(tx, {
       ...a.signal,
       strategyVersion: resolveStrategyVersion(a.signal, strategy),
@@ -211,7 +213,7 @@ export async function actOnSignal(store: Store, input: ActOnSignalInput): Promis
     const proposal = await proposeTradeIdeaIn(
       tx,
       { ...a.idea, signalId: signal.id },
-      { signal, strategy, portfolio, now, symbol: str(asset?.symbol), riskConfigs },
+      { signal, strategy, portfolio, now, symbol: str(asset?.symbol), risk },
     );
     const idea = proposal.idea;
     if (idea.status !== 'auto_executed') return { signal, proposal, order: null, fill: null };

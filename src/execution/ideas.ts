@@ -28,7 +28,7 @@ import {
   type TradeIdeaView,
   tradeIdeas,
 } from './idea-rows.ts';
-import { assessRisk, type RiskAssessment, riskRecord } from './risk.ts';
+import { assessRisk, type RiskAssessment, type RiskQuestion, riskRecord } from './risk.ts';
 import { loadSignal, type SignalView, type StrategyFacts, strategyFacts } from './signals.ts';
 
 export {
@@ -54,10 +54,10 @@ function assessIdea(
   strategy: StrategyFacts | null,
   idea: Pick<ResolvedIdea, 'assetId' | 'direction' | 'quantity' | 'confidence' | 'entryPrice' | 'testMode'>,
   at: Date,
-  symbol?: string,
-  configs?: RiskConfigs,
+  known: Pick<RiskQuestion, 'symbol' | 'configs' | 'openTradeCount'> = {},
 ) {
   return assessRisk(tx, {
+    ...known,
     portfolioId: portfolio.id,
     initialBalance: portfolio.initialBalance,
     assetId: idea.assetId,
@@ -65,8 +65,6 @@ function assessIdea(
     quantity: idea.quantity,
     testMode: idea.testMode,
     watchlist: strategy?.allowedSymbols ?? null,
-    ...(symbol === undefined ? {} : { symbol }),
-    ...(configs === undefined ? {} : { configs }),
     at,
     limits: portfolio,
     order: {
@@ -88,7 +86,8 @@ type KnownContext = {
   strategy?: StrategyFacts | null;
   portfolio?: PortfolioView;
   symbol?: string;
-  riskConfigs?: RiskConfigs;
+  /** Read by the caller for this portfolio in this transaction (the chain's up-front reads). */
+  risk?: { configs: RiskConfigs; openTradeCount: number | null };
   now?: Date;
 };
 
@@ -248,8 +247,12 @@ export async function proposeTradeIdeaIn(
 ): Promise<ProposalResult> {
   const now = known.now ?? new Date();
   const { r, portfolio, strategy } = await resolveProposal(tx, i, known);
-  const configs = portfolio.id === known.portfolio?.id ? known.riskConfigs : undefined;
-  const assessment = await assessIdea(tx, portfolio, strategy, r, now, known.symbol, configs);
+  const risk =
+    portfolio.id === known.portfolio?.id && r.testMode === known.signal?.testMode ? known.risk : undefined;
+  const assessment = await assessIdea(tx, portfolio, strategy, r, now, {
+    ...(known.symbol === undefined ? {} : { symbol: known.symbol }),
+    ...risk,
+  });
   const verdict = assessment.evaluation.verdict;
   // Inserted at its verdict in one statement (the hot path): logically waiting → verdict.
   const idea = await insertIdea(tx, r, i, verdict, gateDecider(verdict), now);

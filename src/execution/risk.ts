@@ -33,7 +33,7 @@ import {
 import { evaluateRisk, type RiskContext, type RiskEvaluation } from '../trading/risk-gate.ts';
 import { readOrders } from './order-rows.ts';
 import { dec } from '../db/column-values.ts';
-import { type Tx } from '../db/transaction.ts';
+import type { Read, Row, Tx } from '../db/transaction.ts';
 
 export interface RiskAssessment {
   configs: RiskConfigs;
@@ -54,6 +54,8 @@ export interface RiskQuestion {
   symbol?: string;
   /** The risk configs when the caller already read them in this transaction. */
   configs?: RiskConfigs;
+  /** The open-position count when the caller already read it (`openTradeCountRead`). */
+  openTradeCount?: number | null;
   at: Date;
   /** The portfolio's own limits and the order the idea would place. */
   limits: PortfolioLimits;
@@ -112,6 +114,33 @@ export async function loadOpenExposure(
 
 const DAY_MS = 86_400_000;
 
+/**
+ * The portfolio's open positions counted, for the max-concurrent-trades rule, as a Read. Unless
+ * `always`, counted only when a risk config row that could govern the portfolio sets that rule
+ * (null otherwise), so a caller can send it with its other reads before it knows the config.
+ */
+export function openTradeCountRead(
+  tx: Tx,
+  portfolioId: number,
+  testMode: boolean,
+  always = false,
+): Read<number | null> {
+  const test = tx.bool(testMode);
+  return always
+    ? { sql: `select (${OPEN_COUNT}) as n`, params: [portfolioId, test], rows: countOf }
+    : {
+        sql: `select case when exists (select 1 from risk_configs where (portfolio_id is null or portfolio_id = ?)
+            and max_concurrent_trades is not null) then (${OPEN_COUNT}) end as n`,
+        params: [portfolioId, portfolioId, test],
+        rows: countOf,
+      };
+}
+
+const OPEN_COUNT = `select count(*) from positions where portfolio_id = ? and status = 'open' and test_mode = ?`;
+
+const countOf = ([row]: Row[]): number | null =>
+  row?.n === null || row?.n === undefined ? null : Number(row.n);
+
 export async function assessRisk(tx: Tx, q: RiskQuestion): Promise<RiskAssessment> {
   const configs = q.configs ?? (await loadRiskConfigs(tx, q.portfolioId));
   // The open positions are read once, for the drawdown and the limits (under the lock limits need).
@@ -132,11 +161,8 @@ export async function assessRisk(tx: Tx, q: RiskQuestion): Promise<RiskAssessmen
 
   let openTradeCount = 0;
   if (config.maxConcurrentTrades !== null) {
-    const row = await tx.get<{ n: unknown }>(
-      `select count(*) as n from positions where portfolio_id = ? and status = 'open' and test_mode = ?`,
-      [q.portfolioId, test],
-    );
-    openTradeCount = Number(row?.n ?? 0);
+    openTradeCount =
+      q.openTradeCount ?? (await tx.readEach([openTradeCountRead(tx, q.portfolioId, q.testMode, true)]))[0]!;
   }
 
   let todaysRealizedPnl = ZERO;

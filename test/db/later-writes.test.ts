@@ -53,6 +53,18 @@ eachDialect('held-back writes (Tx.later)', (ctx) => {
     assert.equal(Boolean(row!.flag), true);
   });
 
+  // PostgreSQL column types.
+  if (ctx.dialect === 'postgresql')
+    test('every datetime column is timestamptz (a held-back Date is sent as its UTC instant)', async () => {
+      const rows = await reading(ctx.store, (tx) =>
+        tx.all<{ table_name: string; column_name: string }>(
+          `select table_name, column_name from information_schema.columns
+            where table_schema = current_schema() and data_type = 'timestamp without time zone'`,
+        ),
+      );
+      assert.deepEqual(rows, []);
+    });
+
   test('held-back writes with nothing after them are sent with the COMMIT', async () => {
     await inTransaction(ctx.store, async (tx) => {
       tx.later('insert into later_probe (id, note) values (?, ?)', [3, 'only writes']);
