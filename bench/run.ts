@@ -116,6 +116,20 @@ if (chains.length > 0) {
       `| ${c.what} | ${c.bare.perSecond.toLocaleString('en-US')} | ${c.ours.perSecond.toLocaleString('en-US')} | ${ratio.toFixed(2)}× | ${t.text} | ${t.met(ratio, c.ours.perSecond) ? 'yes' : 'NO'} | ${c.ours.p50Ms} / ${c.ours.p99Ms} ms | ${c.bare.p50Ms} / ${c.bare.p99Ms} ms |\n`,
     );
   }
+  // How far the services' JavaScript is from the gap: our statements alone against the bare chain.
+  const engine = chains.filter((c) => c.engineUs !== undefined);
+  if (engine.length > 0) {
+    process.stdout.write(
+      '\n| inside SQLite, per chain | bare chain: in the engine / whole chain | tradestore: in the engine / whole chain | whole bare chain over tradestore in the engine (our ratio with no JavaScript) |\n|---|---|---|---|\n',
+    );
+    for (const c of engine) {
+      const bareWhole = 1e6 / c.bare.perSecond;
+      const oursWhole = 1e6 / c.ours.perSecond;
+      process.stdout.write(
+        `| ${c.what} | ${c.engineUs!.bare.toFixed(0)} / ${bareWhole.toFixed(0)} µs | ${c.engineUs!.ours.toFixed(0)} / ${oursWhole.toFixed(0)} µs | ${(bareWhole / c.engineUs!.ours).toFixed(2)}× |\n`,
+      );
+    }
+  }
 }
 
 // What the live-event outbox costs the chain (issue 12: at most 10%).

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Decimal } from 'decimal.js';
 import { openScratchStore, pgReachable } from '../src/db/scratch.ts';
-import type { StatementSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { pgStatement } from '../src/db/statements.ts';
 import { openStore, type Store } from '../src/db/store.ts';
 import { disableOutboxForBenchmark, type PendingEvent, pgFlush } from '../src/events/outbox.ts';
@@ -493,14 +493,62 @@ export async function barePgChains(
   };
 }
 
+/**
+ * µs per chain spent inside SQLite (node:sqlite's statement calls and `exec`, binding included)
+ * over `n` more chains of `run`: what the chain's statements cost with no JavaScript around them.
+ * For ours, the bare chain's whole time over this is the most our chain could reach with its
+ * services' own JavaScript at zero. Wraps the engine's methods for the measurement only (this
+ * process runs nothing else meanwhile) and puts them back.
+ */
+export async function engineTimePerChain(run: ChainRunner, n: number): Promise<number> {
+  const statement = Object.getPrototypeOf(new DatabaseSync(':memory:').prepare('select 1')) as Record<
+    string,
+    (...args: unknown[]) => unknown
+  >;
+  const database = DatabaseSync.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const wrapped: Array<[Record<string, (...args: unknown[]) => unknown>, string]> = [
+    [statement, 'run'],
+    [statement, 'get'],
+    [statement, 'all'],
+    [database, 'exec'],
+  ];
+  const originals = wrapped.map(([on, name]) => on[name]!);
+  let ns = 0n;
+  wrapped.forEach(([on, name], i) => {
+    const original = originals[i]!;
+    on[name] = function (this: unknown, ...args: unknown[]) {
+      const t0 = process.hrtime.bigint();
+      try {
+        return original.apply(this, args);
+      } finally {
+        ns += process.hrtime.bigint() - t0;
+      }
+    };
+  });
+  try {
+    await run(n);
+  } finally {
+    wrapped.forEach(([on, name], i) => void (on[name] = originals[i]!));
+  }
+  return Number(ns) / 1000 / n;
+}
+
+export interface ChainComparison {
+  what: string;
+  ours: BenchResult;
+  bare: BenchResult;
+  /** SQLite only: µs per chain inside the engine (`engineTimePerChain`), each side. */
+  engineUs?: { ours: number; bare: number };
+}
+
 /** The chain benchmark of `npm run bench`: file, memory and PostgreSQL, each against its bare chain. */
 export async function benchChains(options: {
   chains: number;
   pgChains: number;
   pg: boolean;
   log: (line: string) => void;
-}): Promise<Array<{ what: string; ours: BenchResult; bare: BenchResult }>> {
-  const out: Array<{ what: string; ours: BenchResult; bare: BenchResult }> = [];
+}): Promise<ChainComparison[]> {
+  const out: ChainComparison[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'tradestore-bench-'));
   try {
     for (const [what, url] of [
@@ -512,12 +560,11 @@ export async function benchChains(options: {
       if (!OUTBOX) disableOutboxForBenchmark(store);
       try {
         await migrateUp(store);
-        const result = await compareChains(
-          await tradingChains(store),
-          await bareSqliteChains(store),
-          options.chains,
-        );
-        out.push({ what, ...result });
+        const [ours, bare] = [await tradingChains(store), await bareSqliteChains(store)];
+        const result = await compareChains(ours, bare, options.chains);
+        const n = Math.max(200, Math.round(options.chains / 5));
+        const engineUs = { ours: await engineTimePerChain(ours, n), bare: await engineTimePerChain(bare, n) };
+        out.push({ what, ...result, engineUs });
       } finally {
         await store.close();
       }

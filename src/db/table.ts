@@ -24,7 +24,7 @@ import {
   time,
   timeOrNull,
 } from './column-values.ts';
-import type { Row, Tx } from './transaction.ts';
+import type { Read, Row, Tx } from './transaction.ts';
 
 /** How one column is read into its view field and written from it. */
 export interface Column<T> {
@@ -104,6 +104,8 @@ export interface Table<V> {
   fromRow(row: Row): V;
   /** Inserts one row (every column but the id) and returns it as a view with its new id. */
   insert(tx: Tx, values: NewRow<V>): Promise<V>;
+  /** The same insert as a Read, for a caller that sends it with others (`Tx.readEach`). */
+  inserting(tx: Tx, values: NewRow<V>): Read<V>;
   /**
    * Inserts many rows as multi-row statements (as many rows a statement as the parameter limit of
    * both databases allows); returns how many. Bulk writes (a backtest's trades) pay one round trip
@@ -302,6 +304,14 @@ export function defineTable<V extends object>(name: string, label: string, colum
     async insert(tx, values) {
       const id = await tx.insert(insertSql, paramsOf(tx, values));
       return { ...values, id: id! } as unknown as V;
+    },
+    inserting(tx, values) {
+      return {
+        sql: insertSql,
+        params: paramsOf(tx, values),
+        insert: true,
+        rows: ([row]) => ({ ...values, id: row!.id }) as unknown as V,
+      };
     },
     insertMany: compileInsertMany<V>(name, inserted, paramsOf),
     async insertUnlessExists(tx, values, target) {

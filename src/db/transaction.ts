@@ -34,6 +34,11 @@ export interface Read<T> {
   readonly sql: string;
   readonly params: readonly unknown[];
   readonly rows: (rows: Row[]) => T;
+  /**
+   * An `insert` written without `returning` whose new id is all it gives (`rows` gets `[{ id }]`,
+   * or `[]` when it inserted nothing), as `Tx.insert` runs it: `Table.inserting`.
+   */
+  readonly insert?: true;
 }
 
 /** What `readEach` gives for its reads: each one's value, null for a null entry. */
@@ -208,9 +213,12 @@ function sqliteTx(store: Store, db: DatabaseSync, hooks: Hooks | null): Tx {
       return Number(result.changes) === 0 ? null : Number(result.lastInsertRowid);
     },
     async readEach<const R extends readonly (Read<unknown> | null)[]>(reads: R) {
-      return reads.map((r) =>
-        r === null ? null : r.rows(statement(r.sql).all(...bind(r.params)) as Row[]),
-      ) as ReadValues<R>;
+      return reads.map((r) => {
+        if (r === null) return null;
+        if (r.insert !== true) return r.rows(statement(r.sql).all(...bind(r.params)) as Row[]);
+        const result = statement(r.sql).run(...bind(r.params));
+        return r.rows(Number(result.changes) === 0 ? [] : [{ id: Number(result.lastInsertRowid) }]);
+      }) as ReadValues<R>;
     },
     forUpdate: '',
     bool: (v) => booleanValue('sqlite', v),
@@ -285,21 +293,26 @@ function pgTx(store: Store, client: PoolClient, hooks: Hooks | null, held: HeldB
     },
     async readEach<const R extends readonly (Read<unknown> | null)[]>(reads: R) {
       const sent = reads.filter((r) => r !== null);
+      const sqlOf = (r: Read<unknown>) => (r.insert === true ? `${r.sql} returning id` : r.sql);
       let results: PgResult[];
       if (sent.length <= 1 && (held === null || held.texts.length === 0)) {
-        results = sent.length === 0 ? [] : [await exec(sent[0]!.sql, sent[0]!.params)];
+        results = sent.length === 0 ? [] : [await exec(sqlOf(sent[0]!), sent[0]!.params)];
       } else {
         // Outside a transaction (reading) nothing is held back: a batch of its own.
         const h = held ?? { texts: [], prepare: [], begun: true };
         results = await flushHeld(
           client,
           h,
-          sent.map((r) => execute(h, r.sql, r.params)),
+          sent.map((r) => execute(h, sqlOf(r), r.params)),
           types,
         );
       }
       let i = 0;
-      return reads.map((r) => (r === null ? null : r.rows(results[i++]!.rows))) as ReadValues<R>;
+      return reads.map((r) => {
+        if (r === null) return null;
+        const rows = results[i++]!.rows;
+        return r.rows(r.insert === true ? rows.map((row) => ({ id: Number(row.id) })) : rows);
+      }) as ReadValues<R>;
     },
     forUpdate: ' for update',
     bool: (v) => booleanValue('postgresql', v),

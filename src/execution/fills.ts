@@ -18,7 +18,7 @@ import type { Decimal } from 'decimal.js';
 import { dec, intOrNull, moneyParam, numOrNull, str, strOrNull } from '../db/column-values.ts';
 import type { Store } from '../db/store.ts';
 import { recordChange } from '../events/outbox.ts';
-import { inTransaction, reading, type Tx } from '../db/transaction.ts';
+import { inTransaction, type Read, reading, type Tx } from '../db/transaction.ts';
 import { TradingError } from '../input/errors.ts';
 import { id } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
@@ -248,8 +248,11 @@ function tradeColumns(t: TradeState) {
   };
 }
 
-/** Step 3a: the round trip the fill updated and the one it opened. */
-async function writeRoundTrips(tx: Tx, state: FillState, a: Accounting) {
+/**
+ * Step 3a: the round trip the fill updated (its update held back: `Tx.later`) and the insert of
+ * the one it opened, for `writeFill` to send with the fill's.
+ */
+function writeRoundTrips(tx: Tx, state: FillState, a: Accounting) {
   const { order, now } = state;
   let trade: TradeView | null = null;
   if (state.openTrade && a.trade) {
@@ -260,10 +263,10 @@ async function writeRoundTrips(tx: Tx, state: FillState, a: Accounting) {
     trades.updateLater(tx, state.openTrade.id, changes);
     trade = { ...state.openTrade, ...changes };
   }
-  let openedTrade: TradeView | null = null;
+  let opening: Read<TradeView> | null = null;
   if (a.opened) {
     const origin = a.origin!;
-    openedTrade = await trades.insert(tx, {
+    opening = trades.inserting(tx, {
       portfolioId: order.portfolioId,
       strategyId: origin.strategyId,
       signalId: order.signalId,
@@ -282,7 +285,7 @@ async function writeRoundTrips(tx: Tx, state: FillState, a: Accounting) {
       updatedAt: now,
     });
   }
-  return { trade, openedTrade };
+  return { trade, opening };
 }
 
 function positionColumns(s: PositionState) {
@@ -295,8 +298,11 @@ function positionColumns(s: PositionState) {
   };
 }
 
-/** Step 3b: the position the fill changed (closed, on a close or flip) and the one it opened. */
-async function writePositions(tx: Tx, state: FillState, a: Accounting, exitPrice: Decimal | null) {
+/**
+ * Step 3b: the position the fill changed (closed, on a close or flip; its update held back) and
+ * the insert of the one it opened, for `writeFill` to send with the fill's.
+ */
+function writePositions(tx: Tx, state: FillState, a: Accounting, exitPrice: Decimal | null) {
   const { order, before, ts, now } = state;
   let closedPosition: PositionView | null = null;
   let position: PositionView | null = null;
@@ -321,9 +327,10 @@ async function writePositions(tx: Tx, state: FillState, a: Accounting, exitPrice
     if (after.status === 'closed') closedPosition = { ...before, ...changes };
     else position = { ...before, ...changes };
   }
+  let opening: Read<PositionView> | null = null;
   if (a.effect.opened) {
     const opened = a.effect.position;
-    position = await positions.insert(tx, {
+    opening = positions.inserting(tx, {
       portfolioId: order.portfolioId,
       assetId: order.assetId,
       side: opened.side,
@@ -340,7 +347,7 @@ async function writePositions(tx: Tx, state: FillState, a: Accounting, exitPrice
       updatedAt: now,
     });
   }
-  return { closedPosition, position };
+  return { closedPosition, position, opening };
 }
 
 /**
@@ -372,7 +379,12 @@ function recordFillEvents(
 /** Step 3: writes what the accounting computed: fill, round trips, positions, cash, the order's status. */
 async function writeFill(tx: Tx, state: FillState, x: ParsedFill, a: Accounting): Promise<FillResult> {
   const { order, portfolio, now } = state;
-  const fill = await fills.insert(tx, {
+  // Round trips first: the position stores the exit VWAP the round trip computes. Their updates
+  // are held back and go first (a position closed before one opens on the same asset); the fill
+  // and the rows it opens are inserted together, in one round trip on PostgreSQL.
+  const { trade, opening: tradeOpening } = writeRoundTrips(tx, state, a);
+  const changed = writePositions(tx, state, a, trade?.exitPrice ?? null);
+  const fillRow = fills.inserting(tx, {
     orderId: order.id,
     venue: state.venue,
     quantity: x.quantity,
@@ -386,9 +398,9 @@ async function writeFill(tx: Tx, state: FillState, x: ParsedFill, a: Accounting)
     botVersion: x.botVersion ?? order.botVersion,
     createdAt: now,
   });
-  // Round trips first: the position stores the exit VWAP the round trip computes.
-  const { trade, openedTrade } = await writeRoundTrips(tx, state, a);
-  const { closedPosition, position } = await writePositions(tx, state, a, trade?.exitPrice ?? null);
+  const [fill, openedTrade, opened] = await tx.readEach([fillRow, tradeOpening, changed.opening]);
+  const { closedPosition } = changed;
+  const position = opened ?? changed.position;
   // Cash moves with production fills only.
   const cashDelta = order.testMode ? dec(0) : a.effect.cashDelta;
   const cashBalance = exact(portfolio.cashBalance).plus(cashDelta);
