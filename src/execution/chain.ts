@@ -26,6 +26,7 @@ import { portfolioRead } from '../portfolios/portfolios.ts';
 import { riskConfigsRead } from '../portfolios/risk-configs.ts';
 import { openTradeCountRead } from './risk.ts';
 import { type FillResult, recordFillIn } from './fills.ts';
+import { type OpenBook, openBookReads } from './trades.ts';
 import { type ProposalResult, proposeTradeIdeaIn } from './ideas.ts';
 import { type OrderView, placeOrderIn } from './orders.ts';
 import {
@@ -170,18 +171,29 @@ export interface ActOnSignalResult {
  */
 async function readBeforeActing(tx: Tx, a: ParsedAct) {
   const portfolioId = a.signal.portfolioId!;
-  const [strategy, portfolio, asset, configs, openTradeCount] = await tx.readEach([
-    a.signal.strategyId === undefined ? null : strategyFactsRead(a.signal.strategyId),
-    portfolioRead(tx, portfolioId, { lock: a.fill !== undefined }),
-    {
-      sql: 'select symbol, venue from assets where id = ?',
-      params: [a.signal.assetId],
-      rows: ([row]) => row as { symbol: unknown; venue: unknown } | undefined,
-    },
-    riskConfigsRead(portfolioId),
-    openTradeCountRead(tx, portfolioId, a.signal.testMode),
-  ]);
-  return { strategy, portfolio, asset, risk: { configs, openTradeCount } };
+  const { assetId, testMode } = a.signal;
+  // The book the fill will change, when one is asked for (under the lock taken just before).
+  const [position, openTrade] =
+    a.fill === undefined ? [null, null] : openBookReads(tx, portfolioId, assetId, testMode);
+  const [strategy, portfolio, asset, configs, openTradeCount, openPosition, openRoundTrip] =
+    await tx.readEach([
+      a.signal.strategyId === undefined ? null : strategyFactsRead(a.signal.strategyId),
+      portfolioRead(tx, portfolioId, { lock: a.fill !== undefined }),
+      {
+        sql: 'select symbol, venue from assets where id = ?',
+        params: [a.signal.assetId],
+        rows: ([row]) => row as { symbol: unknown; venue: unknown } | undefined,
+      },
+      riskConfigsRead(portfolioId),
+      openTradeCountRead(tx, portfolioId, testMode),
+      position,
+      openTrade,
+    ]);
+  const book: OpenBook | undefined =
+    a.fill === undefined
+      ? undefined
+      : { portfolioId, assetId, testMode, position: openPosition, openTrade: openRoundTrip };
+  return { strategy, portfolio, asset, risk: { configs, openTradeCount }, book };
 }
 
 /**
@@ -205,7 +217,7 @@ export async function actOnSignal(store: Store, input: ActOnSignalInput): Promis
       });
       return { signal, proposal: null, order: null, fill: null };
     }
-    const { strategy, portfolio, asset, risk } = await readBeforeActing(tx, a);
+    const { strategy, portfolio, asset, risk, book } = await readBeforeActing(tx, a);
     const signal = await insertSignal(tx, {
       ...a.signal,
       strategyVersion: resolveStrategyVersion(a.signal, strategy),
@@ -253,6 +265,7 @@ export async function actOnSignal(store: Store, input: ActOnSignalInput): Promis
         portfolio,
         venue,
         now,
+        ...(book === undefined ? {} : { book }),
         attribution: {
           strategyId: idea.strategyId,
           stopLoss: idea.stopLoss,

@@ -23,13 +23,7 @@ import { TradingError } from '../input/errors.ts';
 import { id } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
 import { loadPortfolio, type PortfolioView } from '../portfolios/portfolios.ts';
-import {
-  findOpenPosition,
-  openPositionRead,
-  type PositionView,
-  positions,
-  positionState,
-} from '../portfolios/positions.ts';
+import { findOpenPosition, type PositionView, positions, positionState } from '../portfolios/positions.ts';
 import { divideRounded, exact, ZERO } from '../trading/exact.ts';
 import {
   applyFill,
@@ -49,7 +43,7 @@ import {
 } from './fill-rows.ts';
 import { orders } from './order-rows.ts';
 import { loadOrder, type OrderView } from './orders.ts';
-import { openTradeRead, trades, type TradeView, tradeState } from './trades.ts';
+import { type OpenBook, openBookReads, trades, type TradeView, tradeState } from './trades.ts';
 
 export { FillInput, type FillResult, type FillView, fills, type ParsedFill } from './fill-rows.ts';
 
@@ -105,6 +99,11 @@ export interface KnownToFill {
   attribution?: Attribution;
   venue?: string;
   now?: Date;
+  /**
+   * The order's book as the caller read it under the portfolio's lock, in this transaction, with
+   * nothing written to positions or trades since: its open position and open round trip.
+   */
+  book?: OpenBook;
 }
 
 /** Everything the accounting needs, read under the order's and the portfolio's locks. */
@@ -163,10 +162,13 @@ async function readFillState(tx: Tx, x: ParsedFill, known: KnownToFill): Promise
   if (first) return duplicateResult(tx, first, order, portfolio.cashBalance);
 
   const { filled, status } = checkFillAgainstOrder(order, x);
-  const [before, openTrade] = await tx.readEach([
-    openPositionRead(tx, order.portfolioId, order.assetId, order.testMode),
-    openTradeRead(tx, order.portfolioId, order.assetId, order.testMode),
-  ]);
+  const book = known.book;
+  const [before, openTrade] =
+    book?.portfolioId === order.portfolioId &&
+    book.assetId === order.assetId &&
+    book.testMode === order.testMode
+      ? [book.position, book.openTrade]
+      : await tx.readEach(openBookReads(tx, order.portfolioId, order.assetId, order.testMode));
   return {
     order,
     portfolio,

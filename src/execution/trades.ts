@@ -13,6 +13,7 @@ import { TRADE_OUTCOMES, type TradeOutcome } from '../entities/execution-tables.
 import { NotFoundError } from '../input/errors.ts';
 import { id, idFilters } from '../input/fields.ts';
 import { parseInput } from '../input/parse.ts';
+import { openPositionRead, type PositionView } from '../portfolios/positions.ts';
 import type { TradeState } from '../trading/round-trips.ts';
 
 export interface TradeView {
@@ -120,6 +121,23 @@ export function openTradeRead(
     params: [portfolioId, assetId, tx.bool(testMode), tx.bool(false)],
     rows: ([row]) => (row ? trades.fromRow(row) : null),
   };
+}
+
+/** An asset's open position and open round trip in a portfolio's production or test book. */
+export interface OpenBook {
+  portfolioId: number;
+  assetId: number;
+  testMode: boolean;
+  position: PositionView | null;
+  openTrade: TradeView | null;
+}
+
+/** The reads of an `OpenBook`, for a caller that sends them with others (`Tx.readEach`). */
+export function openBookReads(tx: Tx, portfolioId: number, assetId: number, testMode: boolean) {
+  return [
+    openPositionRead(tx, portfolioId, assetId, testMode),
+    openTradeRead(tx, portfolioId, assetId, testMode),
+  ] as const;
 }
 
 export const listTrades = defineListing(trades, {
