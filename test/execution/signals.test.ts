@@ -9,6 +9,8 @@ import { listDecisions } from '../../src/audit/decision-history.ts';
 import { getSignal, listSignals, recordSignal } from '../../src/execution/signals.ts';
 import { listTrades } from '../../src/execution/trades.ts';
 import { getPortfolio } from '../../src/portfolios/portfolios.ts';
+import { getOpenPosition } from '../../src/portfolios/positions.ts';
+import { Decimal } from 'decimal.js';
 import { registerStrategy } from '../../src/strategies/strategies.ts';
 import { eachDialect } from '../support/dialects.ts';
 import { createAssets, createTestPortfolio, createUser, openGate, tradingState, unique } from './fixtures.ts';
@@ -95,6 +97,41 @@ eachDialect('signals and actOnSignal', (ctx) => {
     assert.equal((await listSignals(ctx.store, { portfolioId: p.id, executed: true })).items.length, 0);
     const window = await listSignals(ctx.store, { portfolioId: p.id, from: at(5), includeTest: true });
     assert.deepEqual(window.counts, { production: 2, test: 2 });
+  });
+
+  test('concurrent chains on one portfolio and asset lose no update (the book is read under the lock)', async () => {
+    const p = await createTestPortfolio(ctx.store, ownerId, '100000');
+    await openGate(ctx.store);
+    const buys = Array.from({ length: 12 }, (_, i) => ({ price: String(100 + i), fee: '0.5' }));
+    const results = await Promise.all(
+      buys.map((b) =>
+        actOnSignal(ctx.store, {
+          signal: {
+            portfolioId: p.id,
+            strategyId: strategy.id,
+            assetId: eth,
+            price: b.price,
+            action: 'buy',
+            confidence: 0.9,
+            quantity: '1',
+          },
+          fill: { fee: b.fee },
+        }),
+      ),
+    );
+    assert.ok(results.every((r) => r.fill !== null));
+    const spent = buys.reduce((s, b) => s.plus(b.price).plus(b.fee), new Decimal(0));
+    assert.equal(
+      (await getPortfolio(ctx.store, p.id)).cashBalance.toString(),
+      new Decimal(100000).minus(spent).toString(),
+    );
+    const position = await getOpenPosition(ctx.store, { portfolioId: p.id, assetId: eth });
+    assert.equal(position?.quantity.toString(), '12');
+    const trades = (await listTrades(ctx.store, { portfolioId: p.id })).items;
+    assert.deepEqual(
+      trades.map((t) => [t.outcome, t.quantity.toString()]),
+      [['open', '12']],
+    );
   });
 
   test('actOnSignal: auto-executed signals become a filled order in one transaction', async () => {
