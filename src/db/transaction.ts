@@ -11,6 +11,11 @@
  * statement still paid for a compiled-query object, a connection hand-off and, on PostgreSQL, a
  * parse and plan (bench/trading.ts has the figures).
  *
+ * On PostgreSQL a round trip costs more than most statements (two processes, two system calls, a
+ * wake-up each way), so a transaction sends its BEGIN with its first statement, a write nobody
+ * reads the result of (`later`) with the next one, and reads that do not depend on each other
+ * (`readEach`) together: ./held-back.ts. The statements and their order stay what the code says.
+ *
  * Values are written the way the ORM writes them (./column-values.ts, src/entities/types/decimal.ts),
  * so entity reads and these raw rows agree: exact decimals as canonical strings (refused, not
  * rounded, when they do not fit the column), datetimes as epoch ms on SQLite and timestamptz on
