@@ -7,7 +7,8 @@
  *   runner's safety checks, and a lossy copy of it refused;
  * - candles: in-process ingest and reads against bare node:sqlite / psql / pg;
  * - chains: the trading chain on a SQLite file, in memory and on PostgreSQL (1 and 8 bots)
- *   against the same statements as bare SQL;
+ *   against the same statements as bare SQL, and on SQLite the time each side spends inside the
+ *   engine (what our chain would reach with its JavaScript at zero);
  * - outbox: the trading chain with the live-event outbox against the same chain without it;
  * - http: the HTTP API on loopback next to a bare node:http server and the in-process chain;
  * - events: commit → SSE client latency of GET /events through a whole `tradestore serve`, on a
