@@ -65,6 +65,9 @@ export function toPg(sql: string): string {
 /** What PREPARE takes: SELECT, INSERT, UPDATE, DELETE, VALUES (and WITH … over them). */
 const PREPARABLE = /^\s*(select|insert|update|delete|values|with)\b/i;
 
+/** Per SQL text: the name and `$n` text it is prepared under, or null when PREPARE does not take it. */
+const heldStatements = new Map<string, { name: string; text: string } | null>();
+
 /** Statements prepared with SQL PREPARE, per connection (they outlive a rollback, not the session). */
 const preparedOn = new WeakMap<PoolClient, Set<string>>();
 
@@ -85,14 +88,18 @@ export function heldStatement(
   sql: string,
   params: readonly unknown[],
 ): string {
-  if (!PREPARABLE.test(sql)) {
+  let statement = heldStatements.get(sql);
+  if (statement === undefined) {
+    const { name, text } = pgStatement(toPg(sql));
+    statement = PREPARABLE.test(sql) ? { name: `x${name}`, text } : null;
+    heldStatements.set(sql, statement);
+  }
+  if (statement === null) {
     let i = 0;
     return sql.replace(/\?/g, () => pgLiteral(params[i++]));
   }
-  const { name, text } = pgStatement(toPg(sql));
-  const own = `x${name}`;
-  if (!preparedSet(client).has(own) && !h.prepare.some((p) => p.name === own))
-    h.prepare.push({ name: own, text });
+  const own = statement.name;
+  if (!preparedSet(client).has(own) && !h.prepare.some((p) => p.name === own)) h.prepare.push(statement);
   return params.length === 0 ? `execute ${own}` : `execute ${own}(${params.map(pgLiteral).join(', ')})`;
 }
 

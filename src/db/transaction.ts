@@ -269,6 +269,17 @@ function jsonAsText(client: PoolClient): TypeParsers {
   return types;
 }
 
+/**
+ * An insert's text with `returning id`, kept: the text is the key its prepared statement is
+ * looked up by, and a string built per call is hashed and compared whole on every lookup.
+ */
+const withReturningId = new Map<string, string>();
+function returningId(sql: string): string {
+  let text = withReturningId.get(sql);
+  if (text === undefined) withReturningId.set(sql, (text = `${sql} returning id`));
+  return text;
+}
+
 type TypeParsers = { getTypeParser(oid: number, format?: string): unknown };
 const typesOf = new WeakMap<PoolClient, TypeParsers>();
 
@@ -293,12 +304,12 @@ function pgTx(store: Store, client: PoolClient, hooks: Hooks | null, held: HeldB
       return (await exec(sql, params)).rowCount ?? 0;
     },
     async insert(sql: string, params: Params = []) {
-      const row = (await exec(`${sql} returning id`, params)).rows[0];
+      const row = (await exec(returningId(sql), params)).rows[0];
       return row === undefined ? null : Number(row.id);
     },
     async readEach<const R extends readonly (Read<unknown> | null)[]>(reads: R) {
       const sent = reads.filter((r) => r !== null);
-      const sqlOf = (r: Read<unknown>) => (r.insert === true ? `${r.sql} returning id` : r.sql);
+      const sqlOf = (r: Read<unknown>) => (r.insert === true ? returningId(r.sql) : r.sql);
       let results: PgResult[];
       if (sent.length <= 1 && (held === null || held.texts.length === 0)) {
         results = sent.length === 0 ? [] : [await exec(sqlOf(sent[0]!), sent[0]!.params)];

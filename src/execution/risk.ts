@@ -127,16 +127,14 @@ export function openTradeCountRead(
 ): Read<number | null> {
   const test = tx.bool(testMode);
   return always
-    ? { sql: `select (${OPEN_COUNT}) as n`, params: [portfolioId, test], rows: countOf }
-    : {
-        sql: `select case when exists (select 1 from risk_configs where (portfolio_id is null or portfolio_id = ?)
-            and max_concurrent_trades is not null) then (${OPEN_COUNT}) end as n`,
-        params: [portfolioId, portfolioId, test],
-        rows: countOf,
-      };
+    ? { sql: OPEN_COUNT_ALWAYS, params: [portfolioId, test], rows: countOf }
+    : { sql: OPEN_COUNT_IF_LIMITED, params: [portfolioId, portfolioId, test], rows: countOf };
 }
 
 const OPEN_COUNT = `select count(*) from positions where portfolio_id = ? and status = 'open' and test_mode = ?`;
+const OPEN_COUNT_ALWAYS = `select (${OPEN_COUNT}) as n`;
+const OPEN_COUNT_IF_LIMITED = `select case when exists (select 1 from risk_configs where (portfolio_id is null or portfolio_id = ?)
+    and max_concurrent_trades is not null) then (${OPEN_COUNT}) end as n`;
 
 const countOf = ([row]: Row[]): number | null =>
   row?.n === null || row?.n === undefined ? null : Number(row.n);

@@ -74,6 +74,10 @@ export async function loadPortfolio(
   return portfolio;
 }
 
+// Constant texts: a statement's text is the key of its prepared statement, looked up per call.
+const PORTFOLIO = 'select * from portfolios where id = ?';
+const PORTFOLIO_LOCKED = `${PORTFOLIO} for update`;
+
 /** `loadPortfolio` as a Read, for a caller that sends it with other reads (`Tx.readEach`). */
 export function portfolioRead(
   tx: Tx,
@@ -81,7 +85,7 @@ export function portfolioRead(
   options: { lock?: boolean } = {},
 ): Read<PortfolioView> {
   return {
-    sql: `select * from portfolios where id = ?${options.lock ? tx.forUpdate : ''}`,
+    sql: options.lock && tx.forUpdate !== '' ? PORTFOLIO_LOCKED : PORTFOLIO,
     params: [portfolioId],
     rows([row]) {
       if (!row) throw new NotFoundError(`portfolio ${portfolioId} does not exist`);
