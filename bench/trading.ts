@@ -495,10 +495,11 @@ export async function barePgChains(
 
 /**
  * µs per chain spent inside SQLite (node:sqlite's statement calls and `exec`, binding included)
- * over `n` more chains of `run`: what the chain's statements cost with no JavaScript around them.
- * For ours, the bare chain's whole time over this is the most our chain could reach with its
- * services' own JavaScript at zero. Wraps the engine's methods for the measurement only (this
- * process runs nothing else meanwhile) and puts them back.
+ * over `n` more chains of `run`: the part of a chain's time that is the engine's, as the chain runs
+ * it. For ours that is more than its statements alone would take: the JavaScript between them
+ * leaves the engine's caches cold (the same counter upsert takes about twice as long inside our
+ * chain as inside the bare one). Wraps the engine's methods for the measurement only (this process
+ * runs nothing else meanwhile) and puts them back.
  */
 export async function engineTimePerChain(run: ChainRunner, n: number): Promise<number> {
   const statement = Object.getPrototypeOf(new DatabaseSync(':memory:').prepare('select 1')) as Record<
