@@ -24,6 +24,9 @@ export interface HeldBack {
   begun: boolean;
 }
 
+/** A connection whose transaction (if any) has begun and holds nothing back. */
+export const nothingHeld = (): HeldBack => ({ texts: [], prepare: [], begun: true });
+
 /**
  * `value` as a PostgreSQL string literal. The E'' form doubles backslashes and quotes, so it reads
  * the same whatever `standard_conforming_strings` is (pg's `escapeLiteral` rule, without its

@@ -24,7 +24,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { PoolClient } from 'pg';
 import { booleanValue, timestampValue } from './column-values.ts';
-import { flushHeld, type HeldBack, heldStatement, type PgResult, toPg } from './held-back.ts';
+import { flushHeld, type HeldBack, heldStatement, nothingHeld, type PgResult, toPg } from './held-back.ts';
 import { pgStatement, prepared } from './statements.ts';
 import type { Store } from './store.ts';
 import type { Dialect } from './url.ts';
@@ -202,6 +202,10 @@ const json = (v: unknown) => (v === null || v === undefined ? null : JSON.string
 function sqliteTx(store: Store, db: DatabaseSync, hooks: Hooks | null): Tx {
   const statement = (sql: string) => prepared(db, sql);
   const bind = (params: Params) => params as never[];
+  const insertedId = (sql: string, params: Params) => {
+    const result = statement(sql).run(...bind(params));
+    return Number(result.changes) === 0 ? null : Number(result.lastInsertRowid);
+  };
   return {
     dialect: 'sqlite',
     async all<T>(sql: string, params: Params = []) {
@@ -214,15 +218,14 @@ function sqliteTx(store: Store, db: DatabaseSync, hooks: Hooks | null): Tx {
       return Number(statement(sql).run(...bind(params)).changes);
     },
     async insert(sql: string, params: Params = []) {
-      const result = statement(sql).run(...bind(params));
-      return Number(result.changes) === 0 ? null : Number(result.lastInsertRowid);
+      return insertedId(sql, params);
     },
     async readEach<const R extends readonly (Read<unknown> | null)[]>(reads: R) {
       return reads.map((r) => {
         if (r === null) return null;
         if (r.insert !== true) return r.rows(statement(r.sql).all(...bind(r.params)) as Row[]);
-        const result = statement(r.sql).run(...bind(r.params));
-        return r.rows(Number(result.changes) === 0 ? [] : [{ id: Number(result.lastInsertRowid) }]);
+        const id = insertedId(r.sql, r.params);
+        return r.rows(id === null ? [] : [{ id }]);
       }) as ReadValues<R>;
     },
     forUpdate: '',
@@ -288,10 +291,13 @@ function pgTx(store: Store, client: PoolClient, hooks: Hooks | null, held: HeldB
   const execute = (h: HeldBack, sql: string, params: Params) => heldStatement(client, h, sql, params);
   const sendHeld = async (h: HeldBack, text: string): Promise<PgResult> =>
     (await flushHeld(client, h, [text], types)).at(-1)!;
-  const exec = (sql: string, params: Params): Promise<PgResult> =>
-    held !== null && held.texts.length > 0
-      ? sendHeld(held, execute(held, sql, params))
-      : client.query<Row>({ ...pgStatement(toPg(sql)), values: params as unknown[], types });
+  /** `held` when it holds something back for the next round trip, else null. */
+  const holding = (): HeldBack | null => (held !== null && held.texts.length > 0 ? held : null);
+  const exec = (sql: string, params: Params): Promise<PgResult> => {
+    const h = holding();
+    if (h !== null) return sendHeld(h, execute(h, sql, params));
+    return client.query<Row>({ ...pgStatement(toPg(sql)), values: params as unknown[], types });
+  };
   return {
     dialect: 'postgresql',
     async all<T>(sql: string, params: Params = []) {
@@ -311,11 +317,11 @@ function pgTx(store: Store, client: PoolClient, hooks: Hooks | null, held: HeldB
       const sent = reads.filter((r) => r !== null);
       const sqlOf = (r: Read<unknown>) => (r.insert === true ? returningId(r.sql) : r.sql);
       let results: PgResult[];
-      if (sent.length <= 1 && (held === null || held.texts.length === 0)) {
+      if (sent.length <= 1 && !holding()) {
         results = sent.length === 0 ? [] : [await exec(sqlOf(sent[0]!), sent[0]!.params)];
       } else {
         // Outside a transaction (reading) nothing is held back: a batch of its own.
-        const h = held ?? { texts: [], prepare: [], begun: true };
+        const h = held ?? nothingHeld();
         results = await flushHeld(
           client,
           h,
@@ -337,7 +343,10 @@ function pgTx(store: Store, client: PoolClient, hooks: Hooks | null, held: HeldB
     store,
     ...hookSetters(
       hooks,
-      (sql) => (held !== null && held.texts.length > 0 ? sendHeld(held, sql) : client.query(sql)),
+      (sql) => {
+        const h = holding();
+        return h !== null ? sendHeld(h, sql) : client.query(sql);
+      },
       (sql, params = []) => {
         if (held === null)
           throw new Error('tx.later is not available in a driver transaction: send the write on the handle');
@@ -457,14 +466,10 @@ async function commitPg(client: PoolClient, hooks: Hooks, held: HeldBack | null)
     const text = w.statement();
     return text === null ? [] : [{ text, done: w.done }];
   });
-  const texts = [...sent.map((w) => w.text), 'commit'];
-  if (held === null) {
-    const results = await client.query(texts.join(';\n'));
-    if (sent.length > 0) sent.forEach((w, i) => w.done((results as unknown as PgResult[])[i]!.rows));
-    return;
-  }
-  if (!held.begun && held.texts.length === 1 && held.prepare.length === 0 && sent.length === 0) return;
-  const results = await flushHeld(client, held, texts);
+  // A driver transaction holds nothing back: its BEGIN went out at once.
+  const h = held ?? nothingHeld();
+  if (!h.begun && h.texts.length === 1 && h.prepare.length === 0 && sent.length === 0) return;
+  const results = await flushHeld(client, h, [...sent.map((w) => w.text), 'commit']);
   sent.forEach((w, i) => w.done(results[i]!.rows));
 }
 

@@ -181,7 +181,7 @@ async function readBeforeActing(tx: Tx, a: ParsedAct) {
       portfolioRead(tx, portfolioId, { lock: a.fill !== undefined }),
       {
         sql: 'select symbol, venue from assets where id = ?',
-        params: [a.signal.assetId],
+        params: [assetId],
         rows: ([row]) => row as { symbol: unknown; venue: unknown } | undefined,
       },
       riskConfigsRead(portfolioId),

@@ -106,7 +106,6 @@ export function tradeState(t: TradeView): TradeState {
   };
 }
 
-/** Round trips matching the filter, newest entry first (`from` inclusive, `to` exclusive on entry_time). */
 /** The open (live, not backtest) round trip of an asset in a portfolio's book, as a Read. */
 export function openTradeRead(
   tx: Tx,
@@ -140,6 +139,7 @@ export function openBookReads(tx: Tx, portfolioId: number, assetId: number, test
   ] as const;
 }
 
+/** Round trips matching the filter, newest entry first (`from` inclusive, `to` exclusive on entry_time). */
 export const listTrades = defineListing(trades, {
   fields: {
     ...idFilters('portfolioId', 'strategyId', 'assetId', 'signalId', 'tradeIdeaId'),
