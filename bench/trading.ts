@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Decimal } from 'decimal.js';
 import { openScratchStore, pgReachable } from '../src/db/scratch.ts';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync, StatementSync } from 'node:sqlite';
 import { pgStatement } from '../src/db/statements.ts';
 import { openStore, type Store } from '../src/db/store.ts';
 import { disableOutboxForBenchmark, type PendingEvent, pgFlush } from '../src/events/outbox.ts';
@@ -502,10 +502,7 @@ export async function barePgChains(
  * runs nothing else meanwhile) and puts them back.
  */
 export async function engineTimePerChain(run: ChainRunner, n: number): Promise<number> {
-  const statement = Object.getPrototypeOf(new DatabaseSync(':memory:').prepare('select 1')) as Record<
-    string,
-    (...args: unknown[]) => unknown
-  >;
+  const statement = StatementSync.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
   const database = DatabaseSync.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
   const wrapped: Array<[Record<string, (...args: unknown[]) => unknown>, string]> = [
     [statement, 'run'],
