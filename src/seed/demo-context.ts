@@ -74,6 +74,12 @@ export const px = (x: number) => x.toFixed(2);
 /** A quantity truncated (never rounded up) to `places`. */
 export const qty = (x: number, places: number) =>
   (Math.floor(x * 10 ** places) / 10 ** places).toFixed(places);
+/**
+ * `share` of a quantity truncated to `places`, exact: in binary floating point 0.095 × 0.6
+ * truncates to 0.056, not 0.057.
+ */
+export const partOf = (quantity: string, share: string, places: number) =>
+  new Exact(quantity).times(share).toDecimalPlaces(places, Decimal.ROUND_DOWN).toFixed(places);
 /** Taker fee of `rate` on quantity × price, exact, to 8 places. */
 export const percentFee = (quantity: string, price: string, rate = '0.001') =>
   new Exact(quantity).times(price).times(rate).toDecimalPlaces(8, Decimal.ROUND_HALF_UP).toFixed();

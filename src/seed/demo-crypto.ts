@@ -19,10 +19,10 @@ import {
   HOURS,
   type Indicators,
   iso,
+  partOf,
   percentFee,
   planTrips,
   px,
-  qty,
   signalInput,
   type Trip,
 } from './demo-context.ts';
@@ -155,8 +155,8 @@ export function cryptoTrip(
 /** How much of the entry order fills: 60 % (the rest canceled), 45 % (the rest left resting), or all. */
 function entryFillQuantity(trip: Trip): string {
   const places = trip.quantity.split('.')[1]?.length ?? 0;
-  if (trip.mode === 'partial_then_cancel') return qty(Number(trip.quantity) * 0.6, places);
-  if (trip.mode === 'partial_open') return qty(Number(trip.quantity) * 0.45, places);
+  if (trip.mode === 'partial_then_cancel') return partOf(trip.quantity, '0.6', places);
+  if (trip.mode === 'partial_open') return partOf(trip.quantity, '0.45', places);
   return trip.quantity;
 }
 
