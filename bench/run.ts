@@ -7,8 +7,9 @@
  *   runner's safety checks, and a lossy copy of it refused;
  * - candles: in-process ingest and reads against bare node:sqlite / psql / pg;
  * - chains: the trading chain on a SQLite file, in memory and on PostgreSQL (1 and 8 bots)
- *   against the same statements as bare SQL, and on SQLite the time each side spends inside the
- *   engine;
+ *   against the same statements as bare SQL; on SQLite also against the floor (those statements
+ *   plus what the rules and records need computed: bench/floor-chain.ts), and the time each side
+ *   spends inside the engine;
  * - outbox: the trading chain with the live-event outbox against the same chain without it;
  * - http: the HTTP API on loopback next to a bare node:http server and the in-process chain;
  * - events: commit → SSE client latency of GET /events through a whole `tradestore serve`, on a
@@ -28,7 +29,7 @@ import { benchImportProcess } from './import.ts';
 import { type ProcessRow, processReport } from './processes.ts';
 import { benchStartup } from './startup.ts';
 import { type Row, report } from './stats.ts';
-import { benchChains } from './trading.ts';
+import { benchChains } from './chains.ts';
 import { benchOutbox, outboxReport } from './outbox.ts';
 import { benchWeb, webReport } from './web.ts';
 
@@ -108,27 +109,29 @@ if (chains.length > 0) {
           ? { text: '≥ 552/s (2× 276)', met: (_: number, perSecond: number) => perSecond >= 552 }
           : { text: '≥ 258/s (2× 129)', met: (_: number, perSecond: number) => perSecond >= 258 };
   process.stdout.write(
-    '| trading chain (signal → idea → order → fill → position, one transaction) | bare chains/s | tradestore chains/s | ratio | target | met | tradestore p50 / p99 | bare p50 / p99 |\n|---|---|---|---|---|---|---|---|\n',
+    '| trading chain (signal → idea → order → fill → position, one transaction) | bare chains/s | floor chains/s | tradestore chains/s | ratio to bare | target | met | ratio to floor | tradestore p50 / p99 | bare p50 / p99 |\n|---|---|---|---|---|---|---|---|---|---|\n',
   );
   for (const c of chains) {
     const ratio = c.ours.perSecond / c.bare.perSecond;
     const t = target(c.what);
+    const floor = c.floor ? c.floor.perSecond.toLocaleString('en-US') : '—';
+    const toFloor = c.floor ? `${(c.ours.perSecond / c.floor.perSecond).toFixed(2)}×` : '—';
     process.stdout.write(
-      `| ${c.what} | ${c.bare.perSecond.toLocaleString('en-US')} | ${c.ours.perSecond.toLocaleString('en-US')} | ${ratio.toFixed(2)}× | ${t.text} | ${t.met(ratio, c.ours.perSecond) ? 'yes' : 'NO'} | ${c.ours.p50Ms} / ${c.ours.p99Ms} ms | ${c.bare.p50Ms} / ${c.bare.p99Ms} ms |\n`,
+      `| ${c.what} | ${c.bare.perSecond.toLocaleString('en-US')} | ${floor} | ${c.ours.perSecond.toLocaleString('en-US')} | ${ratio.toFixed(2)}× | ${t.text} | ${t.met(ratio, c.ours.perSecond) ? 'yes' : 'NO'} | ${toFloor} | ${c.ours.p50Ms} / ${c.ours.p99Ms} ms | ${c.bare.p50Ms} / ${c.bare.p99Ms} ms |\n`,
     );
   }
-  // Where the gap is: inside the engine (what the statements write, and the caches our JavaScript
-  // leaves them cold) or around it (the services' own JavaScript).
+  // Where the time goes: inside the engine (what the statements write) or around it (the
+  // JavaScript: for the floor, what the rules and records need; for tradestore, its services too).
   const engine = chains.filter((c) => c.engineUs !== undefined);
   if (engine.length > 0) {
     process.stdout.write(
-      '\n| inside SQLite, per chain | bare chain: in the engine / whole chain | tradestore: in the engine / whole chain | whole bare chain over tradestore in the engine |\n|---|---|---|---|\n',
+      '\n| per chain: in the engine / whole chain | bare chain | floor | tradestore |\n|---|---|---|---|\n',
     );
+    const split = (inEngine: number, r: { perSecond: number }) =>
+      `${inEngine.toFixed(0)} / ${(1e6 / r.perSecond).toFixed(0)} µs`;
     for (const c of engine) {
-      const bareWhole = 1e6 / c.bare.perSecond;
-      const oursWhole = 1e6 / c.ours.perSecond;
       process.stdout.write(
-        `| ${c.what} | ${c.engineUs!.bare.toFixed(0)} / ${bareWhole.toFixed(0)} µs | ${c.engineUs!.ours.toFixed(0)} / ${oursWhole.toFixed(0)} µs | ${(bareWhole / c.engineUs!.ours).toFixed(2)}× |\n`,
+        `| ${c.what} | ${split(c.engineUs!.bare, c.bare)} | ${split(c.engineUs!.floor, c.floor!)} | ${split(c.engineUs!.ours, c.ours)} |\n`,
       );
     }
   }

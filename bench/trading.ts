@@ -1,34 +1,26 @@
 /**
- * Trading hot path benchmark: signal → trade idea (risk gate: auto_executed) → market order →
- * fill → position / round trip / cash update, each chain ONE transaction (`actOnSignal`), n times.
+ * The trading chain's runners: signal → trade idea (risk gate: auto_executed) → market order →
+ * fill → position / round trip / cash update, each chain ONE transaction.
+ *   - `tradingChains`: through `actOnSignal`, 1 or more bots;
+ *   - `bareSqliteChains` / `barePgChains`: the chain's statements with fixed values over prepared
+ *     statements in BEGIN … COMMIT, no validation, no accounting, the outbox's event rows included;
+ *     bounded by the schema (≈50 index pages written per chain) and the WAL checkpoints;
+ *   - bench/floor-chain.ts: the same statements with what the rules and records need computed.
+ * bench/chains.ts runs them against each other for `npm run bench`.
  *
  * Workload: one portfolio, four assets, a strategy with a watchlist, a global risk config with AI
  * trading on, a confidence threshold, a max lot size and a max concurrent trades limit (so the gate
  * runs its open-position count). Each asset alternates buy and sell, so positions open and close and
  * round trips accumulate like a day of trading. Latency is per chain, wall clock.
- *
- * Standalone: `node bench/trading.ts [n]` prints SQLite (temp file) and PostgreSQL (scratch
- * database, dropped afterwards) figures, and on SQLite the bare-engine baseline from the same run:
- * the chain's statements with fixed values over node:sqlite prepared statements in BEGIN
- * IMMEDIATE … COMMIT, no validation, no accounting, the outbox's event rows included
- * (`bareSqliteChains`). The gap between the two is
- * the services' own cost; the baseline itself is bounded by the schema (≈50 index pages written per
- * chain) and the WAL checkpoints.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Decimal } from 'decimal.js';
-import { openScratchStore, pgReachable } from '../src/db/scratch.ts';
 import { DatabaseSync, StatementSync } from 'node:sqlite';
 import { pgStatement } from '../src/db/statements.ts';
-import { openStore, type Store } from '../src/db/store.ts';
-import { disableOutboxForBenchmark, type PendingEvent, pgFlush } from '../src/events/outbox.ts';
+import type { Store } from '../src/db/store.ts';
+import { type PendingEvent, pgFlush } from '../src/events/outbox.ts';
 import { booleanValue, timestampValue } from '../src/db/column-values.ts';
-import { actOnSignal } from '../src/execution/chain.ts';
+import { type ActOnSignalInput, actOnSignal } from '../src/execution/chain.ts';
 import { ensureAsset } from '../src/marketdata/assets.ts';
-import { migrateUp } from '../src/migrate/runner.ts';
 import { createPortfolio } from '../src/portfolios/portfolios.ts';
 import { setGlobalRiskConfig } from '../src/portfolios/risk-configs.ts';
 import { registerStrategy } from '../src/strategies/strategies.ts';
@@ -43,7 +35,8 @@ export interface BenchResult {
 
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'XRP/USDT'];
 
-async function setUp(store: Store, portfolios: number) {
+/** The chains' portfolio(s), assets, strategy and global risk config (each runner its own portfolios). */
+export async function setUpChains(store: Store, portfolios: number) {
   const now = new Date();
   const email = `bench-${process.pid}-${Date.now()}@example.com`;
   await store.kysely
@@ -157,6 +150,39 @@ export async function compareChains(
 }
 
 /**
+ * One bot's inputs, chain after chain: each asset in turn, buys then sells (positions open and
+ * close, round trips accumulate), the price walking a few units a step. Shared by tradestore's
+ * runner and the floor (bench/floor-chain.ts), which must see the same inputs.
+ */
+export function chainInputs(ids: { portfolioId: number; strategyId: number; assets: readonly number[] }) {
+  const { portfolioId, strategyId, assets } = ids;
+  const prices = assets.map((_, i) => new Decimal(1000 * (i + 1)));
+  let step = 0;
+  return (): ActOnSignalInput => {
+    const k = step % assets.length;
+    const action = Math.floor(step / assets.length) % 2 === 0 ? 'buy' : 'sell';
+    prices[k] = prices[k]!.plus(((step * 7919) % 21) - 10).toDecimalPlaces(2);
+    step += 1;
+    return {
+      signal: {
+        portfolioId,
+        strategyId,
+        assetId: assets[k]!,
+        price: prices[k]!,
+        action,
+        confidence: 0.8,
+        quantity: '0.5',
+        aggregationMethod: 'weighted',
+        components: { trend: { action, confidence: 0.8 }, momentum: { action, confidence: 0.7 } },
+        botVersion: 'bench',
+      },
+      idea: { rationale: 'bench' },
+      fill: { fee: '0.05' },
+    };
+  };
+}
+
+/**
  * signal → idea → order → fill chains through `actOnSignal`, after a short warm-up. `concurrency`
  * > 1 runs that many bots at once, each on its own portfolio (PostgreSQL serves them on separate
  * connections; SQLite serialises writers anyway).
@@ -164,41 +190,19 @@ export async function compareChains(
 export async function tradingChains(
   store: Store,
   options: { concurrency?: number; warmUp?: number } = {},
-): Promise<ChainRunner> {
+): Promise<ChainRunner & { portfolioIds: number[] }> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
-  const { portfolioIds, assets, strategyId } = await setUp(store, concurrency);
+  const { portfolioIds, assets, strategyId } = await setUpChains(store, concurrency);
   const bots = portfolioIds.map((portfolioId) => {
-    const prices = assets.map((_, i) => new Decimal(1000 * (i + 1)));
-    let step = 0;
-    return () => {
-      const k = step % assets.length;
-      const action = Math.floor(step / assets.length) % 2 === 0 ? 'buy' : 'sell';
-      prices[k] = prices[k]!.plus(((step * 7919) % 21) - 10).toDecimalPlaces(2);
-      step += 1;
-      return actOnSignal(store, {
-        signal: {
-          portfolioId,
-          strategyId,
-          assetId: assets[k]!,
-          price: prices[k]!,
-          action,
-          confidence: 0.8,
-          quantity: '0.5',
-          aggregationMethod: 'weighted',
-          components: { trend: { action, confidence: 0.8 }, momentum: { action, confidence: 0.7 } },
-          botVersion: 'bench',
-        },
-        idea: { rationale: 'bench' },
-        fill: { fee: '0.05' },
-      });
-    };
+    const next = chainInputs({ portfolioId, strategyId, assets });
+    return () => actOnSignal(store, next());
   });
   const warmUp = options.warmUp ?? 200;
   for (let i = 0; i < warmUp; i++) {
     const r = await bots[i % bots.length]!();
     if (r.fill === null) throw new Error(`bench chain was not auto-executed: ${r.proposal?.idea.status}`);
   }
-  return async (count) => {
+  const run: ChainRunner = async (count) => {
     const latencies: number[] = [];
     let next = 0;
     await Promise.all(
@@ -213,6 +217,7 @@ export async function tradingChains(
     );
     return latencies;
   };
+  return Object.assign(run, { portfolioIds });
 }
 
 /** n chains through `actOnSignal` (see tradingChains). */
@@ -226,10 +231,11 @@ export async function benchTrading(
 }
 
 /**
- * The statements actOnSignal runs, as bare SQL with fixed values: no validation, no accounting.
- * `f` and `t` are the dialect's false and true (0 and 1 on SQLite); placeholders are `?`.
+ * The statements actOnSignal runs, as bare SQL: what the chain computes is a placeholder (the bare
+ * chain binds fixed values, the floor its computed ones), the rest literal. `f` and `t` are the
+ * dialect's false and true (0 and 1 on SQLite); placeholders are `?`.
  */
-function bareStatements(f: string, t: string, forUpdate: string) {
+export function bareStatements(f: string, t: string, forUpdate: string) {
   return {
     strategy: `select s.id, s.name, s.is_active, s.allowed_symbols, v.version_hash from strategies s
         left join strategy_versions v on v.id = s.current_version_id where s.id = ?`,
@@ -242,32 +248,32 @@ function bareStatements(f: string, t: string, forUpdate: string) {
     open: `select count(*) as n from positions where portfolio_id = ? and status = 'open' and test_mode = ${f}`,
     idea: `insert into trade_ideas (portfolio_id, signal_id, strategy_id, asset_id, direction, entry_price,
         rationale, confidence, status, decided_by, decided_at, test_mode, created_at, updated_at)
-        values (?, ?, ?, ?, ?, ?, 'bench', 0.8, 'auto_executed', 'ai', ?, ${f}, ?, ?) returning id`,
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ai', ?, ${f}, ?, ?) returning id`,
     decision: `insert into decision_history (occurred_at, portfolio_id, asset_id, action, actor, rationale,
         confidence, risk_check_result, strategy_id, trade_idea_id, human_override, test_mode)
-        values (?, ?, ?, 'ai_auto_executed', 'ai', 'bench', 0.8, ?, ?, ?, ${f}, ${f}) returning id`,
+        values (?, ?, ?, ?, 'ai', ?, ?, ?, ?, ?, ${f}, ${f}) returning id`,
     order: `insert into orders (portfolio_id, trade_idea_id, signal_id, asset_id, side, type, quantity, status,
         client_order_id, test_mode, created_at, updated_at)
-        values (?, ?, ?, ?, ?, 'market', '0.5', 'new', ?, ${f}, ?, ?) on conflict (client_order_id) do nothing returning id`,
+        values (?, ?, ?, ?, ?, ?, ?, 'new', ?, ${f}, ?, ?) on conflict (client_order_id) do nothing returning id`,
     executed: `update signals set executed = ${t}, executed_at = ? where id = ? and executed = ${f}`,
     position: `select * from positions where portfolio_id = ? and asset_id = ? and test_mode = ${f} and status = 'open'${forUpdate}`,
     trade: `select * from trades where +portfolio_id = ? and +asset_id = ? and test_mode = ${f} and is_backtest = ${f}
         and outcome = 'open'`,
     fill: `insert into fills (order_id, venue, quantity, price, fee, ts, test_mode, created_at)
-        values (?, 'bench', '0.5', ?, '0.05', ?, ${f}, ?) returning id`,
+        values (?, ?, ?, ?, ?, ?, ${f}, ?) returning id`,
     openTrade: `insert into trades (portfolio_id, strategy_id, signal_id, trade_idea_id, asset_id, direction,
         quantity, entry_price, entry_time, fees, pnl, entry_value, exit_quantity, exit_value, outcome, is_backtest,
         test_mode, created_at, updated_at)
-        values (?, ?, ?, ?, ?, 'long', '0.5', ?, ?, '0.05', '-0.05', '500', '0', '0', 'open', ${f}, ${f}, ?, ?) returning id`,
-    closeTrade: `update trades set exit_price = ?, exit_time = ?, outcome = 'win', pnl = '1', fees = '0.1',
-        exit_quantity = '0.5', exit_value = '501', updated_at = ? where id = ?`,
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ${f}, ${f}, ?, ?) returning id`,
+    closeTrade: `update trades set exit_price = ?, exit_time = ?, outcome = ?, pnl = ?, fees = ?,
+        exit_quantity = ?, exit_value = ?, updated_at = ? where id = ?`,
     openPosition: `insert into positions (portfolio_id, asset_id, side, quantity, average_entry_price, cost_basis,
         realized_pnl, status, opened_at, test_mode, created_at, updated_at)
-        values (?, ?, 'long', '0.5', ?, '500', '-0.05', 'open', ?, ${f}, ?, ?) returning id`,
-    closePosition: `update positions set quantity = '0', cost_basis = '0', realized_pnl = '1', status = 'closed',
+        values (?, ?, ?, ?, ?, ?, ?, 'open', ?, ${f}, ?, ?) returning id`,
+    closePosition: `update positions set quantity = ?, cost_basis = ?, realized_pnl = ?, status = ?,
         closed_at = ?, updated_at = ? where id = ?`,
     cash: 'update portfolios set cash_balance = ?, updated_at = ? where id = ?',
-    orderStatus: `update orders set status = 'filled', updated_at = ? where id = ?`,
+    orderStatus: 'update orders set status = ?, updated_at = ? where id = ?',
     // The outbox (src/events/outbox.ts), flushed before COMMIT: on SQLite the counter and one
     // multi-row insert of the chain's events, on PostgreSQL one statement for all (and the NOTIFY)
     // sent with the COMMIT.
@@ -304,7 +310,7 @@ type Row1 = { id: number; seq?: number } | undefined;
  * `disableOutboxForBenchmark`, the bare chain without its event statements), to compare the
  * chain with commits from before the outbox.
  */
-const OUTBOX = process.env.BENCH_OUTBOX !== 'off';
+export const OUTBOX = process.env.BENCH_OUTBOX !== 'off';
 
 const EVENTS = (
   [
@@ -363,23 +369,71 @@ function* bareChain(
   yield ['open', [portfolioId]];
   const idea = (yield [
     'idea',
-    [portfolioId, signal.id, strategyId, assetId, buy ? 'long' : 'short', price, now, now, now],
+    [
+      portfolioId,
+      signal.id,
+      strategyId,
+      assetId,
+      buy ? 'long' : 'short',
+      price,
+      'bench',
+      0.8,
+      'auto_executed',
+      now,
+      now,
+      now,
+    ],
   ])!;
-  yield ['decision', [now, portfolioId, assetId, RISK_JSON, strategyId, idea.id]];
+  yield [
+    'decision',
+    [now, portfolioId, assetId, 'ai_auto_executed', 'bench', 0.8, RISK_JSON, strategyId, idea.id],
+  ];
   const order = (yield [
     'order',
-    [portfolioId, idea.id, signal.id, assetId, buy ? 'buy' : 'sell', clientOrderId, now, now],
+    [
+      portfolioId,
+      idea.id,
+      signal.id,
+      assetId,
+      buy ? 'buy' : 'sell',
+      'market',
+      '0.5',
+      clientOrderId,
+      now,
+      now,
+    ],
   ])!;
   yield ['executed', [now, signal.id]];
   const position = yield ['position', [portfolioId, assetId]];
   const trade = yield ['trade', [portfolioId, assetId]];
-  yield ['fill', [order.id, price, now, now]];
-  if (trade) yield ['closeTrade', [price, now, now, trade.id]];
-  else yield ['openTrade', [portfolioId, strategyId, signal.id, idea.id, assetId, price, now, now, now]];
-  if (position) yield ['closePosition', [now, now, position.id]];
-  else yield ['openPosition', [portfolioId, assetId, price, now, now, now]];
+  yield ['fill', [order.id, 'bench', '0.5', price, '0.05', now, now]];
+  if (trade) yield ['closeTrade', [price, now, 'win', '1', '0.1', '0.5', '501', now, trade.id]];
+  else
+    yield [
+      'openTrade',
+      [
+        portfolioId,
+        strategyId,
+        signal.id,
+        idea.id,
+        assetId,
+        'long',
+        '0.5',
+        price,
+        now,
+        '0.05',
+        '-0.05',
+        '500',
+        '0',
+        '0',
+        now,
+        now,
+      ],
+    ];
+  if (position) yield ['closePosition', ['0', '0', '1', 'closed', now, now, position.id]];
+  else yield ['openPosition', [portfolioId, assetId, 'long', '0.5', price, '500', '-0.05', now, now, now]];
   yield ['cash', ['1000000000', now, portfolioId]];
-  yield ['orderStatus', [now, order.id]];
+  yield ['orderStatus', ['filled', now, order.id]];
   if (!outbox) return;
   if (pg) {
     // Sent with the COMMIT in one round trip by barePgChains, as the outbox does.
@@ -402,7 +456,7 @@ export async function bareSqliteChains(
   options: { outbox?: boolean } = {},
 ): Promise<ChainRunner> {
   const outbox = options.outbox ?? OUTBOX;
-  const { portfolioIds, assets, strategyId } = await setUp(store, 1);
+  const { portfolioIds, assets, strategyId } = await setUpChains(store, 1);
   const ids = { portfolioId: portfolioIds[0]!, strategyId, assets };
   let i = 0;
   return (count) =>
@@ -439,7 +493,7 @@ export async function barePgChains(
 ): Promise<ChainRunner> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   const outbox = options.outbox ?? OUTBOX;
-  const { portfolioIds, assets, strategyId } = await setUp(store, concurrency);
+  const { portfolioIds, assets, strategyId } = await setUpChains(store, concurrency);
   const pool = await store.pgPool();
   const named = new Map<BareStatement, { name: string; text: string }>();
   for (const [k, text] of Object.entries(bareStatements('false', 'true', ' for update'))) {
@@ -529,86 +583,4 @@ export async function engineTimePerChain(run: ChainRunner, n: number): Promise<n
     wrapped.forEach(([on, name], i) => void (on[name] = originals[i]!));
   }
   return Number(ns) / 1000 / n;
-}
-
-export interface ChainComparison {
-  what: string;
-  ours: BenchResult;
-  bare: BenchResult;
-  /** SQLite only: µs per chain inside the engine (`engineTimePerChain`), each side. */
-  engineUs?: { ours: number; bare: number };
-}
-
-/** The chain benchmark of `npm run bench`: file, memory and PostgreSQL, each against its bare chain. */
-export async function benchChains(options: {
-  chains: number;
-  pgChains: number;
-  pg: boolean;
-  log: (line: string) => void;
-}): Promise<ChainComparison[]> {
-  const out: ChainComparison[] = [];
-  const dir = mkdtempSync(join(tmpdir(), 'tradestore-bench-'));
-  try {
-    for (const [what, url] of [
-      ['sqlite file', `sqlite:${join(dir, 'trading.db')}`],
-      ['sqlite in memory', 'sqlite::memory:'],
-    ] as const) {
-      options.log(`${what}: ${options.chains.toLocaleString()} trading chains against the bare chain`);
-      const store = await openStore(url);
-      if (!OUTBOX) disableOutboxForBenchmark(store);
-      try {
-        await migrateUp(store);
-        const [ours, bare] = [await tradingChains(store), await bareSqliteChains(store)];
-        const result = await compareChains(ours, bare, options.chains);
-        const n = Math.max(200, Math.round(options.chains / 5));
-        const engineUs = { ours: await engineTimePerChain(ours, n), bare: await engineTimePerChain(bare, n) };
-        out.push({ what, ...result, engineUs });
-      } finally {
-        await store.close();
-      }
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  if (!options.pg) return out;
-  const scratch = await openScratchStore('postgresql');
-  if (!OUTBOX) disableOutboxForBenchmark(scratch.store);
-  try {
-    await migrateUp(scratch.store);
-    for (const concurrency of [1, 8]) {
-      const what =
-        concurrency === 1
-          ? 'postgresql, 1 bot'
-          : `postgresql, ${concurrency} bots on ${concurrency} portfolios`;
-      options.log(`${what}: ${options.pgChains.toLocaleString()} trading chains against the bare chain`);
-      const result = await compareChains(
-        await tradingChains(scratch.store, { concurrency }),
-        await barePgChains(scratch.store, { concurrency }),
-        options.pgChains,
-      );
-      out.push({ what, ...result });
-    }
-  } finally {
-    await scratch.dispose();
-  }
-  return out;
-}
-
-async function main(): Promise<void> {
-  const n = Number(process.argv[2] ?? 10_000);
-  const results = await benchChains({
-    chains: n,
-    pgChains: Math.min(n, 3000),
-    pg: await pgReachable(),
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
-  for (const r of results) {
-    process.stdout.write(
-      `${r.what.padEnd(36)} tradestore ${JSON.stringify(r.ours)}\n${''.padEnd(36)} bare       ${JSON.stringify(r.bare)}  ratio ${(r.ours.perSecond / r.bare.perSecond).toFixed(2)}\n`,
-    );
-  }
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await main();
 }
