@@ -550,10 +550,9 @@ export async function barePgChains(
 /**
  * µs per chain spent inside SQLite (node:sqlite's statement calls and `exec`, binding included)
  * over `n` more chains of `run`: the part of a chain's time that is the engine's, as the chain runs
- * it. For ours that is more than its statements alone would take: the JavaScript between them
- * leaves the engine's caches cold (the same counter upsert takes about twice as long inside our
- * chain as inside the bare one). Wraps the engine's methods for the measurement only (this process
- * runs nothing else meanwhile) and puts them back.
+ * it, which can be more than its statements take back to back (the session-6 note measured one
+ * counter upsert at 6.7 µs inside our chain and 2.7 µs inside the bare one). Wraps the engine's
+ * methods for the measurement only (this process runs nothing else meanwhile) and puts them back.
  */
 export async function engineTimePerChain(run: ChainRunner, n: number): Promise<number> {
   const statement = StatementSync.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
